@@ -1,0 +1,130 @@
+#include "sqlite/Database.hxx"
+
+#include <sqlite3.h>
+
+namespace pigeon::sqlite {
+
+Database::Database(const std::filesystem::path& path) : db_(nullptr)
+{
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        auto error = MakeError(db_, rc, "cannot open " + path.string());
+        sqlite3_close(db_);
+        throw error;
+    }
+    sqlite3_extended_result_codes(db_, 1);
+}
+
+Database::~Database()
+{
+    // Statements are finalised by their owners first; v2 defers if one is left.
+    sqlite3_close_v2(db_);
+}
+
+void Database::Exec(const char* sql)
+{
+    char* message = nullptr;
+    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &message);
+    if (rc != SQLITE_OK) {
+        std::string text = message != nullptr ? message : sqlite3_errstr(rc);
+        sqlite3_free(message);
+        throw std::system_error(rc, Category(), text);
+    }
+}
+
+Statement Database::Prepare(std::string_view sql)
+{
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                      &stmt, nullptr);
+    if (rc != SQLITE_OK)
+        throw MakeError(db_, rc, "cannot prepare \"" + std::string(sql) + "\"");
+    return Statement(db_, stmt);
+}
+
+int Database::UserVersion()
+{
+    auto s = Prepare("PRAGMA user_version");
+    if (!s.Step())
+        throw MakeError(db_, SQLITE_ERROR, "PRAGMA user_version returned nothing");
+    return int(s.Int(0));
+}
+
+std::int64_t Database::LastInsertRowId() const noexcept { return sqlite3_last_insert_rowid(db_); }
+
+int Database::Changes() const noexcept { return sqlite3_changes(db_); }
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+bool Statement::Step()
+{
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW)
+        return true;
+    if (rc == SQLITE_DONE)
+        return false;
+    throw MakeError(db_, rc, "SQL statement failed");
+}
+
+void Statement::Run()
+{
+    if (Step())
+        throw MakeError(db_, SQLITE_MISUSE, "statement returned rows where none were expected");
+}
+
+void Statement::Reset() noexcept
+{
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+}
+
+std::int64_t Statement::Int(int column) const noexcept { return sqlite3_column_int64(stmt_, column); }
+
+std::string Statement::Text(int column) const
+{
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+    return text != nullptr ? std::string(text, std::size_t(sqlite3_column_bytes(stmt_, column)))
+                           : std::string();
+}
+
+bool Statement::IsNull(int column) const noexcept
+{
+    return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+void Statement::BindOne(int index, std::int64_t value)
+{
+    if (const int rc = sqlite3_bind_int64(stmt_, index, value); rc != SQLITE_OK)
+        throw MakeError(db_, rc, "cannot bind parameter");
+}
+
+void Statement::BindOne(int index, std::string_view value)
+{
+    if (const int rc = sqlite3_bind_text64(stmt_, index, value.data(), value.size(),
+                                           SQLITE_TRANSIENT, SQLITE_UTF8);
+        rc != SQLITE_OK)
+        throw MakeError(db_, rc, "cannot bind parameter");
+}
+
+void Statement::BindOne(int index, std::nullptr_t)
+{
+    if (const int rc = sqlite3_bind_null(stmt_, index); rc != SQLITE_OK)
+        throw MakeError(db_, rc, "cannot bind parameter");
+}
+
+Transaction::Transaction(Database& db) : db_(db) { db_.Exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction()
+{
+    if (open_)
+        sqlite3_exec(db_.Get(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Transaction::Commit()
+{
+    db_.Exec("COMMIT");
+    open_ = false;
+}
+
+} // namespace pigeon::sqlite

@@ -1,0 +1,111 @@
+#pragma once
+// One open SQLite connection and the prepared statements that belong to it.
+
+#include "sqlite/Error.hxx"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace pigeon::sqlite {
+
+class Statement;
+
+class Database {
+public:
+    // Opens (creating if needed) the file. Throws std::system_error.
+    explicit Database(const std::filesystem::path& path);
+    ~Database();
+    Database(Database&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+    Database& operator=(Database&&) = delete;
+
+    // Runs one or more statements that return no rows. Throws std::system_error.
+    void Exec(const char* sql);
+    // Prepares a statement kept for the life of the connection. Throws std::system_error.
+    Statement Prepare(std::string_view sql);
+    // PRAGMA user_version, the schema's version. Throws std::system_error.
+    int UserVersion();
+    std::int64_t LastInsertRowId() const noexcept;
+    int Changes() const noexcept;
+
+    sqlite3* Get() const noexcept { return db_; }
+
+private:
+    sqlite3* db_;
+};
+
+// A prepared statement. Bind() then Step() repeatedly; Reset() (or a
+// ScopedReset) makes it ready for the next use.
+class Statement {
+public:
+    Statement(sqlite3* db, sqlite3_stmt* stmt) noexcept : db_(db), stmt_(stmt) {}
+    ~Statement();
+    Statement(Statement&& other) noexcept
+        : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr))
+    {
+    }
+    Statement& operator=(Statement&&) = delete;
+
+    // Binds parameters 1..N in order. Throws std::system_error.
+    template <typename... Args> void Bind(const Args&... args)
+    {
+        int index = 1;
+        (BindOne(index++, args), ...);
+    }
+
+    // True while a row is available. Throws std::system_error.
+    bool Step();
+    // Steps a statement that must not return rows. Throws std::system_error.
+    void Run();
+    void Reset() noexcept;
+
+    std::int64_t Int(int column) const noexcept;
+    std::string Text(int column) const;
+    bool IsNull(int column) const noexcept;
+
+private:
+    void BindOne(int index, std::int64_t value);
+    void BindOne(int index, int value) { BindOne(index, std::int64_t{value}); }
+    void BindOne(int index, std::string_view value);
+    void BindOne(int index, const std::string& value) { BindOne(index, std::string_view(value)); }
+    void BindOne(int index, const char* value) { BindOne(index, std::string_view(value)); }
+    void BindOne(int index, std::nullptr_t);
+
+    sqlite3* db_;
+    sqlite3_stmt* stmt_;
+};
+
+// Resets a statement when the scope ends, whatever way it ends.
+class ScopedReset {
+public:
+    explicit ScopedReset(Statement& s) noexcept : s_(s) {}
+    ~ScopedReset() { s_.Reset(); }
+    ScopedReset(const ScopedReset&) = delete;
+    ScopedReset& operator=(const ScopedReset&) = delete;
+
+private:
+    Statement& s_;
+};
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back if the scope is left without Commit().
+class Transaction {
+public:
+    // Throws std::system_error.
+    explicit Transaction(Database& db);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    // Durable once this returns (given synchronous=FULL). Throws std::system_error.
+    void Commit();
+
+private:
+    Database& db_;
+    bool open_ = true;
+};
+
+} // namespace pigeon::sqlite

@@ -1,0 +1,94 @@
+#pragma once
+// Plain records that the store hands out. Times are UnixMs (see util/Time.hxx);
+// 0 means "not yet".
+
+#include "util/Time.hxx"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pigeon::store {
+
+// Where a message we originated stands.
+enum class OutboxState { Queued, Sent, Delivered };
+const char* ToString(OutboxState state) noexcept;
+
+struct Handoff {
+    std::string carrier; // the carrier's link-local instance or JID
+    UnixMs handed = 0;   // when it acknowledged durable storage
+};
+
+struct OutboxItem {
+    std::string id; // XEP-0359 origin-id
+    std::string to;
+    std::string body;
+    UnixMs created = 0;
+    OutboxState state = OutboxState::Queued;
+    UnixMs sent = 0;      // our own server accepted it
+    UnixMs delivered = 0; // a XEP-0184 receipt came back
+    std::vector<Handoff> carriers;
+};
+
+// A message we carry for somebody else. The payload is the origin's stanza,
+// kept byte for byte as it was handed over.
+struct CarriedItem {
+    std::string id; // the origin's origin-id
+    std::string origin;
+    std::string to;
+    std::string from_peer;
+    UnixMs sent = 0; // the origin's send time
+    UnixMs received = 0;
+    UnixMs expires = 0;
+    UnixMs uploaded = 0;
+    std::string payload;
+};
+
+struct InboxItem {
+    std::string id; // the sender's origin-id
+    std::string from;
+    std::string body;
+    UnixMs sent = 0; // the sender's original send time
+    UnixMs received = 0;
+    std::string via; // "direct", "link-local", or the carrier's JID
+};
+
+struct Neighbour {
+    std::string instance; // XEP-0174 service instance name
+    std::string jid;      // advertised account JID, if any
+    bool carrier = false; // speaks the pigeon carrier protocol
+    std::string addresses;
+    UnixMs first_seen = 0;
+    UnixMs last_seen = 0;
+};
+
+struct HandshakeEvent {
+    UnixMs at = 0;
+    std::string instance;
+    std::string event;
+    std::string detail;
+};
+
+struct Counters {
+    std::int64_t sent_direct = 0;
+    std::int64_t handed_to_carriers = 0;
+    std::int64_t delivered_by_carriers = 0;
+    std::int64_t carried_for_others = 0;
+    std::int64_t uploaded_for_others = 0;
+};
+
+struct QueueSizes {
+    std::int64_t outbox_pending = 0; // not yet delivered
+    std::int64_t carrying = 0;       // held for others, not yet uploaded
+    std::int64_t inbox = 0;
+};
+
+struct SearchHit {
+    std::string box; // "outbox" or "inbox"
+    std::string id;
+    std::string peer; // recipient for outbox, sender for inbox
+    UnixMs time = 0;
+    std::string snippet;
+};
+
+} // namespace pigeon::store

@@ -1,0 +1,119 @@
+#include "store/Schema.hxx"
+
+#include "sqlite/Database.hxx"
+#include "store/Store.hxx"
+
+#include <iterator>
+#include <string>
+
+namespace pigeon::store {
+namespace {
+
+// Migration N (1-based) takes a database from user_version N-1 to N.
+// Never edit a released entry: append a new one.
+constexpr const char* kMigrations[] = {
+    // 1: the initial model.
+    R"(
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    origin_id TEXT NOT NULL UNIQUE,
+    recipient TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'delivered')),
+    sent INTEGER,
+    delivered INTEGER
+);
+CREATE TABLE handoffs (
+    outbox_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+    carrier TEXT NOT NULL,
+    handed INTEGER NOT NULL,
+    PRIMARY KEY (outbox_id, carrier)
+) WITHOUT ROWID;
+CREATE TABLE carried (
+    id INTEGER PRIMARY KEY,
+    origin TEXT NOT NULL,
+    origin_id TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    from_peer TEXT NOT NULL,
+    sent INTEGER NOT NULL,
+    received INTEGER NOT NULL,
+    expires INTEGER NOT NULL,
+    uploaded INTEGER,
+    payload TEXT NOT NULL,
+    UNIQUE (origin, origin_id)
+);
+CREATE INDEX carried_pending ON carried(expires) WHERE uploaded IS NULL;
+CREATE TABLE inbox (
+    id INTEGER PRIMARY KEY,
+    sender TEXT NOT NULL,
+    origin_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    sent INTEGER NOT NULL,
+    received INTEGER NOT NULL,
+    via TEXT NOT NULL,
+    UNIQUE (sender, origin_id)
+);
+CREATE INDEX inbox_origin_id ON inbox(origin_id);
+CREATE TABLE neighbours (
+    instance TEXT PRIMARY KEY,
+    jid TEXT NOT NULL DEFAULT '',
+    carrier INTEGER NOT NULL DEFAULT 0,
+    addresses TEXT NOT NULL DEFAULT '',
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE handshakes (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    instance TEXT NOT NULL,
+    event TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+INSERT INTO counters (name) VALUES ('sent_direct'), ('handed_to_carriers'),
+    ('delivered_by_carriers'), ('carried_for_others'), ('uploaded_for_others');
+
+-- Full-text index over the bodies we may read: ours and those sent to us,
+-- never what we carry for others. Kept in step by triggers.
+CREATE VIRTUAL TABLE message_text USING fts5(
+    body, box UNINDEXED, ref UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER outbox_text_insert AFTER INSERT ON outbox BEGIN
+    INSERT INTO message_text (body, box, ref) VALUES (new.body, 'outbox', new.id);
+END;
+CREATE TRIGGER outbox_text_delete AFTER DELETE ON outbox BEGIN
+    DELETE FROM message_text WHERE box = 'outbox' AND ref = old.id;
+END;
+CREATE TRIGGER inbox_text_insert AFTER INSERT ON inbox BEGIN
+    INSERT INTO message_text (body, box, ref) VALUES (new.body, 'inbox', new.id);
+END;
+CREATE TRIGGER inbox_text_delete AFTER DELETE ON inbox BEGIN
+    DELETE FROM message_text WHERE box = 'inbox' AND ref = old.id;
+END;
+)",
+};
+
+} // namespace
+
+int LatestSchemaVersion() noexcept { return int(std::size(kMigrations)); }
+
+void Migrate(sqlite::Database& db)
+{
+    const int current = db.UserVersion();
+    if (current > LatestSchemaVersion())
+        throw StoreError("the database was written by a newer pigeon (schema version " +
+                         std::to_string(current) + ", this build knows up to " +
+                         std::to_string(LatestSchemaVersion()) +
+                         "); upgrade pigeon or use another --data-dir");
+    for (int version = current + 1; version <= LatestSchemaVersion(); ++version) {
+        sqlite::Transaction transaction(db);
+        db.Exec(kMigrations[version - 1]);
+        db.Exec(("PRAGMA user_version = " + std::to_string(version)).c_str());
+        transaction.Commit();
+    }
+}
+
+} // namespace pigeon::store

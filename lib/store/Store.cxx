@@ -1,0 +1,441 @@
+#include "store/Store.hxx"
+
+#include "crypto/Random.hxx"
+#include "sqlite/Database.hxx"
+#include "store/Schema.hxx"
+
+#include <algorithm>
+#include <array>
+#include <optional>
+
+namespace pigeon::store {
+namespace {
+
+// Every SQL statement the store runs, prepared once when it opens.
+enum Sql {
+    kInsertOutbox,
+    kListOutbox,
+    kFindOutbox,
+    kOutboxRowId,
+    kListHandoffs,
+    kInsertHandoff,
+    kMarkSent,
+    kMarkDelivered,
+    kInsertCarried,
+    kListCarrying,
+    kFindCarried,
+    kMarkUploaded,
+    kExpireCarried,
+    kInsertInbox,
+    kListInbox,
+    kFindInbox,
+    kBumpCounter,
+    kListCounters,
+    kUpsertNeighbour,
+    kListNeighbours,
+    kInsertHandshake,
+    kListHandshakes,
+    kQueueSizes,
+    kSearch,
+    kSqlCount
+};
+
+#define OUTBOX_COLUMNS "id, origin_id, recipient, body, created, state, sent, delivered"
+#define CARRIED_COLUMNS \
+    "origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, payload"
+#define INBOX_COLUMNS "origin_id, sender, body, sent, received, via"
+// Matches ids that start with ?1.
+#define ID_PREFIX "substr(origin_id, 1, length(?1)) = ?1"
+
+constexpr std::array<const char*, kSqlCount> kStatements = {
+    "INSERT INTO outbox (origin_id, recipient, body, created) VALUES (?, ?, ?, ?)",
+    "SELECT " OUTBOX_COLUMNS " FROM outbox ORDER BY created, id",
+    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE " ID_PREFIX " LIMIT 2",
+    "SELECT id FROM outbox WHERE origin_id = ?",
+    "SELECT carrier, handed FROM handoffs WHERE outbox_id = ? ORDER BY handed, carrier",
+    "INSERT OR IGNORE INTO handoffs (outbox_id, carrier, handed) VALUES (?, ?, ?)",
+    "UPDATE outbox SET state = 'sent', sent = ?2 WHERE origin_id = ?1 AND state = 'queued'",
+    "UPDATE outbox SET state = 'delivered', delivered = ?2 "
+    "WHERE origin_id = ?1 AND state != 'delivered'",
+    "INSERT OR IGNORE INTO carried (" CARRIED_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+    "SELECT " CARRIED_COLUMNS " FROM carried WHERE uploaded IS NULL ORDER BY received, id",
+    "SELECT " CARRIED_COLUMNS " FROM carried WHERE " ID_PREFIX " LIMIT 2",
+    "UPDATE carried SET uploaded = ?3 WHERE origin = ?1 AND origin_id = ?2 AND uploaded IS NULL",
+    "DELETE FROM carried WHERE uploaded IS NULL AND expires <= ?",
+    "INSERT OR IGNORE INTO inbox (" INBOX_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?)",
+    "SELECT " INBOX_COLUMNS " FROM inbox ORDER BY received, id",
+    "SELECT " INBOX_COLUMNS " FROM inbox WHERE " ID_PREFIX " LIMIT 2",
+    "UPDATE counters SET value = value + ?2 WHERE name = ?1",
+    "SELECT name, value FROM counters",
+    "INSERT INTO neighbours (instance, jid, carrier, addresses, first_seen, last_seen) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (instance) DO UPDATE SET jid = excluded.jid, "
+    "carrier = excluded.carrier, addresses = excluded.addresses, last_seen = excluded.last_seen",
+    "SELECT instance, jid, carrier, addresses, first_seen, last_seen FROM neighbours "
+    "ORDER BY last_seen DESC",
+    "INSERT INTO handshakes (at, instance, event, detail) VALUES (?, ?, ?, ?)",
+    "SELECT at, instance, event, detail FROM "
+    "(SELECT * FROM handshakes ORDER BY id DESC LIMIT ?) ORDER BY id",
+    "SELECT (SELECT count(*) FROM outbox WHERE state != 'delivered'), "
+    "(SELECT count(*) FROM carried WHERE uploaded IS NULL), (SELECT count(*) FROM inbox)",
+    "SELECT t.box, coalesce(o.origin_id, i.origin_id), coalesce(o.recipient, i.sender), "
+    "coalesce(o.created, i.received), snippet(message_text, 0, '[', ']', '...', 10) "
+    "FROM message_text t "
+    "LEFT JOIN outbox o ON t.box = 'outbox' AND o.id = t.ref "
+    "LEFT JOIN inbox i ON t.box = 'inbox' AND i.id = t.ref "
+    "WHERE message_text MATCH ?1 ORDER BY rank LIMIT ?2",
+};
+
+OutboxState ParseState(const std::string& text) noexcept
+{
+    if (text == "sent")
+        return OutboxState::Sent;
+    if (text == "delivered")
+        return OutboxState::Delivered;
+    return OutboxState::Queued;
+}
+
+OutboxItem ReadOutbox(const sqlite::Statement& s)
+{
+    return {s.Text(1), s.Text(2), s.Text(3), s.Int(4), ParseState(s.Text(5)), s.Int(6), s.Int(7), {}};
+}
+
+CarriedItem ReadCarried(const sqlite::Statement& s)
+{
+    return {s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4),
+            s.Int(5),  s.Int(6),  s.Int(7),  s.Text(8)};
+}
+
+InboxItem ReadInbox(const sqlite::Statement& s)
+{
+    return {s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Text(5)};
+}
+
+// Turns what a user typed into an FTS5 query in which every word must appear,
+// so that quotes, stars and operators in the text are matched, not obeyed.
+std::string ToMatchQuery(std::string_view text)
+{
+    std::string query;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n'))
+            ++i;
+        if (i == text.size())
+            break;
+        query += query.empty() ? "\"" : " \"";
+        while (i < text.size() && text[i] != ' ' && text[i] != '\t' && text[i] != '\n') {
+            if (text[i] == '"')
+                query += '"';
+            query += text[i++];
+        }
+        query += '"';
+    }
+    return query;
+}
+
+} // namespace
+
+const char* ToString(OutboxState state) noexcept
+{
+    switch (state) {
+    case OutboxState::Queued:
+        return "queued";
+    case OutboxState::Sent:
+        return "sent";
+    case OutboxState::Delivered:
+        return "delivered";
+    }
+    return "queued";
+}
+
+struct Store::Impl {
+    sqlite::Database db;
+    std::vector<sqlite::Statement> statements;
+
+    explicit Impl(const std::filesystem::path& path) : db(path)
+    {
+        // WAL keeps readers off the writer's back; FULL makes each COMMIT
+        // durable before it returns, which acknowledgements rely on.
+        db.Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+        Migrate(db);
+        statements.reserve(kSqlCount);
+        for (const char* sql : kStatements)
+            statements.push_back(db.Prepare(sql));
+    }
+
+    sqlite::Statement& operator[](Sql which) { return statements[which]; }
+
+    void BumpCounter(const char* name, std::int64_t by)
+    {
+        auto& s = (*this)[kBumpCounter];
+        sqlite::ScopedReset reset(s);
+        s.Bind(name, by);
+        s.Run();
+    }
+
+    std::vector<Handoff> Handoffs(std::int64_t outbox_row)
+    {
+        auto& s = (*this)[kListHandoffs];
+        sqlite::ScopedReset reset(s);
+        s.Bind(outbox_row);
+        std::vector<Handoff> result;
+        while (s.Step())
+            result.push_back({s.Text(0), s.Int(1)});
+        return result;
+    }
+
+    OutboxItem ReadOutboxWithCarriers(const sqlite::Statement& s)
+    {
+        auto item = ReadOutbox(s);
+        item.carriers = Handoffs(s.Int(0));
+        return item;
+    }
+};
+
+Store::Store(const std::filesystem::path& path) : impl_(std::make_unique<Impl>(path)) {}
+
+Store::~Store() = default;
+
+OutboxItem Store::Enqueue(const std::string& to, const std::string& body, UnixMs created)
+{
+    OutboxItem item{crypto::NewOriginId(), to, body, created, OutboxState::Queued, 0, 0, {}};
+    auto& s = (*impl_)[kInsertOutbox];
+    sqlite::ScopedReset reset(s);
+    s.Bind(item.id, item.to, item.body, item.created);
+    s.Run();
+    return item;
+}
+
+std::vector<OutboxItem> Store::Outbox()
+{
+    auto& s = (*impl_)[kListOutbox];
+    sqlite::ScopedReset reset(s);
+    std::vector<OutboxItem> result;
+    while (s.Step())
+        result.push_back(impl_->ReadOutboxWithCarriers(s));
+    return result;
+}
+
+int Store::RecordHandoffs(const std::string& carrier, std::span<const std::string> origin_ids,
+                          UnixMs handed)
+{
+    sqlite::Transaction transaction(impl_->db);
+    int added = 0;
+    for (const auto& origin_id : origin_ids) {
+        auto& row = (*impl_)[kOutboxRowId];
+        sqlite::ScopedReset row_reset(row);
+        row.Bind(origin_id);
+        if (!row.Step())
+            continue; // not ours (any more): nothing to record
+        auto& insert = (*impl_)[kInsertHandoff];
+        sqlite::ScopedReset insert_reset(insert);
+        insert.Bind(row.Int(0), carrier, handed);
+        insert.Run();
+        added += impl_->db.Changes();
+    }
+    impl_->BumpCounter("handed_to_carriers", added);
+    transaction.Commit();
+    return added;
+}
+
+void Store::MarkSent(const std::string& origin_id, UnixMs when)
+{
+    sqlite::Transaction transaction(impl_->db);
+    auto& s = (*impl_)[kMarkSent];
+    sqlite::ScopedReset reset(s);
+    s.Bind(origin_id, when);
+    s.Run();
+    impl_->BumpCounter("sent_direct", impl_->db.Changes());
+    transaction.Commit();
+}
+
+bool Store::MarkDelivered(const std::string& origin_id, UnixMs when, bool via_carrier)
+{
+    sqlite::Transaction transaction(impl_->db);
+    auto& s = (*impl_)[kMarkDelivered];
+    sqlite::ScopedReset reset(s);
+    s.Bind(origin_id, when);
+    s.Run();
+    const bool first = impl_->db.Changes() > 0;
+    if (first && via_carrier)
+        impl_->BumpCounter("delivered_by_carriers", 1);
+    transaction.Commit();
+    return first;
+}
+
+std::vector<bool> Store::AddCarried(std::span<const CarriedItem> items)
+{
+    sqlite::Transaction transaction(impl_->db);
+    std::vector<bool> added;
+    added.reserve(items.size());
+    auto& s = (*impl_)[kInsertCarried];
+    for (const auto& item : items) {
+        sqlite::ScopedReset reset(s);
+        s.Bind(item.id, item.origin, item.to, item.from_peer, item.sent, item.received,
+               item.expires, item.payload);
+        s.Run();
+        added.push_back(impl_->db.Changes() > 0);
+    }
+    impl_->BumpCounter("carried_for_others", std::count(added.begin(), added.end(), true));
+    transaction.Commit();
+    return added;
+}
+
+std::vector<CarriedItem> Store::Carrying()
+{
+    auto& s = (*impl_)[kListCarrying];
+    sqlite::ScopedReset reset(s);
+    std::vector<CarriedItem> result;
+    while (s.Step())
+        result.push_back(ReadCarried(s));
+    return result;
+}
+
+void Store::MarkUploaded(const std::string& origin, const std::string& origin_id, UnixMs when)
+{
+    sqlite::Transaction transaction(impl_->db);
+    auto& s = (*impl_)[kMarkUploaded];
+    sqlite::ScopedReset reset(s);
+    s.Bind(origin, origin_id, when);
+    s.Run();
+    impl_->BumpCounter("uploaded_for_others", impl_->db.Changes());
+    transaction.Commit();
+}
+
+int Store::ExpireCarried(UnixMs now)
+{
+    auto& s = (*impl_)[kExpireCarried];
+    sqlite::ScopedReset reset(s);
+    s.Bind(now);
+    s.Run();
+    return impl_->db.Changes();
+}
+
+bool Store::AddReceived(const InboxItem& item)
+{
+    auto& s = (*impl_)[kInsertInbox];
+    sqlite::ScopedReset reset(s);
+    s.Bind(item.id, item.from, item.body, item.sent, item.received, item.via);
+    s.Run();
+    return impl_->db.Changes() > 0;
+}
+
+std::vector<InboxItem> Store::Inbox()
+{
+    auto& s = (*impl_)[kListInbox];
+    sqlite::ScopedReset reset(s);
+    std::vector<InboxItem> result;
+    while (s.Step())
+        result.push_back(ReadInbox(s));
+    return result;
+}
+
+FoundItem Store::Find(std::string_view id_prefix)
+{
+    if (id_prefix.size() < 4)
+        throw StoreError("message id '" + std::string(id_prefix) +
+                         "' is too short: give at least 4 characters");
+    FoundItem found;
+    int matches = 0;
+    auto look = [&](Sql which, auto read, auto& slot) {
+        auto& s = (*impl_)[which];
+        sqlite::ScopedReset reset(s);
+        s.Bind(id_prefix);
+        while (s.Step()) {
+            slot = read(s);
+            ++matches;
+        }
+    };
+    look(kFindOutbox, [this](auto& s) { return impl_->ReadOutboxWithCarriers(s); }, found.outbox);
+    look(kFindCarried, ReadCarried, found.carried);
+    look(kFindInbox, ReadInbox, found.inbox);
+    if (matches == 0)
+        throw StoreError("no message with id '" + std::string(id_prefix) + "'");
+    if (matches > 1)
+        throw StoreError("message id '" + std::string(id_prefix) +
+                         "' is ambiguous: give more characters");
+    return found;
+}
+
+std::vector<SearchHit> Store::Search(std::string_view text, int limit)
+{
+    const std::string query = ToMatchQuery(text);
+    if (query.empty())
+        throw StoreError("empty search: give at least one word");
+    auto& s = (*impl_)[kSearch];
+    sqlite::ScopedReset reset(s);
+    s.Bind(query, limit);
+    std::vector<SearchHit> hits;
+    while (s.Step())
+        hits.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Text(4)});
+    return hits;
+}
+
+void Store::NoteNeighbour(const Neighbour& n)
+{
+    auto& s = (*impl_)[kUpsertNeighbour];
+    sqlite::ScopedReset reset(s);
+    s.Bind(n.instance, n.jid, n.carrier ? 1 : 0, n.addresses, n.last_seen);
+    s.Run();
+}
+
+std::vector<Neighbour> Store::Neighbours()
+{
+    auto& s = (*impl_)[kListNeighbours];
+    sqlite::ScopedReset reset(s);
+    std::vector<Neighbour> result;
+    while (s.Step())
+        result.push_back({s.Text(0), s.Text(1), s.Int(2) != 0, s.Text(3), s.Int(4), s.Int(5)});
+    return result;
+}
+
+void Store::LogHandshake(const HandshakeEvent& e)
+{
+    auto& s = (*impl_)[kInsertHandshake];
+    sqlite::ScopedReset reset(s);
+    s.Bind(e.at, e.instance, e.event, e.detail);
+    s.Run();
+}
+
+std::vector<HandshakeEvent> Store::HandshakeLog(int limit)
+{
+    auto& s = (*impl_)[kListHandshakes];
+    sqlite::ScopedReset reset(s);
+    s.Bind(limit);
+    std::vector<HandshakeEvent> result;
+    while (s.Step())
+        result.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3)});
+    return result;
+}
+
+Counters Store::GetCounters()
+{
+    auto& s = (*impl_)[kListCounters];
+    sqlite::ScopedReset reset(s);
+    Counters c;
+    while (s.Step()) {
+        const std::string name = s.Text(0);
+        const std::int64_t value = s.Int(1);
+        if (name == "sent_direct")
+            c.sent_direct = value;
+        else if (name == "handed_to_carriers")
+            c.handed_to_carriers = value;
+        else if (name == "delivered_by_carriers")
+            c.delivered_by_carriers = value;
+        else if (name == "carried_for_others")
+            c.carried_for_others = value;
+        else if (name == "uploaded_for_others")
+            c.uploaded_for_others = value;
+    }
+    return c;
+}
+
+QueueSizes Store::GetQueueSizes()
+{
+    auto& s = (*impl_)[kQueueSizes];
+    sqlite::ScopedReset reset(s);
+    s.Step();
+    return {s.Int(0), s.Int(1), s.Int(2)};
+}
+
+} // namespace pigeon::store

@@ -1,0 +1,85 @@
+#pragma once
+// The store is the daemon's source of truth. Every method that records
+// something other peers will be told about (a handoff accepted, a message
+// received) commits durably (WAL, synchronous=FULL) before it returns, so an
+// acknowledgement sent after the call can never outlive the data.
+
+#include "store/Model.hxx"
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pigeon::store {
+
+// A refusal the user can act on (unknown or ambiguous id, bad search, schema
+// too new). SQLite failures are std::system_error instead.
+class StoreError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct FoundItem {
+    std::optional<OutboxItem> outbox;
+    std::optional<CarriedItem> carried;
+    std::optional<InboxItem> inbox;
+};
+
+class Store {
+public:
+    // Opens or creates `path` and migrates it. Throws StoreError, std::system_error.
+    explicit Store(const std::filesystem::path& path);
+    ~Store();
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    // All the methods below throw std::system_error on SQLite failure.
+
+    // Queues a message we originate, with a fresh origin-id.
+    OutboxItem Enqueue(const std::string& to, const std::string& body, UnixMs created);
+    std::vector<OutboxItem> Outbox();
+    // Records that `carrier` durably holds these messages; returns how many were new.
+    int RecordHandoffs(const std::string& carrier, std::span<const std::string> origin_ids,
+                       UnixMs handed);
+    void MarkSent(const std::string& origin_id, UnixMs when);
+    // True if this receipt is the first for that message.
+    bool MarkDelivered(const std::string& origin_id, UnixMs when, bool via_carrier);
+
+    // Stores messages to carry in one transaction. Returns, per item, whether it
+    // was new (false: the same origin + origin-id is already held, nothing stored).
+    std::vector<bool> AddCarried(std::span<const CarriedItem> items);
+    std::vector<CarriedItem> Carrying();
+    void MarkUploaded(const std::string& origin, const std::string& origin_id, UnixMs when);
+    // Drops carried messages whose expiry has passed; returns how many.
+    int ExpireCarried(UnixMs now);
+
+    // Keeps exactly one copy per (from, id). Returns false for a duplicate.
+    bool AddReceived(const InboxItem& item);
+    std::vector<InboxItem> Inbox();
+
+    // Looks an id (or a unique prefix of one, at least 4 characters) up in
+    // every box. Throws StoreError if nothing or more than one message matches.
+    FoundItem Find(std::string_view id_prefix);
+    // Full-text search over outbox and inbox bodies; every word must match.
+    // Throws StoreError on an empty query.
+    std::vector<SearchHit> Search(std::string_view text, int limit = 100);
+
+    void NoteNeighbour(const Neighbour& neighbour);
+    std::vector<Neighbour> Neighbours();
+    void LogHandshake(const HandshakeEvent& event);
+    std::vector<HandshakeEvent> HandshakeLog(int limit);
+
+    Counters GetCounters();
+    QueueSizes GetQueueSizes();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace pigeon::store

@@ -1,0 +1,23 @@
+#pragma once
+// Wall-clock times are carried as milliseconds since the Unix epoch (UTC):
+// that is what the store keeps and what crosses the wire as XEP-0082 stamps.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pigeon {
+
+using UnixMs = std::int64_t;
+
+UnixMs NowMs() noexcept;
+
+// "2026-11-22T04:22:41.123Z" (RFC 3339 / XEP-0082 DateTime, always UTC).
+std::string FormatRfc3339(UnixMs t);
+
+// Accepts RFC 3339 date-times with optional fraction and Z or +hh:mm offset.
+// Returns nullopt on anything else.
+std::optional<UnixMs> ParseRfc3339(std::string_view text) noexcept;
+
+} // namespace pigeon

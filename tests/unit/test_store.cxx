@@ -1,0 +1,226 @@
+#include "sqlite/Database.hxx"
+#include "store/Schema.hxx"
+#include "store/Store.hxx"
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <unistd.h>
+
+using namespace pigeon;
+using namespace pigeon::store;
+
+namespace {
+
+// A fresh database file per test case, removed afterwards.
+struct TempDb {
+    std::filesystem::path dir;
+    TempDb()
+    {
+        std::string pattern = (std::filesystem::temp_directory_path() / "pigeon-store-XXXXXX").string();
+        dir = mkdtemp(pattern.data());
+    }
+    ~TempDb() { std::filesystem::remove_all(dir); }
+    std::filesystem::path File() const { return dir / "pigeon.db"; }
+};
+
+CarriedItem Carried(const std::string& origin, const std::string& id)
+{
+    return {id, origin, "jerry@example.org", "kramer@laptop", 1000, 2000, 90000, 0, "<message/>"};
+}
+
+} // namespace
+
+TEST_CASE("outbox keeps what was queued across a reopen")
+{
+    TempDb tmp;
+    std::string id;
+    {
+        Store store(tmp.File());
+        auto item = store.Enqueue("jerry@example.org", "running late", 1'700'000'000'123);
+        id = item.id;
+        CHECK(id.size() == 36);
+        CHECK(item.state == OutboxState::Queued);
+    }
+    Store store(tmp.File());
+    auto outbox = store.Outbox();
+    REQUIRE(outbox.size() == 1);
+    CHECK(outbox[0].id == id);
+    CHECK(outbox[0].to == "jerry@example.org");
+    CHECK(outbox[0].body == "running late");
+    CHECK(outbox[0].created == 1'700'000'000'123);
+    CHECK(outbox[0].carriers.empty());
+    CHECK(store.GetQueueSizes().outbox_pending == 1);
+}
+
+TEST_CASE("origin-ids are unique")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    auto a = store.Enqueue("a@example.org", "one", 1);
+    auto b = store.Enqueue("a@example.org", "one", 1);
+    CHECK(a.id != b.id);
+}
+
+TEST_CASE("handoffs are recorded once per carrier and counted")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    auto m = store.Enqueue("jerry@example.org", "hi", 10);
+    const std::string ids[] = {m.id, "not-ours"};
+    CHECK(store.RecordHandoffs("kramer@laptop", ids, 20) == 1);
+    CHECK(store.RecordHandoffs("kramer@laptop", ids, 30) == 0);
+    CHECK(store.RecordHandoffs("george@phone", ids, 40) == 1);
+    auto outbox = store.Outbox();
+    REQUIRE(outbox[0].carriers.size() == 2);
+    CHECK(outbox[0].carriers[0].carrier == "kramer@laptop");
+    CHECK(outbox[0].carriers[0].handed == 20);
+    CHECK(store.GetCounters().handed_to_carriers == 2);
+}
+
+TEST_CASE("outbox state moves queued -> sent -> delivered, once")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    auto m = store.Enqueue("jerry@example.org", "hi", 10);
+    store.MarkSent(m.id, 11);
+    store.MarkSent(m.id, 12);
+    CHECK(store.Outbox()[0].state == OutboxState::Sent);
+    CHECK(store.Outbox()[0].sent == 11);
+    CHECK(store.MarkDelivered(m.id, 13, true));
+    CHECK_FALSE(store.MarkDelivered(m.id, 14, true));
+    CHECK(store.Outbox()[0].state == OutboxState::Delivered);
+    CHECK(store.Outbox()[0].delivered == 13);
+    auto counters = store.GetCounters();
+    CHECK(counters.sent_direct == 1);
+    CHECK(counters.delivered_by_carriers == 1);
+    CHECK(store.GetQueueSizes().outbox_pending == 0);
+}
+
+TEST_CASE("the same carried message is stored once")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    const CarriedItem batch[] = {Carried("elaine@example.org", "id-1"),
+                                 Carried("elaine@example.org", "id-2"),
+                                 Carried("elaine@example.org", "id-1"),
+                                 Carried("newman@example.org", "id-1")};
+    auto added = store.AddCarried(batch);
+    CHECK(added == std::vector<bool>{true, true, false, true});
+    CHECK(store.Carrying().size() == 3);
+    CHECK(store.GetCounters().carried_for_others == 3);
+
+    store.MarkUploaded("elaine@example.org", "id-1", 5000);
+    CHECK(store.Carrying().size() == 2);
+    CHECK(store.GetCounters().uploaded_for_others == 1);
+    // Expiry drops what was not uploaded in time, and only that.
+    CHECK(store.ExpireCarried(90000) == 2);
+    CHECK(store.Carrying().empty());
+}
+
+TEST_CASE("the inbox keeps one copy per sender and origin-id")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    InboxItem item{"id-1", "elaine@example.org", "running late", 100, 200, "kramer@example.org"};
+    CHECK(store.AddReceived(item));
+    item.via = "direct";
+    CHECK_FALSE(store.AddReceived(item));
+    item.from = "newman@example.org";
+    CHECK(store.AddReceived(item));
+    auto inbox = store.Inbox();
+    REQUIRE(inbox.size() == 2);
+    CHECK(inbox[0].via == "kramer@example.org");
+    CHECK(inbox[0].sent == 100);
+}
+
+TEST_CASE("find takes a unique id prefix across boxes")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    auto m = store.Enqueue("jerry@example.org", "hello", 1);
+    auto found = store.Find(m.id.substr(0, 8));
+    REQUIRE(found.outbox);
+    CHECK(found.outbox->id == m.id);
+    CHECK_FALSE(found.inbox);
+    CHECK_THROWS_AS(store.Find("abc"), StoreError);
+    CHECK_THROWS_AS(store.Find("zzzzzzzz"), StoreError);
+
+    store.AddReceived({"abcd-1", "a@example.org", "x", 1, 1, "direct"});
+    store.AddReceived({"abcd-2", "b@example.org", "y", 1, 1, "direct"});
+    CHECK_THROWS_WITH_AS(store.Find("abcd"), doctest::Contains("ambiguous"), StoreError);
+    CHECK(store.Find("abcd-2").inbox->from == "b@example.org");
+}
+
+TEST_CASE("full-text search covers outbox and inbox, not carried payloads")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    store.Enqueue("jerry@example.org", "Running late, the subway stopped", 1);
+    store.AddReceived({"r1", "elaine@example.org", "Café at noon?", 5, 6, "direct"});
+    const CarriedItem carried[] = {Carried("x@example.org", "c1")};
+    store.AddCarried(carried); // its payload mentions "message", which must not be found
+
+    auto hits = store.Search("subway");
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0].box == "outbox");
+    CHECK(hits[0].peer == "jerry@example.org");
+    CHECK(hits[0].snippet.find("[subway]") != std::string::npos);
+
+    hits = store.Search("cafe"); // diacritics folded
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0].box == "inbox");
+    CHECK(hits[0].id == "r1");
+
+    CHECK(store.Search("message").empty());
+    CHECK(store.Search("late subway").size() == 1);
+    CHECK(store.Search("late noon").empty());
+    // Operators and quotes are searched for, not obeyed.
+    CHECK_NOTHROW(store.Search("\"unbalanced AND ( NEAR *"));
+    CHECK_THROWS_AS(store.Search("   "), StoreError);
+}
+
+TEST_CASE("neighbours and the handshake log")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    store.NoteNeighbour({"kramer@laptop", "", true, "169.254.1.2", 10, 10});
+    store.NoteNeighbour({"kramer@laptop", "kramer@example.org", true, "169.254.1.3", 0, 20});
+    auto neighbours = store.Neighbours();
+    REQUIRE(neighbours.size() == 1);
+    CHECK(neighbours[0].first_seen == 10);
+    CHECK(neighbours[0].last_seen == 20);
+    CHECK(neighbours[0].jid == "kramer@example.org");
+
+    for (int i = 0; i < 5; ++i)
+        store.LogHandshake({i, "kramer@laptop", "open", std::to_string(i)});
+    auto log = store.HandshakeLog(3);
+    REQUIRE(log.size() == 3);
+    CHECK(log.front().detail == "2");
+    CHECK(log.back().detail == "4");
+}
+
+TEST_CASE("a database from a newer pigeon is refused")
+{
+    TempDb tmp;
+    {
+        Store store(tmp.File());
+    }
+    {
+        sqlite::Database db(tmp.File());
+        db.Exec(("PRAGMA user_version = " + std::to_string(LatestSchemaVersion() + 1)).c_str());
+    }
+    CHECK_THROWS_WITH_AS(Store(tmp.File()), doctest::Contains("newer pigeon"), StoreError);
+}
+
+TEST_CASE("the store runs in WAL mode with full sync")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    sqlite::Database db(tmp.File());
+    auto mode = db.Prepare("PRAGMA journal_mode");
+    REQUIRE(mode.Step());
+    CHECK(mode.Text(0) == "wal");
+}
