@@ -104,7 +104,8 @@ void Migrate(sqlite::Database& db)
 {
     const int current = db.UserVersion();
     if (current > LatestSchemaVersion())
-        throw StoreError("the database was written by a newer pigeon (schema version " +
+        throw StoreError(StoreError::Reason::SchemaTooNew,
+                         "the database was written by a newer pigeon (schema version " +
                          std::to_string(current) + ", this build knows up to " +
                          std::to_string(LatestSchemaVersion()) +
                          "); upgrade pigeon or use another --data-dir");

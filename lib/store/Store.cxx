@@ -333,8 +333,8 @@ std::vector<InboxItem> Store::Inbox()
 FoundItem Store::Find(std::string_view id_prefix)
 {
     if (id_prefix.size() < 4)
-        throw StoreError("message id '" + std::string(id_prefix) +
-                         "' is too short: give at least 4 characters");
+        throw StoreError(StoreError::Reason::BadInput,
+                         "message id '" + std::string(id_prefix) + "' is too short: give at least 4 characters");
     FoundItem found;
     int matches = 0;
     auto look = [&](Sql which, auto read, auto& slot) {
@@ -350,10 +350,10 @@ FoundItem Store::Find(std::string_view id_prefix)
     look(kFindCarried, ReadCarried, found.carried);
     look(kFindInbox, ReadInbox, found.inbox);
     if (matches == 0)
-        throw StoreError("no message with id '" + std::string(id_prefix) + "'");
+        throw StoreError(StoreError::Reason::NotFound, "no message with id '" + std::string(id_prefix) + "'");
     if (matches > 1)
-        throw StoreError("message id '" + std::string(id_prefix) +
-                         "' is ambiguous: give more characters");
+        throw StoreError(StoreError::Reason::Ambiguous,
+                         "message id '" + std::string(id_prefix) + "' is ambiguous: give more characters");
     return found;
 }
 
@@ -361,7 +361,7 @@ std::vector<SearchHit> Store::Search(std::string_view text, int limit)
 {
     const std::string query = ToMatchQuery(text);
     if (query.empty())
-        throw StoreError("empty search: give at least one word");
+        throw StoreError(StoreError::Reason::BadInput, "empty search: give at least one word");
     auto& s = (*impl_)[kSearch];
     sqlite::ScopedReset reset(s);
     s.Bind(query, limit);

@@ -21,7 +21,15 @@ namespace pigeon::store {
 // too new). SQLite failures are std::system_error instead.
 class StoreError : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    enum class Reason { NotFound, Ambiguous, BadInput, SchemaTooNew };
+    StoreError(Reason reason, const std::string& message)
+        : std::runtime_error(message), reason_(reason)
+    {
+    }
+    Reason GetReason() const noexcept { return reason_; }
+
+private:
+    Reason reason_;
 };
 
 struct FoundItem {

@@ -1,7 +1,7 @@
 #pragma once
-// Logging to stderr in a form journald understands: when stderr is the journal
-// (JOURNAL_STREAM is set) each line gets a "<N>" syslog priority prefix,
-// otherwise a readable level word.
+// Logging to stderr in a form journald understands: when systemd connected
+// stderr to the journal (it then sets JOURNAL_STREAM) each line gets a "<N>"
+// syslog priority prefix, otherwise a readable level word.
 
 #include <string_view>
 

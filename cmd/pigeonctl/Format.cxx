@@ -1,0 +1,133 @@
+#include "Format.hxx"
+
+#include "util/Time.hxx"
+
+#include <ctime>
+#include <iomanip>
+
+namespace pigeon::ctl {
+using control::Json;
+
+namespace {
+
+// "2026-11-22 05:22" in the user's time zone, or "-" for null.
+std::string LocalTime(const Json& value)
+{
+    if (!value.is_string())
+        return "-";
+    const auto ms = ParseRfc3339(value.get<std::string>());
+    if (!ms)
+        return value.get<std::string>();
+    const std::time_t seconds = *ms / 1000;
+    std::tm tm{};
+    localtime_r(&seconds, &tm);
+    char text[32];
+    std::strftime(text, sizeof(text), "%Y-%m-%d %H:%M", &tm);
+    return text;
+}
+
+std::string ShortId(const Json& id) { return id.get<std::string>().substr(0, 8); }
+
+// One line of a body: newlines shown as spaces, cut to `width` characters.
+std::string OneLine(std::string text, std::size_t width)
+{
+    for (char& c : text)
+        if (c == '\n' || c == '\r' || c == '\t')
+            c = ' ';
+    if (text.size() <= width)
+        return text;
+    std::size_t cut = width - 3;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80)
+        --cut; // never split a UTF-8 sequence
+    return text.substr(0, cut) + "...";
+}
+
+void Empty(std::ostream& out, const char* what) { out << "(" << what << " is empty)\n"; }
+
+} // namespace
+
+void PrintOutbox(std::ostream& out, const Json& items)
+{
+    if (items.empty())
+        return Empty(out, "outbox");
+    out << std::left << std::setw(10) << "ID" << std::setw(11) << "STATE" << std::setw(9)
+        << "CARRIERS" << std::setw(18) << "CREATED" << std::setw(28) << "TO" << "BODY\n";
+    for (const auto& m : items)
+        out << std::setw(10) << ShortId(m["id"]) << std::setw(11) << m["state"].get<std::string>()
+            << std::setw(9) << m["carriers"].get<int>() << std::setw(18) << LocalTime(m["created"])
+            << std::setw(28) << m["to"].get<std::string>() << OneLine(m["body"], 40) << '\n';
+}
+
+void PrintCarrying(std::ostream& out, const Json& items)
+{
+    if (items.empty())
+        return Empty(out, "carrying list");
+    out << std::left << std::setw(10) << "ID" << std::setw(26) << "ORIGIN" << std::setw(26)
+        << "TO" << std::setw(22) << "FROM PEER" << std::setw(18) << "RECEIVED" << "EXPIRES\n";
+    for (const auto& m : items)
+        out << std::setw(10) << ShortId(m["id"]) << std::setw(26) << m["origin"].get<std::string>()
+            << std::setw(26) << m["to"].get<std::string>() << std::setw(22)
+            << m["from_peer"].get<std::string>() << std::setw(18) << LocalTime(m["received"])
+            << LocalTime(m["expires"]) << '\n';
+}
+
+void PrintInbox(std::ostream& out, const Json& items)
+{
+    if (items.empty())
+        return Empty(out, "inbox");
+    out << std::left << std::setw(10) << "ID" << std::setw(26) << "FROM" << std::setw(18) << "SENT"
+        << std::setw(22) << "VIA" << "BODY\n";
+    for (const auto& m : items)
+        out << std::setw(10) << ShortId(m["id"]) << std::setw(26) << m["from"].get<std::string>()
+            << std::setw(18) << LocalTime(m["sent"]) << std::setw(22) << m["via"].get<std::string>()
+            << OneLine(m["body"], 40) << '\n';
+}
+
+void PrintShow(std::ostream& out, const Json& found)
+{
+    out << "box: " << found["box"].get<std::string>() << '\n';
+    for (const auto& [key, value] : found["item"].items()) {
+        if (key == "carrier_list") {
+            for (const auto& c : value)
+                out << "carrier: " << c["carrier"].get<std::string>() << " (since "
+                    << LocalTime(c["handed"]) << ")\n";
+        } else if (value.is_string()) {
+            const std::string text = value.get<std::string>();
+            out << key << ": " << (ParseRfc3339(text) ? LocalTime(value) : text) << '\n';
+        } else {
+            out << key << ": " << (value.is_null() ? "-" : value.dump()) << '\n';
+        }
+    }
+}
+
+void PrintSearch(std::ostream& out, const Json& hits)
+{
+    if (hits.empty()) {
+        out << "(no match)\n";
+        return;
+    }
+    for (const auto& h : hits)
+        out << std::left << std::setw(8) << h["box"].get<std::string>() << std::setw(10)
+            << ShortId(h["id"]) << std::setw(26) << h["peer"].get<std::string>()
+            << std::setw(18) << LocalTime(h["time"]) << OneLine(h["snippet"], 60) << '\n';
+}
+
+void PrintStatus(std::ostream& out, const Json& s)
+{
+    const auto& conn = s["connectivity"];
+    out << "pigeond " << s["version"].get<std::string>() << ", running since "
+        << LocalTime(s["started"]) << '\n'
+        << "connectivity: " << conn["state"].get<std::string>() << " since "
+        << LocalTime(conn["since"]) << " (last probe: "
+        << (conn["last_probe"].is_null() ? std::string("none") : conn["last_probe"].dump())
+        << ")\n"
+        << "neighbours:   " << s["neighbours"].get<int>() << '\n'
+        << "queues:       " << s["queues"]["outbox"].get<int>() << " to send, "
+        << s["queues"]["carrying"].get<int>() << " carried for others, "
+        << s["queues"]["inbox"].get<int>() << " in inbox\n"
+        << "counters:\n";
+    for (const auto& [name, value] : s["counters"].items())
+        out << "  " << std::left << std::setw(24) << name << value.get<long long>() << '\n';
+}
+
+} // namespace pigeon::ctl

@@ -1,0 +1,18 @@
+#pragma once
+// Human-readable rendering of control replies. --json bypasses all of this.
+
+#include "control/Json.hxx"
+
+#include <ostream>
+#include <string_view>
+
+namespace pigeon::ctl {
+
+void PrintOutbox(std::ostream& out, const control::Json& items);
+void PrintCarrying(std::ostream& out, const control::Json& items);
+void PrintInbox(std::ostream& out, const control::Json& items);
+void PrintShow(std::ostream& out, const control::Json& found);
+void PrintSearch(std::ostream& out, const control::Json& hits);
+void PrintStatus(std::ostream& out, const control::Json& status);
+
+} // namespace pigeon::ctl

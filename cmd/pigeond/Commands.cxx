@@ -1,0 +1,142 @@
+#include "Commands.hxx"
+
+#include "control/Error.hxx"
+#include "store/Store.hxx"
+#include "util/Log.hxx"
+#include "xml/Utf8.hxx"
+#include "xmpp/Jid.hxx"
+
+#include <cstdio>
+
+namespace pigeon {
+using control::Json;
+using control::RequestError;
+
+namespace {
+
+std::string StringArg(const Json& request, const char* name)
+{
+    const auto it = request.find(name);
+    if (it == request.end() || !it->is_string())
+        throw RequestError("bad-request", std::string("missing string argument \"") + name + "\"");
+    return it->get<std::string>();
+}
+
+bool OnlyWhitespace(const std::string& text)
+{
+    return text.find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
+// Why `text` cannot travel in an XML stanza, if it cannot.
+std::optional<std::string> TextProblem(std::string_view text)
+{
+    for (std::size_t i = 0; i < text.size();) {
+        char32_t cp = 0;
+        const std::size_t length = xml::DecodeUtf8(text.substr(i), cp);
+        if (length == 0)
+            return "it is not valid UTF-8";
+        if (!xml::IsXmlChar(cp)) {
+            char hex[16];
+            std::snprintf(hex, sizeof(hex), "U+%04X", unsigned(cp));
+            return std::string("it contains ") + hex + ", which XML does not allow";
+        }
+        i += length;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+Json Commands::Handle(const Json& request)
+{
+    const std::string cmd = request.at("cmd").get<std::string>();
+    if (cmd == "send")
+        return Send(request);
+    if (cmd == "outbox")
+        return control::ToJsonArray(store_.Outbox());
+    if (cmd == "carrying")
+        return control::ToJsonArray(store_.Carrying());
+    if (cmd == "inbox")
+        return control::ToJsonArray(store_.Inbox());
+    if (cmd == "show")
+        return Show(request);
+    if (cmd == "search")
+        return Search(request);
+    if (cmd == "status")
+        return Status();
+    if (cmd == "ping")
+        return {{"version", PIGEON_VERSION}};
+    throw RequestError("unknown-command", "unknown command '" + cmd + "'");
+}
+
+Json Commands::Send(const Json& request)
+{
+    const std::string to_text = StringArg(request, "to");
+    const std::string body = StringArg(request, "body");
+
+    std::optional<xmpp::Jid> to;
+    try {
+        to = xmpp::Jid::Parse(to_text);
+    } catch (const std::invalid_argument& e) {
+        throw RequestError("bad-jid", "invalid recipient '" + to_text + "': " + e.what());
+    }
+    if (to->Local().empty())
+        throw RequestError("bad-jid", "invalid recipient '" + to_text +
+                                          "': a message goes to user@domain, not to a server");
+    if (OnlyWhitespace(body))
+        throw RequestError("bad-body", "the message is empty");
+    if (body.size() > config_.max_body)
+        throw RequestError("bad-body", "the message is " + std::to_string(body.size()) +
+                                           " bytes; the limit is " +
+                                           std::to_string(config_.max_body));
+    if (const auto problem = TextProblem(body))
+        throw RequestError("bad-body", "the message cannot be sent over XMPP: " + *problem);
+
+    const auto item = store_.Enqueue(to->ToString(), body, NowMs());
+    log::Info("outbox", "queued " + item.id + " for " + item.to);
+    return control::ToJson(item);
+}
+
+Json Commands::Show(const Json& request)
+{
+    const std::string id = StringArg(request, "id");
+    store::FoundItem found;
+    try {
+        found = store_.Find(id);
+    } catch (const store::StoreError& e) {
+        using Reason = store::StoreError::Reason;
+        throw RequestError(e.GetReason() == Reason::NotFound    ? "not-found"
+                           : e.GetReason() == Reason::Ambiguous ? "ambiguous"
+                                                                : "bad-request",
+                           e.what());
+    }
+    if (found.outbox)
+        return {{"box", "outbox"}, {"item", control::ToJson(*found.outbox)}};
+    if (found.carried)
+        return {{"box", "carrying"}, {"item", control::ToJson(*found.carried)}};
+    return {{"box", "inbox"}, {"item", control::ToJson(*found.inbox)}};
+}
+
+Json Commands::Search(const Json& request)
+{
+    try {
+        return control::ToJsonArray(store_.Search(StringArg(request, "text")));
+    } catch (const store::StoreError& e) {
+        throw RequestError("bad-request", e.what());
+    }
+}
+
+Json Commands::Status()
+{
+    return {{"version", PIGEON_VERSION},
+            {"started", control::TimeToJson(started_)},
+            // No uplink code yet: until the probe exists we never claim to be online.
+            {"connectivity", {{"state", "offline"}, {"since", control::TimeToJson(started_)},
+                              {"last_probe", nullptr}}},
+            {"neighbours", store_.Neighbours().size()},
+            {"queues", control::ToJson(store_.GetQueueSizes())},
+            {"counters", control::ToJson(store_.GetCounters())},
+            {"data_dir", config_.data_dir.string()}};
+}
+
+} // namespace pigeon

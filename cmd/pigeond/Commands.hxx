@@ -1,0 +1,35 @@
+#pragma once
+// The control requests pigeond answers (doc/control-protocol.md), on top of
+// the store. Every refusal is a control::RequestError with a stable code.
+
+#include "Config.hxx"
+#include "control/Json.hxx"
+
+namespace pigeon::store {
+class Store;
+}
+
+namespace pigeon {
+
+class Commands {
+public:
+    Commands(store::Store& store, const DaemonConfig& config, UnixMs started) noexcept
+        : store_(store), config_(config), started_(started)
+    {
+    }
+
+    // Throws control::RequestError for bad requests; std::system_error on store failure.
+    control::Json Handle(const control::Json& request);
+
+private:
+    control::Json Send(const control::Json& request);
+    control::Json Show(const control::Json& request);
+    control::Json Search(const control::Json& request);
+    control::Json Status();
+
+    store::Store& store_;
+    const DaemonConfig& config_;
+    UnixMs started_;
+};
+
+} // namespace pigeon

@@ -1,0 +1,145 @@
+#include "Options.hxx"
+
+#include "util/Xdg.hxx"
+
+#include <boost/program_options.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+#include <pwd.h>
+
+namespace pigeon {
+namespace po = boost::program_options;
+
+namespace {
+
+std::string LoginName()
+{
+    if (const passwd* pw = getpwuid(getuid()); pw != nullptr && pw->pw_name != nullptr)
+        return pw->pw_name;
+    if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0')
+        return user;
+    return "pigeon";
+}
+
+CarryPolicy ParseCarry(const std::string& value)
+{
+    if (value == "on")
+        return CarryPolicy::On;
+    if (value == "off")
+        return CarryPolicy::Off;
+    if (value == "contacts")
+        return CarryPolicy::Contacts;
+    throw OptionsError("carry must be on, off or contacts, not '" + value + "'");
+}
+
+template <typename T> void CheckRange(const char* name, T value, T low, T high)
+{
+    if (value < low || value > high)
+        throw OptionsError(std::string(name) + " must be between " + std::to_string(low) +
+                           " and " + std::to_string(high) + ", not " + std::to_string(value));
+}
+
+// Options that may stand in pigeon.conf as well as on the command line.
+po::options_description SettingOptions()
+{
+    po::options_description d("Settings (also valid in pigeon.conf, without the dashes)");
+    d.add_options()
+        ("data-dir", po::value<std::string>(), "where the message store lives (default $XDG_DATA_HOME/pigeon)")
+        ("runtime-dir", po::value<std::string>(), "where the control socket lives (default $XDG_RUNTIME_DIR/pigeon)")
+        ("log-level", po::value<std::string>()->default_value("info"), "error, warning, notice, info or debug")
+        ("name", po::value<std::string>(), "user part of our link-local name (default: login name)")
+        ("carriers", po::value<int>()->default_value(5), "hand each message to at most this many carriers")
+        ("carry", po::value<std::string>()->default_value("on"), "carry for others: on, off or contacts")
+        ("ttl", po::value<int>()->default_value(168), "hours a carried message is kept for upload")
+        ("max-body", po::value<std::size_t>()->default_value(64 * 1024), "largest message body in bytes")
+        ("max-stanza", po::value<std::size_t>()->default_value(256 * 1024), "largest stanza a peer may send, in bytes");
+    return d;
+}
+
+} // namespace
+
+ParsedOptions ParseDaemonOptions(int argc, const char* const argv[])
+{
+    po::options_description generic("Options");
+    generic.add_options()
+        ("help,h", "show this help and exit")
+        ("version", "show the version and exit")
+        ("config", po::value<std::string>(), "read settings from this file (default $XDG_CONFIG_HOME/pigeon/pigeon.conf)");
+    const auto settings = SettingOptions();
+    po::options_description all;
+    all.add(generic).add(settings);
+
+    ParsedOptions parsed;
+    std::ostringstream help;
+    help << "Usage: pigeond [OPTIONS]\n\n" << all;
+    parsed.help_text = help.str();
+
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).run(), vm);
+        parsed.show_help = vm.count("help") > 0;
+        parsed.show_version = vm.count("version") > 0;
+        if (parsed.show_help || parsed.show_version)
+            return parsed;
+
+        std::filesystem::path config_file;
+        const bool explicit_config = vm.count("config") > 0;
+        if (explicit_config) {
+            config_file = vm["config"].as<std::string>();
+        } else {
+            try {
+                config_file = xdg::ConfigFile();
+            } catch (const std::runtime_error&) {
+                // No HOME and no XDG_CONFIG_HOME: there is no default file to read.
+            }
+        }
+        std::ifstream file;
+        if (!config_file.empty())
+            file.open(config_file);
+        if (!file && explicit_config)
+            throw OptionsError("cannot read config file " + config_file.string());
+        if (file) {
+            try {
+                // Values already stored from the command line are kept: flags win.
+                po::store(po::parse_config_file(file, settings), vm);
+            } catch (const po::error& e) {
+                throw OptionsError(config_file.string() + ": " + e.what());
+            }
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw OptionsError(e.what());
+    }
+
+    DaemonConfig& c = parsed.config;
+    try {
+        c.data_dir = vm.count("data-dir") ? std::filesystem::path(vm["data-dir"].as<std::string>())
+                                          : xdg::DataDir();
+        c.runtime_dir = vm.count("runtime-dir")
+                            ? std::filesystem::path(vm["runtime-dir"].as<std::string>())
+                            : xdg::RuntimeDir();
+        c.log_level = log::ParseLevel(vm["log-level"].as<std::string>());
+    } catch (const std::exception& e) {
+        throw OptionsError(e.what());
+    }
+    if (c.data_dir.empty() || c.runtime_dir.empty())
+        throw OptionsError("data-dir and runtime-dir must not be empty");
+    c.name = vm.count("name") ? vm["name"].as<std::string>() : LoginName();
+    if (c.name.empty() || c.name.find_first_of("@/ \t\"&'<>:") != std::string::npos)
+        throw OptionsError("name must be non-empty and must not contain @ / : < > & ' \" or spaces");
+    c.carriers = vm["carriers"].as<int>();
+    CheckRange("carriers", c.carriers, 1, 100);
+    c.carry = ParseCarry(vm["carry"].as<std::string>());
+    c.ttl_hours = vm["ttl"].as<int>();
+    CheckRange("ttl", c.ttl_hours, 1, 24 * 365);
+    c.max_stanza = vm["max-stanza"].as<std::size_t>();
+    CheckRange<std::size_t>("max-stanza", c.max_stanza, 4096, 2 << 20);
+    c.max_body = vm["max-body"].as<std::size_t>();
+    // A body travels inside a forwarded stanza: leave room for the envelope.
+    CheckRange<std::size_t>("max-body", c.max_body, 1, c.max_stanza / 2);
+    return parsed;
+}
+
+} // namespace pigeon

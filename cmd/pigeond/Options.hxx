@@ -1,0 +1,28 @@
+#pragma once
+
+#include "Config.hxx"
+
+#include <stdexcept>
+#include <string>
+
+namespace pigeon {
+
+// Bad flag, bad config file line or out-of-range value; the message names it.
+class OptionsError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct ParsedOptions {
+    DaemonConfig config;
+    bool show_help = false;
+    bool show_version = false;
+    std::string help_text;
+};
+
+// Flags first, then the config file (--config, else the XDG default if it
+// exists); a flag given on the command line wins over the file.
+// Throws OptionsError.
+ParsedOptions ParseDaemonOptions(int argc, const char* const argv[]);
+
+} // namespace pigeon

@@ -1,0 +1,121 @@
+// pigeond: the peer-and-carrier daemon. One thread, one Boost.Asio loop;
+// see doc/error-handling.md for what is fatal here and what is survived.
+
+#include "Commands.hxx"
+#include "Options.hxx"
+#include "control/Server.hxx"
+#include "crypto/Random.hxx"
+#include "store/Store.hxx"
+#include "systemd/Notify.hxx"
+#include "util/Log.hxx"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <system_error>
+
+namespace {
+using namespace pigeon;
+
+// Creates `dir` (and parents) private to us; an existing directory keeps its
+// mode (it may be the user's own choice). Throws std::system_error.
+void MakePrivateDir(const std::filesystem::path& dir)
+{
+    if (std::filesystem::create_directories(dir) && chmod(dir.c_str(), 0700) != 0)
+        throw std::system_error(errno, std::generic_category(), "cannot chmod " + dir.string());
+}
+
+// Holds an exclusive lock on the data directory for the daemon's lifetime, so
+// two daemons never write one store. Throws std::runtime_error.
+class DataDirLock {
+public:
+    explicit DataDirLock(const std::filesystem::path& dir)
+        : fd_(open((dir / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600))
+    {
+        if (fd_ < 0)
+            throw std::system_error(errno, std::generic_category(),
+                                    "cannot open " + (dir / "lock").string());
+        if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            close(fd_);
+            throw std::runtime_error("another pigeond is already using " + dir.string());
+        }
+    }
+    ~DataDirLock() { close(fd_); }
+    DataDirLock(const DataDirLock&) = delete;
+    DataDirLock& operator=(const DataDirLock&) = delete;
+
+private:
+    int fd_;
+};
+
+int Run(const DaemonConfig& config)
+{
+    crypto::Initialise();
+    MakePrivateDir(config.data_dir);
+    MakePrivateDir(config.runtime_dir);
+    DataDirLock lock(config.data_dir);
+    store::Store store(config.DatabaseFile());
+
+    boost::asio::io_context io(1);
+    Commands commands(store, config, NowMs());
+    control::Server control(io, config.ControlSocket(),
+                            [&commands](const control::Json& request) {
+                                return commands.Handle(request);
+                            });
+
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code ec, int signal) {
+        if (ec)
+            return;
+        log::Notice("pigeond", std::string("stopping on ") + strsignal(signal));
+        systemd::NotifyStopping();
+        control.Close();
+        io.stop();
+    });
+
+    const auto sizes = store.GetQueueSizes();
+    log::Notice("pigeond", std::string("ready (") + PIGEON_VERSION + "), " +
+                               std::to_string(sizes.outbox_pending) + " queued, " +
+                               std::to_string(sizes.carrying) + " carried, control socket " +
+                               config.ControlSocket().string());
+    systemd::NotifyReady();
+    io.run();
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    std::signal(SIGPIPE, SIG_IGN); // a client that hangs up must not kill us
+    umask(077);                    // the store and everything else we write is private
+    ParsedOptions options;
+    try {
+        options = ParseDaemonOptions(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "pigeond: %s\nTry 'pigeond --help'.\n", e.what());
+        return 2;
+    }
+    if (options.show_help) {
+        std::fputs(options.help_text.c_str(), stdout);
+        return 0;
+    }
+    if (options.show_version) {
+        std::puts("pigeond " PIGEON_VERSION);
+        return 0;
+    }
+    log::SetLevel(options.config.log_level);
+    try {
+        return Run(options.config);
+    } catch (const std::exception& e) {
+        log::Error("pigeond", e.what());
+        return 1;
+    }
+}

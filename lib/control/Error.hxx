@@ -1,0 +1,29 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace pigeon::control {
+
+// A request the daemon refused, with a stable machine-readable code:
+// bad-request, unknown-command, bad-jid, bad-body, not-found, ambiguous,
+// internal (doc/control-protocol.md says when each is used).
+class RequestError : public std::runtime_error {
+public:
+    RequestError(std::string code, const std::string& message)
+        : std::runtime_error(message), code_(std::move(code))
+    {
+    }
+    const std::string& Code() const noexcept { return code_; }
+
+private:
+    std::string code_;
+};
+
+// Nobody answers on the control socket.
+class DaemonUnavailable : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+} // namespace pigeon::control

@@ -1,0 +1,122 @@
+#include "Commands.hxx"
+#include "control/Error.hxx"
+#include "control/Server.hxx"
+#include "store/Store.hxx"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <unistd.h>
+
+using namespace pigeon;
+using control::Json;
+
+namespace {
+
+struct Fixture {
+    std::filesystem::path dir;
+    DaemonConfig config;
+    std::unique_ptr<store::Store> store;
+    std::unique_ptr<Commands> commands;
+
+    Fixture()
+    {
+        std::string pattern = (std::filesystem::temp_directory_path() / "pigeon-cmd-XXXXXX").string();
+        dir = mkdtemp(pattern.data());
+        config.data_dir = dir;
+        config.max_body = 32;
+        store = std::make_unique<store::Store>(config.DatabaseFile());
+        commands = std::make_unique<Commands>(*store, config, 1000);
+    }
+    ~Fixture() { std::filesystem::remove_all(dir); }
+
+    Json Call(const std::string& line)
+    {
+        return Json::parse(control::HandleLine(
+            [this](const Json& r) { return commands->Handle(r); }, line));
+    }
+    std::string ErrorOf(const Json& request)
+    {
+        const Json reply = Call(request.dump());
+        REQUIRE(reply["ok"] == false);
+        return reply["error"].get<std::string>();
+    }
+};
+
+} // namespace
+
+TEST_CASE("send queues a valid message and returns it")
+{
+    Fixture f;
+    const Json reply = f.Call(R"({"cmd":"send","to":"Jerry@Example.ORG","body":"running late"})");
+    REQUIRE(reply["ok"] == true);
+    CHECK(reply["result"]["state"] == "queued");
+    CHECK(reply["result"]["to"] == "Jerry@example.org"); // domain case-folded, localpart kept
+    CHECK(reply["result"]["id"].get<std::string>().size() == 36);
+    CHECK(f.store->Outbox().size() == 1);
+}
+
+TEST_CASE("bad requests are refused with stable codes and store nothing")
+{
+    Fixture f;
+    struct Case {
+        Json request;
+        const char* code;
+    };
+    const Case cases[] = {
+        {{{"cmd", "send"}, {"to", "no spaces@example.org"}, {"body", "x"}}, "bad-jid"},
+        {{{"cmd", "send"}, {"to", "example.org"}, {"body", "x"}}, "bad-jid"},
+        {{{"cmd", "send"}, {"to", "a@b/"}, {"body", "x"}}, "bad-jid"},
+        {{{"cmd", "send"}, {"to", "a@example.org"}, {"body", " \n "}}, "bad-body"},
+        {{{"cmd", "send"}, {"to", "a@example.org"}, {"body", std::string(33, 'x')}}, "bad-body"},
+        {{{"cmd", "send"}, {"to", "a@example.org"}, {"body", std::string("nul\0x", 5)}}, "bad-body"},
+        {{{"cmd", "send"}, {"to", "a@example.org"}}, "bad-request"},
+        {{{"cmd", "send"}, {"to", 5}, {"body", "x"}}, "bad-request"},
+        {{{"cmd", "show"}, {"id", "ffffffff"}}, "not-found"},
+        {{{"cmd", "show"}, {"id", "ff"}}, "bad-request"},
+        {{{"cmd", "search"}, {"text", "  "}}, "bad-request"},
+        {{{"cmd", "launch"}}, "unknown-command"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.request.dump());
+        CHECK(f.ErrorOf(c.request) == c.code);
+    }
+    CHECK(f.store->Outbox().empty());
+}
+
+TEST_CASE("malformed lines get bad-request")
+{
+    Fixture f;
+    for (const char* line : {"", "nope", "[]", "{\"cmd\":1}", "{\"to\":\"x\"}", "{\"cmd\":\"send\""}) {
+        CAPTURE(line);
+        const Json reply = f.Call(line);
+        CHECK(reply["ok"] == false);
+        CHECK(reply["error"] == "bad-request");
+    }
+}
+
+TEST_CASE("list, show, search and status reflect the store")
+{
+    Fixture f;
+    const Json sent = f.Call(R"({"cmd":"send","to":"jerry@example.org","body":"the subway"})");
+    const std::string id = sent["result"]["id"];
+    store::InboxItem in{"r-1", "elaine@example.org", "hello from the subway", 10, 20, "direct"};
+    f.store->AddReceived(in);
+
+    CHECK(f.Call(R"({"cmd":"outbox"})")["result"][0]["id"] == id);
+    CHECK(f.Call(R"({"cmd":"inbox"})")["result"][0]["via"] == "direct");
+    CHECK(f.Call(R"({"cmd":"carrying"})")["result"] == Json::array());
+
+    const Json shown = f.Call(Json{{"cmd", "show"}, {"id", id.substr(0, 6)}}.dump());
+    CHECK(shown["result"]["box"] == "outbox");
+    CHECK(shown["result"]["item"]["body"] == "the subway");
+
+    const Json hits = f.Call(R"({"cmd":"search","text":"subway"})")["result"];
+    CHECK(hits.size() == 2);
+
+    const Json status = f.Call(R"({"cmd":"status"})")["result"];
+    CHECK(status["queues"]["outbox"] == 1);
+    CHECK(status["queues"]["inbox"] == 1);
+    CHECK(status["connectivity"]["state"] == "offline");
+    CHECK(status["counters"]["sent_direct"] == 0);
+}
