@@ -1,0 +1,55 @@
+#pragma once
+
+#include <compare>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pigeon::xmpp {
+
+// An XMPP address, localpart@domainpart/resourcepart (RFC 7622), checked as far as is
+// reasonable without a PRECIS implementation:
+//  - every part at most 1023 bytes of valid UTF-8; the localpart and resourcepart are
+//    optional, but may not be empty when their '@' or '/' is present;
+//  - no control characters (C0, DEL, C1) anywhere, and no whitespace in the localpart or
+//    domainpart;
+//  - the localpart has none of " & ' / : < > @;
+//  - the domainpart is an IPv6 literal in brackets, or labels of 1..63 bytes separated by dots
+//    whose ASCII characters are letters, digits, '-' and '_'; ASCII letters are lowercased and
+//    a single trailing dot is removed.
+// Non-ASCII text is taken as given: no case folding or Unicode normalization is applied, so two
+// JIDs that differ only in such ways compare unequal. Link-local identities (XEP-0174) such as
+// "user@kramer-laptop" are ordinary JIDs here.
+class Jid {
+public:
+    // Throws std::invalid_argument naming the rule the text breaks.
+    static Jid Parse(std::string_view text);
+
+    // nullopt where Parse would throw std::invalid_argument; may throw std::bad_alloc.
+    static std::optional<Jid> TryParse(std::string_view text);
+
+    std::string_view Local() const noexcept { return local_; }
+    std::string_view Domain() const noexcept { return domain_; }
+    std::string_view Resource() const noexcept { return resource_; }
+
+    bool IsBare() const noexcept { return resource_.empty(); }
+
+    // Both throw only std::bad_alloc.
+    Jid Bare() const;
+    std::string ToString() const;
+
+    bool operator==(const Jid&) const = default;
+    auto operator<=>(const Jid&) const = default;
+
+private:
+    Jid() = default;
+
+    // Fills *this from text; returns what is wrong with it, empty when nothing is.
+    std::string Assign(std::string_view text);
+
+    std::string local_;
+    std::string domain_;
+    std::string resource_;
+};
+
+} // namespace pigeon::xmpp
