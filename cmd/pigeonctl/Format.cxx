@@ -112,11 +112,45 @@ void PrintSearch(std::ostream& out, const Json& hits)
             << std::setw(18) << LocalTime(h["time"]) << OneLine(h["snippet"], 60) << '\n';
 }
 
+void PrintPeers(std::ostream& out, const Json& peers)
+{
+    if (peers.empty()) {
+        out << "(no neighbour seen yet)\n";
+        return;
+    }
+    out << std::left << std::setw(32) << "INSTANCE" << std::setw(11) << "KIND" << std::setw(10)
+        << "STATE" << std::setw(18) << "LAST SEEN" << "ADDRESSES\n";
+    for (const auto& p : peers) {
+        const char* state = p["connected"].get<bool>() ? "connected"
+                            : p["present"].get<bool>() ? "present"
+                                                        : "away";
+        out << std::setw(32) << p["instance"].get<std::string>() << std::setw(11)
+            << p["kind"].get<std::string>() << std::setw(10) << state << std::setw(18)
+            << LocalTime(p["last_seen"]) << p["addresses"].get<std::string>() << '\n';
+    }
+}
+
+void PrintHandshakeLog(std::ostream& out, const Json& events)
+{
+    if (events.empty()) {
+        out << "(handshake log is empty)\n";
+        return;
+    }
+    for (const auto& e : events)
+        out << std::left << std::setw(18) << LocalTime(e["at"]) << std::setw(32)
+            << e["instance"].get<std::string>() << std::setw(16) << e["event"].get<std::string>()
+            << e["detail"].get<std::string>() << '\n';
+}
+
 void PrintStatus(std::ostream& out, const Json& s)
 {
     const auto& conn = s["connectivity"];
     out << "pigeond " << s["version"].get<std::string>() << ", running since "
         << LocalTime(s["started"]) << '\n'
+        << "we are:       "
+        << (s["instance"].get<std::string>().empty() ? std::string("(not announced)")
+                                                     : s["instance"].get<std::string>())
+        << '\n'
         << "connectivity: " << conn["state"].get<std::string>() << " since "
         << LocalTime(conn["since"]) << " (last probe: "
         << (conn["last_probe"].is_null() ? std::string("none") : conn["last_probe"].dump())

@@ -14,5 +14,7 @@ void PrintInbox(std::ostream& out, const control::Json& items);
 void PrintShow(std::ostream& out, const control::Json& found);
 void PrintSearch(std::ostream& out, const control::Json& hits);
 void PrintStatus(std::ostream& out, const control::Json& status);
+void PrintPeers(std::ostream& out, const control::Json& peers);
+void PrintHandshakeLog(std::ostream& out, const control::Json& events);
 
 } // namespace pigeon::ctl

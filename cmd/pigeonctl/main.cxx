@@ -37,6 +37,7 @@ Commands:
   show ID           one message, by id or a unique prefix of at least 4 characters
   search TEXT       messages in outbox and inbox whose body has every word of TEXT
   status            connectivity, neighbours, queue sizes and counters
+  peers [--log]     neighbours seen over link-local, or the handshake log
 
 )";
 
@@ -67,7 +68,7 @@ void ExpectArgs(const std::vector<std::string>& args, std::size_t count, const c
 }
 
 int Execute(const std::string& command, const std::vector<std::string>& args, bool json,
-            const std::filesystem::path& socket)
+            bool log, int limit, const std::filesystem::path& socket)
 {
     Json request = {{"cmd", command}};
     using Printer = void (*)(std::ostream&, const Json&);
@@ -84,6 +85,11 @@ int Execute(const std::string& command, const std::vector<std::string>& args, bo
                   : command == "carrying" ? PrintCarrying
                   : command == "inbox"    ? PrintInbox
                                           : PrintStatus;
+    } else if (command == "peers") {
+        ExpectArgs(args, 0, "peers [--log]");
+        request["log"] = log;
+        request["limit"] = limit;
+        printer = log ? PrintHandshakeLog : PrintPeers;
     } else if (command == "show") {
         ExpectArgs(args, 1, "show ID");
         request["id"] = args[0];
@@ -119,6 +125,8 @@ int main(int argc, char* argv[])
         ("help,h", "show this help and exit")
         ("version", "show the version and exit")
         ("json", "print the reply as JSON, for scripts")
+        ("log", "with peers: show the handshake log")
+        ("limit", po::value<int>()->default_value(200), "with peers --log: the last this many events")
         ("runtime-dir", po::value<std::string>(), "reach the pigeond started with this --runtime-dir");
     po::options_description all;
     all.add(visible).add_options()
@@ -146,7 +154,7 @@ int main(int argc, char* argv[])
                                      : xdg::RuntimeDir();
         return Execute(vm["command"].as<std::string>(),
                        vm["args"].as<std::vector<std::string>>(), vm.count("json") > 0,
-                       runtime_dir / "control");
+                       vm.count("log") > 0, vm["limit"].as<int>(), runtime_dir / "control");
     } catch (const po::error& e) {
         std::cerr << "pigeonctl: " << e.what() << "\nTry 'pigeonctl --help'.\n";
         return kExitUsage;

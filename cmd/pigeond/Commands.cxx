@@ -1,11 +1,13 @@
 #include "Commands.hxx"
 
 #include "control/Error.hxx"
+#include "link/LinkManager.hxx"
 #include "store/Store.hxx"
 #include "util/Log.hxx"
 #include "xml/Utf8.hxx"
 #include "xmpp/Jid.hxx"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace pigeon {
@@ -64,6 +66,8 @@ Json Commands::Handle(const Json& request)
         return Search(request);
     if (cmd == "status")
         return Status();
+    if (cmd == "peers")
+        return Peers(request);
     if (cmd == "ping")
         return {{"version", PIGEON_VERSION}};
     throw RequestError("unknown-command", "unknown command '" + cmd + "'");
@@ -94,6 +98,8 @@ Json Commands::Send(const Json& request)
 
     const auto item = store_.Enqueue(to->ToString(), body, NowMs());
     log::Info("outbox", "queued " + item.id + " for " + item.to);
+    if (link_ != nullptr)
+        link_->OutboxChanged();
     return control::ToJson(item);
 }
 
@@ -126,14 +132,40 @@ Json Commands::Search(const Json& request)
     }
 }
 
+// Every neighbour ever seen, from the store, marked with what the link layer
+// knows now; or, with "log", the handshake log.
+Json Commands::Peers(const Json& request)
+{
+    if (request.value("log", false))
+        return control::ToJsonArray(
+            store_.HandshakeLog(std::clamp(request.value("limit", 200), 1, 1'000'000)));
+    Json peers = Json::array();
+    const auto live = link_ != nullptr ? link_->Peers() : std::vector<link::PeerView>{};
+    for (const auto& neighbour : store_.Neighbours()) {
+        Json entry = control::ToJson(neighbour);
+        const auto it = std::find_if(live.begin(), live.end(), [&](const auto& p) {
+            return p.instance == neighbour.instance;
+        });
+        entry["present"] = it != live.end() && it->present;
+        entry["connected"] = it != live.end() && it->connected;
+        peers.push_back(std::move(entry));
+    }
+    return peers;
+}
+
 Json Commands::Status()
 {
+    std::size_t present = 0;
+    if (link_ != nullptr)
+        for (const auto& peer : link_->Peers())
+            present += peer.present ? 1 : 0;
     return {{"version", PIGEON_VERSION},
+            {"instance", link_ != nullptr ? link_->OwnInstance() : std::string()},
             {"started", control::TimeToJson(started_)},
             // No uplink code yet: until the probe exists we never claim to be online.
             {"connectivity", {{"state", "offline"}, {"since", control::TimeToJson(started_)},
                               {"last_probe", nullptr}}},
-            {"neighbours", store_.Neighbours().size()},
+            {"neighbours", present},
             {"queues", control::ToJson(store_.GetQueueSizes())},
             {"counters", control::ToJson(store_.GetCounters())},
             {"data_dir", config_.data_dir.string()}};

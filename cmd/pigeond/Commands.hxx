@@ -8,13 +8,18 @@
 namespace pigeon::store {
 class Store;
 }
+namespace pigeon::link {
+class LinkManager;
+}
 
 namespace pigeon {
 
 class Commands {
 public:
-    Commands(store::Store& store, const DaemonConfig& config, UnixMs started) noexcept
-        : store_(store), config_(config), started_(started)
+    // `link` may be null: the daemon then runs without link-local networking.
+    Commands(store::Store& store, const DaemonConfig& config, UnixMs started,
+             link::LinkManager* link = nullptr) noexcept
+        : store_(store), config_(config), started_(started), link_(link)
     {
     }
 
@@ -26,10 +31,12 @@ private:
     control::Json Show(const control::Json& request);
     control::Json Search(const control::Json& request);
     control::Json Status();
+    control::Json Peers(const control::Json& request);
 
     store::Store& store_;
     const DaemonConfig& config_;
     UnixMs started_;
+    link::LinkManager* link_;
 };
 
 } // namespace pigeon

@@ -2,6 +2,7 @@
 // What pigeond runs with, after flags and the config file are merged.
 // Plain values only: Program_options stays in Options.cxx.
 
+#include "link/LinkManager.hxx"
 #include "util/Log.hxx"
 
 #include <cstddef>
@@ -10,7 +11,7 @@
 
 namespace pigeon {
 
-enum class CarryPolicy { On, Off, Contacts };
+using link::CarryPolicy;
 
 struct DaemonConfig {
     std::filesystem::path data_dir;
@@ -22,6 +23,12 @@ struct DaemonConfig {
     int ttl_hours = 168;     // how long a carried message is kept for upload
     std::size_t max_body = 64 * 1024;
     std::size_t max_stanza = 256 * 1024;
+    bool link_local = true;  // announce and talk to neighbours
+    int port = 5298;         // XEP-0174 listener; 0 picks a free one
+    std::string account;     // our account JID, empty if none
+    std::string first_name, last_name, nick; // published in TXT only if set
+    std::int64_t carry_quota = 100000;
+    int link_idle_seconds = 60;
 
     std::filesystem::path DatabaseFile() const { return data_dir / "pigeon.db"; }
     std::filesystem::path ControlSocket() const { return runtime_dir / "control"; }

@@ -1,6 +1,7 @@
 #include "Options.hxx"
 
 #include "util/Xdg.hxx"
+#include "xmpp/Jid.hxx"
 
 #include <boost/program_options.hpp>
 
@@ -54,7 +55,15 @@ po::options_description SettingOptions()
         ("carry", po::value<std::string>()->default_value("on"), "carry for others: on, off or contacts")
         ("ttl", po::value<int>()->default_value(168), "hours a carried message is kept for upload")
         ("max-body", po::value<std::size_t>()->default_value(64 * 1024), "largest message body in bytes")
-        ("max-stanza", po::value<std::size_t>()->default_value(256 * 1024), "largest stanza a peer may send, in bytes");
+        ("max-stanza", po::value<std::size_t>()->default_value(256 * 1024), "largest stanza a peer may send, in bytes")
+        ("link-local", po::value<bool>()->default_value(true), "announce ourselves over mDNS and talk to neighbours (yes/no)")
+        ("port", po::value<int>()->default_value(5298), "TCP port for link-local streams (0: any free port)")
+        ("account", po::value<std::string>()->default_value(""), "our XMPP account JID, if any")
+        ("first-name", po::value<std::string>()->default_value(""), "first name to publish to neighbours (empty: none)")
+        ("last-name", po::value<std::string>()->default_value(""), "last name to publish to neighbours (empty: none)")
+        ("nick", po::value<std::string>()->default_value(""), "nickname to publish to neighbours (empty: none)")
+        ("carry-quota", po::value<std::int64_t>()->default_value(100000), "most messages held for others at once")
+        ("link-idle", po::value<int>()->default_value(60), "seconds before an idle link-local stream is closed");
     return d;
 }
 
@@ -139,6 +148,24 @@ ParsedOptions ParseDaemonOptions(int argc, const char* const argv[])
     c.max_body = vm["max-body"].as<std::size_t>();
     // A body travels inside a forwarded stanza: leave room for the envelope.
     CheckRange<std::size_t>("max-body", c.max_body, 1, c.max_stanza / 2);
+    c.link_local = vm["link-local"].as<bool>();
+    c.port = vm["port"].as<int>();
+    CheckRange("port", c.port, 0, 65535);
+    c.account = vm["account"].as<std::string>();
+    if (!c.account.empty()) {
+        const auto jid = xmpp::Jid::TryParse(c.account);
+        if (!jid || jid->Local().empty() || !jid->IsBare())
+            throw OptionsError("account must be a bare JID like user@example.org, not '" +
+                               c.account + "'");
+        c.account = jid->ToString();
+    }
+    c.first_name = vm["first-name"].as<std::string>();
+    c.last_name = vm["last-name"].as<std::string>();
+    c.nick = vm["nick"].as<std::string>();
+    c.carry_quota = vm["carry-quota"].as<std::int64_t>();
+    CheckRange<std::int64_t>("carry-quota", c.carry_quota, 0, 100'000'000);
+    c.link_idle_seconds = vm["link-idle"].as<int>();
+    CheckRange("link-idle", c.link_idle_seconds, 1, 24 * 3600);
     return parsed;
 }
 

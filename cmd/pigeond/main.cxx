@@ -4,6 +4,7 @@
 #include "Commands.hxx"
 #include "Options.hxx"
 #include "control/Server.hxx"
+#include "link/LinkManager.hxx"
 #include "crypto/Random.hxx"
 #include "store/Store.hxx"
 #include "systemd/Notify.hxx"
@@ -55,6 +56,28 @@ private:
     int fd_;
 };
 
+link::LinkConfig MakeLinkConfig(const DaemonConfig& c)
+{
+    link::LinkConfig l;
+    l.user = c.name;
+    l.port = std::uint16_t(c.port);
+    l.account = c.account;
+    l.carriers = c.carriers;
+    l.carry = c.carry;
+    l.ttl = UnixMs{c.ttl_hours} * 3600 * 1000;
+    l.carry_quota = c.carry_quota;
+    l.batch_bytes = c.max_stanza * 3 / 8; // leave room for escaping and the envelope
+    l.stream.limits.max_stanza_bytes = c.max_stanza;
+    l.stream.idle_timeout = std::chrono::seconds(c.link_idle_seconds);
+    if (!c.first_name.empty())
+        l.profile["1st"] = c.first_name;
+    if (!c.last_name.empty())
+        l.profile["last"] = c.last_name;
+    if (!c.nick.empty())
+        l.profile["nick"] = c.nick;
+    return l;
+}
+
 int Run(const DaemonConfig& config)
 {
     crypto::Initialise();
@@ -64,7 +87,10 @@ int Run(const DaemonConfig& config)
     store::Store store(config.DatabaseFile());
 
     boost::asio::io_context io(1);
-    Commands commands(store, config, NowMs());
+    std::unique_ptr<link::LinkManager> link;
+    if (config.link_local)
+        link = std::make_unique<link::LinkManager>(io, store, MakeLinkConfig(config));
+    Commands commands(store, config, NowMs(), link.get());
     control::Server control(io, config.ControlSocket(),
                             [&commands](const control::Json& request) {
                                 return commands.Handle(request);
@@ -77,6 +103,7 @@ int Run(const DaemonConfig& config)
         log::Notice("pigeond", std::string("stopping on ") + strsignal(signal));
         systemd::NotifyStopping();
         control.Close();
+        link.reset(); // goodbye to the neighbours before we go
         io.stop();
     });
 
@@ -84,7 +111,9 @@ int Run(const DaemonConfig& config)
     log::Notice("pigeond", std::string("ready (") + PIGEON_VERSION + "), " +
                                std::to_string(sizes.outbox_pending) + " queued, " +
                                std::to_string(sizes.carrying) + " carried, control socket " +
-                               config.ControlSocket().string());
+                               config.ControlSocket().string() +
+                               (link ? ", link-local port " + std::to_string(link->Port())
+                                     : std::string(", link-local off")));
     systemd::NotifyReady();
     io.run();
     return 0;

@@ -19,6 +19,8 @@ enum Sql {
     kOutboxRowId,
     kListHandoffs,
     kInsertHandoff,
+    kPendingForCarrier,
+    kPendingForRecipient,
     kMarkSent,
     kMarkDelivered,
     kInsertCarried,
@@ -54,6 +56,12 @@ constexpr std::array<const char*, kSqlCount> kStatements = {
     "SELECT id FROM outbox WHERE origin_id = ?",
     "SELECT carrier, handed FROM handoffs WHERE outbox_id = ? ORDER BY handed, carrier",
     "INSERT OR IGNORE INTO handoffs (outbox_id, carrier, handed) VALUES (?, ?, ?)",
+    "SELECT " OUTBOX_COLUMNS " FROM outbox o WHERE state = 'queued' "
+    "AND (SELECT count(*) FROM handoffs h WHERE h.outbox_id = o.id) < ?2 "
+    "AND NOT EXISTS (SELECT 1 FROM handoffs h WHERE h.outbox_id = o.id AND h.carrier = ?1) "
+    "ORDER BY created, id LIMIT ?3",
+    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' AND recipient = ? "
+    "ORDER BY created, id",
     "UPDATE outbox SET state = 'sent', sent = ?2 WHERE origin_id = ?1 AND state = 'queued'",
     "UPDATE outbox SET state = 'delivered', delivered = ?2 "
     "WHERE origin_id = ?1 AND state != 'delivered'",
@@ -236,6 +244,29 @@ int Store::RecordHandoffs(const std::string& carrier, std::span<const std::strin
     impl_->BumpCounter("handed_to_carriers", added);
     transaction.Commit();
     return added;
+}
+
+std::vector<OutboxItem> Store::PendingForCarrier(const std::string& carrier, int max_carriers,
+                                                 int limit)
+{
+    auto& s = (*impl_)[kPendingForCarrier];
+    sqlite::ScopedReset reset(s);
+    s.Bind(carrier, max_carriers, limit);
+    std::vector<OutboxItem> result;
+    while (s.Step())
+        result.push_back(ReadOutbox(s));
+    return result;
+}
+
+std::vector<OutboxItem> Store::PendingForRecipient(const std::string& recipient)
+{
+    auto& s = (*impl_)[kPendingForRecipient];
+    sqlite::ScopedReset reset(s);
+    s.Bind(recipient);
+    std::vector<OutboxItem> result;
+    while (s.Step())
+        result.push_back(ReadOutbox(s));
+    return result;
 }
 
 void Store::MarkSent(const std::string& origin_id, UnixMs when)

@@ -54,6 +54,12 @@ public:
     // Records that `carrier` durably holds these messages; returns how many were new.
     int RecordHandoffs(const std::string& carrier, std::span<const std::string> origin_ids,
                        UnixMs handed);
+    // Queued messages `carrier` does not hold yet and that have fewer than
+    // `max_carriers` carriers, oldest first, at most `limit`.
+    std::vector<OutboxItem> PendingForCarrier(const std::string& carrier, int max_carriers,
+                                              int limit);
+    // Queued messages addressed to `recipient`.
+    std::vector<OutboxItem> PendingForRecipient(const std::string& recipient);
     void MarkSent(const std::string& origin_id, UnixMs when);
     // True if this receipt is the first for that message.
     bool MarkDelivered(const std::string& origin_id, UnixMs when, bool via_carrier);

@@ -31,7 +31,8 @@ fail() {
 ctl() { "$PIGEONCTL" "$@"; }
 
 start_daemon() {
-    "$PIGEOND" --log-level debug "$@" 2>>"$WORK/pigeond.log" &
+    # --port 0: tests run side by side, each daemon takes a free port.
+    "$PIGEOND" --log-level debug --port 0 "$@" 2>>"$WORK/pigeond.log" &
     DAEMON_PID=$!
     i=0
     while ! ctl status >/dev/null 2>&1; do

@@ -80,6 +80,33 @@ TEST_CASE("handoffs are recorded once per carrier and counted")
     CHECK(store.GetCounters().handed_to_carriers == 2);
 }
 
+TEST_CASE("pending work for a carrier respects K and what it already holds")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    auto a = store.Enqueue("jerry@example.org", "a", 1);
+    auto b = store.Enqueue("newman@example.org", "b", 2);
+    auto c = store.Enqueue("jerry@example.org", "c", 3);
+    store.MarkSent(c.id, 4); // went to the server directly: no carrier needed
+
+    const std::string first[] = {a.id};
+    store.RecordHandoffs("one@x", first, 5);
+    store.RecordHandoffs("two@x", first, 5);
+
+    auto pending = store.PendingForCarrier("one@x", 2, 100);
+    REQUIRE(pending.size() == 1);
+    CHECK(pending[0].id == b.id);
+    pending = store.PendingForCarrier("three@x", 2, 100); // a has its two carriers
+    REQUIRE(pending.size() == 1);
+    CHECK(pending[0].id == b.id);
+    CHECK(store.PendingForCarrier("three@x", 3, 100).size() == 2);
+    CHECK(store.PendingForCarrier("three@x", 3, 1).size() == 1);
+
+    auto direct = store.PendingForRecipient("jerry@example.org");
+    REQUIRE(direct.size() == 1);
+    CHECK(direct[0].id == a.id);
+}
+
 TEST_CASE("outbox state moves queued -> sent -> delivered, once")
 {
     TempDb tmp;

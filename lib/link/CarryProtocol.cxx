@@ -1,0 +1,114 @@
+#include "link/CarryProtocol.hxx"
+
+#include "xml/Serializer.hxx"
+#include "xmpp/Message.hxx"
+#include "xmpp/Namespaces.hxx"
+
+namespace pigeon::link {
+namespace {
+
+xml::Element Named(std::string_view name, std::string_view ns)
+{
+    return xml::Element(std::string(name), std::string(ns));
+}
+
+} // namespace
+
+xml::Element MakeCarryRequest(const std::string& iq_id, std::span<const OutgoingItem> items)
+{
+    auto iq = Named("iq", xmpp::ns::kClient);
+    iq.SetAttr("type", "set");
+    iq.SetAttr("id", iq_id);
+    auto& carry = iq.AddChild(Named("carry", xmpp::ns::kPigeon));
+    for (const auto& item : items) {
+        auto& element = carry.AddChild(Named("item", xmpp::ns::kPigeon));
+        element.SetAttr("expires", FormatRfc3339(item.expires));
+        // Carriers hand nothing on: the origin alone spends the copy budget.
+        element.SetAttr("copies", "1");
+        element.AddChild(item.forwarded);
+    }
+    return iq;
+}
+
+const xml::Element* FindCarry(const xml::Element& iq) noexcept
+{
+    if (iq.name != "iq" || iq.Attr("type") != "set")
+        return nullptr;
+    return iq.Child("carry", xmpp::ns::kPigeon);
+}
+
+std::vector<IncomingItem> ParseCarryRequest(const xml::Element& carry, UnixMs now)
+{
+    std::vector<IncomingItem> items;
+    for (const auto& child : carry.children) {
+        if (child.IsText() || child.name != "item" || child.ns != xmpp::ns::kPigeon)
+            continue;
+        IncomingItem item;
+        const auto* forwarded = child.Child("forwarded", xmpp::ns::kForward);
+        const auto unwrapped = forwarded != nullptr ? xmpp::Unwrap(*forwarded) : std::nullopt;
+        const auto expires = ParseRfc3339(child.Attr("expires"));
+        if (!unwrapped || !expires) {
+            item.problem = "malformed item";
+            item.condition = "bad-request";
+            if (unwrapped) {
+                item.origin = unwrapped->message.from;
+                item.origin_id = unwrapped->message.id;
+            }
+            items.push_back(std::move(item));
+            continue;
+        }
+        item.origin = unwrapped->message.from;
+        item.origin_id = unwrapped->message.id;
+        item.to = unwrapped->message.to;
+        item.sent = unwrapped->message.sent;
+        item.expires = *expires;
+        if (item.expires <= now) {
+            item.problem = "expired";
+            item.condition = "not-acceptable";
+        } else {
+            try {
+                item.payload = xml::Serialize(*forwarded);
+            } catch (const std::exception&) {
+                item.problem = "malformed item";
+                item.condition = "bad-request";
+            }
+        }
+        items.push_back(std::move(item));
+    }
+    return items;
+}
+
+xml::Element MakeCarryResult(const xml::Element& request, std::span<const ItemStatus> statuses)
+{
+    auto iq = Named("iq", xmpp::ns::kClient);
+    iq.SetAttr("type", "result");
+    iq.SetAttr("id", std::string(request.Attr("id")));
+    auto& carried = iq.AddChild(Named("carried", xmpp::ns::kPigeon));
+    for (const auto& s : statuses) {
+        auto& item = carried.AddChild(Named("item", xmpp::ns::kPigeon));
+        item.SetAttr("origin", s.origin);
+        item.SetAttr("id", s.origin_id);
+        item.SetAttr("status", s.status);
+        if (!s.condition.empty())
+            item.SetAttr("condition", s.condition);
+    }
+    return iq;
+}
+
+std::vector<ItemStatus> ParseCarryResult(const xml::Element& iq)
+{
+    std::vector<ItemStatus> statuses;
+    if (iq.Attr("type") != "result")
+        return statuses;
+    const auto* carried = iq.Child("carried", xmpp::ns::kPigeon);
+    if (carried == nullptr)
+        return statuses;
+    for (const auto& child : carried->children)
+        if (!child.IsText() && child.name == "item")
+            statuses.push_back({std::string(child.Attr("origin")), std::string(child.Attr("id")),
+                                std::string(child.Attr("status")),
+                                std::string(child.Attr("condition"))});
+    return statuses;
+}
+
+} // namespace pigeon::link

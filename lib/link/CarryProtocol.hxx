@@ -1,0 +1,68 @@
+#pragma once
+// The carrier handoff protocol between pigeon peers (doc/carry-protocol.md):
+//
+//   <iq type='set' id='..'><carry xmlns='urn:xmpp:pigeon:0'>
+//     <item expires='RFC 3339' copies='1'><forwarded xmlns='urn:xmpp:forward:0'>
+//       <delay stamp='original send time'/><message from='origin' to='recipient' ...>
+//         <origin-id id='..'/> ...</message></forwarded></item> ...
+//   </carry></iq>
+//
+// answered, only after the carrier's durable commit, by
+//
+//   <iq type='result' id='..'><carried xmlns='urn:xmpp:pigeon:0'>
+//     <item origin='..' id='..' status='stored|duplicate|refused' condition='..'/> ...
+//   </carried></iq>
+//
+// or, when the whole request is refused, an <iq type='error'> with the RFC
+// 6120 condition: forbidden (we do not carry for this origin),
+// resource-constraint (quota), bad-request (malformed).
+
+#include "util/Time.hxx"
+#include "xml/Element.hxx"
+
+#include <span>
+#include <string>
+#include <vector>
+
+namespace pigeon::link {
+
+// The XEP-0115 node by which pigeon peers recognise each other as carriers.
+inline constexpr std::string_view kCapsNode = "urn:xmpp:pigeon:0";
+
+struct OutgoingItem {
+    xml::Element forwarded; // xmpp::Forward(message, sent)
+    UnixMs expires = 0;
+};
+
+xml::Element MakeCarryRequest(const std::string& iq_id, std::span<const OutgoingItem> items);
+
+// The <carry/> child of an iq set, or nullptr if the stanza is something else.
+const xml::Element* FindCarry(const xml::Element& iq) noexcept;
+
+struct IncomingItem {
+    std::string origin;
+    std::string origin_id;
+    std::string to;
+    UnixMs sent = 0;
+    UnixMs expires = 0;
+    std::string payload; // the serialised <forwarded/>, kept as the carrier stores it
+    std::string problem; // empty when acceptable; else why it is refused
+    std::string condition; // stanza error condition for the problem
+};
+
+// Reads every item of a carry request; items that are malformed or expired
+// at `now` come back with a problem set. Never throws.
+std::vector<IncomingItem> ParseCarryRequest(const xml::Element& carry, UnixMs now);
+
+struct ItemStatus {
+    std::string origin;
+    std::string origin_id;
+    std::string status; // stored, duplicate, refused
+    std::string condition;
+};
+
+xml::Element MakeCarryResult(const xml::Element& request, std::span<const ItemStatus> statuses);
+// Statuses from a carry result; empty for anything else.
+std::vector<ItemStatus> ParseCarryResult(const xml::Element& iq);
+
+} // namespace pigeon::link

@@ -1,0 +1,428 @@
+#include "link/LinkManager.hxx"
+
+#include "crypto/Random.hxx"
+#include "link/CarryProtocol.hxx"
+#include "store/Store.hxx"
+#include "util/Log.hxx"
+#include "xmpp/Caps.hxx"
+#include "xmpp/Message.hxx"
+#include "xmpp/Namespaces.hxx"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+
+namespace pigeon::link {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr int kMaxRetrySeconds = 60;
+
+// Compares addresses as the kernel would see them: v4-mapped v6 is v4, and
+// the scope of a link-local v6 address does not matter for identity.
+bool SameHost(const asio::ip::address& a, const asio::ip::address& b)
+{
+    auto plain = [](const asio::ip::address& x) -> asio::ip::address {
+        if (x.is_v6() && x.to_v6().is_v4_mapped())
+            return asio::ip::make_address_v4(asio::ip::v4_mapped, x.to_v6());
+        return x;
+    };
+    const auto pa = plain(a), pb = plain(b);
+    if (pa.is_v6() && pb.is_v6())
+        return pa.to_v6().to_bytes() == pb.to_v6().to_bytes();
+    return pa == pb;
+}
+
+std::string Join(const std::vector<avahi::Endpoint>& endpoints)
+{
+    std::string text;
+    for (const auto& e : endpoints) {
+        if (!text.empty())
+            text += ' ';
+        text += e.address.to_string();
+    }
+    return text;
+}
+
+} // namespace
+
+LinkManager::LinkManager(asio::io_context& io, store::Store& store, LinkConfig config)
+    : io_(io), store_(store), config_(std::move(config)), presence_(io, *this)
+{
+    Listen(tcp::endpoint(asio::ip::address_v6::any(), config_.port));
+    if (port_ == 0)
+        port_ = config_.port;
+    try {
+        Listen(tcp::endpoint(asio::ip::address_v4::any(), port_));
+    } catch (const std::system_error& e) {
+        // A dual-stack v6 socket may already cover v4; only fail if we have nothing.
+        if (acceptors_.empty())
+            throw;
+    }
+    presence_.Publish(config_.user, port_, Txt());
+}
+
+LinkManager::~LinkManager()
+{
+    stopping_ = true;
+    for (auto& [instance, peer] : peers_)
+        if (peer.stream)
+            peer.stream->Close();
+    for (const auto& stream : unidentified_)
+        stream->Close();
+}
+
+void LinkManager::Listen(const tcp::endpoint& endpoint)
+{
+    auto acceptor = std::make_unique<tcp::acceptor>(io_);
+    acceptor->open(endpoint.protocol());
+    acceptor->set_option(tcp::acceptor::reuse_address(true));
+    if (endpoint.address().is_v6())
+        acceptor->set_option(asio::ip::v6_only(true));
+    boost::system::error_code ec;
+    acceptor->bind(endpoint, ec);
+    if (ec)
+        throw std::system_error(ec, "cannot listen on port " + std::to_string(endpoint.port()));
+    acceptor->listen();
+    port_ = acceptor->local_endpoint().port();
+    Accept(*acceptor);
+    acceptors_.push_back(std::move(acceptor));
+}
+
+void LinkManager::Accept(tcp::acceptor& acceptor)
+{
+    acceptor.async_accept([this, &acceptor](boost::system::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || stopping_)
+            return;
+        if (!ec) {
+            auto stream = std::make_shared<Stream>(std::move(socket), Stream::Role::Responder,
+                                                   *this, config_.stream);
+            unidentified_.insert(stream);
+            stream->Start(OwnInstance(), {});
+        }
+        Accept(acceptor);
+    });
+}
+
+avahi::TxtRecord LinkManager::Txt() const
+{
+    avahi::TxtRecord txt = config_.profile;
+    txt["txtvers"] = "1";
+    txt["port.p2pj"] = std::to_string(port_);
+    txt["status"] = status_;
+    txt["node"] = std::string(kCapsNode);
+    txt["hash"] = "sha-1";
+    txt["ver"] = xmpp::CapsVer(xmpp::PigeonDiscoInfo());
+    if (!config_.account.empty())
+        txt["jid"] = config_.account;
+    return txt;
+}
+
+void LinkManager::SetStatus(const std::string& status)
+{
+    status_ = status;
+    presence_.UpdateTxt(Txt());
+}
+
+std::string LinkManager::OwnInstance() const { return presence_.OwnInstance(); }
+
+std::string LinkManager::OriginJid() const
+{
+    return config_.account.empty() ? OwnInstance() : config_.account;
+}
+
+std::vector<PeerView> LinkManager::Peers() const
+{
+    std::vector<PeerView> views;
+    for (const auto& [instance, peer] : peers_) {
+        PeerView view{instance, peer.jid, peer.carrier, peer.present,
+                      peer.stream && peer.stream->IsOpen(), {}};
+        for (const auto& e : peer.info.endpoints)
+            view.addresses.push_back(e.address.to_string());
+        views.push_back(std::move(view));
+    }
+    return views;
+}
+
+void LinkManager::Log(const std::string& instance, const std::string& event,
+                      const std::string& detail)
+{
+    log::Info("link", instance + ": " + event + (detail.empty() ? "" : " (" + detail + ")"));
+    try {
+        store_.LogHandshake({NowMs(), instance, event, detail});
+    } catch (const std::exception& e) {
+        log::Warning("link", std::string("cannot record handshake: ") + e.what());
+    }
+}
+
+// --- Neighbours ---------------------------------------------------------
+
+void LinkManager::OnNeighbourUp(const avahi::ServiceInfo& info) noexcept
+{
+    try {
+        auto& peer = peers_[info.instance];
+        peer.info = info;
+        peer.present = true;
+        peer.refused = false;
+        peer.retry_seconds = 2;
+        const auto node = info.txt.find("node");
+        peer.carrier = node != info.txt.end() && node->second == kCapsNode;
+        const auto jid = info.txt.find("jid");
+        peer.jid = jid != info.txt.end() ? jid->second : std::string();
+        const UnixMs now = NowMs();
+        store_.NoteNeighbour({info.instance, peer.jid, peer.carrier, Join(info.endpoints), now, now});
+        Log(info.instance, "seen", (peer.carrier ? "carrier " : "chat-only ") + Join(info.endpoints));
+        if (HasWork(info.instance, peer))
+            Contact(info.instance);
+    } catch (const std::exception& e) {
+        log::Error("link", std::string("neighbour up: ") + e.what());
+    }
+}
+
+void LinkManager::OnNeighbourDown(const std::string& instance) noexcept
+{
+    const auto it = peers_.find(instance);
+    if (it == peers_.end())
+        return;
+    it->second.present = false;
+    Log(instance, "gone", {});
+    if (!it->second.stream && !it->second.connecting)
+        peers_.erase(it);
+}
+
+void LinkManager::OnOwnNameChanged(const std::string& instance) noexcept
+{
+    log::Notice("link", "we are " + instance + " on port " + std::to_string(port_));
+    OutboxChanged(); // we could not talk to anyone without a name
+}
+
+void LinkManager::OutboxChanged() noexcept
+{
+    try {
+        for (auto& [instance, peer] : peers_)
+            if (peer.present && HasWork(instance, peer))
+                Contact(instance);
+    } catch (const std::exception& e) {
+        log::Error("link", std::string("offering new messages: ") + e.what());
+    }
+}
+
+bool LinkManager::HasWork(const std::string& instance, const Peer& peer)
+{
+    if (!store_.PendingForRecipient(instance).empty())
+        return true;
+    if (!peer.jid.empty() && !store_.PendingForRecipient(peer.jid).empty())
+        return true;
+    return peer.carrier && !peer.refused &&
+           !store_.PendingForCarrier(instance, config_.carriers, 1).empty();
+}
+
+// --- Connecting -----------------------------------------------------------
+
+void LinkManager::Contact(const std::string& instance)
+{
+    auto& peer = peers_[instance];
+    if (peer.stream && peer.stream->IsOpen() && !peer.stream->PeerInstance().empty()) {
+        Pump(instance);
+        return;
+    }
+    if (peer.connecting || peer.stream || OwnInstance().empty())
+        return;
+    peer.connecting = true;
+    // Addresses are never cached: resolve now, on every interface it is seen on.
+    presence_.Resolve(instance, [this, instance](std::optional<avahi::ServiceInfo> info) {
+        if (stopping_)
+            return;
+        if (!info || info->endpoints.empty()) {
+            Log(instance, "unresolved", "no address answered");
+            peers_[instance].connecting = false;
+            RetryLater(instance);
+            return;
+        }
+        peers_[instance].info.endpoints = info->endpoints;
+        Dial(instance, info->endpoints);
+    });
+}
+
+void LinkManager::Dial(const std::string& instance, std::vector<avahi::Endpoint> endpoints)
+{
+    std::vector<tcp::endpoint> targets;
+    for (const auto& e : endpoints) {
+        auto address = e.address;
+        if (address.is_v6() && address.to_v6().is_link_local()) {
+            auto v6 = address.to_v6();
+            v6.scope_id(unsigned(e.interface));
+            address = v6;
+        }
+        targets.emplace_back(address, e.port);
+    }
+    auto socket = std::make_shared<tcp::socket>(io_);
+    asio::async_connect(
+        *socket, targets,
+        [this, instance, socket](const boost::system::error_code& ec, const tcp::endpoint& used) {
+            if (stopping_)
+                return;
+            auto& peer = peers_[instance];
+            peer.connecting = false;
+            if (ec) {
+                Log(instance, "connect failed", ec.message());
+                RetryLater(instance);
+                return;
+            }
+            Log(instance, "connected", used.address().to_string());
+            peer.stream = std::make_shared<Stream>(std::move(*socket), Stream::Role::Initiator,
+                                                   *this, config_.stream);
+            peer.stream->Start(OwnInstance(), instance);
+        });
+}
+
+void LinkManager::RetryLater(const std::string& instance)
+{
+    auto& peer = peers_[instance];
+    if (!peer.present)
+        return;
+    if (!peer.timer)
+        peer.timer = std::make_unique<asio::steady_timer>(io_);
+    peer.timer->expires_after(std::chrono::seconds(peer.retry_seconds));
+    peer.retry_seconds = std::min(peer.retry_seconds * 2, kMaxRetrySeconds);
+    peer.timer->async_wait([this, instance](boost::system::error_code ec) {
+        if (ec || stopping_)
+            return;
+        const auto it = peers_.find(instance);
+        if (it != peers_.end() && it->second.present && HasWork(instance, it->second))
+            Contact(instance);
+    });
+}
+
+// --- Streams ----------------------------------------------------------------
+
+LinkManager::Peer* LinkManager::PeerOf(Stream& stream)
+{
+    const auto it = peers_.find(stream.PeerInstance());
+    if (it == peers_.end() || it->second.stream.get() != &stream)
+        return nullptr;
+    return &it->second;
+}
+
+void LinkManager::OnStreamHeader(Stream& stream, const xml::StreamHeader& header) noexcept
+{
+    try {
+        if (stream.GetRole() == Stream::Role::Initiator) {
+            Log(stream.PeerInstance(), "open", "outbound");
+            if (auto* peer = PeerOf(stream)) {
+                peer->retry_seconds = 2;
+                Pump(stream.PeerInstance());
+            }
+            return;
+        }
+        Identify(stream.shared_from_this(), header);
+    } catch (const std::exception& e) {
+        log::Error("link", std::string("stream header: ") + e.what());
+        stream.Close("internal-server-error");
+    }
+}
+
+// XEP-0174 has no authentication: an inbound stream is who it claims to be
+// only if it comes from an address that instance resolves to right now.
+void LinkManager::Identify(const std::shared_ptr<Stream>& stream, const xml::StreamHeader& header)
+{
+    const std::string claimed(header.From());
+    const std::string to(header.To());
+    if (claimed.empty()) {
+        Log(stream->RemoteAddress().to_string(), "refused", "stream without from");
+        stream->Close("invalid-from");
+        return;
+    }
+    if (!to.empty() && to != OwnInstance()) {
+        Log(claimed, "refused", "addressed to " + to);
+        stream->Close("host-unknown");
+        return;
+    }
+    std::weak_ptr<Stream> weak = stream;
+    presence_.Resolve(claimed, [this, weak, claimed, header](std::optional<avahi::ServiceInfo> info) {
+        auto stream = weak.lock();
+        if (stopping_ || !stream || !stream->IsOpen())
+            return;
+        bool matches = false;
+        if (info)
+            for (const auto& e : info->endpoints)
+                matches = matches || SameHost(e.address, stream->RemoteAddress());
+        if (!matches) {
+            Log(claimed, "refused",
+                "source " + stream->RemoteAddress().to_string() + " is not an address of it");
+            stream->Close("invalid-from");
+            return;
+        }
+        unidentified_.erase(stream);
+        stream->SetPeerInstance(claimed);
+        stream->Accept(OwnInstance(), header);
+        auto& peer = peers_[claimed];
+        if (!peer.stream || !peer.stream->IsOpen())
+            peer.stream = stream; // else both dialled at once: keep ours, still serve theirs
+        Log(claimed, "open", "inbound from " + stream->RemoteAddress().to_string());
+        if (peer.stream == stream && peer.present)
+            Pump(claimed);
+    });
+}
+
+void LinkManager::OnStreamClosed(Stream& stream, const std::string& reason) noexcept
+{
+    if (stopping_)
+        return;
+    const std::string instance = stream.PeerInstance();
+    unidentified_.erase(stream.shared_from_this());
+    Log(instance.empty() ? stream.RemoteAddress().to_string() : instance, "closed", reason);
+    auto* peer = PeerOf(stream);
+    if (peer == nullptr)
+        return;
+    peer->stream.reset();
+    peer->pending_iq.clear(); // unanswered: those messages are offered again next time
+    peer->in_flight.clear();
+    if (peer->timer)
+        peer->timer->cancel();
+    if (!peer->present && !peer->connecting)
+        peers_.erase(instance);
+    else if (reason.rfind("closed by us", 0) != 0 && HasWork(instance, *peer))
+        RetryLater(instance);
+}
+
+void LinkManager::OnStanza(Stream& stream, const xml::Element& stanza) noexcept
+{
+    try {
+        if (stream.PeerInstance().empty() || unidentified_.count(stream.shared_from_this())) {
+            stream.Close("not-authorized"); // nothing before we know who it is
+            return;
+        }
+        if (stanza.name == "iq") {
+            const auto type = stanza.Attr("type");
+            if (FindCarry(stanza) != nullptr) {
+                HandleCarry(stream, stanza);
+            } else if (xmpp::IsDiscoInfoQuery(stanza)) {
+                stream.Send(xmpp::DiscoInfoResult(stanza, xmpp::PigeonDiscoInfo()));
+            } else if (type == "result" || type == "error") {
+                auto* peer = PeerOf(stream);
+                if (peer != nullptr && !peer->pending_iq.empty() &&
+                    stanza.Attr("id") == peer->pending_iq)
+                    HandleCarryReply(stream.PeerInstance(), *peer, stanza);
+            } else {
+                stream.Send(xmpp::MakeIqError(stanza, "cancel", "service-unavailable"));
+            }
+        } else if (stanza.name == "message") {
+            if (const auto id = xmpp::ReceiptId(stanza))
+                HandleReceipt(stream, *id);
+            else
+                HandleChat(stream, stanza);
+        }
+    } catch (const std::exception& e) {
+        // Most likely the store failed: say so to the peer, keep the daemon.
+        log::Error("link", std::string("handling a stanza from ") + stream.PeerInstance() +
+                               ": " + e.what());
+        if (stanza.name == "iq" && stanza.Attr("type") == "set")
+            stream.Send(xmpp::MakeIqError(stanza, "wait", "internal-server-error"));
+    }
+}
+
+// The rest (Pump, handoff, chat) lives in LinkTransfer.cxx.
+
+} // namespace pigeon::link

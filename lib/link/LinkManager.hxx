@@ -1,0 +1,126 @@
+#pragma once
+// The subway half of pigeon: announces us over mDNS, keeps one record per
+// neighbour, opens XEP-0174 streams on demand and moves messages across them:
+// our queued messages to carriers (at most K each), messages straight to a
+// recipient who is itself a neighbour, and what neighbours hand to us.
+
+#include "avahi/Presence.hxx"
+#include "link/Stream.hxx"
+#include "util/Time.hxx"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace pigeon::store {
+class Store;
+struct OutboxItem;
+} // namespace pigeon::store
+
+namespace pigeon::link {
+
+enum class CarryPolicy { On, Off, Contacts };
+
+struct LinkConfig {
+    std::string user;           // our XEP-0174 user part; the instance is user@host
+    std::uint16_t port = 5298;  // where we listen (v4 and v6)
+    std::string account;        // our account JID, empty if none
+    int carriers = 5;           // K
+    CarryPolicy carry = CarryPolicy::On;
+    UnixMs ttl = 7 * 24 * 3600 * 1000LL; // how long our messages may be carried
+    std::int64_t carry_quota = 100000;   // most messages we hold for others
+    std::size_t batch_bytes = 96 * 1024; // keep a handoff well under the stanza limit
+    int batch_items = 1000;
+    StreamSettings stream;
+    avahi::TxtRecord profile; // 1st / last / nick, as the user chose to publish them
+};
+
+struct PeerView {
+    std::string instance;
+    std::string jid;
+    bool carrier = false;
+    bool present = false;
+    bool connected = false;
+    std::vector<std::string> addresses;
+};
+
+class LinkManager final : public avahi::Presence::Listener, public StreamOwner {
+public:
+    // Listens and starts announcing. Throws std::system_error if the port cannot be bound.
+    LinkManager(boost::asio::io_context& io, store::Store& store, LinkConfig config);
+    ~LinkManager();
+    LinkManager(const LinkManager&) = delete;
+    LinkManager& operator=(const LinkManager&) = delete;
+
+    // A message was queued: offer it to whoever can take it now.
+    void OutboxChanged() noexcept;
+    // avail, away or dnd, published in place in our TXT record.
+    void SetStatus(const std::string& status);
+    std::string OwnInstance() const;
+    // The JID our messages come from: the account, or our link-local name.
+    std::string OriginJid() const;
+    std::vector<PeerView> Peers() const;
+    std::uint16_t Port() const noexcept { return port_; }
+
+private:
+    struct Peer {
+        avahi::ServiceInfo info;
+        std::string jid;
+        bool carrier = false;
+        bool present = false;
+        bool connecting = false;
+        bool refused = false; // it refused to carry for us: stop asking until it reappears
+        std::shared_ptr<Stream> stream; // the stream we use with it, once open
+        std::string pending_iq;         // our unanswered carry request
+        std::set<std::string> in_flight; // direct deliveries awaiting a receipt
+        std::unique_ptr<boost::asio::steady_timer> timer; // reply timeout / retry
+        int retry_seconds = 2;
+    };
+
+    // avahi::Presence::Listener
+    void OnNeighbourUp(const avahi::ServiceInfo& info) noexcept override;
+    void OnNeighbourDown(const std::string& instance) noexcept override;
+    void OnOwnNameChanged(const std::string& instance) noexcept override;
+    // StreamOwner
+    void OnStreamHeader(Stream& stream, const xml::StreamHeader& header) noexcept override;
+    void OnStanza(Stream& stream, const xml::Element& stanza) noexcept override;
+    void OnStreamClosed(Stream& stream, const std::string& reason) noexcept override;
+
+    void Listen(const boost::asio::ip::tcp::endpoint& endpoint);
+    void Accept(boost::asio::ip::tcp::acceptor& acceptor);
+    avahi::TxtRecord Txt() const;
+    void Identify(const std::shared_ptr<Stream>& stream, const xml::StreamHeader& header);
+    bool HasWork(const std::string& instance, const Peer& peer);
+    void Contact(const std::string& instance);
+    void Dial(const std::string& instance, std::vector<avahi::Endpoint> endpoints);
+    void RetryLater(const std::string& instance);
+    void Pump(const std::string& instance);
+    void DeliverDirect(const std::string& instance, Peer& peer);
+    void OfferBatch(const std::string& instance, Peer& peer);
+    void HandleCarry(Stream& stream, const xml::Element& iq);
+    void HandleCarryReply(const std::string& instance, Peer& peer, const xml::Element& iq);
+    void HandleChat(Stream& stream, const xml::Element& message);
+    void HandleReceipt(Stream& stream, const std::string& id);
+    Peer* PeerOf(Stream& stream);
+    void Log(const std::string& instance, const std::string& event, const std::string& detail);
+
+    boost::asio::io_context& io_;
+    store::Store& store_;
+    LinkConfig config_;
+    std::uint16_t port_ = 0;
+    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+    std::map<std::string, Peer> peers_;
+    std::set<std::shared_ptr<Stream>> unidentified_;
+    std::string status_ = "avail";
+    unsigned next_iq_ = 0;
+    bool stopping_ = false;
+    avahi::Presence presence_; // last: its callbacks use everything above
+};
+
+} // namespace pigeon::link

@@ -1,0 +1,214 @@
+// LinkManager, second half: what moves over an open stream. Our messages go
+// to carriers in batches and straight to recipients who are neighbours;
+// what others hand us is committed before it is acknowledged.
+
+#include "link/LinkManager.hxx"
+
+#include "crypto/Random.hxx"
+#include "link/CarryProtocol.hxx"
+#include "store/Store.hxx"
+#include "util/Log.hxx"
+#include "xml/Serializer.hxx"
+#include "xmpp/Message.hxx"
+
+#include <algorithm>
+
+namespace pigeon::link {
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto kReplyTimeout = std::chrono::seconds(30);
+
+xmpp::ChatMessage ToChat(const store::OutboxItem& item, const std::string& from)
+{
+    return {from, item.to, item.id, item.body, item.created, true};
+}
+
+} // namespace
+
+void LinkManager::Pump(const std::string& instance)
+{
+    auto& peer = peers_[instance];
+    if (!peer.stream || !peer.stream->IsOpen())
+        return;
+    DeliverDirect(instance, peer);
+    if (peer.carrier && !peer.refused && peer.pending_iq.empty())
+        OfferBatch(instance, peer);
+}
+
+// The recipient itself is here: give it the message, no carrier needed.
+void LinkManager::DeliverDirect(const std::string& instance, Peer& peer)
+{
+    std::vector<store::OutboxItem> items = store_.PendingForRecipient(instance);
+    if (!peer.jid.empty() && peer.jid != instance) {
+        auto more = store_.PendingForRecipient(peer.jid);
+        items.insert(items.end(), more.begin(), more.end());
+    }
+    int sent = 0;
+    for (const auto& item : items) {
+        if (!peer.in_flight.insert(item.id).second)
+            continue; // already on its way over this stream
+        peer.stream->Send(xmpp::ToStanza(ToChat(item, OriginJid())));
+        ++sent;
+        // A chat-only client may never send a receipt: for it, handing the
+        // message to its device is as far as we can follow it.
+        if (!peer.carrier)
+            store_.MarkSent(item.id, NowMs());
+    }
+    if (sent > 0)
+        Log(instance, "direct", std::to_string(sent) + " message(s) to the recipient");
+}
+
+void LinkManager::OfferBatch(const std::string& instance, Peer& peer)
+{
+    const auto candidates = store_.PendingForCarrier(instance, config_.carriers, config_.batch_items);
+    std::vector<OutgoingItem> items;
+    std::size_t bytes = 0;
+    const std::string origin = OriginJid();
+    for (const auto& item : candidates) {
+        if (item.to == instance || (!peer.jid.empty() && item.to == peer.jid))
+            continue; // goes to it directly instead
+        OutgoingItem out{xmpp::Forward(xmpp::ToStanza(ToChat(item, origin)), item.created),
+                         item.created + config_.ttl};
+        // Rough size: the body dominates; escaping may add some.
+        const std::size_t size = item.body.size() + item.to.size() + 600;
+        if (!items.empty() && bytes + size > config_.batch_bytes)
+            break;
+        bytes += size;
+        items.push_back(std::move(out));
+    }
+    if (items.empty())
+        return;
+    peer.pending_iq = "carry-" + std::to_string(++next_iq_);
+    peer.stream->Send(MakeCarryRequest(peer.pending_iq, items));
+    Log(instance, "offer", std::to_string(items.size()) + " message(s)");
+
+    if (!peer.timer)
+        peer.timer = std::make_unique<asio::steady_timer>(io_);
+    peer.timer->expires_after(kReplyTimeout);
+    std::weak_ptr<Stream> weak = peer.stream;
+    peer.timer->async_wait([this, weak](boost::system::error_code ec) {
+        if (ec || stopping_)
+            return;
+        if (auto stream = weak.lock(); stream && stream->IsOpen()) {
+            Log(stream->PeerInstance(), "timeout", "no answer to our handoff");
+            stream->Close("connection-timeout");
+        }
+    });
+}
+
+void LinkManager::HandleCarryReply(const std::string& instance, Peer& peer, const xml::Element& iq)
+{
+    peer.pending_iq.clear();
+    if (peer.timer)
+        peer.timer->cancel();
+    if (iq.Attr("type") == "error") {
+        const auto condition = xmpp::ErrorCondition(iq);
+        peer.refused = true;
+        Log(instance, "handoff refused", condition);
+        return;
+    }
+    std::vector<std::string> accepted;
+    int refused = 0;
+    const std::string origin = OriginJid();
+    for (const auto& status : ParseCarryResult(iq)) {
+        if (status.origin != origin)
+            continue; // not ours to record
+        if (status.status == "stored" || status.status == "duplicate")
+            accepted.push_back(status.origin_id);
+        else
+            ++refused;
+    }
+    // Only now, on the carrier's acknowledgement of its durable copy.
+    const int added = store_.RecordHandoffs(instance, accepted, NowMs());
+    Log(instance, "handoff", std::to_string(added) + " message(s) now carried" +
+                                 (refused ? ", " + std::to_string(refused) + " refused" : ""));
+    if (refused > 0 && accepted.empty())
+        peer.refused = true; // it will not take these: do not loop on them
+    else
+        Pump(instance);
+}
+
+void LinkManager::HandleCarry(Stream& stream, const xml::Element& iq)
+{
+    const std::string from_peer = stream.PeerInstance();
+    if (config_.carry == CarryPolicy::Off) {
+        stream.Send(xmpp::MakeIqError(iq, "cancel", "forbidden", "this agent carries no messages"));
+        Log(from_peer, "carry refused", "carry = off");
+        return;
+    }
+    if (config_.carry == CarryPolicy::Contacts) {
+        // Without a contact list (it comes with the account) nobody is a contact.
+        stream.Send(xmpp::MakeIqError(iq, "cancel", "forbidden", "this agent carries only for contacts"));
+        Log(from_peer, "carry refused", "carry = contacts");
+        return;
+    }
+    const UnixMs now = NowMs();
+    auto items = ParseCarryRequest(*FindCarry(iq), now);
+    if (items.empty()) {
+        stream.Send(xmpp::MakeIqError(iq, "modify", "bad-request", "no items to carry"));
+        return;
+    }
+    if (store_.GetQueueSizes().carrying + std::int64_t(items.size()) > config_.carry_quota) {
+        stream.Send(xmpp::MakeIqError(iq, "wait", "resource-constraint", "carrying quota is full"));
+        Log(from_peer, "carry refused", "quota");
+        return;
+    }
+
+    std::vector<store::CarriedItem> to_store;
+    std::vector<ItemStatus> statuses;
+    for (const auto& item : items) {
+        if (!item.problem.empty()) {
+            statuses.push_back({item.origin, item.origin_id, "refused", item.condition});
+            continue;
+        }
+        // Our own policy caps how long we hold anything, whatever the origin asks.
+        const UnixMs expires = std::min(item.expires, now + config_.ttl);
+        to_store.push_back({item.origin_id, item.origin, item.to, from_peer, item.sent, now,
+                            expires, 0, item.payload});
+    }
+    const auto added = store_.AddCarried(to_store); // durable before we answer
+    int stored = 0;
+    for (std::size_t i = 0; i < to_store.size(); ++i) {
+        statuses.push_back({to_store[i].origin, to_store[i].id, added[i] ? "stored" : "duplicate", {}});
+        stored += added[i] ? 1 : 0;
+    }
+    stream.Send(MakeCarryResult(iq, statuses));
+    Log(from_peer, "carrying", std::to_string(stored) + " new, " +
+                                   std::to_string(to_store.size() - std::size_t(stored)) +
+                                   " already held, " +
+                                   std::to_string(items.size() - to_store.size()) + " refused");
+}
+
+// A chat message from a neighbour, pigeon or plain XEP-0174 client.
+void LinkManager::HandleChat(Stream& stream, const xml::Element& stanza)
+{
+    auto message = xmpp::ParseChatMessage(stanza);
+    if (!message)
+        return; // chat states, typing notifications and the like
+    const std::string instance = stream.PeerInstance();
+    // The stream's identity is the sender, whatever the stanza says (XEP-0174);
+    // a pigeon peer's advertised account stands for it.
+    const auto it = peers_.find(instance);
+    const std::string from = (it != peers_.end() && !it->second.jid.empty()) ? it->second.jid
+                                                                             : instance;
+    const UnixMs now = NowMs();
+    const bool had_id = !message->id.empty();
+    store::InboxItem item{had_id ? message->id : crypto::NewOriginId(), from, message->body,
+                          message->sent != 0 ? message->sent : now, now, "link-local"};
+    const bool fresh = store_.AddReceived(item);
+    Log(instance, fresh ? "received" : "received again", item.id);
+    if (message->request_receipt && had_id)
+        stream.Send(xmpp::MakeReceipt(instance, message->id));
+}
+
+void LinkManager::HandleReceipt(Stream& stream, const std::string& id)
+{
+    if (auto* peer = PeerOf(stream))
+        peer->in_flight.erase(id);
+    if (store_.MarkDelivered(id, NowMs(), false))
+        Log(stream.PeerInstance(), "delivered", id);
+}
+
+} // namespace pigeon::link

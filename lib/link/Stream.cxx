@@ -1,0 +1,191 @@
+#include "link/Stream.hxx"
+
+#include "util/Log.hxx"
+#include "xml/Serializer.hxx"
+#include "xmpp/Namespaces.hxx"
+
+#include <boost/asio/write.hpp>
+
+namespace pigeon::link {
+namespace asio = boost::asio;
+
+namespace {
+
+xml::StreamHeader MakeHeader(const std::string& from, const std::string& to)
+{
+    xml::StreamHeader header;
+    header.content_ns = std::string(xmpp::ns::kClient);
+    header.attrs = {{"from", from, {}}, {"to", to, {}}, {"version", "1.0", {}}};
+    return header;
+}
+
+} // namespace
+
+Stream::Stream(asio::ip::tcp::socket socket, Role role, StreamOwner& owner,
+               const StreamSettings& settings)
+    : socket_(std::move(socket)), idle_timer_(socket_.get_executor()), role_(role),
+      owner_(owner), settings_(settings), parser_(settings.limits)
+{
+    boost::system::error_code ec;
+    const auto endpoint = socket_.remote_endpoint(ec);
+    if (!ec)
+        remote_address_ = endpoint.address();
+}
+
+Stream::~Stream()
+{
+    boost::system::error_code ec;
+    socket_.close(ec);
+}
+
+void Stream::Start(const std::string& local_instance, const std::string& remote_instance)
+{
+    if (role_ == Role::Initiator) {
+        peer_instance_ = remote_instance;
+        Write(xml::StreamOpenTag(MakeHeader(local_instance, remote_instance)));
+    }
+    ArmIdleTimer();
+    Read();
+}
+
+void Stream::Accept(const std::string& local_instance, const xml::StreamHeader& peer_header)
+{
+    Write(xml::StreamOpenTag(MakeHeader(local_instance, std::string(peer_header.From()))));
+    // Peers without version='1.0' (old iChat, some Bonjour clients) expect no features.
+    if (peer_header.Version() == "1.0")
+        Send(xml::Element("features", std::string(xmpp::ns::kStreams)));
+}
+
+void Stream::Send(const xml::Element& stanza)
+{
+    if (!open_ || closing_)
+        return;
+    try {
+        Write(xml::Serialize(stanza, xmpp::ns::kClient));
+    } catch (const std::exception& e) {
+        log::Error("link", std::string("dropped a stanza we could not serialise: ") + e.what());
+    }
+}
+
+void Stream::Close(const std::string& error_condition)
+{
+    if (!open_ || closing_)
+        return;
+    if (!error_condition.empty()) {
+        xml::Element error("error", std::string(xmpp::ns::kStreams));
+        error.AddChild(xml::Element(error_condition, std::string(xmpp::ns::kStreamErrors)));
+        Send(error);
+    }
+    Write(xml::StreamCloseTag());
+    closing_ = true; // the socket is shut once the queue drains
+    if (!writing_)
+        Shutdown(error_condition.empty() ? "closed by us" : "closed by us: " + error_condition);
+}
+
+void Stream::Read()
+{
+    socket_.async_read_some(asio::buffer(read_buffer_),
+                            [self = shared_from_this()](const boost::system::error_code& ec,
+                                                        std::size_t size) {
+                                self->OnRead(ec, size);
+                            });
+}
+
+void Stream::OnRead(const boost::system::error_code& ec, std::size_t size) noexcept
+{
+    if (!open_)
+        return;
+    if (ec) {
+        Shutdown(ec == asio::error::eof ? "peer closed the connection" : ec.message());
+        return;
+    }
+    ArmIdleTimer();
+    std::vector<xml::StreamParser::Event> events;
+    try {
+        events = parser_.Feed(std::string_view(read_buffer_.data(), size));
+    } catch (const xml::StreamError& e) {
+        log::Warning("link", "stream from " + remote_address_.to_string() + ": " + e.what());
+        Close(e.condition());
+        return;
+    } catch (const std::exception& e) {
+        Close("internal-server-error");
+        return;
+    }
+    auto self = shared_from_this(); // the owner may drop its reference from a callback
+    for (const auto& event : events) {
+        if (!open_ || closing_)
+            return;
+        switch (event.kind) {
+        case xml::StreamParser::Event::Kind::Open:
+            owner_.OnStreamHeader(*this, event.header);
+            break;
+        case xml::StreamParser::Event::Kind::Stanza:
+            owner_.OnStanza(*this, event.stanza);
+            break;
+        case xml::StreamParser::Event::Kind::Close:
+            Close();
+            return;
+        }
+    }
+    if (open_ && !closing_)
+        Read();
+}
+
+void Stream::Write(std::string data)
+{
+    pending_bytes_ += data.size();
+    write_queue_.push_back(std::move(data));
+    if (!writing_)
+        WriteNext();
+}
+
+void Stream::WriteNext()
+{
+    if (write_queue_.empty()) {
+        writing_ = false;
+        if (closing_)
+            Shutdown("closed by us");
+        return;
+    }
+    writing_ = true;
+    asio::async_write(socket_, asio::buffer(write_queue_.front()),
+                      [self = shared_from_this()](const boost::system::error_code& ec,
+                                                  std::size_t size) {
+                          self->pending_bytes_ -= size;
+                          self->write_queue_.pop_front();
+                          if (ec) {
+                              self->writing_ = false;
+                              self->Shutdown("write failed: " + ec.message());
+                              return;
+                          }
+                          self->WriteNext();
+                      });
+}
+
+void Stream::ArmIdleTimer()
+{
+    idle_timer_.expires_after(settings_.idle_timeout);
+    idle_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+        if (ec)
+            return;
+        if (auto self = weak.lock(); self && self->open_) {
+            log::Debug("link", "closing idle stream with " + self->peer_instance_);
+            self->Close();
+        }
+    });
+}
+
+void Stream::Shutdown(const std::string& reason) noexcept
+{
+    if (!open_)
+        return;
+    open_ = false;
+    boost::system::error_code ec;
+    idle_timer_.cancel();
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+    auto self = shared_from_this();
+    owner_.OnStreamClosed(*this, reason);
+}
+
+} // namespace pigeon::link

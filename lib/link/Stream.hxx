@@ -1,0 +1,92 @@
+#pragma once
+// One XEP-0174 link-local XML stream over TCP, in either role. It owns the
+// socket and the parser and turns bytes into events for its owner; it knows
+// nothing of what the stanzas mean.
+
+#include "xml/Element.hxx"
+#include "xml/StreamHeader.hxx"
+#include "xml/StreamParser.hxx"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+
+namespace pigeon::link {
+
+class Stream;
+
+// Callbacks from a stream. They run on the loop and must not throw.
+struct StreamOwner {
+    // The peer's stream header arrived.
+    virtual void OnStreamHeader(Stream& stream, const xml::StreamHeader& header) noexcept = 0;
+    virtual void OnStanza(Stream& stream, const xml::Element& stanza) noexcept = 0;
+    // The stream is gone (peer closed, error, idle timeout); `reason` says which.
+    // The owner may destroy the stream from here.
+    virtual void OnStreamClosed(Stream& stream, const std::string& reason) noexcept = 0;
+
+protected:
+    ~StreamOwner() = default;
+};
+
+struct StreamSettings {
+    xml::StreamLimits limits;
+    std::chrono::seconds idle_timeout{60};
+};
+
+class Stream : public std::enable_shared_from_this<Stream> {
+public:
+    enum class Role { Initiator, Responder };
+
+    Stream(boost::asio::ip::tcp::socket socket, Role role, StreamOwner& owner,
+           const StreamSettings& settings);
+    ~Stream();
+
+    // Starts reading. An initiator first sends its header (from -> to).
+    void Start(const std::string& local_instance, const std::string& remote_instance);
+    // The responder's answer to the initiator's header: our header, then
+    // empty stream features when the peer speaks version 1.0.
+    void Accept(const std::string& local_instance, const xml::StreamHeader& peer_header);
+
+    // Queues a stanza. Never throws: an element that cannot be serialised is
+    // logged and dropped (it is our bug, not the peer's).
+    void Send(const xml::Element& stanza);
+    // Sends a stream error (RFC 6120 condition) if given, closes the stream.
+    void Close(const std::string& error_condition = {});
+
+    Role GetRole() const noexcept { return role_; }
+    bool IsOpen() const noexcept { return open_; }
+    const std::string& PeerInstance() const noexcept { return peer_instance_; }
+    void SetPeerInstance(std::string instance) { peer_instance_ = std::move(instance); }
+    boost::asio::ip::address RemoteAddress() const noexcept { return remote_address_; }
+    // Outgoing bytes not yet written (for flow control of large handoffs).
+    std::size_t PendingBytes() const noexcept { return pending_bytes_; }
+
+private:
+    void Read();
+    void OnRead(const boost::system::error_code& ec, std::size_t size) noexcept;
+    void Write(std::string data);
+    void WriteNext();
+    void ArmIdleTimer();
+    void Shutdown(const std::string& reason) noexcept;
+
+    boost::asio::ip::tcp::socket socket_;
+    boost::asio::steady_timer idle_timer_;
+    Role role_;
+    StreamOwner& owner_;
+    StreamSettings settings_;
+    xml::StreamParser parser_;
+    boost::asio::ip::address remote_address_;
+    std::string peer_instance_;
+    std::array<char, 16384> read_buffer_;
+    std::deque<std::string> write_queue_;
+    std::size_t pending_bytes_ = 0;
+    bool writing_ = false;
+    bool open_ = true;
+    bool closing_ = false;
+};
+
+} // namespace pigeon::link

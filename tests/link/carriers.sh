@@ -1,0 +1,26 @@
+#!/bin/bash
+# Seven hosts: the sender's messages go to exactly five carriers (K=5), no more,
+# however long the others stay around.
+. "$(dirname "$0")/lib.sh"
+
+hosts="c1 c2 c3 c4 c5 c6"
+lab_add_host elaine
+for h in $hosts; do lab_add_host "$h"; done
+lab_wait_avahi elaine $hosts
+node_start elaine --account elaine@example.org
+for i in 1 2 3; do node_ctl elaine send jerry@example.org "message $i" >/dev/null; done
+for h in $hosts; do node_start "$h"; done
+
+wait_for "every message has five carriers" 60 json_true elaine "all(m['carriers'] == 5 for m in j)" outbox
+sleep 3 # give a sixth carrier every chance to show up
+expect elaine "all(m['carriers'] == 5 for m in j)" outbox
+expect elaine "all(len(set(c['carrier'] for c in m['carrier_list'])) == 5 for m in j)" outbox
+expect elaine "j['counters']['handed_to_carriers'] == 15" status
+
+total=0
+for h in $hosts; do
+    n=$(node_ctl "$h" carrying --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+    total=$((total + n))
+done
+[ "$total" -eq 15 ] || fail "carriers hold $total copies, expected 15"
+echo "ok"

@@ -1,0 +1,91 @@
+# Shared helpers for link-local tests: real pigeond processes on lab hosts
+# (tests/lab/lab.sh), each with its own XDG directories, driven by pigeonctl.
+# Expects PIGEOND and PIGEONCTL (set by meson).
+set -eu
+: "${PIGEOND:?PIGEOND must point at the pigeond binary}"
+: "${PIGEONCTL:?PIGEONCTL must point at the pigeonctl binary}"
+. "$(dirname "$0")/../lab/lab.sh"
+trap 'node_dump_logs_on_failure $?; lab_teardown' EXIT
+lab_init
+
+# node_start HOST [PIGEOND ARGS...]: starts pigeond on HOST as user HOST and
+# waits until it answers. Its files live in $LAB_DIR/HOST.
+node_start() {
+    host=$1; shift
+    dir="$LAB_DIR/node-$host"
+    mkdir -p "$dir/data" "$dir/run" "$dir/config"
+    chmod 700 "$dir/run"
+    lab_spawn "$host" "$dir/pigeond.log" env HOME="$dir" XDG_DATA_HOME="$dir/data" \
+        XDG_CONFIG_HOME="$dir/config" XDG_RUNTIME_DIR="$dir/run" \
+        "$PIGEOND" --log-level debug --name "$host" --link-idle 5 "$@" >/dev/null
+    wait_for "pigeond on $host answers" 20 node_ctl "$host" status
+    wait_for "pigeond on $host is announced" 20 json_true "$host" "j['instance'] != ''" status
+}
+
+# node_pid HOST: the pid of HOST's pigeond.
+node_pid() {
+    pgrep -f -- "$PIGEOND --log-level debug --name $1 " | head -n 1
+}
+
+# node_kill HOST [SIGNAL]: stops HOST's pigeond and waits until it is gone.
+node_kill() {
+    pid=$(node_pid "$1")
+    [ -n "$pid" ] || fail "no pigeond on $1"
+    kill -"${2:-TERM}" "$pid"
+    i=0
+    while kill -0 "$pid" 2>/dev/null; do
+        i=$((i + 1)); [ $i -lt 100 ] || fail "pigeond on $1 did not stop"
+        sleep 0.1
+    done
+}
+
+# node_ctl HOST ARGS...: runs pigeonctl against HOST's daemon.
+node_ctl() {
+    host=$1; shift
+    lab_exec "$host" "$PIGEONCTL" --runtime-dir "$LAB_DIR/node-$host/run/pigeon" "$@"
+}
+
+# node_json HOST FILE ARGS...: pigeonctl --json output into FILE.
+node_json() {
+    host=$1; file=$2; shift 2
+    node_ctl "$host" "$@" --json >"$file"
+}
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+node_dump_logs_on_failure() {
+    [ "$1" -eq 0 ] && return 0
+    [ -n "${LAB_DIR:-}" ] || return 0
+    for log in "$LAB_DIR"/node-*/pigeond.log; do
+        [ -f "$log" ] || continue
+        echo "--- $log" >&2
+        tail -n 25 "$log" >&2
+    done
+}
+
+# wait_for DESCRIPTION SECONDS COMMAND...: polls COMMAND until it succeeds.
+wait_for() {
+    what=$1; limit=$(($2 * 10)); shift 2
+    i=0
+    until "$@" >/dev/null 2>&1; do
+        i=$((i + 1))
+        [ $i -lt $limit ] || fail "timed out waiting for: $what"
+        sleep 0.1
+    done
+}
+
+# json_true HOST EXPRESSION ARGS...: runs pigeonctl ARGS --json on HOST and
+# evaluates the Python EXPRESSION with the reply as `j`.
+json_true() {
+    host=$1; expr=$2; shift 2
+    node_ctl "$host" "$@" --json | python3 -c \
+        'import json,sys; j=json.load(sys.stdin); sys.exit(0 if eval(sys.argv[1]) else 1)' "$expr"
+}
+
+# expect HOST EXPRESSION ARGS...: like json_true, but fails the test.
+expect() {
+    json_true "$@" || fail "on $1, '$2' is false for pigeonctl ${*:3}: $(node_ctl "$1" "${@:3}" --json)"
+}
