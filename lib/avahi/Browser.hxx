@@ -1,0 +1,97 @@
+#pragma once
+// Browses one service type on all interfaces and both protocols and keeps one
+// neighbour per instance name, however many (interface, protocol) pairs it is
+// announced on. A neighbour is reported up once it has been resolved, and
+// down when its last announcement is gone.
+
+#include "avahi/Guard.hxx"
+#include "avahi/Handles.hxx"
+#include "avahi/Lookup.hxx"
+#include "avahi/ServiceInfo.hxx"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pigeon::avahi {
+
+class Browser {
+public:
+    struct Handler {
+        virtual void OnUp(const ServiceInfo& info) noexcept = 0;
+        virtual void OnDown(const std::string& instance) noexcept = 0;
+        // True for the name we publish (or are trying to).
+        virtual bool IsOwnName(const std::string& instance) const noexcept = 0;
+
+    protected:
+        ~Handler() = default;
+    };
+
+    Browser(boost::asio::io_context& io, std::string type, Handler& handler);
+    // Frees everything without reporting.
+    ~Browser();
+    Browser(const Browser&) = delete;
+    Browser& operator=(const Browser&) = delete;
+
+    // Starts browsing on a running client, unless it already does. If Avahi
+    // refuses, logs and tries again later.
+    void Start(AvahiClient& client) noexcept;
+    // Frees the browser and all resolvers; call before the client is freed.
+    // With `report`, every neighbour that was up goes down and Resolve calls
+    // under way complete with what they have.
+    void Stop(bool report) noexcept;
+
+    // Our name changed: an announcement held back because it had our name
+    // may be a neighbour now.
+    void Recheck() noexcept;
+
+    // See Presence::Resolve; `done` is posted to the loop. Throws std::bad_alloc only.
+    void Resolve(const std::string& instance, Lookup::Done done);
+    std::vector<std::string> Neighbours() const;
+
+private:
+    using Announcement = std::pair<AvahiIfIndex, AvahiProtocol>;
+
+    struct Neighbour {
+        std::set<Announcement> seen;
+        bool up = false;
+        // The first resolve, until it is up.
+        std::shared_ptr<Lookup> lookup;
+        unsigned failures = 0;
+        std::unique_ptr<boost::asio::steady_timer> retry;
+    };
+
+    static void OnEvent(AvahiServiceBrowser* browser, AvahiIfIndex interface,
+                        AvahiProtocol protocol, AvahiBrowserEvent event, const char* name,
+                        const char* type, const char* domain, AvahiLookupResultFlags flags,
+                        void* userdata) noexcept;
+    void OnNew(Announcement where, const std::string& name) noexcept;
+    void OnRemove(Announcement where, const std::string& name) noexcept;
+    void OnFailure() noexcept;
+    void ResolveFirst(const std::string& name, Neighbour& neighbour) noexcept;
+    bool IsThisHost(const std::string& host_name) const noexcept;
+    void OnFirstResolved(const std::string& name, std::optional<ServiceInfo> info) noexcept;
+    void ScheduleRetry(const std::string& name, Neighbour& neighbour) noexcept;
+    void ScheduleRestart() noexcept;
+    void PostDone(Lookup::Done done, std::optional<ServiceInfo> info) noexcept;
+
+    boost::asio::io_context& io_;
+    std::string type_;
+    Handler& handler_;
+    AvahiClient* client_ = nullptr;
+    ServiceBrowserPtr browser_;
+    std::map<std::string, Neighbour> neighbours_;
+    // Resolve() calls under way, by id.
+    std::map<unsigned, std::shared_ptr<Lookup>> resolves_;
+    unsigned next_resolve_ = 0;
+    boost::asio::steady_timer restart_;
+    Guard guard_;
+};
+
+} // namespace pigeon::avahi

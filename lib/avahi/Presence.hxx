@@ -1,0 +1,79 @@
+#pragma once
+// XEP-0174 link-local presence over mDNS: publishes "<user>@<host>" as a
+// `_presence._tcp` service and tells a Listener which neighbours come and go.
+// Survives avahi-daemon restarts and name collisions by itself.
+//
+// Runs on one io_context, single-threaded. Listener and Resolve callbacks run
+// on that loop; they must not destroy the Presence.
+
+#include "avahi/ServiceInfo.hxx"
+
+#include <boost/asio/io_context.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pigeon::avahi {
+
+class Presence {
+public:
+    struct Listener {
+        // A new instance appeared (first (interface, protocol) it is seen on),
+        // already resolved once (so TXT is known).
+        virtual void OnNeighbourUp(const ServiceInfo& info) noexcept = 0;
+        // The last (interface, protocol) announcement of that instance went
+        // away, or the avahi-daemon connection was lost.
+        virtual void OnNeighbourDown(const std::string& instance) noexcept = 0;
+        // Our own instance name changed (collision -> renamed) or was first
+        // established.
+        virtual void OnOwnNameChanged([[maybe_unused]] const std::string& instance) noexcept {}
+
+    protected:
+        ~Listener() = default;
+    };
+
+    // Joins the io_context through an AvahiPoll adapter and starts browsing.
+    // A missing avahi-daemon (or system bus) is not an error: it connects
+    // when the daemon appears. Throws std::bad_alloc only.
+    Presence(boost::asio::io_context& io, Listener& listener,
+             std::string service_type = "_presence._tcp");
+    // Withdraws our announcement (goodbye) and frees everything. Calls no
+    // listener and no pending Resolve callback.
+    ~Presence();
+    Presence(const Presence&) = delete;
+    Presence& operator=(const Presence&) = delete;
+
+    // Publishes "<user>@<host>" (host: the Avahi host name) on `port` with
+    // `txt`, replacing an earlier Publish. Re-publishes by itself after an
+    // avahi-daemon restart or a name collision. Throws std::system_error
+    // (avahi category) if the daemon is there and refuses the service (bad
+    // name, TXT entry over 255 bytes, ...); then nothing is published.
+    void Publish(std::string user, std::uint16_t port, TxtRecord txt);
+    // Changes the TXT record in place (e.g. status avail/away). Kept for
+    // re-publishing in any case; throws std::system_error if the daemon
+    // refuses the update.
+    void UpdateTxt(TxtRecord txt);
+    // Sends goodbye and stops publishing; browsing goes on. Never throws.
+    void Withdraw() noexcept;
+    // Our registered instance name; empty until registered (and while the
+    // daemon is away).
+    std::string OwnInstance() const;
+
+    // Resolves `instance` afresh (new resolvers, not our copy from
+    // OnNeighbourUp) on every (interface, protocol) it is announced on, and
+    // calls `done` once, later, from the loop, with all endpoints merged;
+    // nullopt if it is unknown or nothing resolved within a few seconds.
+    void Resolve(const std::string& instance, std::function<void(std::optional<ServiceInfo>)> done);
+    // Instances announced and resolved (those reported up), without ourselves.
+    std::vector<std::string> Neighbours() const;
+
+private:
+    class Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace pigeon::avahi

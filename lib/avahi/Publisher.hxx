@@ -1,0 +1,71 @@
+#pragma once
+// Our own announcement: one entry group holding "<user>@<host>". Renames on a
+// collision (avahi_alternative_service_name) and keeps the renamed name across
+// daemon restarts, so that two programs never swap names.
+
+#include "avahi/Handles.hxx"
+#include "avahi/ServiceInfo.hxx"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace pigeon::avahi {
+
+class Publisher {
+public:
+    // Called when the established name differs from the last one reported.
+    using NameChanged = std::function<void(const std::string& instance)>;
+
+    Publisher(std::string type, NameChanged name_changed);
+    ~Publisher();
+    Publisher(const Publisher&) = delete;
+    Publisher& operator=(const Publisher&) = delete;
+
+    // Remembers what to publish and registers it now on a running client
+    // (nullptr: later, from OnRunning). Throws std::system_error if Avahi
+    // refuses; then nothing is published.
+    void Publish(AvahiClient* client, std::string user, std::uint16_t port, TxtRecord txt);
+    // Throws std::system_error if Avahi refuses the update; the record is
+    // kept for the next registration either way.
+    void UpdateTxt(TxtRecord txt);
+    void Withdraw() noexcept;
+
+    // The client is (again) running: registers if wanted. Logs failures.
+    void OnRunning(AvahiClient& client) noexcept;
+    // The daemon went away, or the host name is being changed: our entries
+    // are gone; the group is freed (call before the client is freed).
+    void OnLost() noexcept;
+
+    // Empty until the group is established.
+    const std::string& Own() const noexcept { return own_; }
+    // The name we publish or are trying to.
+    const std::string& Name() const noexcept { return name_; }
+
+private:
+    struct Wanted {
+        std::string user;
+        std::uint16_t port;
+        TxtRecord txt;
+    };
+
+    static void OnGroupEvent(AvahiEntryGroup* group, AvahiEntryGroupState state,
+                             void* userdata) noexcept;
+    void OnGroupState(AvahiEntryGroup* group, AvahiEntryGroupState state) noexcept;
+    // Throws std::system_error.
+    void Register(AvahiClient& client);
+    void Rename(const char* why) noexcept;
+
+    std::string type_;
+    NameChanged name_changed_;
+    std::optional<Wanted> wanted_;
+    // The Avahi host name name_ was made from.
+    std::string host_;
+    std::string name_;
+    std::string own_;
+    std::string reported_;
+    EntryGroupPtr group_;
+};
+
+} // namespace pigeon::avahi
