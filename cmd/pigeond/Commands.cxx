@@ -2,6 +2,7 @@
 
 #include "control/Error.hxx"
 #include "link/LinkManager.hxx"
+#include "uplink/Uplink.hxx"
 #include "store/Store.hxx"
 #include "util/Log.hxx"
 #include "xml/Utf8.hxx"
@@ -100,6 +101,8 @@ Json Commands::Send(const Json& request)
     log::Info("outbox", "queued " + item.id + " for " + item.to);
     if (link_ != nullptr)
         link_->OutboxChanged();
+    if (uplink_ != nullptr)
+        uplink_->Flush();
     return control::ToJson(item);
 }
 
@@ -132,6 +135,25 @@ Json Commands::Search(const Json& request)
     }
 }
 
+Json Commands::Connectivity() const
+{
+    if (uplink_ == nullptr)
+        return {{"state", "offline"},
+                {"since", control::TimeToJson(started_)},
+                {"last_probe", nullptr},
+                {"session", config_.account.empty() ? "no account" : "no server configured"},
+                {"jid", config_.account}};
+    const auto s = uplink_->Status();
+    return {{"state", s.online ? "online" : "offline"},
+            {"since", control::TimeToJson(s.since)},
+            {"last_probe",
+             s.last_probe == 0 ? Json(nullptr)
+                               : Json{{"at", control::TimeToJson(s.last_probe)},
+                                      {"result", s.last_result}}},
+            {"session", s.session},
+            {"jid", s.jid.empty() ? config_.account : s.jid}};
+}
+
 // Every neighbour ever seen, from the store, marked with what the link layer
 // knows now; or, with "log", the handshake log.
 Json Commands::Peers(const Json& request)
@@ -162,9 +184,7 @@ Json Commands::Status()
     return {{"version", PIGEON_VERSION},
             {"instance", link_ != nullptr ? link_->OwnInstance() : std::string()},
             {"started", control::TimeToJson(started_)},
-            // No uplink code yet: until the probe exists we never claim to be online.
-            {"connectivity", {{"state", "offline"}, {"since", control::TimeToJson(started_)},
-                              {"last_probe", nullptr}}},
+            {"connectivity", Connectivity()},
             {"neighbours", present},
             {"queues", control::ToJson(store_.GetQueueSizes())},
             {"counters", control::ToJson(store_.GetCounters())},

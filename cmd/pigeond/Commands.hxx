@@ -11,15 +11,24 @@ class Store;
 namespace pigeon::link {
 class LinkManager;
 }
+namespace pigeon::uplink {
+class Uplink;
+}
 
 namespace pigeon {
 
+// The parts of the daemon that may be switched off (null).
+struct Services {
+    link::LinkManager* link = nullptr;
+    uplink::Uplink* uplink = nullptr;
+};
+
 class Commands {
 public:
-    // `link` may be null: the daemon then runs without link-local networking.
     Commands(store::Store& store, const DaemonConfig& config, UnixMs started,
-             link::LinkManager* link = nullptr) noexcept
-        : store_(store), config_(config), started_(started), link_(link)
+             Services services = {}) noexcept
+        : store_(store), config_(config), started_(started), link_(services.link),
+          uplink_(services.uplink)
     {
     }
 
@@ -31,12 +40,14 @@ private:
     control::Json Show(const control::Json& request);
     control::Json Search(const control::Json& request);
     control::Json Status();
+    control::Json Connectivity() const;
     control::Json Peers(const control::Json& request);
 
     store::Store& store_;
     const DaemonConfig& config_;
     UnixMs started_;
     link::LinkManager* link_;
+    uplink::Uplink* uplink_;
 };
 
 } // namespace pigeon

@@ -29,6 +29,11 @@ struct DaemonConfig {
     std::string first_name, last_name, nick; // published in TXT only if set
     std::int64_t carry_quota = 100000;
     int link_idle_seconds = 60;
+    std::string password;    // read from password-file or password-command
+    std::string bosh_url;
+    std::string probe_url;   // empty: the BOSH URL
+    bool only_pigeons = false;
+    int probe_interval_max = 300; // seconds
 
     std::filesystem::path DatabaseFile() const { return data_dir / "pigeon.db"; }
     std::filesystem::path ControlSocket() const { return runtime_dir / "control"; }

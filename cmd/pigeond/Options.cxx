@@ -5,7 +5,11 @@
 
 #include <boost/program_options.hpp>
 
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <unistd.h>
 #include <pwd.h>
@@ -33,6 +37,44 @@ CarryPolicy ParseCarry(const std::string& value)
     if (value == "contacts")
         return CarryPolicy::Contacts;
     throw OptionsError("carry must be on, off or contacts, not '" + value + "'");
+}
+
+std::string StripNewline(std::string text)
+{
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+        text.pop_back();
+    return text;
+}
+
+// The password must not be readable by others: a file that is, is refused.
+std::string ReadPasswordFile(const std::string& path)
+{
+    struct stat st{};
+    if (stat(path.c_str(), &st) != 0)
+        throw OptionsError("cannot read password file " + path);
+    if ((st.st_mode & 077) != 0)
+        throw OptionsError("password file " + path + " is readable by others: chmod 600 it");
+    std::ifstream file(path);
+    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    if (!file && !file.eof())
+        throw OptionsError("cannot read password file " + path);
+    return StripNewline(std::move(text));
+}
+
+// Runs once at start-up, before the loop: blocking here is fine.
+std::string RunPasswordCommand(const std::string& command)
+{
+    FILE* pipe = popen(command.c_str(), "r");
+    if (pipe == nullptr)
+        throw OptionsError("cannot run password-command");
+    std::string text;
+    char buffer[256];
+    std::size_t size;
+    while ((size = fread(buffer, 1, sizeof(buffer), pipe)) > 0 && text.size() < 4096)
+        text.append(buffer, size);
+    if (pclose(pipe) != 0)
+        throw OptionsError("password-command failed");
+    return StripNewline(std::move(text));
 }
 
 template <typename T> void CheckRange(const char* name, T value, T low, T high)
@@ -63,7 +105,13 @@ po::options_description SettingOptions()
         ("last-name", po::value<std::string>()->default_value(""), "last name to publish to neighbours (empty: none)")
         ("nick", po::value<std::string>()->default_value(""), "nickname to publish to neighbours (empty: none)")
         ("carry-quota", po::value<std::int64_t>()->default_value(100000), "most messages held for others at once")
-        ("link-idle", po::value<int>()->default_value(60), "seconds before an idle link-local stream is closed");
+        ("link-idle", po::value<int>()->default_value(60), "seconds before an idle link-local stream is closed")
+        ("password-file", po::value<std::string>(), "file holding the account password (mode 0600)")
+        ("password-command", po::value<std::string>(), "command that prints the account password")
+        ("bosh-url", po::value<std::string>()->default_value(""), "the server's BOSH endpoint, e.g. https://example.org/http-bind")
+        ("probe-url", po::value<std::string>()->default_value(""), "where to probe connectivity (default: the BOSH URL)")
+        ("probe-interval-max", po::value<int>()->default_value(300), "longest wait between connectivity probes, in seconds")
+        ("only-pigeons", po::value<bool>()->default_value(false), "never send our own messages to the server; carriers only (yes/no)");
     return d;
 }
 
@@ -166,6 +214,20 @@ ParsedOptions ParseDaemonOptions(int argc, const char* const argv[])
     CheckRange<std::int64_t>("carry-quota", c.carry_quota, 0, 100'000'000);
     c.link_idle_seconds = vm["link-idle"].as<int>();
     CheckRange("link-idle", c.link_idle_seconds, 1, 24 * 3600);
+    c.bosh_url = vm["bosh-url"].as<std::string>();
+    c.probe_url = vm["probe-url"].as<std::string>();
+    for (const auto* url : {&c.bosh_url, &c.probe_url})
+        if (!url->empty() && url->rfind("http://", 0) != 0 && url->rfind("https://", 0) != 0)
+            throw OptionsError("'" + *url + "' is not an http:// or https:// URL");
+    c.only_pigeons = vm["only-pigeons"].as<bool>();
+    c.probe_interval_max = vm["probe-interval-max"].as<int>();
+    CheckRange("probe-interval-max", c.probe_interval_max, 5, 24 * 3600);
+    if (vm.count("password-file") && vm.count("password-command"))
+        throw OptionsError("give password-file or password-command, not both");
+    if (vm.count("password-file"))
+        c.password = ReadPasswordFile(vm["password-file"].as<std::string>());
+    else if (vm.count("password-command"))
+        c.password = RunPasswordCommand(vm["password-command"].as<std::string>());
     return parsed;
 }
 

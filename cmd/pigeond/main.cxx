@@ -5,6 +5,7 @@
 #include "Options.hxx"
 #include "control/Server.hxx"
 #include "link/LinkManager.hxx"
+#include "uplink/Uplink.hxx"
 #include "crypto/Random.hxx"
 #include "store/Store.hxx"
 #include "systemd/Notify.hxx"
@@ -78,6 +79,18 @@ link::LinkConfig MakeLinkConfig(const DaemonConfig& c)
     return l;
 }
 
+uplink::UplinkConfig MakeUplinkConfig(const DaemonConfig& c)
+{
+    uplink::UplinkConfig u;
+    u.account = c.account;
+    u.password = c.password;
+    u.bosh_url = c.bosh_url;
+    u.probe.url = c.probe_url;
+    u.probe.max_interval = std::chrono::seconds(c.probe_interval_max);
+    u.only_pigeons = c.only_pigeons;
+    return u;
+}
+
 int Run(const DaemonConfig& config)
 {
     crypto::Initialise();
@@ -87,10 +100,20 @@ int Run(const DaemonConfig& config)
     store::Store store(config.DatabaseFile());
 
     boost::asio::io_context io(1);
+    // The uplink first: the link layer tells it when it takes on messages.
+    std::unique_ptr<uplink::Uplink> uplink;
+    if (!config.account.empty() && !config.bosh_url.empty())
+        uplink = std::make_unique<uplink::Uplink>(io, store, MakeUplinkConfig(config));
+    else
+        log::Notice("pigeond", "no account and BOSH URL configured: link-local only");
     std::unique_ptr<link::LinkManager> link;
-    if (config.link_local)
-        link = std::make_unique<link::LinkManager>(io, store, MakeLinkConfig(config));
-    Commands commands(store, config, NowMs(), link.get());
+    if (config.link_local) {
+        auto link_config = MakeLinkConfig(config);
+        if (uplink)
+            link_config.on_carried = [&uplink] { uplink->Flush(); };
+        link = std::make_unique<link::LinkManager>(io, store, std::move(link_config));
+    }
+    Commands commands(store, config, NowMs(), {link.get(), uplink.get()});
     control::Server control(io, config.ControlSocket(),
                             [&commands](const control::Json& request) {
                                 return commands.Handle(request);
@@ -104,6 +127,7 @@ int Run(const DaemonConfig& config)
         systemd::NotifyStopping();
         control.Close();
         link.reset(); // goodbye to the neighbours before we go
+        uplink.reset();
         io.stop();
     });
 

@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -39,6 +40,7 @@ struct LinkConfig {
     int batch_items = 1000;
     StreamSettings stream;
     avahi::TxtRecord profile; // 1st / last / nick, as the user chose to publish them
+    std::function<void()> on_carried; // we took on new messages to carry
 };
 
 struct PeerView {

@@ -175,6 +175,8 @@ void LinkManager::HandleCarry(Stream& stream, const xml::Element& iq)
         stored += added[i] ? 1 : 0;
     }
     stream.Send(MakeCarryResult(iq, statuses));
+    if (stored > 0 && config_.on_carried)
+        config_.on_carried();
     Log(from_peer, "carrying", std::to_string(stored) + " new, " +
                                    std::to_string(to_store.size() - std::size_t(stored)) +
                                    " already held, " +

@@ -21,6 +21,8 @@ enum Sql {
     kInsertHandoff,
     kPendingForCarrier,
     kPendingForRecipient,
+    kPendingForServer,
+    kOutboxById,
     kMarkSent,
     kMarkDelivered,
     kInsertCarried,
@@ -62,6 +64,8 @@ constexpr std::array<const char*, kSqlCount> kStatements = {
     "ORDER BY created, id LIMIT ?3",
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' AND recipient = ? "
     "ORDER BY created, id",
+    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' ORDER BY created, id LIMIT ?",
+    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE origin_id = ?",
     "UPDATE outbox SET state = 'sent', sent = ?2 WHERE origin_id = ?1 AND state = 'queued'",
     "UPDATE outbox SET state = 'delivered', delivered = ?2 "
     "WHERE origin_id = ?1 AND state != 'delivered'",
@@ -267,6 +271,27 @@ std::vector<OutboxItem> Store::PendingForRecipient(const std::string& recipient)
     while (s.Step())
         result.push_back(ReadOutbox(s));
     return result;
+}
+
+std::vector<OutboxItem> Store::PendingForServer(int limit)
+{
+    auto& s = (*impl_)[kPendingForServer];
+    sqlite::ScopedReset reset(s);
+    s.Bind(limit);
+    std::vector<OutboxItem> result;
+    while (s.Step())
+        result.push_back(ReadOutbox(s));
+    return result;
+}
+
+std::optional<OutboxItem> Store::OutboxById(const std::string& origin_id)
+{
+    auto& s = (*impl_)[kOutboxById];
+    sqlite::ScopedReset reset(s);
+    s.Bind(origin_id);
+    if (!s.Step())
+        return std::nullopt;
+    return impl_->ReadOutboxWithCarriers(s);
 }
 
 void Store::MarkSent(const std::string& origin_id, UnixMs when)

@@ -60,6 +60,10 @@ public:
                                               int limit);
     // Queued messages addressed to `recipient`.
     std::vector<OutboxItem> PendingForRecipient(const std::string& recipient);
+    // Queued messages to send to the server ourselves, oldest first.
+    std::vector<OutboxItem> PendingForServer(int limit);
+    // One of our messages by its exact id, with its carriers.
+    std::optional<OutboxItem> OutboxById(const std::string& origin_id);
     void MarkSent(const std::string& origin_id, UnixMs when);
     // True if this receipt is the first for that message.
     bool MarkDelivered(const std::string& origin_id, UnixMs when, bool via_carrier);

@@ -1,0 +1,96 @@
+#include "uplink/Probe.hxx"
+
+#include "curl/Request.hxx"
+#include "util/Log.hxx"
+#include "xml/Document.hxx"
+
+#include <random>
+
+namespace pigeon::uplink {
+namespace {
+
+constexpr std::string_view kHttpBind = "http://jabber.org/protocol/httpbind";
+
+// Why `body` is not a BOSH endpoint's answer to an unknown session, if it is not.
+std::string NotBosh(long status, const std::string& body)
+{
+    if (status != 200)
+        return "HTTP status " + std::to_string(status);
+    try {
+        const auto root = xml::ParseDocument(body);
+        if (root.name == "body" && root.ns == kHttpBind && root.Attr("type") == "terminate")
+            return {};
+        return "answer is not a BOSH body";
+    } catch (const std::exception&) {
+        return "answer is not XML (a captive portal?)";
+    }
+}
+
+} // namespace
+
+Probe::Probe(curl::Multi& multi, ProbeConfig config, Listener listener)
+    : multi_(multi), config_(std::move(config)), listener_(std::move(listener)),
+      timer_(multi.IoContext()), interval_(config_.min_interval)
+{
+    Check();
+}
+
+Probe::~Probe() = default;
+
+void Probe::Check() noexcept
+{
+    if (request_ && request_->Running())
+        return;
+    try {
+        curl::RequestOptions options;
+        options.url = config_.url;
+        options.method = curl::Method::Post;
+        options.content_type = "text/xml; charset=utf-8";
+        // rid/sid are arbitrary: the point is that no such session exists.
+        options.body = "<body rid='1' sid='pigeon-probe' xmlns='" + std::string(kHttpBind) + "'/>";
+        options.timeout = config_.timeout;
+        options.connect_timeout = config_.timeout;
+        options.use_environment_proxy = false;
+        options.max_response_bytes = 64 * 1024;
+        request_ = std::make_unique<curl::Request>(multi_, options, [this](curl::Response r) {
+            OnResponse(r.status, r.body, r.error ? r.error_message : std::string());
+        });
+    } catch (const std::exception& e) {
+        OnResponse(0, {}, e.what());
+    }
+}
+
+void Probe::OnResponse(long status, const std::string& body, const std::string& error) noexcept
+{
+    last_probe_ = NowMs();
+    const std::string problem = error.empty() ? NotBosh(status, body) : error;
+    last_result_ = problem.empty() ? "ok" : problem;
+    const bool online = problem.empty();
+    const bool changed = online != online_;
+    if (changed) {
+        online_ = online;
+        since_ = last_probe_;
+        interval_ = config_.min_interval;
+        log::Notice("probe", online ? "uplink is up" : "uplink is down: " + problem);
+    } else {
+        interval_ = std::min(interval_ * 2, config_.max_interval);
+    }
+    ScheduleNext();
+    if (changed || online)
+        listener_(online);
+}
+
+void Probe::ScheduleNext() noexcept
+{
+    // Jitter spreads the probes of many devices that lost the uplink together.
+    static std::minstd_rand random{std::random_device{}()};
+    const auto base = std::chrono::duration_cast<std::chrono::milliseconds>(interval_);
+    std::uniform_int_distribution<long> jitter(0, base.count() / 4);
+    timer_.expires_after(base + std::chrono::milliseconds(jitter(random)));
+    timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec)
+            Check();
+    });
+}
+
+} // namespace pigeon::uplink

@@ -1,0 +1,67 @@
+#pragma once
+// Is the XMPP server reachable right now? A probe POSTs a BOSH request for a
+// session that does not exist; only a real BOSH endpoint answers it with a
+// <body type='terminate'/> in the httpbind namespace. Anything else (a captive
+// portal's page, a proxy error, a timeout) means offline.
+// It probes at start, on demand (kernel address/route change), and otherwise
+// on a timer that backs off with jitter while nothing changes.
+
+#include "util/Time.hxx"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace pigeon::curl {
+class Multi;
+class Request;
+} // namespace pigeon::curl
+
+namespace pigeon::uplink {
+
+struct ProbeConfig {
+    std::string url; // the BOSH endpoint
+    std::chrono::seconds min_interval{5};
+    std::chrono::seconds max_interval{300};
+    std::chrono::seconds timeout{10};
+};
+
+class Probe {
+public:
+    // Called on every change of state, and with online=true again after each
+    // successful probe while online (so an owner can retry its session).
+    using Listener = std::function<void(bool online)>;
+
+    Probe(curl::Multi& multi, ProbeConfig config, Listener listener);
+    ~Probe();
+    Probe(const Probe&) = delete;
+    Probe& operator=(const Probe&) = delete;
+
+    // Probes now (a probe already running is left to finish).
+    void Check() noexcept;
+
+    bool Online() const noexcept { return online_; }
+    UnixMs Since() const noexcept { return since_; }
+    UnixMs LastProbe() const noexcept { return last_probe_; }
+    const std::string& LastResult() const noexcept { return last_result_; }
+
+private:
+    void OnResponse(long status, const std::string& body, const std::string& error) noexcept;
+    void ScheduleNext() noexcept;
+
+    curl::Multi& multi_;
+    ProbeConfig config_;
+    Listener listener_;
+    boost::asio::steady_timer timer_;
+    std::unique_ptr<curl::Request> request_;
+    std::chrono::seconds interval_;
+    bool online_ = false;
+    UnixMs since_ = NowMs();
+    UnixMs last_probe_ = 0;
+    std::string last_result_ = "not probed yet";
+};
+
+} // namespace pigeon::uplink

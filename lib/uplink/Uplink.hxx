@@ -1,0 +1,81 @@
+#pragma once
+// The half of pigeon that has signal: when the probe finds the server, log in
+// over BOSH; send our queued messages directly ("sent"), upload what we carry
+// for others (each marked uploaded only once the server accepted the request
+// that carried it), and take in what arrives: plain messages, carried
+// messages unwrapped to their origin (one copy per origin and origin-id,
+// whatever the number of carriers), and receipts for our own messages.
+
+#include "bosh/Session.hxx"
+#include "curl/Multi.hxx"
+#include "uplink/Probe.hxx"
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+#include <set>
+#include <string>
+
+namespace pigeon::store {
+class Store;
+}
+namespace pigeon::net {
+class RouteWatcher;
+}
+
+namespace pigeon::uplink {
+
+struct UplinkConfig {
+    std::string account;  // bare JID
+    std::string password;
+    std::string bosh_url;
+    ProbeConfig probe;    // url defaults to bosh_url
+    bool only_pigeons = false; // never send our own messages to the server directly
+    bool watch_routes = true;  // probe at once on kernel address/route changes
+};
+
+struct UplinkStatus {
+    bool online = false; // the probe's verdict
+    UnixMs since = 0;
+    UnixMs last_probe = 0;
+    std::string last_result;
+    std::string session; // offline, connecting, online, auth-failed
+    std::string jid;
+};
+
+class Uplink final : bosh::Session::Listener {
+public:
+    // Throws std::system_error if curl or the netlink socket cannot be set up,
+    // std::invalid_argument for an unusable account or URL.
+    Uplink(boost::asio::io_context& io, store::Store& store, UplinkConfig config);
+    ~Uplink();
+
+    // Our outbox or what we carry changed: send what we can now.
+    void Flush() noexcept;
+    UplinkStatus Status() const;
+
+private:
+    void OnOnline(const std::string& full_jid) noexcept override;
+    void OnStanza(const xml::Element& stanza) noexcept override;
+    void OnOffline(const std::string& reason, bool auth_failed) noexcept override;
+
+    void OnProbe(bool online) noexcept;
+    void SendOwn();
+    void UploadCarried();
+    void HandleMessage(const xml::Element& stanza);
+    void HandleCarried(const xml::Element& stanza, const xml::Element& forwarded);
+    void HandleReceipt(const xml::Element& stanza, const std::string& id);
+    void SendReceipt(const std::string& to, const std::string& id);
+
+    store::Store& store_;
+    UplinkConfig config_;
+    curl::Multi multi_;
+    bosh::Session session_;
+    Probe probe_;
+    std::unique_ptr<net::RouteWatcher> routes_;
+    enum class SessionState { Offline, Connecting, Online, AuthFailed } state_ = SessionState::Offline;
+    std::set<std::string> sending_;   // our origin-ids in flight to the server
+    std::set<std::string> uploading_; // origin + "\n" + origin-id in flight
+};
+
+} // namespace pigeon::uplink

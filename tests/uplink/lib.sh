@@ -1,0 +1,21 @@
+# Helpers for tests through a real XMPP server: the link-local lab plus the
+# lab's Prosody, accounts with password files, and a pigeond per host.
+. "$(dirname "$0")/../link/lib.sh"
+lab_add_server
+
+# account_node HOST [PIGEOND ARGS...]: creates HOST@example.org on the server
+# and starts HOST's pigeond logged in as it (uplink only once lab_uplink HOST up).
+account_node() {
+    host=$1; shift
+    lab_server_user "$host@example.org" "secret-$host"
+    mkdir -p "$LAB_DIR/node-$host"
+    printf 'secret-%s\n' "$host" >"$LAB_DIR/node-$host/password"
+    chmod 600 "$LAB_DIR/node-$host/password"
+    node_start "$host" --account "$host@example.org" --bosh-url "$LAB_BOSH_URL" \
+        --password-file "$LAB_DIR/node-$host/password" --probe-interval-max 5 "$@"
+}
+
+inbox_count() { # HOST ID: how many inbox entries have that id
+    node_ctl "$1" inbox --json | python3 -c \
+        'import json,sys; print(sum(1 for m in json.load(sys.stdin) if m["id"] == sys.argv[1]))' "$2"
+}
