@@ -19,3 +19,9 @@ inbox_count() { # HOST ID: how many inbox entries have that id
     node_ctl "$1" inbox --json | python3 -c \
         'import json,sys; print(sum(1 for m in json.load(sys.stdin) if m["id"] == sys.argv[1]))' "$2"
 }
+
+# inbox_summary HOST: "N D" - inbox entries and distinct (from, id) pairs.
+inbox_summary() {
+    node_ctl "$1" inbox --json | python3 -c \
+        'import json,sys; j=json.load(sys.stdin); print(len(j), len({(m["from"], m["id"]) for m in j}))'
+}
