@@ -112,6 +112,33 @@ void PrintSearch(std::ostream& out, const Json& hits)
             << std::setw(18) << LocalTime(h["time"]) << OneLine(h["snippet"], 60) << '\n';
 }
 
+void PrintAccount(std::ostream& out, const Json& a)
+{
+    if (a["jid"].get<std::string>().empty()) {
+        out << "no account configured (set account, bosh-url and password-file in pigeon.conf)\n";
+        return;
+    }
+    const auto& c = a["connectivity"];
+    out << "account:  " << a["jid"].get<std::string>() << '\n'
+        << "server:   " << (a["bosh_url"].get<std::string>().empty() ? "-" : a["bosh_url"].get<std::string>())
+        << '\n'
+        << "password: " << a["password"].get<std::string>() << '\n'
+        << "uplink:   " << c["state"].get<std::string>() << ", session "
+        << c["session"].get<std::string>() << '\n';
+}
+
+void PrintContacts(std::ostream& out, const Json& contacts)
+{
+    if (contacts.empty()) {
+        out << "(no contacts)\n";
+        return;
+    }
+    for (const auto& c : contacts)
+        out << std::left << std::setw(32) << c["jid"].get<std::string>() << std::setw(20)
+            << c["name"].get<std::string>() << std::setw(8) << c["subscription"].get<std::string>()
+            << (c["synced"].get<bool>() ? "" : "(not yet on the server)") << '\n';
+}
+
 void PrintPeers(std::ostream& out, const Json& peers)
 {
     if (peers.empty()) {

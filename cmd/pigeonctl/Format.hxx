@@ -14,6 +14,8 @@ void PrintInbox(std::ostream& out, const control::Json& items);
 void PrintShow(std::ostream& out, const control::Json& found);
 void PrintSearch(std::ostream& out, const control::Json& hits);
 void PrintStatus(std::ostream& out, const control::Json& status);
+void PrintAccount(std::ostream& out, const control::Json& account);
+void PrintContacts(std::ostream& out, const control::Json& contacts);
 void PrintPeers(std::ostream& out, const control::Json& peers);
 void PrintHandshakeLog(std::ostream& out, const control::Json& events);
 

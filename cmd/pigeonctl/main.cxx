@@ -38,6 +38,11 @@ Commands:
   search TEXT       messages in outbox and inbox whose body has every word of TEXT
   status            connectivity, neighbours, queue sizes and counters
   peers [--log]     neighbours seen over link-local, or the handshake log
+  account           our account, server and login state
+  account register  create the account on the server (XEP-0077)
+  account passwd    change the account password; reads the new one from stdin
+  contacts          the roster, as last seen (works offline)
+  contacts add JID [NAME]  add a contact and ask to see their presence
 
 )";
 
@@ -59,6 +64,20 @@ std::string ReadStdin()
     if (!text.empty() && text.back() == '\n')
         text.pop_back(); // the newline `echo` and editors add is not part of the message
     return text;
+}
+
+// The new password: one line of standard input, without its newline.
+std::string ReadPasswordLine()
+{
+    std::string line;
+    if (!std::getline(std::cin, line) || line.empty())
+        throw UsageError("account passwd reads the new password from standard input");
+    return line;
+}
+
+void PrintDone(std::ostream& out, const Json& result)
+{
+    out << (result.contains("note") ? result["note"].get<std::string>() : std::string("done")) << '\n';
 }
 
 void ExpectArgs(const std::vector<std::string>& args, std::size_t count, const char* usage)
@@ -90,6 +109,30 @@ int Execute(const std::string& command, const std::vector<std::string>& args, bo
         request["log"] = log;
         request["limit"] = limit;
         printer = log ? PrintHandshakeLog : PrintPeers;
+    } else if (command == "account") {
+        if (args.empty()) {
+            printer = PrintAccount;
+        } else if (args.size() == 1 && args[0] == "register") {
+            request["cmd"] = "register";
+        } else if (args.size() == 1 && args[0] == "passwd") {
+            request["cmd"] = "passwd";
+            request["password"] = ReadPasswordLine();
+        } else {
+            throw UsageError("usage: pigeonctl account [register | passwd]");
+        }
+        if (!args.empty())
+            printer = PrintDone;
+    } else if (command == "contacts") {
+        if (args.empty()) {
+            printer = PrintContacts;
+        } else if ((args.size() == 2 || args.size() == 3) && args[0] == "add") {
+            request["cmd"] = "contacts-add";
+            request["jid"] = args[1];
+            request["name"] = args.size() == 3 ? args[2] : "";
+            printer = PrintDone;
+        } else {
+            throw UsageError("usage: pigeonctl contacts [add JID [NAME]]");
+        }
     } else if (command == "show") {
         ExpectArgs(args, 1, "show ID");
         request["id"] = args[0];

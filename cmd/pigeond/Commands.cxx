@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 
 namespace pigeon {
 using control::Json;
@@ -50,7 +51,26 @@ std::optional<std::string> TextProblem(std::string_view text)
 
 } // namespace
 
-Json Commands::Handle(const Json& request)
+void Commands::Handle(const Json& request, control::Server::Respond respond)
+{
+    const std::string cmd = request.at("cmd").get<std::string>();
+    if (cmd == "register" || cmd == "passwd") {
+        if (uplink_ == nullptr)
+            throw RequestError("no-account", "no account and BOSH URL are configured");
+        if (cmd == "passwd") {
+            ChangePassword(request, std::move(respond));
+            return;
+        }
+        uplink_->Register([respond](const std::string& error) {
+            respond(error.empty() ? control::OkReply({{"registered", true}})
+                                  : control::ErrorReply("server-refused", "registration failed: " + error));
+        });
+        return;
+    }
+    respond(control::OkReply(Execute(request)));
+}
+
+Json Commands::Execute(const Json& request)
 {
     const std::string cmd = request.at("cmd").get<std::string>();
     if (cmd == "send")
@@ -69,6 +89,12 @@ Json Commands::Handle(const Json& request)
         return Status();
     if (cmd == "peers")
         return Peers(request);
+    if (cmd == "account")
+        return Account();
+    if (cmd == "contacts")
+        return control::ToJsonArray(store_.Contacts());
+    if (cmd == "contacts-add")
+        return AddContact(request);
     if (cmd == "ping")
         return {{"version", PIGEON_VERSION}};
     throw RequestError("unknown-command", "unknown command '" + cmd + "'");
@@ -133,6 +159,53 @@ Json Commands::Search(const Json& request)
     } catch (const store::StoreError& e) {
         throw RequestError("bad-request", e.what());
     }
+}
+
+Json Commands::Account() const
+{
+    return {{"jid", config_.account},
+            {"bosh_url", config_.bosh_url},
+            {"password", config_.password.empty() ? "not set" : "set"},
+            {"password_file", config_.password_file},
+            {"connectivity", Connectivity()}};
+}
+
+Json Commands::AddContact(const Json& request)
+{
+    const std::string text = StringArg(request, "jid");
+    const auto jid = xmpp::Jid::TryParse(text);
+    if (!jid || jid->Local().empty())
+        throw RequestError("bad-jid", "invalid contact '" + text + "': expected user@domain");
+    const std::string bare = jid->Bare().ToString();
+    const std::string name = request.value("name", "");
+    if (uplink_ != nullptr)
+        uplink_->AddContact(bare, name);
+    else
+        store_.AddContact(bare, name);
+    return {{"jid", bare}, {"name", name}};
+}
+
+void Commands::ChangePassword(const Json& request, control::Server::Respond respond)
+{
+    const std::string password = StringArg(request, "password");
+    if (password.empty() || TextProblem(password))
+        throw RequestError("bad-request", "the new password is empty or not valid text");
+    uplink_->ChangePassword(password, [this, password, respond](const std::string& error) {
+        if (!error.empty()) {
+            respond(control::ErrorReply("server-refused", "password change failed: " + error));
+            return;
+        }
+        // Keep the stored password in step, or the next start logs in with the old one.
+        std::string note = "changed on the server";
+        if (!config_.password_file.empty()) {
+            std::ofstream file(config_.password_file, std::ios::trunc);
+            file << password << '\n';
+            note += file ? "; password file updated" : "; could not update the password file";
+        } else {
+            note += "; update what password-command prints";
+        }
+        respond(control::OkReply({{"changed", true}, {"note", note}}));
+    });
 }
 
 Json Commands::Connectivity() const

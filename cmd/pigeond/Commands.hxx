@@ -4,6 +4,7 @@
 
 #include "Config.hxx"
 #include "control/Json.hxx"
+#include "control/Server.hxx"
 
 namespace pigeon::store {
 class Store;
@@ -32,8 +33,12 @@ public:
     {
     }
 
-    // Throws control::RequestError for bad requests; std::system_error on store failure.
-    control::Json Handle(const control::Json& request);
+    // Answers through `respond`, at once or (account requests that wait on
+    // the server) later. Throws control::RequestError for bad requests,
+    // std::system_error on store failure.
+    void Handle(const control::Json& request, control::Server::Respond respond);
+    // The requests answered at once. Throws like Handle.
+    control::Json Execute(const control::Json& request);
 
 private:
     control::Json Send(const control::Json& request);
@@ -42,6 +47,9 @@ private:
     control::Json Status();
     control::Json Connectivity() const;
     control::Json Peers(const control::Json& request);
+    control::Json Account() const;
+    control::Json AddContact(const control::Json& request);
+    void ChangePassword(const control::Json& request, control::Server::Respond respond);
 
     store::Store& store_;
     const DaemonConfig& config_;

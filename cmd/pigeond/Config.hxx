@@ -30,6 +30,7 @@ struct DaemonConfig {
     std::int64_t carry_quota = 100000;
     int link_idle_seconds = 60;
     std::string password;    // read from password-file or password-command
+    std::string password_file; // rewritten by a password change
     std::string bosh_url;
     std::string probe_url;   // empty: the BOSH URL
     bool only_pigeons = false;

@@ -224,8 +224,10 @@ ParsedOptions ParseDaemonOptions(int argc, const char* const argv[])
     CheckRange("probe-interval-max", c.probe_interval_max, 5, 24 * 3600);
     if (vm.count("password-file") && vm.count("password-command"))
         throw OptionsError("give password-file or password-command, not both");
-    if (vm.count("password-file"))
-        c.password = ReadPasswordFile(vm["password-file"].as<std::string>());
+    if (vm.count("password-file")) {
+        c.password_file = vm["password-file"].as<std::string>();
+        c.password = ReadPasswordFile(c.password_file);
+    }
     else if (vm.count("password-command"))
         c.password = RunPasswordCommand(vm["password-command"].as<std::string>());
     return parsed;

@@ -115,8 +115,9 @@ int Run(const DaemonConfig& config)
     }
     Commands commands(store, config, NowMs(), {link.get(), uplink.get()});
     control::Server control(io, config.ControlSocket(),
-                            [&commands](const control::Json& request) {
-                                return commands.Handle(request);
+                            [&commands](const control::Json& request,
+                                        control::Server::Respond respond) {
+                                commands.Handle(request, std::move(respond));
                             });
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);

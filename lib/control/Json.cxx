@@ -78,6 +78,11 @@ Json ToJson(const store::Counters& c)
             {"uploaded_for_others", c.uploaded_for_others}};
 }
 
+Json ToJson(const store::Contact& c)
+{
+    return {{"jid", c.jid}, {"name", c.name}, {"subscription", c.subscription}, {"synced", c.synced}};
+}
+
 Json ToJson(const store::QueueSizes& q)
 {
     return {{"outbox", q.outbox_pending}, {"carrying", q.carrying}, {"inbox", q.inbox}};

@@ -21,6 +21,7 @@ Json ToJson(const store::SearchHit& hit);
 Json ToJson(const store::Neighbour& neighbour);
 Json ToJson(const store::HandshakeEvent& event);
 Json ToJson(const store::Counters& counters);
+Json ToJson(const store::Contact& contact);
 Json ToJson(const store::QueueSizes& sizes);
 
 template <typename T> Json ToJsonArray(const std::vector<T>& items)

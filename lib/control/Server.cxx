@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <utility>
 #include <array>
 #include <memory>
 
@@ -22,9 +23,10 @@ using Local = asio::local::stream_protocol;
 
 namespace {
 
-Json ErrorReply(const std::string& code, const std::string& message)
+std::string Dump(const Json& reply)
 {
-    return {{"ok", false}, {"error", code}, {"message", message}};
+    // Replace rather than throw on invalid UTF-8 coming back out of the store.
+    return reply.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 bool PeerIsUs(Local::socket& socket) noexcept
@@ -76,7 +78,11 @@ private:
         std::string line(asio::buffers_begin(buffer_.data()),
                          asio::buffers_begin(buffer_.data()) + std::ptrdiff_t(size) - 1);
         buffer_.consume(size);
-        Reply(HandleLine(handler_, line), true);
+        std::weak_ptr<Session> weak = shared_from_this();
+        HandleLine(handler_, line, [weak](std::string reply) {
+            if (auto self = weak.lock())
+                self->Reply(std::move(reply), true);
+        });
     }
 
     // Reads and throws away input up to the next newline, in fixed-size
@@ -134,27 +140,42 @@ bool SomeoneListens(asio::io_context& io, const std::filesystem::path& path)
 
 } // namespace
 
-std::string HandleLine(const Server::Handler& handler, std::string_view line)
+Json OkReply(Json result) { return {{"ok", true}, {"result", std::move(result)}}; }
+
+Json ErrorReply(const std::string& code, const std::string& message)
+{
+    return {{"ok", false}, {"error", code}, {"message", message}};
+}
+
+void HandleLine(const Server::Handler& handler, std::string_view line,
+                std::function<void(std::string)> respond)
 {
     Json request;
     try {
         request = Json::parse(line);
     } catch (const Json::exception&) {
-        return ErrorReply("bad-request", "request is not valid JSON").dump();
+        respond(Dump(ErrorReply("bad-request", "request is not valid JSON")));
+        return;
     }
-    if (!request.is_object() || !request.contains("cmd") || !request["cmd"].is_string())
-        return ErrorReply("bad-request", "request must be an object with a string \"cmd\"").dump();
+    if (!request.is_object() || !request.contains("cmd") || !request["cmd"].is_string()) {
+        respond(Dump(ErrorReply("bad-request", "request must be an object with a string \"cmd\"")));
+        return;
+    }
+    // Whatever happens, the client gets exactly one reply.
+    auto answered = std::make_shared<bool>(false);
+    auto once = [answered, respond](Json reply) {
+        if (!std::exchange(*answered, true))
+            respond(Dump(reply));
+    };
     try {
-        Json reply = {{"ok", true}, {"result", handler(request)}};
-        // Replace rather than throw on invalid UTF-8 coming back out of the store.
-        return reply.dump(-1, ' ', false, Json::error_handler_t::replace);
+        handler(request, once);
     } catch (const RequestError& e) {
-        return ErrorReply(e.Code(), e.what()).dump(-1, ' ', false, Json::error_handler_t::replace);
+        once(ErrorReply(e.Code(), e.what()));
     } catch (const Json::exception& e) {
-        return ErrorReply("bad-request", std::string("malformed request: ") + e.what()).dump();
+        once(ErrorReply("bad-request", std::string("malformed request: ") + e.what()));
     } catch (const std::exception& e) {
         log::Error("control", std::string("request failed: ") + e.what());
-        return ErrorReply("internal", e.what()).dump(-1, ' ', false, Json::error_handler_t::replace);
+        once(ErrorReply("internal", e.what()));
     }
 }
 

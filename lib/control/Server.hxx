@@ -18,11 +18,20 @@ struct ServerLimits {
     int idle_timeout_seconds = 60;
 };
 
+// The two reply shapes: {"ok": true, "result": ...} and
+// {"ok": false, "error": code, "message": text}.
+Json OkReply(Json result);
+Json ErrorReply(const std::string& code, const std::string& message);
+
 class Server {
 public:
-    // Returns the request's result; throws RequestError to refuse it. Any other
-    // exception becomes an "internal" error reply and is logged.
-    using Handler = std::function<Json(const Json& request)>;
+    // Sends a reply made by OkReply or ErrorReply. Call it exactly once.
+    using Respond = std::function<void(Json reply)>;
+    // Answers a request through `respond`, at once or later (a request that
+    // waits on the network). Throwing RequestError before responding refuses
+    // the request; any other exception becomes an "internal" error reply and
+    // is logged. The connection reads its next request once it is answered.
+    using Handler = std::function<void(const Json& request, Respond respond)>;
 
     // Creates the socket. Throws std::runtime_error if a daemon already answers
     // there, std::system_error if it cannot be created.
@@ -45,8 +54,9 @@ private:
     boost::asio::local::stream_protocol::acceptor acceptor_;
 };
 
-// Runs one request line through the handler and returns the reply line
-// (without newline). Never throws. Exposed for tests.
-std::string HandleLine(const Server::Handler& handler, std::string_view line);
+// Runs one request line through the handler; `respond` gets the reply line
+// (without newline), now or later. Never throws. Exposed for tests.
+void HandleLine(const Server::Handler& handler, std::string_view line,
+                std::function<void(std::string)> respond);
 
 } // namespace pigeon::control

@@ -9,6 +9,7 @@
 #include "store/Store.hxx"
 #include "util/Log.hxx"
 #include "xml/Serializer.hxx"
+#include "xmpp/Jid.hxx"
 #include "xmpp/Message.hxx"
 
 #include <algorithm>
@@ -19,6 +20,12 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr auto kReplyTimeout = std::chrono::seconds(30);
+
+std::string BareJid(const std::string& jid)
+{
+    const auto parsed = xmpp::Jid::TryParse(jid);
+    return parsed ? parsed->Bare().ToString() : jid;
+}
 
 xmpp::ChatMessage ToChat(const store::OutboxItem& item, const std::string& from)
 {
@@ -138,12 +145,6 @@ void LinkManager::HandleCarry(Stream& stream, const xml::Element& iq)
         Log(from_peer, "carry refused", "carry = off");
         return;
     }
-    if (config_.carry == CarryPolicy::Contacts) {
-        // Without a contact list (it comes with the account) nobody is a contact.
-        stream.Send(xmpp::MakeIqError(iq, "cancel", "forbidden", "this agent carries only for contacts"));
-        Log(from_peer, "carry refused", "carry = contacts");
-        return;
-    }
     const UnixMs now = NowMs();
     auto items = ParseCarryRequest(*FindCarry(iq), now);
     if (items.empty()) {
@@ -158,7 +159,13 @@ void LinkManager::HandleCarry(Stream& stream, const xml::Element& iq)
 
     std::vector<store::CarriedItem> to_store;
     std::vector<ItemStatus> statuses;
-    for (const auto& item : items) {
+    for (auto& item : items) {
+        // carry = contacts: only for people in our roster (cached offline).
+        if (item.problem.empty() && config_.carry == CarryPolicy::Contacts &&
+            !store_.IsContact(BareJid(item.origin))) {
+            item.problem = "not a contact";
+            item.condition = "forbidden";
+        }
         if (!item.problem.empty()) {
             statuses.push_back({item.origin, item.origin_id, "refused", item.condition});
             continue;
@@ -167,6 +174,11 @@ void LinkManager::HandleCarry(Stream& stream, const xml::Element& iq)
         const UnixMs expires = std::min(item.expires, now + config_.ttl);
         to_store.push_back({item.origin_id, item.origin, item.to, from_peer, item.sent, now,
                             expires, 0, item.payload});
+    }
+    if (to_store.empty() && config_.carry == CarryPolicy::Contacts) {
+        stream.Send(xmpp::MakeIqError(iq, "cancel", "forbidden", "this agent carries only for contacts"));
+        Log(from_peer, "carry refused", "carry = contacts");
+        return;
     }
     const auto added = store_.AddCarried(to_store); // durable before we answer
     int stored = 0;

@@ -83,6 +83,13 @@ struct QueueSizes {
     std::int64_t inbox = 0;
 };
 
+struct Contact {
+    std::string jid;  // bare
+    std::string name;
+    std::string subscription; // none, to, from, both (RFC 6121)
+    bool synced = false;      // the server's roster has it
+};
+
 struct SearchHit {
     std::string box; // "outbox" or "inbox"
     std::string id;

@@ -94,6 +94,15 @@ CREATE TRIGGER inbox_text_delete AFTER DELETE ON inbox BEGIN
     DELETE FROM message_text WHERE box = 'inbox' AND ref = old.id;
 END;
 )",
+    // 2: the roster, cached for offline use; local additions wait to be synced.
+    R"(
+CREATE TABLE contacts (
+    jid TEXT PRIMARY KEY,
+    name TEXT NOT NULL DEFAULT '',
+    subscription TEXT NOT NULL DEFAULT 'none',
+    synced INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+)",
 };
 
 } // namespace

@@ -41,6 +41,12 @@ enum Sql {
     kListHandshakes,
     kQueueSizes,
     kSearch,
+    kListContacts,
+    kIsContact,
+    kAddContact,
+    kDeleteSyncedContacts,
+    kUpsertRosterItem,
+    kMarkContactSynced,
     kSqlCount
 };
 
@@ -95,6 +101,15 @@ constexpr std::array<const char*, kSqlCount> kStatements = {
     "LEFT JOIN outbox o ON t.box = 'outbox' AND o.id = t.ref "
     "LEFT JOIN inbox i ON t.box = 'inbox' AND i.id = t.ref "
     "WHERE message_text MATCH ?1 ORDER BY rank LIMIT ?2",
+    "SELECT jid, name, subscription, synced FROM contacts ORDER BY jid",
+    "SELECT 1 FROM contacts WHERE jid = ?",
+    "INSERT INTO contacts (jid, name) VALUES (?1, ?2) "
+    "ON CONFLICT (jid) DO UPDATE SET name = excluded.name",
+    "DELETE FROM contacts WHERE synced = 1",
+    "INSERT INTO contacts (jid, name, subscription, synced) VALUES (?1, ?2, ?3, 1) "
+    "ON CONFLICT (jid) DO UPDATE SET name = excluded.name, "
+    "subscription = excluded.subscription, synced = 1",
+    "UPDATE contacts SET synced = 1 WHERE jid = ?",
 };
 
 OutboxState ParseState(const std::string& text) noexcept
@@ -462,6 +477,57 @@ std::vector<HandshakeEvent> Store::HandshakeLog(int limit)
     while (s.Step())
         result.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3)});
     return result;
+}
+
+std::vector<Contact> Store::Contacts()
+{
+    auto& s = (*impl_)[kListContacts];
+    sqlite::ScopedReset reset(s);
+    std::vector<Contact> result;
+    while (s.Step())
+        result.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0});
+    return result;
+}
+
+bool Store::IsContact(const std::string& bare_jid)
+{
+    auto& s = (*impl_)[kIsContact];
+    sqlite::ScopedReset reset(s);
+    s.Bind(bare_jid);
+    return s.Step();
+}
+
+void Store::AddContact(const std::string& bare_jid, const std::string& name)
+{
+    auto& s = (*impl_)[kAddContact];
+    sqlite::ScopedReset reset(s);
+    s.Bind(bare_jid, name);
+    s.Run();
+}
+
+void Store::ReplaceRoster(std::span<const Contact> roster)
+{
+    sqlite::Transaction transaction(impl_->db);
+    {
+        auto& s = (*impl_)[kDeleteSyncedContacts];
+        sqlite::ScopedReset reset(s);
+        s.Run();
+    }
+    auto& s = (*impl_)[kUpsertRosterItem];
+    for (const auto& contact : roster) {
+        sqlite::ScopedReset reset(s);
+        s.Bind(contact.jid, contact.name, contact.subscription);
+        s.Run();
+    }
+    transaction.Commit();
+}
+
+void Store::MarkContactSynced(const std::string& bare_jid)
+{
+    auto& s = (*impl_)[kMarkContactSynced];
+    sqlite::ScopedReset reset(s);
+    s.Bind(bare_jid);
+    s.Run();
 }
 
 Counters Store::GetCounters()

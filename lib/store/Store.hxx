@@ -92,6 +92,15 @@ public:
     void LogHandshake(const HandshakeEvent& event);
     std::vector<HandshakeEvent> HandshakeLog(int limit);
 
+    // The roster as last seen, plus contacts added since that wait to be synced.
+    std::vector<Contact> Contacts();
+    bool IsContact(const std::string& bare_jid);
+    // Adds (or renames) a contact locally; synced stays as it was.
+    void AddContact(const std::string& bare_jid, const std::string& name);
+    // The server's roster replaces every synced contact; unsynced ones stay.
+    void ReplaceRoster(std::span<const Contact> roster);
+    void MarkContactSynced(const std::string& bare_jid);
+
     Counters GetCounters();
     QueueSizes GetQueueSizes();
 

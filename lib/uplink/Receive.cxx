@@ -31,6 +31,9 @@ void Uplink::OnStanza(const xml::Element& stanza) noexcept
             reply.SetAttr("to", std::string(stanza.Attr("from")));
             reply.SetAttr("type", "subscribed");
             session_.Send(std::move(reply));
+        } else if (stanza.name == "iq" && stanza.Attr("type") == "set" &&
+                   stanza.Child("query", "jabber:iq:roster") != nullptr) {
+            HandleRosterPush(stanza);
         } else if (stanza.name == "iq" &&
                    (stanza.Attr("type") == "get" || stanza.Attr("type") == "set")) {
             session_.Send(xmpp::MakeIqError(stanza, "cancel", "service-unavailable"));

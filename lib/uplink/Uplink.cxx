@@ -89,6 +89,7 @@ void Uplink::OnOnline(const std::string& full_jid) noexcept
 {
     state_ = SessionState::Online;
     log::Notice("uplink", "online as " + full_jid);
+    FetchRoster();
     Flush();
 }
 

@@ -6,6 +6,7 @@
 // messages unwrapped to their origin (one copy per origin and origin-id,
 // whatever the number of carriers), and receipts for our own messages.
 
+#include "bosh/Register.hxx"
 #include "bosh/Session.hxx"
 #include "curl/Multi.hxx"
 #include "uplink/Probe.hxx"
@@ -54,6 +55,16 @@ public:
     void Flush() noexcept;
     UplinkStatus Status() const;
 
+    // `done` gets an empty string on success, else what went wrong.
+    using Done = std::function<void(const std::string& error)>;
+    // XEP-0077: creates our account on the server (needs the probe online).
+    void Register(Done done);
+    // XEP-0077: changes our password (needs the session online).
+    void ChangePassword(const std::string& password, Done done);
+    // Adds a contact to the local roster at once, and to the server's (with a
+    // subscription request) now or when next online.
+    void AddContact(const std::string& bare_jid, const std::string& name);
+
 private:
     void OnOnline(const std::string& full_jid) noexcept override;
     void OnStanza(const xml::Element& stanza) noexcept override;
@@ -66,6 +77,9 @@ private:
     void HandleCarried(const xml::Element& stanza, const xml::Element& forwarded);
     void HandleReceipt(const xml::Element& stanza, const std::string& id);
     void SendReceipt(const std::string& to, const std::string& id);
+    void FetchRoster();
+    void HandleRosterPush(const xml::Element& iq);
+    void PushContact(const std::string& bare_jid, const std::string& name);
 
     store::Store& store_;
     UplinkConfig config_;
@@ -76,6 +90,7 @@ private:
     enum class SessionState { Offline, Connecting, Online, AuthFailed } state_ = SessionState::Offline;
     std::set<std::string> sending_;   // our origin-ids in flight to the server
     std::set<std::string> uploading_; // origin + "\n" + origin-id in flight
+    std::unique_ptr<bosh::Registration> registration_;
 };
 
 } // namespace pigeon::uplink

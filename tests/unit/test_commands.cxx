@@ -32,8 +32,14 @@ struct Fixture {
 
     Json Call(const std::string& line)
     {
-        return Json::parse(control::HandleLine(
-            [this](const Json& r) { return commands->Handle(r); }, line));
+        std::string reply;
+        control::HandleLine(
+            [this](const Json& r, control::Server::Respond respond) {
+                commands->Handle(r, std::move(respond));
+            },
+            line, [&reply](std::string text) { reply = std::move(text); });
+        REQUIRE_FALSE(reply.empty()); // answered at once
+        return Json::parse(reply);
     }
     std::string ErrorOf(const Json& request)
     {
@@ -76,6 +82,9 @@ TEST_CASE("bad requests are refused with stable codes and store nothing")
         {{{"cmd", "show"}, {"id", "ff"}}, "bad-request"},
         {{{"cmd", "search"}, {"text", "  "}}, "bad-request"},
         {{{"cmd", "launch"}}, "unknown-command"},
+        {{{"cmd", "register"}}, "no-account"},
+        {{{"cmd", "passwd"}, {"password", "x"}}, "no-account"},
+        {{{"cmd", "contacts-add"}, {"jid", "not a jid"}}, "bad-jid"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.request.dump());
@@ -113,6 +122,10 @@ TEST_CASE("list, show, search and status reflect the store")
 
     const Json hits = f.Call(R"({"cmd":"search","text":"subway"})")["result"];
     CHECK(hits.size() == 2);
+
+    CHECK(f.Call(R"({"cmd":"contacts-add","jid":"Jerry@Example.org/phone"})")["result"]["jid"] ==
+          "Jerry@example.org");
+    CHECK(f.Call(R"({"cmd":"contacts"})")["result"][0]["jid"] == "Jerry@example.org");
 
     const Json status = f.Call(R"({"cmd":"status"})")["result"];
     CHECK(status["queues"]["outbox"] == 1);

@@ -229,6 +229,28 @@ TEST_CASE("neighbours and the handshake log")
     CHECK(log.back().detail == "4");
 }
 
+TEST_CASE("contacts: the roster replaces synced ones, local additions stay")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    store.AddContact("jerry@example.org", "Jerry");
+    CHECK(store.IsContact("jerry@example.org"));
+    CHECK_FALSE(store.Contacts()[0].synced);
+
+    const Contact roster[] = {{"kramer@example.org", "Kramer", "both", true},
+                              {"elaine@example.org", "", "to", true}};
+    store.ReplaceRoster(roster);
+    CHECK(store.Contacts().size() == 3); // jerry is not on the server yet, and stays
+    store.MarkContactSynced("jerry@example.org");
+    const Contact smaller[] = {{"kramer@example.org", "K", "both", true}};
+    store.ReplaceRoster(smaller);
+    const auto contacts = store.Contacts();
+    REQUIRE(contacts.size() == 1);
+    CHECK(contacts[0].jid == "kramer@example.org");
+    CHECK(contacts[0].name == "K");
+    CHECK_FALSE(store.IsContact("elaine@example.org"));
+}
+
 TEST_CASE("a database from a newer pigeon is refused")
 {
     TempDb tmp;
