@@ -53,9 +53,9 @@ public:
     // (avahi category) if the daemon is there and refuses the service (bad
     // name, TXT entry over 255 bytes, ...); then nothing is published.
     void Publish(std::string user, std::uint16_t port, TxtRecord txt);
-    // Changes the TXT record in place (e.g. status avail/away). Kept for
-    // re-publishing in any case; throws std::system_error if the daemon
-    // refuses the update.
+    // Changes the TXT record in place (e.g. status avail/away); does nothing
+    // unless published. The record is kept for re-publishing either way;
+    // throws std::system_error if the daemon refuses the update.
     void UpdateTxt(TxtRecord txt);
     // Sends goodbye and stops publishing; browsing goes on. Never throws.
     void Withdraw() noexcept;
