@@ -15,8 +15,9 @@ namespace {
 constexpr auto kTimeout = std::chrono::seconds(6);
 // Once one answer is in, the others (the other address family, other
 // interfaces) come within milliseconds on a link, or not at all: an A record
-// is usually not published over IPv6 mDNS.
-constexpr auto kGrace = std::chrono::milliseconds(1000);
+// is usually not published over IPv6 mDNS. Every peer connection waits this
+// long, so keep it short; one endpoint is enough to connect.
+constexpr auto kGrace = std::chrono::milliseconds(200);
 
 Endpoint ToEndpoint(AvahiIfIndex interface, const AvahiAddress& address, std::uint16_t port)
 {

@@ -78,10 +78,9 @@ private:
         std::string line(asio::buffers_begin(buffer_.data()),
                          asio::buffers_begin(buffer_.data()) + std::ptrdiff_t(size) - 1);
         buffer_.consume(size);
-        std::weak_ptr<Session> weak = shared_from_this();
-        HandleLine(handler_, line, [weak](std::string reply) {
-            if (auto self = weak.lock())
-                self->Reply(std::move(reply), true);
+        // The pending reply keeps the session alive while the answer is awaited.
+        HandleLine(handler_, line, [self = shared_from_this()](std::string reply) {
+            self->Reply(std::move(reply), true);
         });
     }
 
