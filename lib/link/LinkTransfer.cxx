@@ -89,7 +89,8 @@ void LinkManager::OfferBatch(const std::string& instance, Peer& peer)
         return;
     peer.pending_iq = "carry-" + std::to_string(++next_iq_);
     peer.stream->Send(MakeCarryRequest(peer.pending_iq, items));
-    Log(instance, "offer", std::to_string(items.size()) + " message(s)");
+    // Journal only: a stored log row is a commit, and the handoff record follows anyway.
+    log::Debug("link", instance + ": offering " + std::to_string(items.size()) + " message(s)");
 
     if (!peer.timer)
         peer.timer = std::make_unique<asio::steady_timer>(io_);

@@ -37,10 +37,10 @@ events, count, raw_path = json.load(open(sys.argv[1])), int(sys.argv[2]), sys.ar
 t = lambda e: datetime.datetime.fromisoformat(e["at"].replace("Z", "+00:00")).timestamp()
 mine = [e for e in events if e["instance"] == "kramer@kramer"]
 seen = next(t(e) for e in mine if e["event"] == "seen")
-offers = [t(e) for e in mine if e["event"] == "offer"]
+opened = next(t(e) for e in mine if e["event"] == "open")
 acks = [t(e) for e in mine if e["event"] == "handoff"]
 batches = len(acks)
-handoff_rate = count / (acks[-1] - offers[0])
+handoff_rate = count / (acks[-1] - opened)
 
 # Baseline: the same number of rows of the same size, committed durably in
 # batches of the size the handoff used, on the same disk.
