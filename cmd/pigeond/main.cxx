@@ -13,6 +13,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -121,6 +122,7 @@ int Run(const DaemonConfig& config)
                             });
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    boost::asio::steady_timer farewell(io);
     signals.async_wait([&](boost::system::error_code ec, int signal) {
         if (ec)
             return;
@@ -128,8 +130,11 @@ int Run(const DaemonConfig& config)
         systemd::NotifyStopping();
         control.Close();
         link.reset(); // goodbye to the neighbours before we go
-        uplink.reset();
-        io.stop();
+        if (uplink)
+            uplink->Shutdown(); // unavailable presence and BOSH terminate
+        // Let the goodbyes leave; nothing else is waited for.
+        farewell.expires_after(std::chrono::milliseconds(500));
+        farewell.async_wait([&](boost::system::error_code) { io.stop(); });
     });
 
     const auto sizes = store.GetQueueSizes();

@@ -58,6 +58,13 @@ Uplink::Uplink(boost::asio::io_context& io, store::Store& store, UplinkConfig co
 
 Uplink::~Uplink() { session_.Stop(); }
 
+void Uplink::Shutdown() noexcept
+{
+    shutting_down_ = true;
+    session_.Stop();
+    state_ = SessionState::Offline;
+}
+
 UplinkStatus Uplink::Status() const
 {
     static constexpr const char* kNames[] = {"offline", "connecting", "online", "auth-failed"};
@@ -67,6 +74,8 @@ UplinkStatus Uplink::Status() const
 
 void Uplink::OnProbe(bool online) noexcept
 {
+    if (shutting_down_)
+        return;
     try {
         if (online && state_ == SessionState::Offline) {
             state_ = SessionState::Connecting;

@@ -53,6 +53,9 @@ public:
 
     // Our outbox or what we carry changed: send what we can now.
     void Flush() noexcept;
+    // Ends the session cleanly (the requests go out while the loop runs on)
+    // and stops going online.
+    void Shutdown() noexcept;
     UplinkStatus Status() const;
 
     // `done` gets an empty string on success, else what went wrong.
@@ -91,6 +94,7 @@ private:
     std::set<std::string> sending_;   // our origin-ids in flight to the server
     std::set<std::string> uploading_; // origin + "\n" + origin-id in flight
     std::unique_ptr<bosh::Registration> registration_;
+    bool shutting_down_ = false;
 };
 
 } // namespace pigeon::uplink
