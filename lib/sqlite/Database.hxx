@@ -54,7 +54,7 @@ public:
     // Binds parameters 1..N in order. Throws std::system_error.
     template <typename... Args> void Bind(const Args&... args)
     {
-        int index = 1;
+        [[maybe_unused]] int index = 1;
         (BindOne(index++, args), ...);
     }
 

@@ -51,7 +51,7 @@ enum Sql {
 };
 
 #define OUTBOX_COLUMNS "id, origin_id, recipient, body, created, state, sent, delivered"
-#define CARRIED_COLUMNS \
+#define CARRIED_COLUMNS                                                                            \
     "origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, payload"
 #define INBOX_COLUMNS "origin_id, sender, body, sent, received, via"
 // Matches ids that start with ?1.
@@ -123,7 +123,8 @@ OutboxState ParseState(const std::string& text) noexcept
 
 OutboxItem ReadOutbox(const sqlite::Statement& s)
 {
-    return {s.Text(1), s.Text(2), s.Text(3), s.Int(4), ParseState(s.Text(5)), s.Int(6), s.Int(7), {}};
+    return {s.Text(1), s.Text(2), s.Text(3), s.Int(4), ParseState(s.Text(5)),
+            s.Int(6),  s.Int(7),  {}};
 }
 
 CarriedItem ReadCarried(const sqlite::Statement& s)
@@ -192,6 +193,19 @@ struct Store::Impl {
 
     sqlite::Statement& operator[](Sql which) { return statements[which]; }
 
+    // Runs a query with `args` and reads every row with `read`.
+    template <typename Read, typename... Args>
+    auto Collect(Sql which, Read read, const Args&... args)
+    {
+        auto& s = (*this)[which];
+        sqlite::ScopedReset reset(s);
+        s.Bind(args...);
+        std::vector<decltype(read(s))> rows;
+        while (s.Step())
+            rows.push_back(read(s));
+        return rows;
+    }
+
     void BumpCounter(const char* name, std::int64_t by)
     {
         auto& s = (*this)[kBumpCounter];
@@ -219,7 +233,9 @@ struct Store::Impl {
     }
 };
 
-Store::Store(const std::filesystem::path& path) : impl_(std::make_unique<Impl>(path)) {}
+Store::Store(const std::filesystem::path& path) : impl_(std::make_unique<Impl>(path))
+{
+}
 
 Store::~Store() = default;
 
@@ -235,12 +251,8 @@ OutboxItem Store::Enqueue(const std::string& to, const std::string& body, UnixMs
 
 std::vector<OutboxItem> Store::Outbox()
 {
-    auto& s = (*impl_)[kListOutbox];
-    sqlite::ScopedReset reset(s);
-    std::vector<OutboxItem> result;
-    while (s.Step())
-        result.push_back(impl_->ReadOutboxWithCarriers(s));
-    return result;
+    return impl_->Collect(kListOutbox,
+                          [this](auto& s) { return impl_->ReadOutboxWithCarriers(s); });
 }
 
 int Store::RecordHandoffs(const std::string& carrier, std::span<const std::string> origin_ids,
@@ -268,35 +280,17 @@ int Store::RecordHandoffs(const std::string& carrier, std::span<const std::strin
 std::vector<OutboxItem> Store::PendingForCarrier(const std::string& carrier, int max_carriers,
                                                  int limit)
 {
-    auto& s = (*impl_)[kPendingForCarrier];
-    sqlite::ScopedReset reset(s);
-    s.Bind(carrier, max_carriers, limit);
-    std::vector<OutboxItem> result;
-    while (s.Step())
-        result.push_back(ReadOutbox(s));
-    return result;
+    return impl_->Collect(kPendingForCarrier, ReadOutbox, carrier, max_carriers, limit);
 }
 
 std::vector<OutboxItem> Store::PendingForRecipient(const std::string& recipient)
 {
-    auto& s = (*impl_)[kPendingForRecipient];
-    sqlite::ScopedReset reset(s);
-    s.Bind(recipient);
-    std::vector<OutboxItem> result;
-    while (s.Step())
-        result.push_back(ReadOutbox(s));
-    return result;
+    return impl_->Collect(kPendingForRecipient, ReadOutbox, recipient);
 }
 
 std::vector<OutboxItem> Store::PendingForServer(int limit)
 {
-    auto& s = (*impl_)[kPendingForServer];
-    sqlite::ScopedReset reset(s);
-    s.Bind(limit);
-    std::vector<OutboxItem> result;
-    while (s.Step())
-        result.push_back(ReadOutbox(s));
-    return result;
+    return impl_->Collect(kPendingForServer, ReadOutbox, limit);
 }
 
 std::optional<OutboxItem> Store::OutboxById(const std::string& origin_id)
@@ -354,12 +348,7 @@ std::vector<bool> Store::AddCarried(std::span<const CarriedItem> items)
 
 std::vector<CarriedItem> Store::Carrying()
 {
-    auto& s = (*impl_)[kListCarrying];
-    sqlite::ScopedReset reset(s);
-    std::vector<CarriedItem> result;
-    while (s.Step())
-        result.push_back(ReadCarried(s));
-    return result;
+    return impl_->Collect(kListCarrying, ReadCarried);
 }
 
 void Store::MarkUploaded(const std::string& origin, const std::string& origin_id, UnixMs when)
@@ -393,19 +382,15 @@ bool Store::AddReceived(const InboxItem& item)
 
 std::vector<InboxItem> Store::Inbox()
 {
-    auto& s = (*impl_)[kListInbox];
-    sqlite::ScopedReset reset(s);
-    std::vector<InboxItem> result;
-    while (s.Step())
-        result.push_back(ReadInbox(s));
-    return result;
+    return impl_->Collect(kListInbox, ReadInbox);
 }
 
 FoundItem Store::Find(std::string_view id_prefix)
 {
     if (id_prefix.size() < 4)
         throw StoreError(StoreError::Reason::BadInput,
-                         "message id '" + std::string(id_prefix) + "' is too short: give at least 4 characters");
+                         "message id '" + std::string(id_prefix) +
+                             "' is too short: give at least 4 characters");
     FoundItem found;
     int matches = 0;
     auto look = [&](Sql which, auto read, auto& slot) {
@@ -417,14 +402,16 @@ FoundItem Store::Find(std::string_view id_prefix)
             ++matches;
         }
     };
-    look(kFindOutbox, [this](auto& s) { return impl_->ReadOutboxWithCarriers(s); }, found.outbox);
+    look(
+        kFindOutbox, [this](auto& s) { return impl_->ReadOutboxWithCarriers(s); }, found.outbox);
     look(kFindCarried, ReadCarried, found.carried);
     look(kFindInbox, ReadInbox, found.inbox);
     if (matches == 0)
-        throw StoreError(StoreError::Reason::NotFound, "no message with id '" + std::string(id_prefix) + "'");
+        throw StoreError(StoreError::Reason::NotFound,
+                         "no message with id '" + std::string(id_prefix) + "'");
     if (matches > 1)
-        throw StoreError(StoreError::Reason::Ambiguous,
-                         "message id '" + std::string(id_prefix) + "' is ambiguous: give more characters");
+        throw StoreError(StoreError::Reason::Ambiguous, "message id '" + std::string(id_prefix) +
+                                                            "' is ambiguous: give more characters");
     return found;
 }
 
@@ -433,13 +420,12 @@ std::vector<SearchHit> Store::Search(std::string_view text, int limit)
     const std::string query = ToMatchQuery(text);
     if (query.empty())
         throw StoreError(StoreError::Reason::BadInput, "empty search: give at least one word");
-    auto& s = (*impl_)[kSearch];
-    sqlite::ScopedReset reset(s);
-    s.Bind(query, limit);
-    std::vector<SearchHit> hits;
-    while (s.Step())
-        hits.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Text(4)});
-    return hits;
+    return impl_->Collect(
+        kSearch,
+        [](const sqlite::Statement& s) {
+            return SearchHit{s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Text(4)};
+        },
+        query, limit);
 }
 
 void Store::NoteNeighbour(const Neighbour& n)
@@ -452,12 +438,9 @@ void Store::NoteNeighbour(const Neighbour& n)
 
 std::vector<Neighbour> Store::Neighbours()
 {
-    auto& s = (*impl_)[kListNeighbours];
-    sqlite::ScopedReset reset(s);
-    std::vector<Neighbour> result;
-    while (s.Step())
-        result.push_back({s.Text(0), s.Text(1), s.Int(2) != 0, s.Text(3), s.Int(4), s.Int(5)});
-    return result;
+    return impl_->Collect(kListNeighbours, [](const sqlite::Statement& s) {
+        return Neighbour{s.Text(0), s.Text(1), s.Int(2) != 0, s.Text(3), s.Int(4), s.Int(5)};
+    });
 }
 
 void Store::LogHandshake(const HandshakeEvent& e)
@@ -470,23 +453,19 @@ void Store::LogHandshake(const HandshakeEvent& e)
 
 std::vector<HandshakeEvent> Store::HandshakeLog(int limit)
 {
-    auto& s = (*impl_)[kListHandshakes];
-    sqlite::ScopedReset reset(s);
-    s.Bind(limit);
-    std::vector<HandshakeEvent> result;
-    while (s.Step())
-        result.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3)});
-    return result;
+    return impl_->Collect(
+        kListHandshakes,
+        [](const sqlite::Statement& s) {
+            return HandshakeEvent{s.Int(0), s.Text(1), s.Text(2), s.Text(3)};
+        },
+        limit);
 }
 
 std::vector<Contact> Store::Contacts()
 {
-    auto& s = (*impl_)[kListContacts];
-    sqlite::ScopedReset reset(s);
-    std::vector<Contact> result;
-    while (s.Step())
-        result.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0});
-    return result;
+    return impl_->Collect(kListContacts, [](const sqlite::Statement& s) {
+        return Contact{s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0};
+    });
 }
 
 bool Store::IsContact(const std::string& bare_jid)

@@ -1,5 +1,6 @@
 #include "uplink/Probe.hxx"
 
+#include "bosh/Namespaces.hxx"
 #include "curl/Request.hxx"
 #include "util/Log.hxx"
 #include "xml/Document.hxx"
@@ -9,7 +10,7 @@
 namespace pigeon::uplink {
 namespace {
 
-constexpr std::string_view kHttpBind = "http://jabber.org/protocol/httpbind";
+using bosh::ns::kHttpBind;
 
 // Why `body` is not a BOSH endpoint's answer to an unknown session, if it is not.
 std::string NotBosh(long status, const std::string& body)
