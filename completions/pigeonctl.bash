@@ -1,5 +1,6 @@
 # bash completion for pigeonctl(1)
-# Completes commands and options; message ids, JIDs and text are left alone.
+# Completes commands, subcommands and options; message ids, JIDs and text are
+# left alone.
 
 _pigeonctl()
 {
@@ -27,28 +28,46 @@ _pigeonctl()
         return 0
     fi
 
-    # Find the command already typed, skipping options and the value of
-    # --runtime-dir; after '--' no more options are recognised.
+    # The number after --limit: nothing to offer.
+    if [[ $prev == --limit || ($prev == = && $prev2 == --limit) || $cur == --limit=* ]]; then
+        return 0
+    fi
+
+    # Find the command and its arguments already typed, skipping options and
+    # the values of --runtime-dir and --limit; after '--' no more options are
+    # recognised.
     local i word command="" dashes=""
+    local -a args=()
     for ((i = 1; i < COMP_CWORD; i++)); do
         word=${COMP_WORDS[i]}
         if [[ -z $dashes ]]; then
             case $word in
                 --) dashes=1; continue ;;
-                --runtime-dir)
+                --runtime-dir | --limit)
                     if [[ ${COMP_WORDS[i + 1]} == = ]]; then ((i += 2)); else ((i++)); fi
                     continue ;;
                 -*) continue ;;
             esac
         fi
-        [[ -z $command ]] && command=$word
+        if [[ -z $command ]]; then
+            command=$word
+        else
+            args+=("$word")
+        fi
     done
 
+    local words=""
     if [[ $cur == -* && -z $dashes ]]; then
-        mapfile -t COMPREPLY < <(compgen -W "--json --runtime-dir --help --version" -- "$cur")
+        words="--json --log --limit --runtime-dir --help --version"
     elif [[ -z $command ]]; then
-        mapfile -t COMPREPLY < <(compgen -W "send outbox carrying inbox show search status" -- "$cur")
+        words="send outbox carrying inbox show search status peers account contacts"
+    elif ((${#args[@]} == 0)); then
+        case $command in
+            account) words="register passwd" ;;
+            contacts) words="add" ;;
+        esac
     fi
+    [[ -n $words ]] && mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
     return 0
 }
 
