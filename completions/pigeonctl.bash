@@ -60,11 +60,12 @@ _pigeonctl()
     if [[ $cur == -* && -z $dashes ]]; then
         words="--json --log --limit --runtime-dir --help --version"
     elif [[ -z $command ]]; then
-        words="send outbox carrying inbox show search status peers account contacts"
+        words="send outbox carrying inbox show search status peers presence account contacts"
     elif ((${#args[@]} == 0)); then
         case $command in
             account) words="register passwd" ;;
             contacts) words="add" ;;
+            presence) words="avail away dnd" ;;
         esac
     fi
     [[ -n $words ]] && mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")

@@ -38,6 +38,7 @@ Commands:
   search TEXT       messages in outbox and inbox whose body has every word of TEXT
   status            connectivity, neighbours, queue sizes and counters
   peers [--log]     neighbours seen over link-local, or the handshake log
+  presence STATUS   tell neighbours we are avail, away or dnd
   account           our account, server and login state
   account register  create the account on the server (XEP-0077)
   account passwd    change the account password; reads the new one from stdin
@@ -109,6 +110,10 @@ int Execute(const std::string& command, const std::vector<std::string>& args, bo
         request["log"] = log;
         request["limit"] = limit;
         printer = log ? PrintHandshakeLog : PrintPeers;
+    } else if (command == "presence") {
+        ExpectArgs(args, 1, "presence avail|away|dnd");
+        request["status"] = args[0];
+        printer = PrintDone;
     } else if (command == "account") {
         if (args.empty()) {
             printer = PrintAccount;

@@ -91,6 +91,8 @@ Json Commands::Execute(const Json& request)
         return Peers(request);
     if (cmd == "account")
         return Account();
+    if (cmd == "presence")
+        return Presence(request);
     if (cmd == "contacts")
         return control::ToJsonArray(store_.Contacts());
     if (cmd == "contacts-add")
@@ -159,6 +161,17 @@ Json Commands::Search(const Json& request)
     } catch (const store::StoreError& e) {
         throw RequestError("bad-request", e.what());
     }
+}
+
+Json Commands::Presence(const Json& request)
+{
+    const std::string status = StringArg(request, "status");
+    if (status != "avail" && status != "away" && status != "dnd")
+        throw RequestError("bad-request", "status must be avail, away or dnd, not '" + status + "'");
+    if (link_ == nullptr)
+        throw RequestError("bad-request", "link-local is off");
+    link_->SetStatus(status);
+    return {{"status", status}};
 }
 
 Json Commands::Account() const

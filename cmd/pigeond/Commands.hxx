@@ -48,6 +48,7 @@ private:
     control::Json Connectivity() const;
     control::Json Peers(const control::Json& request);
     control::Json Account() const;
+    control::Json Presence(const control::Json& request);
     control::Json AddContact(const control::Json& request);
     void ChangePassword(const control::Json& request, control::Server::Respond respond);
 

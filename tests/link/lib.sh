@@ -69,13 +69,12 @@ node_dump_logs_on_failure() {
     done
 }
 
-# wait_for DESCRIPTION SECONDS COMMAND...: polls COMMAND until it succeeds.
+# wait_for DESCRIPTION SECONDS COMMAND...: polls COMMAND until it succeeds,
+# for at most SECONDS of wall-clock time however long each try takes.
 wait_for() {
-    what=$1; limit=$(($2 * 10)); shift 2
-    i=0
+    what=$1; deadline=$((SECONDS + $2)); shift 2
     until "$@" >/dev/null 2>&1; do
-        i=$((i + 1))
-        [ $i -lt $limit ] || fail "timed out waiting for: $what"
+        [ $SECONDS -lt $deadline ] || fail "timed out waiting for: $what"
         sleep 0.1
     done
 }
