@@ -42,6 +42,13 @@ std::string OneLine(std::string text, std::size_t width)
     return text.substr(0, cut) + "...";
 }
 
+// "queued" with carriers is on its way: say so (JSON keeps the stored state).
+std::string DisplayState(const Json& m)
+{
+    const std::string state = m["state"].get<std::string>();
+    return state == "queued" && m["carriers"].get<int>() > 0 ? "carried" : state;
+}
+
 void Empty(std::ostream& out, const char* what) { out << "(" << what << " is empty)\n"; }
 
 } // namespace
@@ -53,7 +60,7 @@ void PrintOutbox(std::ostream& out, const Json& items)
     out << std::left << std::setw(10) << "ID" << std::setw(11) << "STATE" << std::setw(9)
         << "CARRIERS" << std::setw(18) << "CREATED" << std::setw(28) << "TO" << "BODY\n";
     for (const auto& m : items)
-        out << std::setw(10) << ShortId(m["id"]) << std::setw(11) << m["state"].get<std::string>()
+        out << std::setw(10) << ShortId(m["id"]) << std::setw(11) << DisplayState(m)
             << std::setw(9) << m["carriers"].get<int>() << std::setw(18) << LocalTime(m["created"])
             << std::setw(28) << m["to"].get<std::string>() << OneLine(m["body"], 40) << '\n';
 }
@@ -174,14 +181,22 @@ void PrintStatus(std::ostream& out, const Json& s)
     const auto& conn = s["connectivity"];
     out << "pigeond " << s["version"].get<std::string>() << ", running since "
         << LocalTime(s["started"]) << '\n'
-        << "we are:       "
+        << "link-local:   "
         << (s["instance"].get<std::string>().empty() ? std::string("(not announced)")
                                                      : s["instance"].get<std::string>())
         << '\n'
         << "connectivity: " << conn["state"].get<std::string>() << " since "
         << LocalTime(conn["since"]) << " (last probe: "
-        << (conn["last_probe"].is_null() ? std::string("none") : conn["last_probe"].dump())
+        << (conn["last_probe"].is_null()
+                ? std::string("none")
+                : LocalTime(conn["last_probe"]["at"]) + ", " +
+                      conn["last_probe"]["result"].get<std::string>())
         << ")\n"
+        << "account:      "
+        << (conn["jid"].get<std::string>().empty() ? std::string("none")
+                                                   : conn["jid"].get<std::string>() + ", session " +
+                                                         conn["session"].get<std::string>())
+        << '\n'
         << "neighbours:   " << s["neighbours"].get<int>() << '\n'
         << "queues:       " << s["queues"]["outbox"].get<int>() << " to send, "
         << s["queues"]["carrying"].get<int>() << " carried for others, "

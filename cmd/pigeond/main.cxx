@@ -106,7 +106,9 @@ int Run(const DaemonConfig& config)
     if (!config.account.empty() && !config.bosh_url.empty())
         uplink = std::make_unique<uplink::Uplink>(io, store, MakeUplinkConfig(config));
     else
-        log::Notice("pigeond", "no account and BOSH URL configured: link-local only");
+        log::Notice("pigeond", config.account.empty()
+                                   ? "no account configured: link-local only"
+                                   : "no bosh-url configured: link-local only");
     std::unique_ptr<link::LinkManager> link;
     if (config.link_local) {
         auto link_config = MakeLinkConfig(config);
@@ -121,7 +123,7 @@ int Run(const DaemonConfig& config)
                                 commands.Handle(request, std::move(respond));
                             });
 
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
     boost::asio::steady_timer farewell(io);
     signals.async_wait([&](boost::system::error_code ec, int signal) {
         if (ec)

@@ -7,7 +7,7 @@ namespace pigeon::control {
 
 // A request the daemon refused, with a stable machine-readable code:
 // bad-request, unknown-command, bad-jid, bad-body, not-found, ambiguous,
-// internal (doc/control-protocol.md says when each is used).
+// no-account, server-refused, internal (doc/control-protocol.md says when).
 class RequestError : public std::runtime_error {
 public:
     RequestError(std::string code, const std::string& message)

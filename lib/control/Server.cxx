@@ -88,9 +88,15 @@ private:
     // pieces, so an over-long request costs no memory.
     void DiscardRestOfLine()
     {
+        timer_.expires_after(std::chrono::seconds(limits_.idle_timeout_seconds));
+        timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            if (!ec)
+                self->socket_.close(ec); // an endless line is an idle client too
+        });
         socket_.async_read_some(
             asio::buffer(scratch_),
             [self = shared_from_this()](boost::system::error_code ec, std::size_t size) {
+                self->timer_.cancel();
                 if (ec)
                     return;
                 const auto end = self->scratch_.begin() + std::ptrdiff_t(size);

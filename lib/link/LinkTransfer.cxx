@@ -152,6 +152,7 @@ void LinkManager::HandleCarry(Stream& stream, const xml::Element& iq)
         stream.Send(xmpp::MakeIqError(iq, "modify", "bad-request", "no items to carry"));
         return;
     }
+    store_.ExpireCarried(now); // what nobody uploaded in time no longer counts
     if (store_.GetQueueSizes().carrying + std::int64_t(items.size()) > config_.carry_quota) {
         stream.Send(xmpp::MakeIqError(iq, "wait", "resource-constraint", "carrying quota is full"));
         Log(from_peer, "carry refused", "quota");

@@ -303,15 +303,17 @@ std::optional<OutboxItem> Store::OutboxById(const std::string& origin_id)
     return impl_->ReadOutboxWithCarriers(s);
 }
 
-void Store::MarkSent(const std::string& origin_id, UnixMs when)
+bool Store::MarkSent(const std::string& origin_id, UnixMs when)
 {
     sqlite::Transaction transaction(impl_->db);
     auto& s = (*impl_)[kMarkSent];
     sqlite::ScopedReset reset(s);
     s.Bind(origin_id, when);
     s.Run();
-    impl_->BumpCounter("sent_direct", impl_->db.Changes());
+    const int changed = impl_->db.Changes();
+    impl_->BumpCounter("sent_direct", changed);
     transaction.Commit();
+    return changed > 0;
 }
 
 bool Store::MarkDelivered(const std::string& origin_id, UnixMs when, bool via_carrier)

@@ -64,7 +64,8 @@ public:
     std::vector<OutboxItem> PendingForServer(int limit);
     // One of our messages by its exact id, with its carriers.
     std::optional<OutboxItem> OutboxById(const std::string& origin_id);
-    void MarkSent(const std::string& origin_id, UnixMs when);
+    // True if it was still queued (a receipt may have overtaken the send).
+    bool MarkSent(const std::string& origin_id, UnixMs when);
     // True if this receipt is the first for that message.
     bool MarkDelivered(const std::string& origin_id, UnixMs when, bool via_carrier);
 

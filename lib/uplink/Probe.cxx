@@ -51,7 +51,8 @@ void Probe::Check() noexcept
         options.body = "<body rid='1' sid='pigeon-probe' xmlns='" + std::string(kHttpBind) + "'/>";
         options.timeout = config_.timeout;
         options.connect_timeout = config_.timeout;
-        options.use_environment_proxy = false;
+        // Same route as the BOSH session takes, proxy included, or the verdict means little.
+        options.use_environment_proxy = true;
         options.max_response_bytes = 64 * 1024;
         request_ = std::make_unique<curl::Request>(multi_, options, [this](curl::Response r) {
             OnResponse(r.status, r.body, r.error ? r.error_message : std::string());

@@ -77,7 +77,9 @@ void Uplink::OnProbe(bool online) noexcept
     if (shutting_down_)
         return;
     try {
-        if (online && state_ == SessionState::Offline) {
+        if (online && state_ == SessionState::Online) {
+            Flush(); // retries whatever the server did not accept earlier
+        } else if (online && state_ == SessionState::Offline) {
             state_ = SessionState::Connecting;
             log::Info("uplink", "logging in as " + config_.account);
             session_.Start();
@@ -136,8 +138,8 @@ void Uplink::SendOwn()
             if (!accepted)
                 return; // offered again on the next flush
             try {
-                store_.MarkSent(id, NowMs());
-                log::Info("uplink", "sent " + id + " directly");
+                if (store_.MarkSent(id, NowMs()))
+                    log::Info("uplink", "sent " + id + " directly");
             } catch (const std::exception& e) {
                 log::Error("uplink", std::string("recording a send: ") + e.what());
             }
