@@ -174,7 +174,9 @@ int main(int argc, char* argv[])
     }
     log::SetLevel(options.config.log_level);
     try {
-        return Run(options.config);
+        const int status = Run(options.config);
+        log::Notice("pigeond", "stopped"); // everything has been torn down
+        return status;
     } catch (const std::exception& e) {
         log::Error("pigeond", e.what());
         return 1;

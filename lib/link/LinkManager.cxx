@@ -66,11 +66,20 @@ LinkManager::LinkManager(asio::io_context& io, store::Store& store, LinkConfig c
 LinkManager::~LinkManager()
 {
     stopping_ = true;
-    for (auto& [instance, peer] : peers_)
-        if (peer.stream)
-            peer.stream->Close();
-    for (const auto& stream : unidentified_)
-        stream->Close();
+    // The streams' last writes complete after we are gone: cut them loose first.
+    for (const auto& weak : streams_)
+        if (auto stream = weak.lock()) {
+            stream->Detach();
+            stream->Close();
+        }
+}
+
+std::shared_ptr<Stream> LinkManager::NewStream(tcp::socket socket, Stream::Role role)
+{
+    std::erase_if(streams_, [](const auto& weak) { return weak.expired(); });
+    auto stream = std::make_shared<Stream>(std::move(socket), role, *this, config_.stream);
+    streams_.push_back(stream);
+    return stream;
 }
 
 void LinkManager::Listen(const tcp::endpoint& endpoint)
@@ -96,8 +105,7 @@ void LinkManager::Accept(tcp::acceptor& acceptor)
         if (ec == asio::error::operation_aborted || stopping_)
             return;
         if (!ec) {
-            auto stream = std::make_shared<Stream>(std::move(socket), Stream::Role::Responder,
-                                                   *this, config_.stream);
+            auto stream = NewStream(std::move(socket), Stream::Role::Responder);
             unidentified_.insert(stream);
             stream->Start(OwnInstance(), {});
         }
@@ -271,8 +279,7 @@ void LinkManager::Dial(const std::string& instance, std::vector<avahi::Endpoint>
                 return;
             }
             Log(instance, "connected", used.address().to_string());
-            peer.stream = std::make_shared<Stream>(std::move(*socket), Stream::Role::Initiator,
-                                                   *this, config_.stream);
+            peer.stream = NewStream(std::move(*socket), Stream::Role::Initiator);
             peer.stream->Start(OwnInstance(), instance);
         });
 }

@@ -95,6 +95,7 @@ private:
     void OnStreamClosed(Stream& stream, const std::string& reason) noexcept override;
 
     void Listen(const boost::asio::ip::tcp::endpoint& endpoint);
+    std::shared_ptr<Stream> NewStream(boost::asio::ip::tcp::socket socket, Stream::Role role);
     void Accept(boost::asio::ip::tcp::acceptor& acceptor);
     avahi::TxtRecord Txt() const;
     void Identify(const std::shared_ptr<Stream>& stream, const xml::StreamHeader& header);
@@ -119,6 +120,7 @@ private:
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
     std::map<std::string, Peer> peers_;
     std::set<std::shared_ptr<Stream>> unidentified_;
+    std::vector<std::weak_ptr<Stream>> streams_; // every stream we made, to detach at the end
     std::string status_ = "avail";
     unsigned next_iq_ = 0;
     bool stopping_ = false;

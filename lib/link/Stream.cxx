@@ -24,7 +24,7 @@ xml::StreamHeader MakeHeader(const std::string& from, const std::string& to)
 Stream::Stream(asio::ip::tcp::socket socket, Role role, StreamOwner& owner,
                const StreamSettings& settings)
     : socket_(std::move(socket)), idle_timer_(socket_.get_executor()), role_(role),
-      owner_(owner), settings_(settings), parser_(settings.limits)
+      owner_(&owner), settings_(settings), parser_(settings.limits)
 {
     boost::system::error_code ec;
     const auto endpoint = socket_.remote_endpoint(ec);
@@ -113,14 +113,14 @@ void Stream::OnRead(const boost::system::error_code& ec, std::size_t size) noexc
     }
     auto self = shared_from_this(); // the owner may drop its reference from a callback
     for (const auto& event : events) {
-        if (!open_ || closing_)
+        if (!open_ || closing_ || owner_ == nullptr)
             return;
         switch (event.kind) {
         case xml::StreamParser::Event::Kind::Open:
-            owner_.OnStreamHeader(*this, event.header);
+            owner_->OnStreamHeader(*this, event.header);
             break;
         case xml::StreamParser::Event::Kind::Stanza:
-            owner_.OnStanza(*this, event.stanza);
+            owner_->OnStanza(*this, event.stanza);
             break;
         case xml::StreamParser::Event::Kind::Close:
             Close();
@@ -185,7 +185,8 @@ void Stream::Shutdown(const std::string& reason) noexcept
     socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     socket_.close(ec);
     auto self = shared_from_this();
-    owner_.OnStreamClosed(*this, reason);
+    if (owner_ != nullptr)
+        owner_->OnStreamClosed(*this, reason);
 }
 
 } // namespace pigeon::link

@@ -56,6 +56,8 @@ public:
     void Send(const xml::Element& stanza);
     // Sends a stream error (RFC 6120 condition) if given, closes the stream.
     void Close(const std::string& error_condition = {});
+    // The owner is going away: no more callbacks, whatever still completes.
+    void Detach() noexcept { owner_ = nullptr; }
 
     Role GetRole() const noexcept { return role_; }
     bool IsOpen() const noexcept { return open_; }
@@ -76,7 +78,7 @@ private:
     boost::asio::ip::tcp::socket socket_;
     boost::asio::steady_timer idle_timer_;
     Role role_;
-    StreamOwner& owner_;
+    StreamOwner* owner_; // null once detached
     StreamSettings settings_;
     xml::StreamParser parser_;
     boost::asio::ip::address remote_address_;

@@ -35,4 +35,8 @@ node_ctl elaine send newman@example.org "hello newman" >/dev/null
 wait_for "the second message gets a carrier" 30 json_true elaine "all(m['carriers'] == 1 for m in j)" outbox
 expect kramer "len(j) == 2" carrying
 expect elaine "j['counters']['handed_to_carriers'] == 2" status
+
+# Both stop cleanly while their stream is still open (it idles out after 5 s).
+node_kill elaine
+node_kill kramer
 echo "ok"

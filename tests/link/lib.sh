@@ -40,6 +40,11 @@ node_kill() {
         i=$((i + 1)); [ $i -lt 100 ] || fail "pigeond on $1 did not stop"
         sleep 0.1
     done
+    # A clean shutdown ends with this line; a crash while tearing down does not.
+    if [ "${2:-TERM}" = TERM ]; then
+        tail -n 1 "$LAB_DIR/node-$1/pigeond.log" | grep -q "pigeond: stopped" ||
+            fail "pigeond on $1 did not shut down cleanly: $(tail -n 3 "$LAB_DIR/node-$1/pigeond.log")"
+    fi
 }
 
 # node_ctl HOST ARGS...: runs pigeonctl against HOST's daemon.
