@@ -211,9 +211,15 @@ void Commands::ChangePassword(const Json& request, control::Server::Respond resp
         // Keep the stored password in step, or the next start logs in with the old one.
         std::string note = "changed on the server";
         if (!config_.password_file.empty()) {
-            std::ofstream file(config_.password_file, std::ios::trunc);
+            // Write aside, then rename: a crash never leaves half a password.
+            const std::string temporary = config_.password_file + ".new";
+            std::ofstream file(temporary, std::ios::trunc);
             file << password << '\n';
-            note += file ? "; password file updated" : "; could not update the password file";
+            file.close();
+            const bool written = file && std::rename(temporary.c_str(),
+                                                     config_.password_file.c_str()) == 0;
+            note += written ? "; password file updated"
+                            : "; could NOT update the password file: update it by hand";
         } else {
             note += "; update what password-command prints";
         }
