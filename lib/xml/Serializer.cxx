@@ -52,8 +52,14 @@ void CheckName(std::string_view name, std::string_view what)
     }
 }
 
-void AppendEscapedText(std::string& out, std::string_view s)
+enum class Context { Text, Attribute };
+
+// Escapes what XML would otherwise read differently: markup everywhere; in
+// attributes also quotes and whitespace, which value normalization would
+// turn into spaces; a raw CR anywhere, which end-of-line handling makes LF.
+void AppendEscaped(std::string& out, std::string_view s, Context context)
 {
+    const bool attribute = context == Context::Attribute;
     for (const char c : s) {
         switch (c) {
         case '&':
@@ -65,44 +71,20 @@ void AppendEscapedText(std::string& out, std::string_view s)
         case '>':
             out += "&gt;";
             break;
-        // A raw CR would come back as LF (XML end-of-line handling).
         case '\r':
             out += "&#13;";
-            break;
-        default:
-            out += c;
-        }
-    }
-}
-
-void AppendEscapedAttr(std::string& out, std::string_view s)
-{
-    for (const char c : s) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
             break;
         case '\'':
-            out += "&apos;";
+            out += attribute ? "&apos;" : "'";
             break;
         case '"':
-            out += "&quot;";
+            out += attribute ? "&quot;" : "\"";
             break;
-        // Raw whitespace would come back as spaces (attribute value normalization).
         case '\t':
-            out += "&#9;";
+            out += attribute ? "&#9;" : "\t";
             break;
         case '\n':
-            out += "&#10;";
-            break;
-        case '\r':
-            out += "&#13;";
+            out += attribute ? "&#10;" : "\n";
             break;
         default:
             out += c;
@@ -150,7 +132,7 @@ void Writer::WriteNamespaceDecl(std::string_view prefix, std::string_view ns)
         out += prefix;
         out += "='";
     }
-    AppendEscapedAttr(out, ns);
+    AppendEscaped(out, ns, Context::Attribute);
     out += '\'';
 }
 
@@ -205,7 +187,7 @@ void Writer::WriteAttributes(const std::vector<Attribute>& attrs, std::size_t el
         out += ' ';
         out += a->name;
         out += "='";
-        AppendEscapedAttr(out, a->value);
+        AppendEscaped(out, a->value, Context::Attribute);
         out += '\'';
     }
 }
@@ -214,7 +196,7 @@ void Writer::WriteNode(const Element& node, std::string_view default_ns)
 {
     if (node.IsText()) {
         CheckChars(node.text, "text");
-        AppendEscapedText(out, node.text);
+        AppendEscaped(out, node.text, Context::Text);
         return;
     }
     CheckName(node.name, "element");
