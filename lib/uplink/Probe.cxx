@@ -21,9 +21,9 @@ std::string NotBosh(long status, const std::string& body)
         const auto root = xml::ParseDocument(body);
         if (root.name == "body" && root.ns == kHttpBind && root.Attr("type") == "terminate")
             return {};
-        return "answer is not a BOSH body";
+        return "the answer is not from a BOSH server (a captive portal?)";
     } catch (const std::exception&) {
-        return "answer is not XML (a captive portal?)";
+        return "the answer is not XML, so not from a BOSH server (a captive portal?)";
     }
 }
 
