@@ -10,8 +10,7 @@ ROUNDS=${BENCH_ROUNDS:-5}
 
 for h in elaine kramer jerry; do lab_add_host "$h"; done
 lab_wait_avahi
-account_node jerry --link-local no
-lab_uplink jerry up
+recipient_across_town
 account_node elaine --only-pigeons yes
 account_node kramer
 wait_for "jerry is online" 30 json_true jerry "j['connectivity']['session'] == 'online'" status

@@ -6,8 +6,7 @@ COUNT=100
 
 for h in elaine kramer jerry; do lab_add_host "$h"; done
 lab_wait_avahi
-account_node jerry --link-local no
-lab_uplink jerry up
+recipient_across_town
 account_node elaine --only-pigeons yes
 account_node kramer
 for i in $(seq $COUNT); do node_ctl elaine send jerry@example.org "message $i" >/dev/null; done

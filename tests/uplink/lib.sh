@@ -25,3 +25,11 @@ inbox_summary() {
     node_ctl "$1" inbox --json | python3 -c \
         'import json,sys; j=json.load(sys.stdin); print(len(j), len({(m["from"], m["id"]) for m in j}))'
 }
+
+# recipient_across_town: Jerry, the recipient, is not in the subway: no
+# link-local presence, an uplink, logged in before the story starts.
+recipient_across_town() {
+    account_node jerry --link-local no
+    lab_uplink jerry up
+    wait_for "jerry is online" 30 json_true jerry "j['connectivity']['session'] == 'online'" status
+}

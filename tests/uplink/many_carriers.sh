@@ -6,8 +6,7 @@
 carriers="c1 c2 c3 c4 c5"
 for h in elaine $carriers jerry; do lab_add_host "$h"; done
 lab_wait_avahi
-account_node jerry --link-local no
-lab_uplink jerry up
+recipient_across_town
 account_node elaine
 for i in 1 2 3; do node_ctl elaine send jerry@example.org "message $i" >/dev/null; done
 for h in $carriers; do account_node "$h"; done

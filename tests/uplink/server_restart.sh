@@ -7,8 +7,7 @@ COUNT=200
 
 for h in elaine kramer jerry; do lab_add_host "$h"; done
 lab_wait_avahi
-account_node jerry --link-local no
-lab_uplink jerry up
+recipient_across_town
 account_node elaine
 account_node kramer
 lab_uplink kramer up

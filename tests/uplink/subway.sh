@@ -10,9 +10,7 @@ lab_add_host jerry
 lab_wait_avahi elaine kramer jerry
 account_node elaine
 account_node kramer
-account_node jerry --link-local no # Jerry is across town, not in the subway
-lab_uplink jerry up
-wait_for "jerry is online" 30 json_true jerry "j['connectivity']['session'] == 'online'" status
+recipient_across_town
 
 id=$(node_ctl elaine send jerry@example.org "running late")
 created=$(node_ctl elaine show "$id" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["item"]["created"])')
