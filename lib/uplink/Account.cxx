@@ -37,7 +37,7 @@ void Uplink::FetchRoster()
     xml::Element iq("iq", std::string(xmpp::ns::kClient));
     iq.SetAttr("type", "get");
     iq.AddChild(xml::Element("query", std::string(kRoster)));
-    session_.SendIq(std::move(iq), [this](std::optional<xml::Element> reply) {
+    session_->SendIq(std::move(iq), [this](std::optional<xml::Element> reply) {
         if (!reply || reply->Attr("type") != "result")
             return;
         const auto* query = reply->Child("query", kRoster);
@@ -67,7 +67,7 @@ void Uplink::HandleRosterPush(const xml::Element& iq)
     xml::Element result("iq", std::string(xmpp::ns::kClient));
     result.SetAttr("type", "result");
     result.SetAttr("id", std::string(iq.Attr("id")));
-    session_.Send(std::move(result));
+    session_->Send(std::move(result));
     FetchRoster(); // simplest correct view: take the whole roster again
 }
 
@@ -87,7 +87,7 @@ void Uplink::PushContact(const std::string& bare_jid, const std::string& name)
     item.SetAttr("jid", bare_jid);
     if (!name.empty())
         item.SetAttr("name", name);
-    session_.SendIq(std::move(iq), [this, bare_jid](std::optional<xml::Element> reply) {
+    session_->SendIq(std::move(iq), [this, bare_jid](std::optional<xml::Element> reply) {
         if (!reply || reply->Attr("type") != "result")
             return;
         try {
@@ -98,7 +98,7 @@ void Uplink::PushContact(const std::string& bare_jid, const std::string& name)
         xml::Element subscribe("presence", std::string(xmpp::ns::kClient));
         subscribe.SetAttr("to", bare_jid);
         subscribe.SetAttr("type", "subscribe");
-        session_.Send(std::move(subscribe));
+        session_->Send(std::move(subscribe));
     });
 }
 
@@ -131,7 +131,7 @@ void Uplink::ChangePassword(const std::string& password, Done done)
         return;
     }
     try {
-        bosh::ChangePassword(session_, password, [this, password, done](const std::string& error) {
+        bosh::ChangePassword(*session_, password, [this, password, done](const std::string& error) {
             if (error.empty())
                 config_.password = password;
             done(error);

@@ -2,6 +2,7 @@
 
 #include "bosh/Namespaces.hxx"
 #include "curl/Request.hxx"
+#include "uplink/HostMeta.hxx"
 #include "util/Log.hxx"
 #include "xml/Document.hxx"
 
@@ -29,8 +30,9 @@ std::string NotBosh(long status, const std::string& body)
 
 } // namespace
 
-Probe::Probe(curl::Multi& multi, ProbeConfig config, Listener listener)
+Probe::Probe(curl::Multi& multi, ProbeConfig config, Listener listener, Discovered discovered)
     : multi_(multi), config_(std::move(config)), listener_(std::move(listener)),
+      discovered_(std::move(discovered)),
       timer_(multi.IoContext()), interval_(config_.min_interval)
 {
     Check();
@@ -42,6 +44,10 @@ void Probe::Check() noexcept
 {
     if (request_ && request_->Running())
         return;
+    if (!config_.host_meta_url.empty()) {
+        Discover();
+        return;
+    }
     try {
         curl::RequestOptions options;
         options.url = config_.url;
@@ -60,6 +66,59 @@ void Probe::Check() noexcept
     } catch (const std::exception& e) {
         OnResponse(0, {}, e.what());
     }
+}
+
+void Probe::Discover()
+{
+    try {
+        curl::RequestOptions options;
+        options.url = config_.host_meta_url;
+        options.timeout = config_.timeout;
+        options.connect_timeout = config_.timeout;
+        options.use_environment_proxy = true;
+        options.max_response_bytes = 64 * 1024;
+        options.headers = {"Accept: application/xrd+xml"};
+        request_ = std::make_unique<curl::Request>(multi_, options, [this](curl::Response r) {
+            OnHostMeta(r.status, r.body, r.error ? r.error_message : std::string());
+        });
+    } catch (const std::exception& e) {
+        OnHostMeta(0, {}, e.what());
+    }
+}
+
+void Probe::OnHostMeta(long status, const std::string& body, const std::string& error) noexcept
+{
+    std::string problem = error;
+    std::string bosh_url;
+    if (problem.empty() && status != 200)
+        problem = "HTTP status " + std::to_string(status);
+    if (problem.empty()) {
+        try {
+            bosh_url = BoshUrlFromHostMeta(body, config_.host_meta_url.starts_with("https://"));
+        } catch (const std::exception& e) {
+            problem = e.what();
+        }
+    }
+    if (!problem.empty()) {
+        problem = "discovering the BOSH URL from " + config_.host_meta_url + ": " + problem;
+        // Once per problem, not once per retry.
+        if (problem != last_result_)
+            log::Warning("probe", problem);
+        // Offline as far as we can tell: no server told us where it is.
+        OnResponse(0, {}, problem);
+        return;
+    }
+    log::Notice("probe", "discovered BOSH URL " + bosh_url + " from " + config_.host_meta_url);
+    config_.host_meta_url.clear();
+    if (config_.url.empty())
+        config_.url = bosh_url;
+    try {
+        if (discovered_)
+            discovered_(bosh_url);
+    } catch (const std::exception& e) {
+        log::Error("probe", std::string("using the discovered BOSH URL: ") + e.what());
+    }
+    Check(); // the endpoint itself says whether we are online
 }
 
 void Probe::OnResponse(long status, const std::string& body, const std::string& error) noexcept

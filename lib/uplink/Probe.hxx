@@ -5,6 +5,9 @@
 // portal's page, a proxy error, a timeout) means offline.
 // It probes at start, on demand (kernel address/route change), and otherwise
 // on a timer that backs off with jitter while nothing changes.
+// While the BOSH URL is unknown, each probe first fetches the host-meta
+// document (XEP-0156) instead: a server that names its BOSH endpoint there is
+// reachable, and the endpoint it names is then probed at once.
 
 #include "util/Time.hxx"
 
@@ -23,7 +26,8 @@ class Request;
 namespace pigeon::uplink {
 
 struct ProbeConfig {
-    std::string url; // the BOSH endpoint
+    std::string url;           // where to probe; empty: the BOSH URL once discovered
+    std::string host_meta_url; // non-empty: the BOSH URL is still to be discovered here
     std::chrono::seconds min_interval{5};
     std::chrono::seconds max_interval{300};
     std::chrono::seconds timeout{10};
@@ -34,8 +38,10 @@ public:
     // Called on every change of state, and with online=true again after each
     // successful probe while online (so an owner can retry its session).
     using Listener = std::function<void(bool online)>;
+    // Called once, with the BOSH URL the host-meta named, before it is probed.
+    using Discovered = std::function<void(const std::string& bosh_url)>;
 
-    Probe(curl::Multi& multi, ProbeConfig config, Listener listener);
+    Probe(curl::Multi& multi, ProbeConfig config, Listener listener, Discovered discovered = {});
     ~Probe();
     Probe(const Probe&) = delete;
     Probe& operator=(const Probe&) = delete;
@@ -49,12 +55,15 @@ public:
     const std::string& LastResult() const noexcept { return last_result_; }
 
 private:
+    void Discover();
+    void OnHostMeta(long status, const std::string& body, const std::string& error) noexcept;
     void OnResponse(long status, const std::string& body, const std::string& error) noexcept;
     void ScheduleNext() noexcept;
 
     curl::Multi& multi_;
     ProbeConfig config_;
     Listener listener_;
+    Discovered discovered_;
     boost::asio::steady_timer timer_;
     std::unique_ptr<curl::Request> request_;
     std::chrono::seconds interval_;

@@ -30,13 +30,13 @@ void Uplink::OnStanza(const xml::Element& stanza) noexcept
             xml::Element reply("presence", std::string(xmpp::ns::kClient));
             reply.SetAttr("to", std::string(stanza.Attr("from")));
             reply.SetAttr("type", "subscribed");
-            session_.Send(std::move(reply));
+            session_->Send(std::move(reply));
         } else if (stanza.name == "iq" && stanza.Attr("type") == "set" &&
                    stanza.Child("query", "jabber:iq:roster") != nullptr) {
             HandleRosterPush(stanza);
         } else if (stanza.name == "iq" &&
                    (stanza.Attr("type") == "get" || stanza.Attr("type") == "set")) {
-            session_.Send(xmpp::MakeIqError(stanza, "cancel", "service-unavailable"));
+            session_->Send(xmpp::MakeIqError(stanza, "cancel", "service-unavailable"));
         }
     } catch (const std::exception& e) {
         log::Error("uplink", std::string("handling a stanza: ") + e.what());
@@ -108,7 +108,7 @@ void Uplink::SendReceipt(const std::string& to, const std::string& id)
     auto receipt = xmpp::MakeReceipt(to, id);
     // The origin is often offline: ask the server to keep it (XEP-0334).
     receipt.AddChild(xml::Element("store", "urn:xmpp:hints"));
-    session_.Send(std::move(receipt));
+    session_->Send(std::move(receipt));
 }
 
 } // namespace pigeon::uplink

@@ -2,6 +2,7 @@
 
 #include "net/RouteWatcher.hxx"
 #include "store/Store.hxx"
+#include "uplink/HostMeta.hxx"
 #include "util/Log.hxx"
 #include "xml/Document.hxx"
 #include "xmpp/Caps.hxx"
@@ -10,11 +11,6 @@
 
 namespace pigeon::uplink {
 namespace {
-
-bosh::Account MakeAccount(const UplinkConfig& c)
-{
-    return {c.account, c.password, c.bosh_url, "pigeon"};
-}
 
 bosh::SessionOptions MakeOptions()
 {
@@ -28,10 +24,27 @@ bosh::SessionOptions MakeOptions()
     return options;
 }
 
-ProbeConfig WithUrl(ProbeConfig probe, const std::string& url)
+// The BOSH URL configured, else the one discovered before, else none yet.
+UplinkConfig WithKnownUrl(UplinkConfig c, std::string& source)
 {
+    if (!c.bosh_url.empty()) {
+        source = "configured";
+    } else if (c.host_meta_url.empty()) {
+        throw std::invalid_argument("neither a BOSH URL nor a host-meta URL to discover it from");
+    } else if (auto url = LoadDiscoveredUrl(c.discovered_url_file, c.host_meta_url)) {
+        c.bosh_url = std::move(*url);
+        source = "discovered";
+    }
+    return c;
+}
+
+ProbeConfig MakeProbeConfig(const UplinkConfig& c)
+{
+    ProbeConfig probe = c.probe;
     if (probe.url.empty())
-        probe.url = url;
+        probe.url = c.bosh_url;
+    if (c.bosh_url.empty())
+        probe.host_meta_url = c.host_meta_url;
     return probe;
 }
 
@@ -44,11 +57,14 @@ std::string FallbackBody(const xmpp::ChatMessage& m)
 } // namespace
 
 Uplink::Uplink(boost::asio::io_context& io, store::Store& store, UplinkConfig config)
-    : store_(store), config_(std::move(config)), multi_(io),
-      session_(multi_, MakeAccount(config_), *this, MakeOptions()),
-      probe_(multi_, WithUrl(config_.probe, config_.bosh_url),
-             [this](bool online) { OnProbe(online); })
+    : store_(store), config_(WithKnownUrl(std::move(config), bosh_url_source_)), multi_(io),
+      probe_(multi_, MakeProbeConfig(config_), [this](bool online) { OnProbe(online); },
+             [this](const std::string& url) { OnDiscovered(url); })
 {
+    if (!config_.bosh_url.empty())
+        StartSession(config_.bosh_url);
+    else
+        log::Notice("uplink", "no BOSH URL yet: discovering it from " + config_.host_meta_url);
     if (config_.watch_routes)
         routes_ = std::make_unique<net::RouteWatcher>(io, [this] {
             log::Debug("uplink", "addresses or routes changed: probing");
@@ -56,25 +72,60 @@ Uplink::Uplink(boost::asio::io_context& io, store::Store& store, UplinkConfig co
         });
 }
 
-Uplink::~Uplink() { session_.Stop(); }
+Uplink::~Uplink()
+{
+    if (session_)
+        session_->Stop();
+}
+
+// Sets up the session that the probe's verdict starts and stops. Throws like
+// the constructor.
+void Uplink::StartSession(const std::string& bosh_url)
+{
+    config_.bosh_url = bosh_url;
+    bosh::Session::Listener& listener = *this; // a private base: convert here, not in make_unique
+    session_ = std::make_unique<bosh::Session>(
+        multi_, bosh::Account{config_.account, config_.password, bosh_url, "pigeon"}, listener,
+        MakeOptions());
+}
+
+void Uplink::OnDiscovered(const std::string& bosh_url)
+{
+    StartSession(bosh_url);
+    bosh_url_source_ = "discovered";
+    try {
+        SaveDiscoveredUrl(config_.discovered_url_file, config_.host_meta_url, bosh_url);
+    } catch (const std::exception& e) {
+        // Not fatal: the next start discovers it again, given signal.
+        log::Warning("uplink", std::string("cannot remember the BOSH URL: ") + e.what());
+    }
+}
 
 void Uplink::Shutdown() noexcept
 {
     shutting_down_ = true;
-    session_.Stop();
+    if (session_)
+        session_->Stop();
     state_ = SessionState::Offline;
 }
 
 UplinkStatus Uplink::Status() const
 {
     static constexpr const char* kNames[] = {"offline", "connecting", "online", "auth-failed"};
-    return {probe_.Online(), probe_.Since(), probe_.LastProbe(), probe_.LastResult(),
-            kNames[int(state_)], session_.FullJid()};
+    return {probe_.Online(),
+            probe_.Since(),
+            probe_.LastProbe(),
+            probe_.LastResult(),
+            session_ ? kNames[int(state_)] : "discovering",
+            session_ ? session_->FullJid() : std::string(),
+            config_.bosh_url,
+            bosh_url_source_,
+            bosh_url_source_ == "configured" ? std::string() : config_.host_meta_url};
 }
 
 void Uplink::OnProbe(bool online) noexcept
 {
-    if (shutting_down_)
+    if (shutting_down_ || !session_)
         return;
     try {
         if (online && state_ == SessionState::Online) {
@@ -82,10 +133,10 @@ void Uplink::OnProbe(bool online) noexcept
         } else if (online && state_ == SessionState::Offline) {
             state_ = SessionState::Connecting;
             log::Info("uplink", "logging in as " + config_.account);
-            session_.Start();
+            session_->Start();
         } else if (!online && state_ != SessionState::Offline && state_ != SessionState::AuthFailed) {
             // The session would find out by itself, slowly: drop it now.
-            session_.Stop();
+            session_->Stop();
             state_ = SessionState::Offline;
             sending_.clear();
             uploading_.clear();
@@ -133,7 +184,7 @@ void Uplink::SendOwn()
         if (!sending_.insert(item.id).second)
             continue;
         xmpp::ChatMessage m{{}, item.to, item.id, item.body, item.created, true};
-        session_.Send(xmpp::ToStanza(m), [this, id = item.id](bool accepted) {
+        session_->Send(xmpp::ToStanza(m), [this, id = item.id](bool accepted) {
             sending_.erase(id);
             if (!accepted)
                 return; // offered again on the next flush
@@ -176,7 +227,7 @@ void Uplink::UploadCarried()
             .SetAttr("origin", item.origin);
         wrapper.AddChild(std::move(forwarded));
         uploading_.insert(key);
-        session_.Send(std::move(wrapper), [this, key, origin = item.origin, id = item.id](bool ok) {
+        session_->Send(std::move(wrapper), [this, key, origin = item.origin, id = item.id](bool ok) {
             uploading_.erase(key);
             if (!ok)
                 return; // retried on the next flush

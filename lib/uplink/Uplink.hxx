@@ -13,6 +13,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <filesystem>
 #include <memory>
 #include <set>
 #include <string>
@@ -29,7 +30,10 @@ namespace pigeon::uplink {
 struct UplinkConfig {
     std::string account;  // bare JID
     std::string password;
-    std::string bosh_url;
+    std::string bosh_url; // empty: discovered from host_meta_url (XEP-0156)
+    std::string host_meta_url;
+    // Where a discovered BOSH URL is kept, so that a start without signal knows it.
+    std::filesystem::path discovered_url_file;
     ProbeConfig probe;    // url defaults to bosh_url
     bool only_pigeons = false; // never send our own messages to the server directly
     bool watch_routes = true;  // probe at once on kernel address/route changes
@@ -40,14 +44,18 @@ struct UplinkStatus {
     UnixMs since = 0;
     UnixMs last_probe = 0;
     std::string last_result;
-    std::string session; // offline, connecting, online, auth-failed
+    std::string session; // discovering, offline, connecting, online, auth-failed
     std::string jid;
+    std::string bosh_url;        // empty while undiscovered
+    std::string bosh_url_source; // configured, discovered, or empty
+    std::string host_meta_url;   // where it is (or was) discovered; empty if configured
 };
 
 class Uplink final : bosh::Session::Listener {
 public:
     // Throws std::system_error if curl or the netlink socket cannot be set up,
-    // std::invalid_argument for an unusable account or URL.
+    // std::invalid_argument for an unusable account or URL (or neither a BOSH
+    // nor a host-meta URL).
     Uplink(boost::asio::io_context& io, store::Store& store, UplinkConfig config);
     ~Uplink();
 
@@ -74,6 +82,8 @@ private:
     void OnOffline(const std::string& reason, bool auth_failed) noexcept override;
 
     void OnProbe(bool online) noexcept;
+    void OnDiscovered(const std::string& bosh_url);
+    void StartSession(const std::string& bosh_url);
     void SendOwn();
     void UploadCarried();
     void HandleMessage(const xml::Element& stanza);
@@ -85,9 +95,10 @@ private:
     void PushContact(const std::string& bare_jid, const std::string& name);
 
     store::Store& store_;
+    std::string bosh_url_source_; // before config_, whose initialiser sets it
     UplinkConfig config_;
     curl::Multi multi_;
-    bosh::Session session_;
+    std::unique_ptr<bosh::Session> session_; // null until the BOSH URL is known
     Probe probe_;
     std::unique_ptr<net::RouteWatcher> routes_;
     enum class SessionState { Offline, Connecting, Online, AuthFailed } state_ = SessionState::Offline;

@@ -2,6 +2,8 @@
 #include "store/Schema.hxx"
 #include "store/Store.hxx"
 
+#include "TempDir.hxx"
+
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -15,14 +17,8 @@ using namespace pigeon::store;
 namespace {
 
 // A fresh database file per test case, removed afterwards.
-struct TempDb {
-    std::filesystem::path dir;
-    TempDb()
-    {
-        std::string pattern = (std::filesystem::temp_directory_path() / "pigeon-store-XXXXXX").string();
-        dir = mkdtemp(pattern.data());
-    }
-    ~TempDb() { std::filesystem::remove_all(dir); }
+struct TempDb : test::TempDir {
+    TempDb() : TempDir("pigeon-store") {}
     std::filesystem::path File() const { return dir / "pigeon.db"; }
 };
 
