@@ -51,6 +51,23 @@ std::string DisplayState(const Json& m)
 
 void Empty(std::ostream& out, const char* what) { out << "(" << what << " is empty)\n"; }
 
+// The BOSH URL and where it came from, or where it is being looked for.
+std::string ServerSource(const Json& connectivity)
+{
+    const auto text = [&connectivity](const char* key) { // null and absent read as ""
+        const auto it = connectivity.find(key);
+        return it != connectivity.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    const auto url = text("bosh_url");
+    const auto source = text("bosh_url_source");
+    const auto host_meta = text("host_meta_url");
+    if (url.empty())
+        return host_meta.empty() ? "-" : "not yet discovered (from " + host_meta + ")";
+    if (source == "discovered")
+        return url + " (discovered from " + host_meta + ")";
+    return url + (source.empty() ? "" : " (" + source + ")");
+}
+
 } // namespace
 
 void PrintOutbox(std::ostream& out, const Json& items)
@@ -122,13 +139,13 @@ void PrintSearch(std::ostream& out, const Json& hits)
 void PrintAccount(std::ostream& out, const Json& a)
 {
     if (a["jid"].get<std::string>().empty()) {
-        out << "no account configured (set account, bosh-url and password-file in pigeon.conf)\n";
+        out << "no account configured (pigeonctl account set JID, or account and password-file "
+               "in pigeon.conf)\n";
         return;
     }
     const auto& c = a["connectivity"];
     out << "account:  " << a["jid"].get<std::string>() << '\n'
-        << "server:   " << (a["bosh_url"].get<std::string>().empty() ? "-" : a["bosh_url"].get<std::string>())
-        << '\n'
+        << "server:   " << ServerSource(c) << '\n'
         << "password: " << a["password"].get<std::string>() << '\n'
         << "uplink:   " << c["state"].get<std::string>() << ", session "
         << c["session"].get<std::string>() << '\n';
@@ -197,6 +214,7 @@ void PrintStatus(std::ostream& out, const Json& s)
                                                    : conn["jid"].get<std::string>() + ", session " +
                                                          conn["session"].get<std::string>())
         << '\n'
+        << "server:       " << ServerSource(conn) << '\n'
         << "neighbours:   " << s["neighbours"].get<int>() << '\n'
         << "queues:       " << s["queues"]["outbox"].get<int>() << " to send, "
         << s["queues"]["carrying"].get<int>() << " carried for others, "

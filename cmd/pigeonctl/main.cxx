@@ -10,6 +10,7 @@
 #include <boost/program_options.hpp>
 
 #include <iostream>
+#include <optional>
 #include <iterator>
 #include <sstream>
 
@@ -42,6 +43,9 @@ Commands:
   account           our account, server and login state
   account register  create the account on the server (XEP-0077)
   account passwd    change the account password; reads the new one from stdin
+  account set JID [--bosh-url URL]
+                    use account JID from now on (saved in pigeon.conf); reads its
+                    password from stdin; without --bosh-url the server is discovered
   contacts          the roster, as last seen (works offline)
   contacts add JID [NAME]  add a contact and ask to see their presence
 
@@ -67,12 +71,12 @@ std::string ReadStdin()
     return text;
 }
 
-// The new password: one line of standard input, without its newline.
-std::string ReadPasswordLine()
+// A password: one line of standard input, without its newline.
+std::string ReadPasswordLine(const std::string& command)
 {
     std::string line;
     if (!std::getline(std::cin, line) || line.empty())
-        throw UsageError("account passwd reads the new password from standard input");
+        throw UsageError("account " + command + " reads the password from standard input");
     return line;
 }
 
@@ -87,8 +91,15 @@ void ExpectArgs(const std::vector<std::string>& args, std::size_t count, const c
         throw UsageError(std::string("usage: pigeonctl ") + usage);
 }
 
-int Execute(const std::string& command, const std::vector<std::string>& args, bool json,
-            bool log, int limit, const std::filesystem::path& socket)
+struct Flags {
+    bool json = false;
+    bool log = false;
+    int limit = 200;
+    std::optional<std::string> bosh_url;
+};
+
+int Execute(const std::string& command, const std::vector<std::string>& args, const Flags& flags,
+            const std::filesystem::path& socket)
 {
     Json request = {{"cmd", command}};
     using Printer = void (*)(std::ostream&, const Json&);
@@ -107,9 +118,9 @@ int Execute(const std::string& command, const std::vector<std::string>& args, bo
                                           : PrintStatus;
     } else if (command == "peers") {
         ExpectArgs(args, 0, "peers [--log]");
-        request["log"] = log;
-        request["limit"] = limit;
-        printer = log ? PrintHandshakeLog : PrintPeers;
+        request["log"] = flags.log;
+        request["limit"] = flags.limit;
+        printer = flags.log ? PrintHandshakeLog : PrintPeers;
     } else if (command == "presence") {
         ExpectArgs(args, 1, "presence avail|away|dnd");
         request["status"] = args[0];
@@ -121,9 +132,14 @@ int Execute(const std::string& command, const std::vector<std::string>& args, bo
             request["cmd"] = "register";
         } else if (args.size() == 1 && args[0] == "passwd") {
             request["cmd"] = "passwd";
-            request["password"] = ReadPasswordLine();
+            request["password"] = ReadPasswordLine("passwd");
+        } else if (args.size() == 2 && args[0] == "set") {
+            request["cmd"] = "account-set";
+            request["jid"] = args[1];
+            request["bosh_url"] = flags.bosh_url.value_or("");
+            request["password"] = ReadPasswordLine("set");
         } else {
-            throw UsageError("usage: pigeonctl account [register | passwd]");
+            throw UsageError("usage: pigeonctl account [register | passwd | set JID [--bosh-url URL]]");
         }
         if (!args.empty())
             printer = PrintDone;
@@ -155,7 +171,7 @@ int Execute(const std::string& command, const std::vector<std::string>& args, bo
 
     control::Client client(socket);
     const Json result = client.Call(request);
-    if (json)
+    if (flags.json)
         std::cout << result.dump(2) << '\n';
     else if (printer != nullptr)
         printer(std::cout, result);
@@ -175,6 +191,7 @@ int main(int argc, char* argv[])
         ("json", "print the reply as JSON, for scripts")
         ("log", "with peers: show the handshake log")
         ("limit", po::value<int>()->default_value(200), "with peers --log: the last this many events")
+        ("bosh-url", po::value<std::string>(), "with account set: the server's BOSH endpoint (default: discovered)")
         ("runtime-dir", po::value<std::string>(), "reach the pigeond started with this --runtime-dir");
     po::options_description all;
     all.add(visible).add_options()
@@ -200,9 +217,14 @@ int main(int argc, char* argv[])
         const auto runtime_dir = vm.count("runtime-dir")
                                      ? std::filesystem::path(vm["runtime-dir"].as<std::string>())
                                      : xdg::RuntimeDir();
+        Flags flags;
+        flags.json = vm.count("json") > 0;
+        flags.log = vm.count("log") > 0;
+        flags.limit = vm["limit"].as<int>();
+        if (vm.count("bosh-url"))
+            flags.bosh_url = vm["bosh-url"].as<std::string>();
         return Execute(vm["command"].as<std::string>(),
-                       vm["args"].as<std::vector<std::string>>(), vm.count("json") > 0,
-                       vm.count("log") > 0, vm["limit"].as<int>(), runtime_dir / "control");
+                       vm["args"].as<std::vector<std::string>>(), flags, runtime_dir / "control");
     } catch (const po::error& e) {
         std::cerr << "pigeonctl: " << e.what() << "\nTry 'pigeonctl --help'.\n";
         return kExitUsage;

@@ -1,5 +1,6 @@
 #include "Commands.hxx"
 
+#include "ConfigFile.hxx"
 #include "control/Error.hxx"
 #include "link/LinkManager.hxx"
 #include "uplink/Uplink.hxx"
@@ -56,7 +57,7 @@ void Commands::Handle(const Json& request, control::Server::Respond respond)
     const std::string cmd = request.at("cmd").get<std::string>();
     if (cmd == "register" || cmd == "passwd") {
         if (uplink_ == nullptr)
-            throw RequestError("no-account", "no account and BOSH URL are configured");
+            throw RequestError("no-account", "no account is configured");
         if (cmd == "passwd") {
             ChangePassword(request, std::move(respond));
             return;
@@ -97,6 +98,8 @@ Json Commands::Execute(const Json& request)
         return control::ToJsonArray(store_.Contacts());
     if (cmd == "contacts-add")
         return AddContact(request);
+    if (cmd == "account-set")
+        return SetAccount(request);
     if (cmd == "ping")
         return {{"version", PIGEON_VERSION}};
     throw RequestError("unknown-command", "unknown command '" + cmd + "'");
@@ -176,11 +179,14 @@ Json Commands::Presence(const Json& request)
 
 Json Commands::Account() const
 {
+    Json connectivity = Connectivity();
     return {{"jid", config_.account},
-            {"bosh_url", config_.bosh_url},
+            {"bosh_url", connectivity["bosh_url"]},
+            {"bosh_url_source", connectivity["bosh_url_source"]},
+            {"host_meta_url", connectivity["host_meta_url"]},
             {"password", config_.password.empty() ? "not set" : "set"},
             {"password_file", config_.password_file},
-            {"connectivity", Connectivity()}};
+            {"connectivity", std::move(connectivity)}};
 }
 
 Json Commands::AddContact(const Json& request)
@@ -227,6 +233,48 @@ void Commands::ChangePassword(const Json& request, control::Server::Respond resp
     });
 }
 
+Json Commands::SetAccount(const Json& request)
+{
+    const std::string text = StringArg(request, "jid");
+    const auto jid = xmpp::Jid::TryParse(text);
+    if (!jid || jid->Local().empty() || !jid->IsBare())
+        throw RequestError("bad-jid", "invalid account '" + text + "': expected user@domain");
+    const std::string password = StringArg(request, "password");
+    if (password.empty() || TextProblem(password) ||
+        password.find_first_of("\r\n") != std::string::npos)
+        throw RequestError("bad-request", "the password is empty or not one line of valid text");
+    const std::string bosh_url = request.value("bosh_url", "");
+    if (!bosh_url.empty() && !bosh_url.starts_with("http://") && !bosh_url.starts_with("https://"))
+        throw RequestError("bad-request", "'" + bosh_url + "' is not an http:// or https:// URL");
+    if (!replace_uplink_)
+        throw RequestError("bad-request", "this pigeond cannot change its account");
+    if (config_.config_file.empty())
+        throw RequestError("no-config-file", "no config file to write the account to (no HOME?)");
+
+    DaemonConfig updated = config_;
+    updated.account = jid->ToString();
+    updated.bosh_url = bosh_url;
+    updated.password = password;
+    updated.password_file = (config_.config_file.parent_path() / "password").string();
+    try {
+        SaveAccount({updated.config_file, updated.password_file}, updated.account,
+                    updated.bosh_url, updated.password);
+    } catch (const std::runtime_error& e) {
+        throw RequestError("cannot-save", e.what());
+    }
+    log::Notice("pigeond", "account set to " + updated.account + " in " +
+                               updated.config_file.string());
+    uplink_ = replace_uplink_(std::move(updated));
+    return {{"jid", config_.account},
+            {"bosh_url", config_.bosh_url},
+            {"config_file", config_.config_file.string()},
+            {"password_file", config_.password_file},
+            {"note", "account " + config_.account + " saved in " + config_.config_file.string() +
+                         "; logging in " +
+                         (config_.bosh_url.empty() ? "once the BOSH URL is discovered"
+                                                   : "via " + config_.bosh_url)}};
+}
+
 Json Commands::Connectivity() const
 {
     if (uplink_ == nullptr)
@@ -234,7 +282,10 @@ Json Commands::Connectivity() const
                 {"since", control::TimeToJson(started_)},
                 {"last_probe", nullptr},
                 {"session", config_.account.empty() ? "no account" : "no server configured"},
-                {"jid", config_.account}};
+                {"jid", config_.account},
+                {"bosh_url", config_.bosh_url},
+                {"bosh_url_source", nullptr},
+                {"host_meta_url", nullptr}};
     const auto s = uplink_->Status();
     return {{"state", s.online ? "online" : "offline"},
             {"since", control::TimeToJson(s.since)},
@@ -243,7 +294,10 @@ Json Commands::Connectivity() const
                                : Json{{"at", control::TimeToJson(s.last_probe)},
                                       {"result", s.last_result}}},
             {"session", s.session},
-            {"jid", s.jid.empty() ? config_.account : s.jid}};
+            {"jid", s.jid.empty() ? config_.account : s.jid},
+            {"bosh_url", s.bosh_url},
+            {"bosh_url_source", s.bosh_url_source.empty() ? Json(nullptr) : Json(s.bosh_url_source)},
+            {"host_meta_url", s.host_meta_url.empty() ? Json(nullptr) : Json(s.host_meta_url)}};
 }
 
 // Every neighbour ever seen, from the store, marked with what the link layer

@@ -6,6 +6,8 @@
 #include "control/Json.hxx"
 #include "control/Server.hxx"
 
+#include <functional>
+
 namespace pigeon::store {
 class Store;
 }
@@ -22,6 +24,10 @@ namespace pigeon {
 struct Services {
     link::LinkManager* link = nullptr;
     uplink::Uplink* uplink = nullptr;
+    // Makes `config` the daemon's configuration and replaces the uplink by one
+    // for its account; returns the new uplink. Unset: accounts cannot change.
+    // May throw std::system_error (curl or netlink set-up).
+    std::function<uplink::Uplink*(DaemonConfig config)> replace_uplink;
 };
 
 class Commands {
@@ -29,7 +35,7 @@ public:
     Commands(store::Store& store, const DaemonConfig& config, UnixMs started,
              Services services = {}) noexcept
         : store_(store), config_(config), started_(started), link_(services.link),
-          uplink_(services.uplink)
+          uplink_(services.uplink), replace_uplink_(std::move(services.replace_uplink))
     {
     }
 
@@ -51,12 +57,14 @@ private:
     control::Json Presence(const control::Json& request);
     control::Json AddContact(const control::Json& request);
     void ChangePassword(const control::Json& request, control::Server::Respond respond);
+    control::Json SetAccount(const control::Json& request);
 
     store::Store& store_;
     const DaemonConfig& config_;
     UnixMs started_;
     link::LinkManager* link_;
     uplink::Uplink* uplink_;
+    std::function<uplink::Uplink*(DaemonConfig config)> replace_uplink_;
 };
 
 } // namespace pigeon

@@ -31,12 +31,18 @@ struct DaemonConfig {
     int link_idle_seconds = 60;
     std::string password;    // read from password-file or password-command
     std::string password_file; // rewritten by a password change
-    std::string bosh_url;
+    std::string bosh_url;      // empty: discovered (XEP-0156) from host_meta_url
+    std::string host_meta_url; // empty: https://DOMAIN/.well-known/host-meta
     std::string probe_url;   // empty: the BOSH URL
     bool only_pigeons = false;
     int probe_interval_max = 300; // seconds
 
+    // The settings file read at start (or the default one, which may not exist
+    // yet); `pigeonctl account set` writes the account into it. Empty if none.
+    std::filesystem::path config_file;
+
     std::filesystem::path DatabaseFile() const { return data_dir / "pigeon.db"; }
+    std::filesystem::path DiscoveredUrlFile() const { return data_dir / "bosh-url"; }
     std::filesystem::path ControlSocket() const { return runtime_dir / "control"; }
 };
 

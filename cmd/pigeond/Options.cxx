@@ -108,7 +108,8 @@ po::options_description SettingOptions()
         ("link-idle", po::value<int>()->default_value(60), "seconds before an idle link-local stream is closed")
         ("password-file", po::value<std::string>(), "file holding the account password (mode 0600)")
         ("password-command", po::value<std::string>(), "command that prints the account password")
-        ("bosh-url", po::value<std::string>()->default_value(""), "the server's BOSH endpoint, e.g. https://example.org/http-bind")
+        ("bosh-url", po::value<std::string>()->default_value(""), "the server's BOSH endpoint, e.g. https://example.org/http-bind (default: discovered)")
+        ("host-meta-url", po::value<std::string>()->default_value(""), "where to discover the BOSH endpoint (default https://DOMAIN/.well-known/host-meta)")
         ("probe-url", po::value<std::string>()->default_value(""), "where to probe connectivity (default: the BOSH URL)")
         ("probe-interval-max", po::value<int>()->default_value(300), "longest wait between connectivity probes, in seconds")
         ("only-pigeons", po::value<bool>()->default_value(false), "never send our own messages to the server; carriers only (yes/no)");
@@ -157,6 +158,7 @@ ParsedOptions ParseDaemonOptions(int argc, const char* const argv[])
             file.open(config_file);
         if (!file && explicit_config)
             throw OptionsError("cannot read config file " + config_file.string());
+        parsed.config.config_file = config_file;
         if (file) {
             try {
                 // Values already stored from the command line are kept: flags win.
@@ -170,7 +172,7 @@ ParsedOptions ParseDaemonOptions(int argc, const char* const argv[])
         throw OptionsError(e.what());
     }
 
-    DaemonConfig& c = parsed.config;
+    DaemonConfig& c = parsed.config; // config_file is already set
     try {
         c.data_dir = vm.count("data-dir") ? std::filesystem::path(vm["data-dir"].as<std::string>())
                                           : xdg::DataDir();
@@ -216,7 +218,8 @@ ParsedOptions ParseDaemonOptions(int argc, const char* const argv[])
     CheckRange("link-idle", c.link_idle_seconds, 1, 24 * 3600);
     c.bosh_url = vm["bosh-url"].as<std::string>();
     c.probe_url = vm["probe-url"].as<std::string>();
-    for (const auto* url : {&c.bosh_url, &c.probe_url})
+    c.host_meta_url = vm["host-meta-url"].as<std::string>();
+    for (const auto* url : {&c.bosh_url, &c.probe_url, &c.host_meta_url})
         if (!url->empty() && url->rfind("http://", 0) != 0 && url->rfind("https://", 0) != 0)
             throw OptionsError("'" + *url + "' is not an http:// or https:// URL");
     c.only_pigeons = vm["only-pigeons"].as<bool>();

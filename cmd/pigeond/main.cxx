@@ -5,6 +5,7 @@
 #include "Options.hxx"
 #include "control/Server.hxx"
 #include "link/LinkManager.hxx"
+#include "uplink/HostMeta.hxx"
 #include "uplink/Uplink.hxx"
 #include "crypto/Random.hxx"
 #include "store/Store.hxx"
@@ -86,13 +87,29 @@ uplink::UplinkConfig MakeUplinkConfig(const DaemonConfig& c)
     u.account = c.account;
     u.password = c.password;
     u.bosh_url = c.bosh_url;
+    if (c.bosh_url.empty())
+        u.host_meta_url = c.host_meta_url.empty() ? uplink::DefaultHostMetaUrl(c.account)
+                                                  : c.host_meta_url;
+    u.discovered_url_file = c.DiscoveredUrlFile();
     u.probe.url = c.probe_url;
     u.probe.max_interval = std::chrono::seconds(c.probe_interval_max);
     u.only_pigeons = c.only_pigeons;
     return u;
 }
 
-int Run(const DaemonConfig& config)
+// The uplink for config's account, or null without one. Throws like Uplink's constructor.
+std::unique_ptr<uplink::Uplink> MakeUplink(boost::asio::io_context& io, store::Store& store,
+                                           const DaemonConfig& config)
+{
+    if (config.account.empty()) {
+        log::Notice("pigeond", "no account configured: link-local only");
+        return nullptr;
+    }
+    return std::make_unique<uplink::Uplink>(io, store, MakeUplinkConfig(config));
+}
+
+// `config` is changed only by `pigeonctl account set`, through Commands.
+int Run(DaemonConfig config)
 {
     crypto::Initialise();
     MakePrivateDir(config.data_dir);
@@ -102,21 +119,26 @@ int Run(const DaemonConfig& config)
 
     boost::asio::io_context io(1);
     // The uplink first: the link layer tells it when it takes on messages.
-    std::unique_ptr<uplink::Uplink> uplink;
-    if (!config.account.empty() && !config.bosh_url.empty())
-        uplink = std::make_unique<uplink::Uplink>(io, store, MakeUplinkConfig(config));
-    else
-        log::Notice("pigeond", config.account.empty()
-                                   ? "no account configured: link-local only"
-                                   : "no bosh-url configured: link-local only");
+    std::unique_ptr<uplink::Uplink> uplink = MakeUplink(io, store, config);
     std::unique_ptr<link::LinkManager> link;
     if (config.link_local) {
         auto link_config = MakeLinkConfig(config);
-        if (uplink)
-            link_config.on_carried = [&uplink] { uplink->Flush(); };
+        link_config.on_carried = [&uplink] {
+            if (uplink) // there may be none yet, or a new one since
+                uplink->Flush();
+        };
         link = std::make_unique<link::LinkManager>(io, store, std::move(link_config));
     }
-    Commands commands(store, config, NowMs(), {link.get(), uplink.get()});
+    // A new account takes effect at once: the old session goes, a new one starts.
+    auto replace_uplink = [&](DaemonConfig updated) {
+        if (uplink)
+            uplink->Shutdown();
+        uplink.reset();
+        config = std::move(updated);
+        uplink = MakeUplink(io, store, config);
+        return uplink.get();
+    };
+    Commands commands(store, config, NowMs(), {link.get(), uplink.get(), replace_uplink});
     control::Server control(io, config.ControlSocket(),
                             [&commands](const control::Json& request,
                                         control::Server::Respond respond) {

@@ -3,16 +3,27 @@
 . "$(dirname "$0")/../link/lib.sh"
 lab_add_server
 
+# account_user HOST: creates HOST@example.org on the server, with the
+# password secret-HOST, also in the 0600 file $LAB_DIR/node-HOST/password.
+account_user() {
+    lab_server_user "$1@example.org" "secret-$1"
+    mkdir -p "$LAB_DIR/node-$1"
+    printf 'secret-%s\n' "$1" >"$LAB_DIR/node-$1/password"
+    chmod 600 "$LAB_DIR/node-$1/password"
+}
+
 # account_node HOST [PIGEOND ARGS...]: creates HOST@example.org on the server
 # and starts HOST's pigeond logged in as it (uplink only once lab_uplink HOST up).
 account_node() {
     host=$1; shift
-    lab_server_user "$host@example.org" "secret-$host"
-    mkdir -p "$LAB_DIR/node-$host"
-    printf 'secret-%s\n' "$host" >"$LAB_DIR/node-$host/password"
-    chmod 600 "$LAB_DIR/node-$host/password"
+    account_user "$host"
     node_start "$host" --account "$host@example.org" --bosh-url "$LAB_BOSH_URL" \
         --password-file "$LAB_DIR/node-$host/password" --probe-interval-max 5 "$@"
+}
+
+# inbox_has HOST BODY: HOST's inbox holds a message with that body.
+inbox_has() {
+    json_true "$1" "any(m['body'] == '$2' for m in j)" inbox
 }
 
 inbox_count() { # HOST ID: how many inbox entries have that id
