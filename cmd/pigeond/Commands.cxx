@@ -281,7 +281,7 @@ Json Commands::Connectivity() const
         return {{"state", "offline"},
                 {"since", control::TimeToJson(started_)},
                 {"last_probe", nullptr},
-                {"session", config_.account.empty() ? "no account" : "no server configured"},
+                {"session", "no account"}, // an account always gets an uplink
                 {"jid", config_.account},
                 {"bosh_url", config_.bosh_url},
                 {"bosh_url_source", nullptr},

@@ -73,7 +73,7 @@ void CheckStorable(const char* what, const std::string& value)
 {
     if (value.find_first_of("#\r\n") != std::string::npos || value.empty())
         throw std::runtime_error(std::string(what) + " cannot be stored in pigeon.conf: it is "
-                                 "empty or holds '#' or a line break");
+                                                     "empty or holds '#' or a line break");
 }
 
 } // namespace
@@ -84,7 +84,8 @@ std::string RewriteSettings(std::string_view text, const std::vector<Setting>& s
     std::set<std::string, std::less<>> written;
     while (!text.empty()) {
         const auto end = text.find('\n');
-        const std::string_view line = text.substr(0, end == std::string_view::npos ? text.size() : end + 1);
+        const std::string_view line =
+            text.substr(0, end == std::string_view::npos ? text.size() : end + 1);
         text.remove_prefix(line.size());
         const Setting* setting = FindSetting(settings, KeyOf(line));
         if (setting == nullptr) {
@@ -102,8 +103,8 @@ std::string RewriteSettings(std::string_view text, const std::vector<Setting>& s
     return out;
 }
 
-void SaveAccount(const AccountFiles& files, const std::string& account,
-                 const std::string& bosh_url, const std::string& password)
+void SaveAccount(const AccountFiles& files, const std::string& account, const std::string& bosh_url,
+                 const std::string& password)
 {
     CheckStorable("the account", account);
     if (!bosh_url.empty())

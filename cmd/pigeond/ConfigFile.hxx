@@ -32,7 +32,7 @@ struct AccountFiles {
 // were written, so a failure leaves the old files untouched. Throws
 // std::runtime_error naming the file that could not be written, or the value
 // that cannot be stored.
-void SaveAccount(const AccountFiles& files, const std::string& account,
-                 const std::string& bosh_url, const std::string& password);
+void SaveAccount(const AccountFiles& files, const std::string& account, const std::string& bosh_url,
+                 const std::string& password);
 
 } // namespace pigeon

@@ -93,7 +93,8 @@ void SaveDiscoveredUrl(const std::filesystem::path& file, const std::string& hos
     out << host_meta_url << '\n' << bosh_url << '\n';
     out.close();
     if (!out)
-        throw std::system_error(errno, std::generic_category(), "cannot write " + temporary.string());
+        throw std::system_error(errno, std::generic_category(),
+                                "cannot write " + temporary.string());
     if (std::rename(temporary.c_str(), file.c_str()) != 0)
         throw std::system_error(errno, std::generic_category(), "cannot replace " + file.string());
 }

@@ -12,7 +12,8 @@ struct TempDir {
     std::filesystem::path dir;
     explicit TempDir(const std::string& prefix = "pigeon-test")
     {
-        std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
         dir = mkdtemp(pattern.data());
     }
     ~TempDir() { std::filesystem::remove_all(dir); }

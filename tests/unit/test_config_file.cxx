@@ -31,11 +31,11 @@ TEST_CASE("rewriting settings keeps every other line")
                                "password-command = pass show xmpp\n"
                                "account = older@example.org\n"
                                "nick = El # the nickname";
-    const std::string after = RewriteSettings(
-        before, {{"account", "new@example.org"},
-                 {"bosh-url", "https://example.org/http-bind"},
-                 {"password-command", std::nullopt},
-                 {"last-name", std::nullopt}});
+    const std::string after =
+        RewriteSettings(before, {{"account", "new@example.org"},
+                                 {"bosh-url", "https://example.org/http-bind"},
+                                 {"password-command", std::nullopt},
+                                 {"last-name", std::nullopt}});
     CHECK(after == "# my pigeon\n"
                    "carriers = 3\n"
                    "account = new@example.org\n"
@@ -57,11 +57,12 @@ TEST_CASE("saving an account writes a private password file and the config")
     std::ofstream(config) << "# keep me\ncarry = contacts\n";
     SaveAccount({config, password}, "elaine@example.org", "", "s3cret");
     CHECK(Read(password) == "s3cret\n");
-    struct stat st{};
+    struct stat st {};
     REQUIRE(stat(password.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
     CHECK(Read(config) == "# keep me\ncarry = contacts\naccount = elaine@example.org\n"
-                          "password-file = " + password.string() + "\n");
+                          "password-file = " +
+                              password.string() + "\n");
     CHECK_FALSE(std::filesystem::exists(config.string() + ".new"));
 }
 

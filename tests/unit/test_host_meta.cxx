@@ -18,9 +18,12 @@ std::string Xrd(const std::string& links)
            links + "</XRD>\n";
 }
 
-const std::string kBosh = "<Link rel='urn:xmpp:alt-connections:xbosh' href='https://example.org/http-bind'/>";
-const std::string kPlainBosh = "<Link rel='urn:xmpp:alt-connections:xbosh' href='http://example.org/bosh'/>";
-const std::string kWebsocket = "<Link rel='urn:xmpp:alt-connections:websocket' href='wss://example.org/ws'/>";
+const std::string kBosh =
+    "<Link rel='urn:xmpp:alt-connections:xbosh' href='https://example.org/http-bind'/>";
+const std::string kPlainBosh =
+    "<Link rel='urn:xmpp:alt-connections:xbosh' href='http://example.org/bosh'/>";
+const std::string kWebsocket =
+    "<Link rel='urn:xmpp:alt-connections:websocket' href='wss://example.org/ws'/>";
 
 } // namespace
 
@@ -48,9 +51,9 @@ TEST_CASE("documents without a usable xbosh link give no URL")
                                             "href='ftp://example.org/x'/>"),
                                         false),
                     HostMetaError);
-    CHECK_THROWS_AS(BoshUrlFromHostMeta(Xrd("<Link rel='urn:xmpp:alt-connections:xbosh' href=''/>"),
-                                        false),
-                    HostMetaError);
+    CHECK_THROWS_AS(
+        BoshUrlFromHostMeta(Xrd("<Link rel='urn:xmpp:alt-connections:xbosh' href=''/>"), false),
+        HostMetaError);
     CHECK_THROWS_AS(BoshUrlFromHostMeta(Xrd("<Link rel='urn:xmpp:alt-connections:xbosh' "
                                             "href='https://a b/'/>"),
                                         false),
