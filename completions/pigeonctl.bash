@@ -28,13 +28,14 @@ _pigeonctl()
         return 0
     fi
 
-    # The number after --limit: nothing to offer.
-    if [[ $prev == --limit || ($prev == = && $prev2 == --limit) || $cur == --limit=* ]]; then
+    # The number after --limit, the URL after --bosh-url: nothing to offer.
+    if [[ $prev == --limit || ($prev == = && $prev2 == --limit) || $cur == --limit=* ||
+          $prev == --bosh-url || ($prev == = && $prev2 == --bosh-url) || $cur == --bosh-url=* ]]; then
         return 0
     fi
 
     # Find the command and its arguments already typed, skipping options and
-    # the values of --runtime-dir and --limit; after '--' no more options are
+    # the values of --runtime-dir, --limit and --bosh-url; after '--' no more options are
     # recognised.
     local i word command="" dashes=""
     local -a args=()
@@ -43,7 +44,7 @@ _pigeonctl()
         if [[ -z $dashes ]]; then
             case $word in
                 --) dashes=1; continue ;;
-                --runtime-dir | --limit)
+                --runtime-dir | --limit | --bosh-url)
                     if [[ ${COMP_WORDS[i + 1]} == = ]]; then ((i += 2)); else ((i++)); fi
                     continue ;;
                 -*) continue ;;
@@ -58,12 +59,12 @@ _pigeonctl()
 
     local words=""
     if [[ $cur == -* && -z $dashes ]]; then
-        words="--json --log --limit --runtime-dir --help --version"
+        words="--json --log --limit --bosh-url --runtime-dir --help --version"
     elif [[ -z $command ]]; then
         words="send outbox carrying inbox show search status peers presence account contacts"
     elif ((${#args[@]} == 0)); then
         case $command in
-            account) words="register passwd" ;;
+            account) words="register passwd set" ;;
             contacts) words="add" ;;
             presence) words="avail away dnd" ;;
         esac
