@@ -8,7 +8,6 @@
 #include "xmpp/Message.hxx"
 #include "xmpp/Namespaces.hxx"
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 
 namespace pigeon::link {
@@ -18,6 +17,9 @@ using asio::ip::tcp;
 namespace {
 
 constexpr int kMaxRetrySeconds = 60;
+// A neighbour on the link answers a SYN within milliseconds; one that does
+// not is not worth the kernel's two minutes.
+constexpr auto kDialTimeout = std::chrono::seconds(5);
 
 // Compares addresses as the kernel would see them: v4-mapped v6 is v4, and
 // the scope of a link-local v6 address does not matter for identity.
@@ -66,6 +68,9 @@ LinkManager::LinkManager(asio::io_context& io, store::Store& store, LinkConfig c
 LinkManager::~LinkManager()
 {
     stopping_ = true;
+    for (auto& [instance, peer] : peers_)
+        if (peer.dialer)
+            peer.dialer->Cancel();
     // The streams' last writes complete after we are gone: cut them loose first.
     for (const auto& weak : streams_)
         if (auto stream = weak.lock()) {
@@ -255,31 +260,22 @@ void LinkManager::Contact(const std::string& instance)
 
 void LinkManager::Dial(const std::string& instance, std::vector<avahi::Endpoint> endpoints)
 {
-    std::vector<tcp::endpoint> targets;
-    for (const auto& e : endpoints) {
-        auto address = e.address;
-        if (address.is_v6() && address.to_v6().is_link_local()) {
-            auto v6 = address.to_v6();
-            v6.scope_id(unsigned(e.interface));
-            address = v6;
-        }
-        targets.emplace_back(address, e.port);
-    }
-    auto socket = std::make_shared<tcp::socket>(io_);
-    asio::async_connect(
-        *socket, targets,
-        [this, instance, socket](const boost::system::error_code& ec, const tcp::endpoint& used) {
-            if (stopping_)
-                return;
+    peers_[instance].dialer = Dialer::Start(
+        io_, std::move(endpoints), kDialTimeout,
+        [this, instance](const std::string& error, tcp::socket socket, const tcp::endpoint& used) {
             auto& peer = peers_[instance];
             peer.connecting = false;
-            if (ec) {
-                Log(instance, "connect failed", ec.message());
+            peer.dialer.reset();
+            if (!error.empty()) {
+                Log(instance, "connect failed", error);
                 RetryLater(instance);
                 return;
             }
-            Log(instance, "connected", used.address().to_string());
-            peer.stream = NewStream(std::move(*socket), Stream::Role::Initiator);
+            boost::system::error_code ec;
+            const auto local = socket.local_endpoint(ec);
+            Log(instance, "connected",
+                used.address().to_string() + " from " + local.address().to_string());
+            peer.stream = NewStream(std::move(socket), Stream::Role::Initiator);
             peer.stream->Start(OwnInstance(), instance);
         });
 }

@@ -5,6 +5,7 @@
 // recipient who is itself a neighbour, and what neighbours hand to us.
 
 #include "avahi/Presence.hxx"
+#include "link/Dialer.hxx"
 #include "link/Stream.hxx"
 #include "util/Time.hxx"
 
@@ -78,6 +79,7 @@ private:
         bool present = false;
         bool connecting = false;
         bool refused = false; // it refused to carry for us: stop asking until it reappears
+        std::shared_ptr<Dialer> dialer; // our connection attempt, while it lasts
         std::shared_ptr<Stream> stream; // the stream we use with it, once open
         std::string pending_iq;         // our unanswered carry request
         std::set<std::string> in_flight; // direct deliveries awaiting a receipt
