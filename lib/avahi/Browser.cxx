@@ -1,7 +1,10 @@
 #include "avahi/Browser.hxx"
 
+#include "avahi/Txt.hxx"
 #include "util/Log.hxx"
 
+#include <avahi-common/defs.h>
+#include <avahi-common/domain.h>
 #include <avahi-common/error.h>
 
 #include <boost/asio/post.hpp>
@@ -202,8 +205,55 @@ void Browser::OnFirstResolved(const std::string& name, std::optional<ServiceInfo
         return;
     }
     neighbour.up = true;
+    WatchTxt(name, neighbour, info->txt);
     log::Info("avahi", "neighbour up: " + name);
     handler_.OnUp(*info);
+}
+
+void Browser::WatchTxt(const std::string& name, Neighbour& neighbour, const TxtRecord& txt) noexcept
+{
+    char record[AVAHI_DOMAIN_NAME_MAX];
+    if (avahi_service_name_join(record, sizeof(record), name.c_str(), type_.c_str(), "local") < 0)
+        return;
+    try {
+        auto watch = std::make_unique<TxtWatch>(TxtWatch{this, name, txt, nullptr});
+        watch->handle.reset(avahi_record_browser_new(
+            client_, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, record, AVAHI_DNS_CLASS_IN,
+            AVAHI_DNS_TYPE_TXT, AvahiLookupFlags(0), OnTxtEvent, watch.get()));
+        if (watch->handle == nullptr) {
+            log::Debug("avahi", "cannot follow the TXT record of '" + name +
+                                    "': " + avahi_strerror(avahi_client_errno(client_)));
+            return;
+        }
+        neighbour.txt_watch = std::move(watch);
+    } catch (const std::exception&) {
+        // Without a watch we still know the TXT it was resolved with.
+    }
+}
+
+void Browser::OnTxtEvent(AvahiRecordBrowser*, AvahiIfIndex, AvahiProtocol,
+                         AvahiBrowserEvent event, const char*, std::uint16_t, std::uint16_t,
+                         const void* rdata, std::size_t size, AvahiLookupResultFlags,
+                         void* userdata) noexcept
+{
+    // REMOVE is the old record leaving; the new one comes as NEW.
+    if (event != AVAHI_BROWSER_NEW || rdata == nullptr)
+        return;
+    auto& watch = *static_cast<TxtWatch*>(userdata);
+    AvahiStringList* parsed = nullptr;
+    if (avahi_string_list_parse(rdata, size, &parsed) < 0)
+        return;
+    const StringListPtr owner(parsed);
+    try {
+        auto txt = FromStringList(parsed);
+        // Seen once per interface and protocol: report changes only.
+        if (txt == watch.txt)
+            return;
+        watch.txt = std::move(txt);
+        log::Debug("avahi", "'" + watch.name + "' changed its TXT record");
+        watch.browser->handler_.OnTxt(watch.name, watch.txt);
+    } catch (const std::exception&) {
+    }
 }
 
 void Browser::ScheduleRetry(const std::string& name, Neighbour& neighbour) noexcept

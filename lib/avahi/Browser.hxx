@@ -26,6 +26,8 @@ public:
     struct Handler {
         virtual void OnUp(const ServiceInfo& info) noexcept = 0;
         virtual void OnDown(const std::string& instance) noexcept = 0;
+        // A neighbour that is up published a different TXT record.
+        virtual void OnTxt(const std::string& instance, const TxtRecord& txt) noexcept = 0;
         // True for the name we publish (or are trying to).
         virtual bool IsOwnName(const std::string& instance) const noexcept = 0;
 
@@ -58,9 +60,19 @@ public:
 private:
     using Announcement = std::pair<AvahiIfIndex, AvahiProtocol>;
 
+    // Follows a neighbour's TXT record while it is up: XEP-0174 peers change
+    // it in place (status, jid) rather than announcing again.
+    struct TxtWatch {
+        Browser* browser;
+        std::string name;
+        TxtRecord txt; // as last reported
+        RecordBrowserPtr handle;
+    };
+
     struct Neighbour {
         std::set<Announcement> seen;
         bool up = false;
+        std::unique_ptr<TxtWatch> txt_watch;
         // The first resolve, until it is up.
         std::shared_ptr<Lookup> lookup;
         unsigned failures = 0;
@@ -74,6 +86,12 @@ private:
     void OnNew(Announcement where, const std::string& name) noexcept;
     void OnRemove(Announcement where, const std::string& name) noexcept;
     void OnFailure() noexcept;
+    void WatchTxt(const std::string& name, Neighbour& neighbour, const TxtRecord& txt) noexcept;
+    static void OnTxtEvent(AvahiRecordBrowser* browser, AvahiIfIndex interface,
+                           AvahiProtocol protocol, AvahiBrowserEvent event, const char* name,
+                           std::uint16_t clazz, std::uint16_t type, const void* rdata,
+                           std::size_t size, AvahiLookupResultFlags flags,
+                           void* userdata) noexcept;
     void ResolveFirst(const std::string& name, Neighbour& neighbour) noexcept;
     bool IsThisHost(const std::string& host_name) const noexcept;
     void OnFirstResolved(const std::string& name, std::optional<ServiceInfo> info) noexcept;

@@ -69,6 +69,10 @@ private:
     {
         listener_.OnNeighbourDown(instance);
     }
+    void OnTxt(const std::string& instance, const TxtRecord& txt) noexcept override
+    {
+        listener_.OnNeighbourTxt(instance, txt);
+    }
     bool IsOwnName(const std::string& instance) const noexcept override
     {
         return !publisher_.Name().empty() && instance == publisher_.Name();

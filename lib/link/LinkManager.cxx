@@ -138,6 +138,12 @@ void LinkManager::SetStatus(const std::string& status)
     presence_.UpdateTxt(Txt());
 }
 
+void LinkManager::SetAccount(const std::string& account)
+{
+    config_.account = account;
+    presence_.UpdateTxt(Txt());
+}
+
 std::string LinkManager::OwnInstance() const { return presence_.OwnInstance(); }
 
 std::string LinkManager::OriginJid() const
@@ -179,18 +185,39 @@ void LinkManager::OnNeighbourUp(const avahi::ServiceInfo& info) noexcept
         peer.present = true;
         peer.refused = false;
         peer.retry_seconds = 2;
-        const auto node = info.txt.find("node");
-        peer.carrier = node != info.txt.end() && node->second == kCapsNode;
-        const auto jid = info.txt.find("jid");
-        peer.jid = jid != info.txt.end() ? jid->second : std::string();
-        const UnixMs now = NowMs();
-        store_.NoteNeighbour({info.instance, peer.jid, peer.carrier, Join(info.endpoints), now, now});
-        Log(info.instance, "seen", (peer.carrier ? "carrier " : "chat-only ") + Join(info.endpoints));
-        if (HasWork(info.instance, peer))
-            Contact(info.instance);
+        Learn(info.instance, peer, "seen");
     } catch (const std::exception& e) {
         log::Error("link", std::string("neighbour up: ") + e.what());
     }
+}
+
+void LinkManager::OnNeighbourTxt(const std::string& instance, const avahi::TxtRecord& txt) noexcept
+{
+    try {
+        const auto it = peers_.find(instance);
+        if (it == peers_.end() || !it->second.present)
+            return;
+        it->second.info.txt = txt;
+        Learn(instance, it->second, "changed");
+    } catch (const std::exception& e) {
+        log::Error("link", std::string("neighbour TXT change: ") + e.what());
+    }
+}
+
+void LinkManager::Learn(const std::string& instance, Peer& peer, const char* event)
+{
+    const auto& txt = peer.info.txt;
+    const auto node = txt.find("node");
+    peer.carrier = node != txt.end() && node->second == kCapsNode;
+    const auto jid = txt.find("jid");
+    peer.jid = jid != txt.end() ? jid->second : std::string();
+    const UnixMs now = NowMs();
+    store_.NoteNeighbour({instance, peer.jid, peer.carrier, Join(peer.info.endpoints), now, now});
+    Log(instance, event,
+        (peer.carrier ? "carrier " : "chat-only ") +
+            (peer.jid.empty() ? std::string() : peer.jid + " ") + Join(peer.info.endpoints));
+    if (HasWork(instance, peer))
+        Contact(instance);
 }
 
 void LinkManager::OnNeighbourDown(const std::string& instance) noexcept

@@ -65,6 +65,9 @@ public:
     void OutboxChanged() noexcept;
     // avail, away or dnd, published in place in our TXT record.
     void SetStatus(const std::string& status);
+    // Our account changed (empty: none): republished in our TXT `jid`, and
+    // the origin of the messages we hand over from now on.
+    void SetAccount(const std::string& account);
     std::string OwnInstance() const;
     // The JID our messages come from: the account, or our link-local name.
     std::string OriginJid() const;
@@ -90,6 +93,7 @@ private:
     // avahi::Presence::Listener
     void OnNeighbourUp(const avahi::ServiceInfo& info) noexcept override;
     void OnNeighbourDown(const std::string& instance) noexcept override;
+    void OnNeighbourTxt(const std::string& instance, const avahi::TxtRecord& txt) noexcept override;
     void OnOwnNameChanged(const std::string& instance) noexcept override;
     // StreamOwner
     void OnStreamHeader(Stream& stream, const xml::StreamHeader& header) noexcept override;
@@ -102,6 +106,9 @@ private:
     avahi::TxtRecord Txt() const;
     void Identify(const std::shared_ptr<Stream>& stream, const xml::StreamHeader& header);
     bool HasWork(const std::string& instance, const Peer& peer);
+    // Takes what a neighbour's TXT says (carrier or not, jid), records it and
+    // contacts it if that gives us something for it.
+    void Learn(const std::string& instance, Peer& peer, const char* event);
     void Contact(const std::string& instance);
     void Dial(const std::string& instance, std::vector<avahi::Endpoint> endpoints);
     void RetryLater(const std::string& instance);
