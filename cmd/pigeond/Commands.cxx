@@ -10,6 +10,7 @@
 #include "xmpp/Jid.hxx"
 
 #include <algorithm>
+#include <utility>
 #include <cstdio>
 #include <fstream>
 
@@ -62,9 +63,11 @@ void Commands::Handle(const Json& request, control::Server::Respond respond)
             ChangePassword(request, std::move(respond));
             return;
         }
-        uplink_->Register([respond](const std::string& error) {
-            respond(error.empty() ? control::OkReply({{"registered", true}})
-                                  : control::ErrorReply("server-refused", "registration failed: " + error));
+        const unsigned ticket = Await(std::move(respond));
+        uplink_->Register([this, ticket](const std::string& error) {
+            Answer(ticket, error.empty() ? control::OkReply({{"registered", true}})
+                                         : control::ErrorReply("server-refused",
+                                                               "registration failed: " + error));
         });
         return;
     }
@@ -209,9 +212,13 @@ void Commands::ChangePassword(const Json& request, control::Server::Respond resp
     const std::string password = StringArg(request, "password");
     if (password.empty() || TextProblem(password))
         throw RequestError("bad-request", "the new password is empty or not valid text");
-    uplink_->ChangePassword(password, [this, password, respond](const std::string& error) {
+    const unsigned ticket = Await(std::move(respond));
+    log::Info("pigeond", "asking the server to change the password of " + config_.account);
+    uplink_->ChangePassword(password, [this, password, ticket](const std::string& error) {
+        if (!awaiting_.contains(ticket))
+            return; // the account changed meanwhile: its password file is not this one's
         if (!error.empty()) {
-            respond(control::ErrorReply("server-refused", "password change failed: " + error));
+            Answer(ticket, control::ErrorReply("server-refused", "password change failed: " + error));
             return;
         }
         // Keep the stored password in step, or the next start logs in with the old one.
@@ -229,8 +236,25 @@ void Commands::ChangePassword(const Json& request, control::Server::Respond resp
         } else {
             note += "; update what password-command prints";
         }
-        respond(control::OkReply({{"changed", true}, {"note", note}}));
+        Answer(ticket, control::OkReply({{"changed", true}, {"note", note}}));
     });
+}
+
+unsigned Commands::Await(control::Server::Respond respond)
+{
+    const unsigned ticket = next_ticket_++;
+    awaiting_.emplace(ticket, std::move(respond));
+    return ticket;
+}
+
+void Commands::Answer(unsigned ticket, const Json& reply)
+{
+    const auto it = awaiting_.find(ticket);
+    if (it == awaiting_.end())
+        return;
+    auto respond = std::move(it->second);
+    awaiting_.erase(it);
+    respond(reply);
 }
 
 Json Commands::SetAccount(const Json& request)
@@ -264,6 +288,10 @@ Json Commands::SetAccount(const Json& request)
     }
     log::Notice("pigeond", "account set to " + updated.account + " in " +
                                updated.config_file.string());
+    // The uplink these wait on goes away with the old account: say so now.
+    for (auto& [ticket, respond] : std::exchange(awaiting_, {}))
+        respond(control::ErrorReply("cancelled", "the account changed before the server answered; "
+                                                 "the request may or may not have taken effect"));
     uplink_ = replace_uplink_(std::move(updated));
     return {{"jid", config_.account},
             {"bosh_url", config_.bosh_url},

@@ -7,6 +7,7 @@
 #include "control/Server.hxx"
 
 #include <functional>
+#include <map>
 
 namespace pigeon::store {
 class Store;
@@ -58,6 +59,9 @@ private:
     control::Json AddContact(const control::Json& request);
     void ChangePassword(const control::Json& request, control::Server::Respond respond);
     control::Json SetAccount(const control::Json& request);
+    // A reply that waits on the server; Answer() sends it unless already sent.
+    unsigned Await(control::Server::Respond respond);
+    void Answer(unsigned ticket, const control::Json& reply);
 
     store::Store& store_;
     const DaemonConfig& config_;
@@ -65,6 +69,8 @@ private:
     link::LinkManager* link_;
     uplink::Uplink* uplink_;
     std::function<uplink::Uplink*(DaemonConfig config)> replace_uplink_;
+    std::map<unsigned, control::Server::Respond> awaiting_;
+    unsigned next_ticket_ = 0;
 };
 
 } // namespace pigeon

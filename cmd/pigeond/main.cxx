@@ -129,12 +129,24 @@ int Run(DaemonConfig config)
         };
         link = std::make_unique<link::LinkManager>(io, store, std::move(link_config));
     }
-    // A new account takes effect at once: the old session goes, a new one starts.
+    // A new account takes effect at once: the old session says goodbye (its
+    // BOSH terminate gets a moment to leave), a new one starts, and the
+    // neighbours see the new jid.
+    std::unique_ptr<uplink::Uplink> retiring;
+    boost::asio::steady_timer retire(io);
     auto replace_uplink = [&](DaemonConfig updated) {
-        if (uplink)
+        if (uplink) {
             uplink->Shutdown();
-        uplink.reset();
+            retiring = std::move(uplink);
+            retire.expires_after(std::chrono::seconds(1));
+            retire.async_wait([&](boost::system::error_code ec) {
+                if (!ec)
+                    retiring.reset();
+            });
+        }
         config = std::move(updated);
+        if (link)
+            link->SetAccount(config.account);
         uplink = MakeUplink(io, store, config);
         return uplink.get();
     };

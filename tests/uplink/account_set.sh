@@ -56,4 +56,29 @@ node_kill elaine
 node_start elaine --probe-interval-max 5
 wait_for "elaine logs in from pigeon.conf after a restart" 30 json_true elaine \
     "j['jid'] == 'elaine@example.org' and j['connectivity']['session'] == 'online'" account
+# Switching to another account while a password change waits on a frozen
+# server: the waiting request gets an answer (not silence), the new account
+# logs in, and a neighbour sees the new jid in our TXT record.
+lab_add_host kramer
+lab_wait_avahi kramer
+node_start kramer
+wait_for "kramer sees elaine's account" 30 json_true kramer \
+    "any(p['instance'] == 'elaine@elaine' and p['jid'] == 'elaine@example.org' for p in j)" peers
+account_user newman
+kill -STOP "$(cat "$LAB_DIR/server/prosody.pid")"
+(rc=0; echo other-secret | node_ctl elaine account passwd >"$LAB_DIR/passwd.out" 2>&1 || rc=$?
+ echo "$rc" >"$LAB_DIR/passwd.rc") &
+wait_for "the password change is under way" 10 \
+    grep -q "asking the server to change the password" "$LAB_DIR/node-elaine/pigeond.log"
+echo secret-newman | node_ctl elaine account set newman@example.org --bosh-url "$LAB_BOSH_URL" \
+    >/dev/null || fail "account set failed"
+wait_for "the waiting password change is answered" 10 test -s "$LAB_DIR/passwd.rc"
+[ "$(cat "$LAB_DIR/passwd.rc")" != 0 ] && grep -q "account changed" "$LAB_DIR/passwd.out" ||
+    fail "passwd said: $(cat "$LAB_DIR/passwd.out")"
+grep -qx secret-newman "$conf_dir/password" || fail "the cancelled change touched the password file"
+kill -CONT "$(cat "$LAB_DIR/server/prosody.pid")"
+wait_for "elaine logs in as newman" 40 json_true elaine \
+    "j['jid'] == 'newman@example.org' and j['connectivity']['session'] == 'online'" account
+wait_for "kramer sees the new account" 30 json_true kramer \
+    "any(p['instance'] == 'elaine@elaine' and p['jid'] == 'newman@example.org' for p in j)" peers
 echo "ok"
