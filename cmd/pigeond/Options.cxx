@@ -46,21 +46,6 @@ std::string StripNewline(std::string text)
     return text;
 }
 
-// The password must not be readable by others: a file that is, is refused.
-std::string ReadPasswordFile(const std::string& path)
-{
-    struct stat st{};
-    if (stat(path.c_str(), &st) != 0)
-        throw OptionsError("cannot read password file " + path);
-    if ((st.st_mode & 077) != 0)
-        throw OptionsError("password file " + path + " is readable by others: chmod 600 it");
-    std::ifstream file(path);
-    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    if (!file && !file.eof())
-        throw OptionsError("cannot read password file " + path);
-    return StripNewline(std::move(text));
-}
-
 // Runs once at start-up, before the loop: blocking here is fine.
 std::string RunPasswordCommand(const std::string& command)
 {
@@ -117,6 +102,21 @@ po::options_description SettingOptions()
 }
 
 } // namespace
+
+std::string ReadPasswordFile(const std::string& path)
+{
+    struct stat st{};
+    if (stat(path.c_str(), &st) != 0)
+        throw OptionsError("cannot read password file " + path);
+    if ((st.st_mode & 077) != 0)
+        throw OptionsError("password file " + path + " is readable by others: chmod 600 it");
+    std::ifstream file(path);
+    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    if (!file && !file.eof())
+        throw OptionsError("cannot read password file " + path);
+    return StripNewline(std::move(text));
+}
+
 
 ParsedOptions ParseDaemonOptions(int argc, const char* const argv[])
 {

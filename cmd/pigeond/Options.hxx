@@ -25,4 +25,8 @@ struct ParsedOptions {
 // Throws OptionsError.
 ParsedOptions ParseDaemonOptions(int argc, const char* const argv[]);
 
+// The password in `path`, without its line end. A file that others may read
+// is refused. Throws OptionsError.
+std::string ReadPasswordFile(const std::string& path);
+
 } // namespace pigeon

@@ -91,6 +91,10 @@ uplink::UplinkConfig MakeUplinkConfig(const DaemonConfig& c)
         u.host_meta_url = c.host_meta_url.empty() ? uplink::DefaultHostMetaUrl(c.account)
                                                   : c.host_meta_url;
     u.discovered_url_file = c.DiscoveredUrlFile();
+    if (!c.password_file.empty()) {
+        u.password_file = c.password_file;
+        u.reread_password = [path = c.password_file] { return ReadPasswordFile(path); };
+    }
     u.probe.url = c.probe_url;
     u.probe.max_interval = std::chrono::seconds(c.probe_interval_max);
     u.only_pigeons = c.only_pigeons;

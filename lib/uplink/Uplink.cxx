@@ -12,6 +12,12 @@
 namespace pigeon::uplink {
 namespace {
 
+// After the server refused our credentials, try again this long after,
+// doubling up to the maximum: often enough to notice a fix made on the
+// server, rarely enough not to look like password guessing.
+constexpr std::chrono::seconds kFirstLoginRetry{60};
+constexpr std::chrono::seconds kMaxLoginRetry{3600};
+
 bosh::SessionOptions MakeOptions()
 {
     bosh::SessionOptions options;
@@ -59,7 +65,8 @@ std::string FallbackBody(const xmpp::ChatMessage& m)
 Uplink::Uplink(boost::asio::io_context& io, store::Store& store, UplinkConfig config)
     : store_(store), config_(WithKnownUrl(std::move(config), bosh_url_source_)), multi_(io),
       probe_(multi_, MakeProbeConfig(config_), [this](bool online) { OnProbe(online); },
-             [this](const std::string& url) { OnDiscovered(url); })
+             [this](const std::string& url) { OnDiscovered(url); }),
+      login_retry_(io), login_backoff_(kFirstLoginRetry)
 {
     if (!config_.bosh_url.empty())
         StartSession(config_.bosh_url);
@@ -70,6 +77,15 @@ Uplink::Uplink(boost::asio::io_context& io, store::Store& store, UplinkConfig co
             log::Debug("uplink", "addresses or routes changed: probing");
             probe_.Check();
         });
+    if (!config_.password_file.empty()) {
+        try {
+            password_watch_ = std::make_unique<FileWatcher>(io, config_.password_file, [this] {
+                RetryLogin("the password file changed");
+            });
+        } catch (const std::system_error& e) {
+            log::Warning("uplink", std::string("not watching the password file: ") + e.what());
+        }
+    }
 }
 
 Uplink::~Uplink()
@@ -150,6 +166,8 @@ void Uplink::OnProbe(bool online) noexcept
 void Uplink::OnOnline(const std::string& full_jid) noexcept
 {
     state_ = SessionState::Online;
+    login_backoff_ = kFirstLoginRetry;
+    login_retry_.cancel();
     log::Notice("uplink", "online as " + full_jid);
     FetchRoster();
     Flush();
@@ -163,6 +181,41 @@ void Uplink::OnOffline(const std::string& reason, bool auth_failed) noexcept
     state_ = auth_failed ? SessionState::AuthFailed : SessionState::Offline;
     if (!auth_failed)
         probe_.Check(); // online again at once if it was a hiccup
+    else
+        ScheduleLoginRetry();
+}
+
+void Uplink::ScheduleLoginRetry() noexcept
+{
+    log::Notice("uplink", "the server refused our credentials; trying again in " +
+                              std::to_string(login_backoff_.count()) + " s" +
+                              (password_watch_ ? " or when the password file changes" : ""));
+    login_retry_.expires_after(login_backoff_);
+    login_backoff_ = std::min(login_backoff_ * 2, kMaxLoginRetry);
+    login_retry_.async_wait([this](boost::system::error_code ec) {
+        if (!ec)
+            RetryLogin("retrying");
+    });
+}
+
+void Uplink::RetryLogin(const char* why) noexcept
+{
+    if (state_ != SessionState::AuthFailed || shutting_down_ || !session_)
+        return;
+    login_retry_.cancel();
+    if (config_.reread_password) {
+        try {
+            config_.password = config_.reread_password();
+            session_->SetPassword(config_.password);
+        } catch (const std::exception& e) {
+            log::Warning("uplink", std::string("cannot read the password again: ") + e.what());
+            ScheduleLoginRetry();
+            return;
+        }
+    }
+    log::Info("uplink", std::string(why) + ": logging in again");
+    state_ = SessionState::Offline;
+    probe_.Check(); // online: the session starts
 }
 
 void Uplink::Flush() noexcept

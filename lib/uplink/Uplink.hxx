@@ -10,8 +10,13 @@
 #include "bosh/Session.hxx"
 #include "curl/Multi.hxx"
 #include "uplink/Probe.hxx"
+#include "util/FileWatcher.hxx"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <functional>
 
 #include <filesystem>
 #include <memory>
@@ -37,6 +42,12 @@ struct UplinkConfig {
     ProbeConfig probe;    // url defaults to bosh_url
     bool only_pigeons = false; // never send our own messages to the server directly
     bool watch_routes = true;  // probe at once on kernel address/route changes
+    // After the server refused our credentials: reads the password again
+    // (password-file or password-command) before the next try; unset keeps
+    // `password`. May throw std::runtime_error.
+    std::function<std::string()> reread_password;
+    // Watched while the server refuses us: fixing the file retries at once.
+    std::filesystem::path password_file;
 };
 
 struct UplinkStatus {
@@ -82,6 +93,9 @@ private:
     void OnOffline(const std::string& reason, bool auth_failed) noexcept override;
 
     void OnProbe(bool online) noexcept;
+    // Logs in again after an authentication failure, with the password read afresh.
+    void RetryLogin(const char* why) noexcept;
+    void ScheduleLoginRetry() noexcept;
     void OnDiscovered(const std::string& bosh_url);
     void StartSession(const std::string& bosh_url);
     void SendOwn();
@@ -106,6 +120,11 @@ private:
     std::set<std::string> uploading_; // origin + "\n" + origin-id in flight
     std::unique_ptr<bosh::Registration> registration_;
     bool shutting_down_ = false;
+    // While authentication fails: a slow retry (the server may be at fault)
+    // and a watch on the password file (the user may fix it).
+    boost::asio::steady_timer login_retry_;
+    std::chrono::seconds login_backoff_;
+    std::unique_ptr<FileWatcher> password_watch_;
 };
 
 } // namespace pigeon::uplink
