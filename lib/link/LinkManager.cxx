@@ -407,7 +407,7 @@ void LinkManager::OnStreamClosed(Stream& stream, const std::string& reason) noex
     if (peer == nullptr)
         return;
     peer->stream.reset();
-    peer->pending_iq.clear(); // unanswered: those messages are offered again next time
+    peer->pending_iqs.clear(); // unanswered: those messages are offered again next time
     peer->in_flight.clear();
     if (peer->timer)
         peer->timer->cancel();
@@ -432,8 +432,7 @@ void LinkManager::OnStanza(Stream& stream, const xml::Element& stanza) noexcept
                 stream.Send(xmpp::DiscoInfoResult(stanza, xmpp::PigeonDiscoInfo()));
             } else if (type == "result" || type == "error") {
                 auto* peer = PeerOf(stream);
-                if (peer != nullptr && !peer->pending_iq.empty() &&
-                    stanza.Attr("id") == peer->pending_iq)
+                if (peer != nullptr && peer->pending_iqs.contains(std::string(stanza.Attr("id"))))
                     HandleCarryReply(stream.PeerInstance(), *peer, stanza);
             } else {
                 stream.Send(xmpp::MakeIqError(stanza, "cancel", "service-unavailable"));

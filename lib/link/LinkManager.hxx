@@ -7,6 +7,7 @@
 #include "avahi/Presence.hxx"
 #include "link/Dialer.hxx"
 #include "link/Stream.hxx"
+#include "store/Model.hxx"
 #include "util/Time.hxx"
 
 #include <boost/asio/io_context.hpp>
@@ -20,9 +21,9 @@
 #include <string>
 #include <vector>
 
+
 namespace pigeon::store {
 class Store;
-struct OutboxItem;
 } // namespace pigeon::store
 
 namespace pigeon::link {
@@ -84,7 +85,11 @@ private:
         bool refused = false; // it refused to carry for us: stop asking until it reappears
         std::shared_ptr<Dialer> dialer; // our connection attempt, while it lasts
         std::shared_ptr<Stream> stream; // the stream we use with it, once open
-        std::string pending_iq;         // our unanswered carry request
+        std::set<std::string> pending_iqs; // our unanswered carry requests
+        // How far this stream's handoffs got through our queue: each contact
+        // offers each message once (a refused one waits for the next contact).
+        std::weak_ptr<Stream> offered_on;
+        store::QueuePosition offered_up_to;
         std::set<std::string> in_flight; // direct deliveries awaiting a receipt
         std::unique_ptr<boost::asio::steady_timer> timer; // reply timeout / retry
         int retry_seconds = 2;
@@ -114,7 +119,9 @@ private:
     void RetryLater(const std::string& instance);
     void Pump(const std::string& instance);
     void DeliverDirect(const std::string& instance, Peer& peer);
-    void OfferBatch(const std::string& instance, Peer& peer);
+    // Sends the next batch of our queue to a carrier; false if nothing was left.
+    bool OfferBatch(const std::string& instance, Peer& peer);
+    void ArmReplyTimer(Peer& peer);
     void HandleCarry(Stream& stream, const xml::Element& iq);
     void HandleCarryReply(const std::string& instance, Peer& peer, const xml::Element& iq);
     void HandleChat(Stream& stream, const xml::Element& message);

@@ -20,6 +20,9 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr auto kReplyTimeout = std::chrono::seconds(30);
+// What a handed-over item adds to its body: the forwarded message around it.
+constexpr std::size_t kItemOverhead = 600;
+constexpr std::size_t kBatchesInFlight = 2;
 
 std::string BareJid(const std::string& jid)
 {
@@ -40,8 +43,10 @@ void LinkManager::Pump(const std::string& instance)
     if (!peer.stream || !peer.stream->IsOpen())
         return;
     DeliverDirect(instance, peer);
-    if (peer.carrier && !peer.refused && peer.pending_iq.empty())
-        OfferBatch(instance, peer);
+    // Two batches in flight: the carrier commits one while the next is on its way.
+    while (peer.carrier && !peer.refused && peer.pending_iqs.size() < kBatchesInFlight &&
+           OfferBatch(instance, peer)) {
+    }
 }
 
 // The recipient itself is here: give it the message, no carrier needed.
@@ -67,33 +72,55 @@ void LinkManager::DeliverDirect(const std::string& instance, Peer& peer)
         Log(instance, "direct", std::to_string(sent) + " message(s) to the recipient");
 }
 
-void LinkManager::OfferBatch(const std::string& instance, Peer& peer)
+bool LinkManager::OfferBatch(const std::string& instance, Peer& peer)
 {
-    const auto candidates = store_.PendingForCarrier(instance, config_.carriers, config_.batch_items);
+    if (peer.offered_on.lock() != peer.stream) { // a new contact walks the queue afresh
+        peer.offered_on = peer.stream;
+        peer.offered_up_to = {};
+    }
+    // Every item costs at least its envelope: read no more than can fit.
+    const int page = std::min(config_.batch_items, int(config_.batch_bytes / kItemOverhead) + 1);
+    const std::string origin = OriginJid();
     std::vector<OutgoingItem> items;
     std::size_t bytes = 0;
-    const std::string origin = OriginJid();
-    for (const auto& item : candidates) {
-        if (item.to == instance || (!peer.jid.empty() && item.to == peer.jid))
-            continue; // goes to it directly instead
-        OutgoingItem out{xmpp::Forward(xmpp::ToStanza(ToChat(item, origin)), item.created),
-                         item.created + config_.ttl};
-        // Rough size: the body dominates; escaping may add some.
-        const std::size_t size = item.body.size() + item.to.size() + 600;
-        if (!items.empty() && bytes + size > config_.batch_bytes)
-            break;
-        bytes += size;
-        items.push_back(std::move(out));
+    for (bool more = true; more && items.empty();) {
+        const auto candidates =
+            store_.PendingForCarrier(instance, config_.carriers, page, peer.offered_up_to);
+        more = int(candidates.size()) == page;
+        for (const auto& item : candidates) {
+            const bool direct = item.to == instance || (!peer.jid.empty() && item.to == peer.jid);
+            if (!direct) {
+                // Rough size: the body dominates; escaping may add some.
+                const std::size_t size = item.body.size() + item.to.size() + kItemOverhead;
+                if (!items.empty() && bytes + size > config_.batch_bytes)
+                    break;
+                bytes += size;
+                items.push_back({xmpp::Forward(xmpp::ToStanza(ToChat(item, origin)), item.created),
+                                 item.created + config_.ttl});
+            } // else it goes to the peer directly instead
+            peer.offered_up_to = {item.created, item.id};
+        }
     }
     if (items.empty())
-        return;
-    peer.pending_iq = "carry-" + std::to_string(++next_iq_);
-    peer.stream->Send(MakeCarryRequest(peer.pending_iq, items));
+        return false;
+    const std::string id = "carry-" + std::to_string(++next_iq_);
+    peer.pending_iqs.insert(id);
+    peer.stream->Send(MakeCarryRequest(id, items));
     // Journal only: a stored log row is a commit, and the handoff record follows anyway.
     log::Debug("link", instance + ": offering " + std::to_string(items.size()) + " message(s)");
+    ArmReplyTimer(peer);
+    return true;
+}
 
+// A carrier that stops answering for that long is cut off.
+void LinkManager::ArmReplyTimer(Peer& peer)
+{
     if (!peer.timer)
         peer.timer = std::make_unique<asio::steady_timer>(io_);
+    if (peer.pending_iqs.empty()) {
+        peer.timer->cancel();
+        return;
+    }
     peer.timer->expires_after(kReplyTimeout);
     std::weak_ptr<Stream> weak = peer.stream;
     peer.timer->async_wait([this, weak](boost::system::error_code ec) {
@@ -108,9 +135,8 @@ void LinkManager::OfferBatch(const std::string& instance, Peer& peer)
 
 void LinkManager::HandleCarryReply(const std::string& instance, Peer& peer, const xml::Element& iq)
 {
-    peer.pending_iq.clear();
-    if (peer.timer)
-        peer.timer->cancel();
+    peer.pending_iqs.erase(std::string(iq.Attr("id")));
+    ArmReplyTimer(peer);
     if (iq.Attr("type") == "error") {
         const auto condition = xmpp::ErrorCondition(iq);
         peer.refused = true;

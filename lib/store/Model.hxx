@@ -5,6 +5,7 @@
 #include "util/Time.hxx"
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,12 @@ struct OutboxItem {
     UnixMs sent = 0;      // our own server accepted it
     UnixMs delivered = 0; // a XEP-0184 receipt came back
     std::vector<Handoff> carriers;
+};
+
+// Where a walk through our queue got to: the last item it saw.
+struct QueuePosition {
+    UnixMs created = std::numeric_limits<UnixMs>::min();
+    std::string id;
 };
 
 // A message we carry for somebody else. The payload is the origin's stanza,

@@ -103,6 +103,12 @@ CREATE TABLE contacts (
     synced INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 )",
+    // 3: the queue in the order carriers and recipients walk it, so that a
+    // handoff reads the next batch instead of scanning and sorting the outbox.
+    R"(
+CREATE INDEX outbox_queue ON outbox(created, origin_id) WHERE state = 'queued';
+CREATE INDEX outbox_queue_by_recipient ON outbox(recipient, created) WHERE state = 'queued';
+)",
 };
 
 } // namespace

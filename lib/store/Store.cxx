@@ -65,9 +65,10 @@ constexpr std::array<const char*, kSqlCount> kStatements = {
     "SELECT carrier, handed FROM handoffs WHERE outbox_id = ? ORDER BY handed, carrier",
     "INSERT OR IGNORE INTO handoffs (outbox_id, carrier, handed) VALUES (?, ?, ?)",
     "SELECT " OUTBOX_COLUMNS " FROM outbox o WHERE state = 'queued' "
+    "AND (created, origin_id) > (?4, ?5) "
     "AND (SELECT count(*) FROM handoffs h WHERE h.outbox_id = o.id) < ?2 "
     "AND NOT EXISTS (SELECT 1 FROM handoffs h WHERE h.outbox_id = o.id AND h.carrier = ?1) "
-    "ORDER BY created, id LIMIT ?3",
+    "ORDER BY created, origin_id LIMIT ?3",
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' AND recipient = ? "
     "ORDER BY created, id",
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' ORDER BY created, id LIMIT ?",
@@ -278,9 +279,10 @@ int Store::RecordHandoffs(const std::string& carrier, std::span<const std::strin
 }
 
 std::vector<OutboxItem> Store::PendingForCarrier(const std::string& carrier, int max_carriers,
-                                                 int limit)
+                                                 int limit, const QueuePosition& after)
 {
-    return impl_->Collect(kPendingForCarrier, ReadOutbox, carrier, max_carriers, limit);
+    return impl_->Collect(kPendingForCarrier, ReadOutbox, carrier, max_carriers, limit,
+                          after.created, after.id);
 }
 
 std::vector<OutboxItem> Store::PendingForRecipient(const std::string& recipient)

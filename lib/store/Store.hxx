@@ -55,9 +55,10 @@ public:
     int RecordHandoffs(const std::string& carrier, std::span<const std::string> origin_ids,
                        UnixMs handed);
     // Queued messages `carrier` does not hold yet and that have fewer than
-    // `max_carriers` carriers, oldest first, at most `limit`.
+    // `max_carriers` carriers, oldest first, at most `limit`, after `after`
+    // (so that one contact walks the queue once instead of rescanning it).
     std::vector<OutboxItem> PendingForCarrier(const std::string& carrier, int max_carriers,
-                                              int limit);
+                                              int limit, const QueuePosition& after = {});
     // Queued messages addressed to `recipient`.
     std::vector<OutboxItem> PendingForRecipient(const std::string& recipient);
     // Queued messages to send to the server ourselves, oldest first.

@@ -97,6 +97,12 @@ TEST_CASE("pending work for a carrier respects K and what it already holds")
     CHECK(pending[0].id == b.id);
     CHECK(store.PendingForCarrier("three@x", 3, 100).size() == 2);
     CHECK(store.PendingForCarrier("three@x", 3, 1).size() == 1);
+    // A walk through the queue goes on after where it got to.
+    const auto page = store.PendingForCarrier("three@x", 3, 1);
+    const auto rest = store.PendingForCarrier("three@x", 3, 100, {page[0].created, page[0].id});
+    REQUIRE(rest.size() == 1);
+    CHECK(rest[0].id == b.id);
+    CHECK(store.PendingForCarrier("three@x", 3, 100, {rest[0].created, rest[0].id}).empty());
 
     auto direct = store.PendingForRecipient("jerry@example.org");
     REQUIRE(direct.size() == 1);
