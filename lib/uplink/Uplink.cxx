@@ -77,15 +77,6 @@ Uplink::Uplink(boost::asio::io_context& io, store::Store& store, UplinkConfig co
             log::Debug("uplink", "addresses or routes changed: probing");
             probe_.Check();
         });
-    if (!config_.password_file.empty()) {
-        try {
-            password_watch_ = std::make_unique<FileWatcher>(io, config_.password_file, [this] {
-                RetryLogin("the password file changed");
-            });
-        } catch (const std::system_error& e) {
-            log::Warning("uplink", std::string("not watching the password file: ") + e.what());
-        }
-    }
 }
 
 Uplink::~Uplink()
@@ -168,6 +159,7 @@ void Uplink::OnOnline(const std::string& full_jid) noexcept
     state_ = SessionState::Online;
     login_backoff_ = kFirstLoginRetry;
     login_retry_.cancel();
+    password_watch_.reset();
     log::Notice("uplink", "online as " + full_jid);
     FetchRoster();
     Flush();
@@ -187,6 +179,17 @@ void Uplink::OnOffline(const std::string& reason, bool auth_failed) noexcept
 
 void Uplink::ScheduleLoginRetry() noexcept
 {
+    // Watched only while refused: an idle daemon does not wake for the
+    // other files of that directory.
+    if (!password_watch_ && !config_.password_file.empty()) {
+        try {
+            password_watch_ = std::make_unique<FileWatcher>(
+                multi_.IoContext(), config_.password_file,
+                [this] { RetryLogin("the password file changed"); });
+        } catch (const std::exception& e) {
+            log::Warning("uplink", std::string("not watching the password file: ") + e.what());
+        }
+    }
     log::Notice("uplink", "the server refused our credentials; trying again in " +
                               std::to_string(login_backoff_.count()) + " s" +
                               (password_watch_ ? " or when the password file changes" : ""));

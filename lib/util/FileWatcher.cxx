@@ -48,10 +48,10 @@ void FileWatcher::Read()
                     ours = true;
                 offset += sizeof(event) + event.len;
             }
-            if (ours)
-                on_change_();
             if (!ec)
                 Read();
+            if (ours)
+                on_change_(); // last: it may destroy us
         });
 }
 
