@@ -52,12 +52,14 @@ void Request::Impl::AddHeader(const std::string& line)
 void Request::Impl::Setup(const RequestOptions& options)
 {
     easy.SetOption(CURLOPT_URL, options.url.c_str());
+    const bool https_only = options.redirects_keep_https && options.url.starts_with("https://");
 #if LIBCURL_VERSION_NUM >= 0x075500
     easy.SetOption(CURLOPT_PROTOCOLS_STR, "http,https");
-    easy.SetOption(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    easy.SetOption(CURLOPT_REDIR_PROTOCOLS_STR, https_only ? "https" : "http,https");
 #else
     easy.SetOption(CURLOPT_PROTOCOLS, long(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-    easy.SetOption(CURLOPT_REDIR_PROTOCOLS, long(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    easy.SetOption(CURLOPT_REDIR_PROTOCOLS,
+                   https_only ? long(CURLPROTO_HTTPS) : long(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
     // Signals would reach the daemon's handlers; timeouts are curl's own timers.
     easy.SetOption(CURLOPT_NOSIGNAL, 1L);

@@ -26,6 +26,9 @@ struct RequestOptions {
     std::chrono::milliseconds timeout{30'000}; // the whole exchange
     std::chrono::milliseconds connect_timeout{10'000};
     bool follow_redirects = false;
+    // Redirects may not leave https (when the URL is https): a downgrade
+    // would let anyone on the path answer in the server's name.
+    bool redirects_keep_https = true;
     // false ignores http_proxy and friends: the request goes straight to the host.
     bool use_environment_proxy = true;
     std::size_t max_response_bytes = 1 << 20;

@@ -78,6 +78,8 @@ void Probe::Discover()
         options.use_environment_proxy = true;
         options.max_response_bytes = 64 * 1024;
         options.headers = {"Accept: application/xrd+xml"};
+        // Domains often send .well-known on to their web host; never from https to http.
+        options.follow_redirects = true;
         request_ = std::make_unique<curl::Request>(multi_, options, [this](curl::Response r) {
             OnHostMeta(r.status, r.body, r.error ? r.error_message : std::string());
         });
