@@ -8,6 +8,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lab.sh
 . "$here/lab.sh"
+. "$here/server.sh"
 trap lab_teardown EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM

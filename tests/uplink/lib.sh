@@ -1,6 +1,7 @@
 # Helpers for tests through a real XMPP server: the link-local lab plus the
 # lab's Prosody, accounts with password files, and a pigeond per host.
 . "$(dirname "$0")/../link/lib.sh"
+. "$(dirname "$0")/../lab/server.sh"
 lab_add_server
 
 # account_user HOST: creates HOST@example.org on the server, with the
