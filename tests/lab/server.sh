@@ -1,6 +1,6 @@
 # tests/lab/server.sh: the lab's XMPP server (Prosody with BOSH) on the
-# uplink segment, and each host's uplink to it. Sourced by lab.sh; uses its
-# internal helpers, so it is not meant to be sourced on its own.
+# uplink segment, and each host's uplink to it. Source it after lab.sh,
+# whose internal helpers it uses.
 
 # lab_uplink_ip NAME: prints the host's uplink IPv4 address (169.254.100.10+N).
 lab_uplink_ip() {
