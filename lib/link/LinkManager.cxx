@@ -407,10 +407,12 @@ void LinkManager::OnStreamClosed(Stream& stream, const std::string& reason) noex
     if (peer == nullptr)
         return;
     peer->stream.reset();
-    peer->pending_iqs.clear(); // unanswered: those messages are offered again next time
+    while (!peer->pending_iqs.empty()) // unanswered: those messages are offered again
+        Release(*peer, peer->pending_iqs.begin()->first);
     peer->in_flight.clear();
     if (peer->timer)
         peer->timer->cancel();
+    PumpOthers(instance);
     if (!peer->present && !peer->connecting)
         peers_.erase(instance);
     else if (reason.rfind("closed by us", 0) != 0 && HasWork(instance, *peer))

@@ -85,7 +85,8 @@ private:
         bool refused = false; // it refused to carry for us: stop asking until it reappears
         std::shared_ptr<Dialer> dialer; // our connection attempt, while it lasts
         std::shared_ptr<Stream> stream; // the stream we use with it, once open
-        std::set<std::string> pending_iqs; // our unanswered carry requests
+        // Our unanswered carry requests, each with the origin-ids it offers.
+        std::map<std::string, std::vector<std::string>> pending_iqs;
         // How far this stream's handoffs got through our queue: each contact
         // offers each message once (a refused one waits for the next contact).
         std::weak_ptr<Stream> offered_on;
@@ -122,6 +123,10 @@ private:
     // Sends the next batch of our queue to a carrier; false if nothing was left.
     bool OfferBatch(const std::string& instance, Peer& peer);
     void ArmReplyTimer(Peer& peer);
+    // A carry request is answered or lost: its messages may be offered again.
+    void Release(Peer& peer, const std::string& iq_id);
+    // Offers to the other carriers what waited for `instance`'s answer.
+    void PumpOthers(const std::string& instance);
     void HandleCarry(Stream& stream, const xml::Element& iq);
     void HandleCarryReply(const std::string& instance, Peer& peer, const xml::Element& iq);
     void HandleChat(Stream& stream, const xml::Element& message);
@@ -139,6 +144,10 @@ private:
     std::vector<std::weak_ptr<Stream>> streams_; // every stream we made, to detach at the end
     std::string status_ = "avail";
     unsigned next_iq_ = 0;
+    // Origin-ids offered to some carrier and not answered yet. A message is
+    // offered to one carrier at a time, so that carriers in contact at the
+    // same moment cannot take it past K together.
+    std::set<std::string> offered_;
     bool stopping_ = false;
     avahi::Presence presence_; // last: its callbacks use everything above
 };

@@ -82,12 +82,18 @@ bool LinkManager::OfferBatch(const std::string& instance, Peer& peer)
     const int page = std::min(config_.batch_items, int(config_.batch_bytes / kItemOverhead) + 1);
     const std::string origin = OriginJid();
     std::vector<OutgoingItem> items;
+    std::vector<std::string> ids;
     std::size_t bytes = 0;
-    for (bool more = true; more && items.empty();) {
+    bool blocked = false; // at a message another carrier has not answered for yet
+    for (bool more = true; more && items.empty() && !blocked;) {
         const auto candidates =
             store_.PendingForCarrier(instance, config_.carriers, page, peer.offered_up_to);
         more = int(candidates.size()) == page;
         for (const auto& item : candidates) {
+            if (offered_.contains(item.id)) {
+                blocked = true; // stop before it: we come back once it is answered
+                break;
+            }
             const bool direct = item.to == instance || (!peer.jid.empty() && item.to == peer.jid);
             if (!direct) {
                 // Rough size: the body dominates; escaping may add some.
@@ -97,6 +103,7 @@ bool LinkManager::OfferBatch(const std::string& instance, Peer& peer)
                 bytes += size;
                 items.push_back({xmpp::Forward(xmpp::ToStanza(ToChat(item, origin)), item.created),
                                  item.created + config_.ttl});
+                ids.push_back(item.id);
             } // else it goes to the peer directly instead
             peer.offered_up_to = {item.created, item.id};
         }
@@ -104,7 +111,8 @@ bool LinkManager::OfferBatch(const std::string& instance, Peer& peer)
     if (items.empty())
         return false;
     const std::string id = "carry-" + std::to_string(++next_iq_);
-    peer.pending_iqs.insert(id);
+    offered_.insert(ids.begin(), ids.end());
+    peer.pending_iqs.emplace(id, std::move(ids));
     peer.stream->Send(MakeCarryRequest(id, items));
     // Journal only: a stored log row is a commit, and the handoff record follows anyway.
     log::Debug("link", instance + ": offering " + std::to_string(items.size()) + " message(s)");
@@ -133,14 +141,39 @@ void LinkManager::ArmReplyTimer(Peer& peer)
     });
 }
 
+void LinkManager::Release(Peer& peer, const std::string& iq_id)
+{
+    const auto it = peer.pending_iqs.find(iq_id);
+    if (it == peer.pending_iqs.end())
+        return;
+    for (const auto& origin_id : it->second)
+        offered_.erase(origin_id);
+    peer.pending_iqs.erase(it);
+}
+
+void LinkManager::PumpOthers(const std::string& instance)
+{
+    std::vector<std::string> others;
+    for (const auto& [name, peer] : peers_)
+        if (name != instance && peer.carrier && !peer.refused && peer.stream && peer.stream->IsOpen() &&
+            peer.pending_iqs.size() < kBatchesInFlight)
+            others.push_back(name);
+    for (const auto& name : others) // Pump may close streams: look each up again
+        if (peers_.contains(name))
+            Pump(name);
+}
+
 void LinkManager::HandleCarryReply(const std::string& instance, Peer& peer, const xml::Element& iq)
 {
-    peer.pending_iqs.erase(std::string(iq.Attr("id")));
+    // Answered either way: these messages may go to others again (nothing
+    // offers them before the answer is recorded below).
+    Release(peer, std::string(iq.Attr("id")));
     ArmReplyTimer(peer);
     if (iq.Attr("type") == "error") {
         const auto condition = xmpp::ErrorCondition(iq);
         peer.refused = true;
         Log(instance, "handoff refused", condition);
+        PumpOthers(instance);
         return;
     }
     std::vector<std::string> accepted;
@@ -162,6 +195,7 @@ void LinkManager::HandleCarryReply(const std::string& instance, Peer& peer, cons
         peer.refused = true; // it will not take these: do not loop on them
     else
         Pump(instance);
+    PumpOthers(instance);
 }
 
 void LinkManager::HandleCarry(Stream& stream, const xml::Element& iq)

@@ -23,4 +23,25 @@ for h in $hosts; do
     total=$((total + n))
 done
 [ "$total" -eq 15 ] || fail "carriers hold $total copies, expected 15"
+
+# Six carriers in contact at the same moment: George first opens a stream to
+# each (a direct message to every one of them, kept open by a long idle
+# timeout), then queues three messages. Offered everywhere at once they would
+# get six carriers; each must still get exactly five.
+lab_add_host george
+lab_wait_avahi george
+node_start george --account george@example.org --link-idle 120
+for h in $hosts; do node_ctl george send "$h@$h" "hello $h" >/dev/null; done
+wait_for "george's direct messages are delivered" 60 json_true george \
+    "len(j) == 6 and all(m['state'] == 'delivered' for m in j)" outbox
+for h in $hosts; do
+    json_true george "any(p['instance'] == '$h@$h' and p['connected'] for p in j)" peers ||
+        fail "george has no open stream with $h"
+done
+for i in 1 2 3; do node_ctl george send jerry@example.org "crowded $i" >/dev/null; done
+wait_for "george's messages have five carriers" 60 json_true george \
+    "all(m['carriers'] == 5 for m in j if m['to'] == 'jerry@example.org')" outbox
+sleep 3
+expect george "all(m['carriers'] == 5 for m in j if m['to'] == 'jerry@example.org')" outbox
+expect george "all(len(set(c['carrier'] for c in m['carrier_list'])) == 5 for m in j if m['to'] == 'jerry@example.org')" outbox
 echo "ok"
