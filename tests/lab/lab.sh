@@ -104,6 +104,25 @@ _lab_stop_pid() {
 
 _lab_record_pid() { echo "$1" >>"$LAB_DIR/pids"; }
 
+# _lab_await_daemon PID PIDFILE SECONDS WHAT LOG CHECK...: records a daemon
+# just started in the background (lab_teardown ends it; PIDFILE names it) and
+# polls CHECK every 0.05 s until it succeeds. If the daemon exits first, or
+# SECONDS pass, exits the shell saying so, with the tail of LOG.
+_lab_await_daemon() {
+    local pid pidfile seconds what log i
+    pid=$1; pidfile=$2; seconds=$3; what=$4; log=$5
+    shift 5
+    _lab_record_pid "$pid"
+    echo "$pid" >"$pidfile"
+    i=0
+    until "$@"; do
+        _lab_alive "$pid" || _lab_die "$what exited during start-up" "$log"
+        [ $i -lt $((seconds * 20)) ] || _lab_die "$what not ready after $seconds s" "$log"
+        sleep 0.05
+        i=$((i + 1))
+    done
+}
+
 # _lab_ns NAME: the namespace of host NAME ("server" included).
 _lab_ns() { printf '%s-%s' "$LAB_PREFIX" "$1"; }
 _lab_bridge_ns() { printf '%s_bridge' "$LAB_PREFIX"; }
@@ -364,23 +383,18 @@ _lab_avahi_state() {
         org.freedesktop.Avahi.Server.GetState 2>/dev/null | awk '{ print $2 }'
 }
 
+# _lab_avahi_answers DIR: the host's avahi-daemon answers on its bus.
+_lab_avahi_answers() { [ -n "$(_lab_avahi_state "$1")" ]; }
+
 _lab_start_dbus() {
-    local d ns i pid
+    local d ns
     d=$(_lab_host_dir "$1") || exit 1
     ns=$(_lab_ns "$1")
     rm -f "$d/bus"
     ip netns exec "$ns" dbus-daemon --config-file="$d/dbus.conf" --nofork --nopidfile \
         </dev/null >>"$d/dbus.log" 2>&1 &
-    pid=$!
-    _lab_record_pid "$pid"
-    echo "$pid" >"$d/dbus.pid"
-    i=0
-    until [ -S "$d/bus" ]; do
-        _lab_alive "$pid" || _lab_die "dbus-daemon of host $1 exited" "$d/dbus.log"
-        [ $i -lt 200 ] || _lab_die "dbus-daemon of host $1 made no socket in 10 s" "$d/dbus.log"
-        sleep 0.05
-        i=$((i + 1))
-    done
+    _lab_await_daemon $! "$d/dbus.pid" 10 "dbus-daemon of host $1 (its socket)" "$d/dbus.log" \
+        test -S "$d/bus"
 }
 
 # _lab_start_avahi NAME: starts the host's avahi-daemon in a private mount
@@ -388,7 +402,7 @@ _lab_start_dbus() {
 # /etc/avahi/services so the machine's static services are not published) and
 # waits until it answers on the host's bus.
 _lab_start_avahi() {
-    local d ns i pid
+    local d ns
     d=$(_lab_host_dir "$1") || exit 1
     ns=$(_lab_ns "$1")
     printf '=== avahi-daemon start %s\n' "$(date '+%H:%M:%S.%N')" >>"$d/avahi.log"
@@ -400,16 +414,8 @@ _lab_start_avahi() {
           mount -t tmpfs -o mode=0755 lab-services /etc/avahi/services; } &&
         exec avahi-daemon --no-drop-root --no-chroot --no-proc-title -f "$1"' \
         sh "$d/avahi.conf" </dev/null >>"$d/avahi.log" 2>&1 &
-    pid=$!
-    _lab_record_pid "$pid"
-    echo "$pid" >"$d/avahi.pid"
-    i=0
-    until [ -n "$(_lab_avahi_state "$d")" ]; do
-        _lab_alive "$pid" || _lab_die "avahi-daemon of host $1 exited" "$d/avahi.log"
-        [ $i -lt 200 ] || _lab_die "avahi-daemon of host $1 not on its bus in 10 s" "$d/avahi.log"
-        sleep 0.05
-        i=$((i + 1))
-    done
+    _lab_await_daemon $! "$d/avahi.pid" 10 "avahi-daemon of host $1 (on its bus)" "$d/avahi.log" \
+        _lab_avahi_answers "$d"
 }
 
 # lab_add_host NAME: a host: namespace, veth mesh0 into the mesh bridge with

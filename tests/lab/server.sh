@@ -82,7 +82,7 @@ lab_add_server() {
 # lab_server_start: starts Prosody (after lab_server_stop) and waits up to 15 s
 # until its BOSH port listens.
 lab_server_start() {
-    local d ns pid i
+    local d ns
     _lab_need_init
     d=$LAB_DIR/server
     [ -f "$d/prosody.cfg.lua" ] || _lab_die "no server in this lab (lab_add_server)"
@@ -93,17 +93,12 @@ lab_server_start() {
     printf '=== prosody start %s\n' "$(date '+%H:%M:%S.%N')" >>"$d/prosody.out"
     ip netns exec "$ns" prosody -F --config "$d/prosody.cfg.lua" \
         </dev/null >>"$d/prosody.out" 2>&1 &
-    pid=$!
-    _lab_record_pid "$pid"
-    echo "$pid" >"$d/prosody.lpid"
-    i=0
-    until ip netns exec "$ns" ss -Hltn "sport = :5280" 2>/dev/null | grep -q .; do
-        _lab_alive "$pid" || _lab_die "prosody exited during start-up" "$d/prosody.log"
-        [ $i -lt 300 ] || _lab_die "prosody not listening on :5280 after 15 s" "$d/prosody.log"
-        sleep 0.05
-        i=$((i + 1))
-    done
+    _lab_await_daemon $! "$d/prosody.lpid" 15 "prosody (listening on :5280)" "$d/prosody.log" \
+        _lab_bosh_listens "$ns"
 }
+
+# _lab_bosh_listens NS: something listens on the BOSH port in namespace NS.
+_lab_bosh_listens() { ip netns exec "$1" ss -Hltn "sport = :5280" 2>/dev/null | grep -q .; }
 
 # lab_server_stop: stops Prosody (SIGTERM, KILL after 3 s) and waits until it
 # has exited. Accounts and stored messages stay for lab_server_start.
