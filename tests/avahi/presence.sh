@@ -123,9 +123,13 @@ wait_line b2 0 'up "a-user@a-host" .*' >/dev/null
 
 echo "# avahi-daemon restart on b-host"
 ma=$(mark a) mb=$(mark b) mb2=$(mark b2)
-lab_avahi_restart b-host
+# Stopped until a has seen the goodbyes: a daemon back within mDNS's one
+# second of grace would re-announce before a ever dropped b.
+lab_avahi_stop b-host
 wait_line a "$ma" 'down "b-user@b-host"' >/dev/null
+wait_line a "$ma" 'down "b-user@b-host #2"' >/dev/null
 wait_line b "$mb" 'down "a-user@a-host"' >/dev/null
+lab_avahi_start b-host
 # Back by themselves: b re-publishes under its old name, b2 keeps "#2".
 wait_line b "$mb" 'up "a-user@a-host" .*' 20 >/dev/null
 wait_line b2 "$mb2" 'up "a-user@a-host" .*' 20 >/dev/null
