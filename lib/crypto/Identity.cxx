@@ -1,0 +1,198 @@
+#include "crypto/Identity.hxx"
+
+#include "crypto/Random.hxx"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <fcntl.h>
+#include <stdexcept>
+#include <system_error>
+#include <unistd.h>
+
+namespace pigeon::crypto {
+namespace {
+
+[[noreturn]] void ThrowErrno(const std::string& what)
+{
+    throw std::system_error(errno, std::generic_category(), what);
+}
+
+// Closes the descriptor whatever happens between open and the end of scope.
+struct Fd {
+    int fd;
+    ~Fd()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+};
+
+using Seed = std::array<unsigned char, crypto_sign_SEEDBYTES>;
+
+std::optional<Seed> ReadSeed(const std::filesystem::path& file)
+{
+    Fd in{::open(file.c_str(), O_RDONLY | O_CLOEXEC)};
+    if (in.fd < 0) {
+        if (errno == ENOENT)
+            return std::nullopt;
+        ThrowErrno("cannot read " + file.string());
+    }
+    Seed seed;
+    unsigned char extra;
+    const ssize_t n = ::read(in.fd, seed.data(), seed.size());
+    if (n < 0)
+        ThrowErrno("cannot read " + file.string());
+    if (std::size_t(n) != seed.size() || ::read(in.fd, &extra, 1) != 0)
+        throw std::runtime_error(file.string() + " is not a pigeon identity (" +
+                                 std::to_string(crypto_sign_SEEDBYTES) +
+                                 " bytes expected); move it away to make a new one");
+    return seed;
+}
+
+// Written under a temporary name and renamed: a crash leaves either no file
+// or a whole one, never half a key.
+void WriteSeed(const std::filesystem::path& file, const Seed& seed)
+{
+    const std::filesystem::path temp = file.string() + ".new";
+    {
+        Fd out{::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)};
+        if (out.fd < 0)
+            ThrowErrno("cannot create " + temp.string());
+        if (::write(out.fd, seed.data(), seed.size()) != ssize_t(seed.size()) ||
+            ::fsync(out.fd) != 0)
+            ThrowErrno("cannot write " + temp.string());
+    }
+    if (::rename(temp.c_str(), file.c_str()) != 0)
+        ThrowErrno("cannot create " + file.string());
+}
+
+} // namespace
+
+Identity::Identity(const unsigned char* seed)
+{
+    crypto_sign_seed_keypair(public_.data(), secret_.data(), seed);
+}
+
+Identity::Identity(Identity&& other) noexcept : public_(other.public_), secret_(other.secret_)
+{
+    sodium_memzero(other.secret_.data(), other.secret_.size());
+}
+
+Identity::~Identity() { sodium_memzero(secret_.data(), secret_.size()); }
+
+Identity Identity::LoadOrCreate(const std::filesystem::path& file)
+{
+    Initialise();
+    auto seed = ReadSeed(file);
+    if (!seed) {
+        seed.emplace();
+        randombytes_buf(seed->data(), seed->size());
+        WriteSeed(file, *seed);
+    }
+    Identity identity(seed->data());
+    sodium_memzero(seed->data(), seed->size());
+    return identity;
+}
+
+Identity Identity::Generate()
+{
+    Initialise();
+    Seed seed;
+    randombytes_buf(seed.data(), seed.size());
+    Identity identity(seed.data());
+    sodium_memzero(seed.data(), seed.size());
+    return identity;
+}
+
+std::string Identity::Sign(std::string_view data) const
+{
+    std::string signature(crypto_sign_BYTES, '\0');
+    crypto_sign_detached(reinterpret_cast<unsigned char*>(signature.data()), nullptr,
+                         reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                         secret_.data());
+    return signature;
+}
+
+std::optional<std::string> Identity::Open(std::string_view sealed) const
+{
+    if (sealed.size() < crypto_box_SEALBYTES)
+        return std::nullopt;
+    std::array<unsigned char, crypto_box_PUBLICKEYBYTES> box_public;
+    std::array<unsigned char, crypto_box_SECRETKEYBYTES> box_secret;
+    if (crypto_sign_ed25519_pk_to_curve25519(box_public.data(), public_.data()) != 0 ||
+        crypto_sign_ed25519_sk_to_curve25519(box_secret.data(), secret_.data()) != 0)
+        return std::nullopt;
+    std::string plain(sealed.size() - crypto_box_SEALBYTES, '\0');
+    const int rc = crypto_box_seal_open(reinterpret_cast<unsigned char*>(plain.data()),
+                                        reinterpret_cast<const unsigned char*>(sealed.data()),
+                                        sealed.size(), box_public.data(), box_secret.data());
+    sodium_memzero(box_secret.data(), box_secret.size());
+    if (rc != 0)
+        return std::nullopt;
+    return plain;
+}
+
+bool Verify(const PublicKey& key, std::string_view data, std::string_view signature) noexcept
+{
+    return signature.size() == crypto_sign_BYTES &&
+           crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
+                                       reinterpret_cast<const unsigned char*>(data.data()),
+                                       data.size(), key.data()) == 0;
+}
+
+std::string Seal(const PublicKey& recipient, std::string_view plaintext)
+{
+    std::array<unsigned char, crypto_box_PUBLICKEYBYTES> box_public;
+    if (crypto_sign_ed25519_pk_to_curve25519(box_public.data(), recipient.data()) != 0)
+        throw std::invalid_argument("not a usable public key");
+    std::string sealed(plaintext.size() + crypto_box_SEALBYTES, '\0');
+    if (crypto_box_seal(reinterpret_cast<unsigned char*>(sealed.data()),
+                        reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(),
+                        box_public.data()) != 0)
+        throw std::invalid_argument("not a usable public key");
+    return sealed;
+}
+
+std::string ToBase64(std::string_view bytes)
+{
+    constexpr int kVariant = sodium_base64_VARIANT_ORIGINAL;
+    std::string text(sodium_base64_ENCODED_LEN(bytes.size(), kVariant), '\0');
+    sodium_bin2base64(text.data(), text.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                      bytes.size(), kVariant);
+    text.resize(text.size() - 1); // the terminating NUL
+    return text;
+}
+
+std::string ToBase64(const PublicKey& key)
+{
+    return ToBase64(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
+}
+
+std::optional<std::string> FromBase64(std::string_view text)
+{
+    std::string bytes(text.size() / 4 * 3 + 3, '\0');
+    std::size_t length = 0;
+    const char* end = nullptr;
+    // Whitespace is allowed: XML character data may wrap.
+    if (sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), text.data(),
+                          text.size(), " \t\r\n", &length, &end,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        end != text.data() + text.size())
+        return std::nullopt;
+    bytes.resize(length);
+    return bytes;
+}
+
+std::optional<PublicKey> ParsePublicKey(std::string_view text)
+{
+    const auto bytes = FromBase64(text);
+    if (!bytes || bytes->size() != PublicKey().size())
+        return std::nullopt;
+    PublicKey key;
+    std::copy(bytes->begin(), bytes->end(), key.begin());
+    return key;
+}
+
+} // namespace pigeon::crypto

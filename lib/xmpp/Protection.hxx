@@ -1,0 +1,42 @@
+#pragma once
+// End-to-end protection of a message that travels through carriers: the
+// origin signs it (so a carrier cannot change or forge it) and, when it knows
+// the recipient's key, seals the body to it (so a carrier cannot read it).
+//
+// The signature covers a canonical text of the fields, not the XML bytes,
+// because servers re-serialise stanzas: the bare sender and recipient, the
+// origin-id, the send time in milliseconds and the sealed body (or the body).
+// See doc/carry-protocol.md.
+
+#include "crypto/Identity.hxx"
+#include "xmpp/Message.hxx"
+
+namespace pigeon::xmpp {
+
+// Adds <sealed/> (replacing the body with a notice) if `recipient` is given,
+// then <signature/>, to `stanza`, made by ToStanza(message). Throws
+// std::invalid_argument for an unusable recipient key.
+void Protect(xml::Element& stanza, const ChatMessage& message, const crypto::Identity& us,
+             const crypto::PublicKey* recipient);
+
+enum class Authenticity {
+    Unsigned,   // no signature at all
+    Unverified, // signed, but the origin's key is not known yet
+    Signed,     // the signature checks with the origin's key
+    Forged,     // it does not, or the seal is not for us or was altered
+};
+const char* ToString(Authenticity authenticity) noexcept;
+
+struct Checked {
+    Authenticity authenticity = Authenticity::Unsigned;
+    std::string body; // opened if it was sealed (empty if it could not be)
+    bool sealed = false;
+};
+
+// Checks `stanza` (whose fields `message` has parsed, with `sent` from the
+// delay the carrier cannot change unnoticed) against the origin's key, when
+// known, and opens a sealed body with our identity.
+Checked Check(const xml::Element& stanza, const ChatMessage& message,
+              const crypto::PublicKey* origin_key, const crypto::Identity& us);
+
+} // namespace pigeon::xmpp
