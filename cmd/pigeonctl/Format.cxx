@@ -100,11 +100,11 @@ void PrintInbox(std::ostream& out, const Json& items)
     if (items.empty())
         return Empty(out, "inbox");
     out << std::left << std::setw(10) << "ID" << std::setw(26) << "FROM" << std::setw(18) << "SENT"
-        << std::setw(22) << "VIA" << "BODY\n";
+        << std::setw(22) << "VIA" << std::setw(12) << "CHECKED" << "BODY\n";
     for (const auto& m : items)
         out << std::setw(10) << ShortId(m["id"]) << std::setw(26) << m["from"].get<std::string>()
             << std::setw(18) << LocalTime(m["sent"]) << std::setw(22) << m["via"].get<std::string>()
-            << OneLine(m["body"], 40) << '\n';
+            << std::setw(12) << m.value("authenticity", "") << OneLine(m["body"], 40) << '\n';
 }
 
 void PrintShow(std::ostream& out, const Json& found)

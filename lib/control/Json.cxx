@@ -39,7 +39,8 @@ Json ToJson(const store::InboxItem& item)
             {"body", item.body},
             {"sent", TimeToJson(item.sent)},
             {"received", TimeToJson(item.received)},
-            {"via", item.via}};
+            {"via", item.via},
+            {"authenticity", item.authenticity}};
 }
 
 Json ToJson(const store::SearchHit& hit)
@@ -75,12 +76,17 @@ Json ToJson(const store::Counters& c)
             {"handed_to_carriers", c.handed_to_carriers},
             {"delivered_by_carriers", c.delivered_by_carriers},
             {"carried_for_others", c.carried_for_others},
-            {"uploaded_for_others", c.uploaded_for_others}};
+            {"uploaded_for_others", c.uploaded_for_others},
+            {"forged_refused", c.forged_refused}};
 }
 
 Json ToJson(const store::Contact& c)
 {
-    return {{"jid", c.jid}, {"name", c.name}, {"subscription", c.subscription}, {"synced", c.synced}};
+    return {{"jid", c.jid},
+            {"name", c.name},
+            {"subscription", c.subscription},
+            {"synced", c.synced},
+            {"key", c.key_known}};
 }
 
 Json ToJson(const store::QueueSizes& q)

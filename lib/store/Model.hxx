@@ -58,6 +58,20 @@ struct InboxItem {
     UnixMs sent = 0; // the sender's original send time
     UnixMs received = 0;
     std::string via; // "direct", "link-local", or the carrier's JID
+    // Who vouches that `from` wrote it: "server" (our server), "link-local"
+    // (the neighbour's stream), "signed" (the origin's signature, checked with
+    // the key its server publishes) or "unverified" (a carried message whose
+    // origin's key is not known yet: it may still turn out forged).
+    std::string authenticity = "server";
+};
+
+// A carried copy of an unverified message, kept to be checked once the
+// origin's key is known: the <forwarded> element as the carrier uploaded it.
+struct UnverifiedCopy {
+    std::string id; // origin-id
+    std::string via;
+    std::string forwarded;
+    UnixMs received = 0;
 };
 
 struct Neighbour {
@@ -82,6 +96,7 @@ struct Counters {
     std::int64_t delivered_by_carriers = 0;
     std::int64_t carried_for_others = 0;
     std::int64_t uploaded_for_others = 0;
+    std::int64_t forged_refused = 0; // carried copies whose signature failed
 };
 
 struct QueueSizes {
@@ -95,6 +110,7 @@ struct Contact {
     std::string name;
     std::string subscription; // none, to, from, both (RFC 6121)
     bool synced = false;      // the server's roster has it
+    bool key_known = false;   // we can seal messages to it and check its signature
 };
 
 struct SearchHit {

@@ -109,6 +109,32 @@ CREATE TABLE contacts (
 CREATE INDEX outbox_queue ON outbox(created, origin_id) WHERE state = 'queued';
 CREATE INDEX outbox_queue_by_recipient ON outbox(recipient, created) WHERE state = 'queued';
 )",
+    // 4: end-to-end protection. Other agents' public keys as their servers
+    // publish them; who vouches for each received message; carried copies
+    // kept until their origin's key is known.
+    R"(
+CREATE TABLE keys (
+    jid TEXT PRIMARY KEY,
+    key TEXT NOT NULL,
+    learned INTEGER NOT NULL
+) WITHOUT ROWID;
+ALTER TABLE inbox ADD COLUMN authenticity TEXT NOT NULL DEFAULT 'server';
+UPDATE inbox SET authenticity = CASE via WHEN 'direct' THEN 'server'
+    WHEN 'link-local' THEN 'link-local' ELSE 'unverified' END;
+CREATE TABLE unverified (
+    id INTEGER PRIMARY KEY,
+    sender TEXT NOT NULL,
+    origin_id TEXT NOT NULL,
+    via TEXT NOT NULL,
+    forwarded TEXT NOT NULL,
+    received INTEGER NOT NULL,
+    UNIQUE (sender, origin_id, forwarded)
+);
+INSERT INTO counters (name) VALUES ('forged_refused');
+CREATE TRIGGER inbox_text_update AFTER UPDATE OF body ON inbox BEGIN
+    UPDATE message_text SET body = new.body WHERE box = 'inbox' AND ref = new.id;
+END;
+)",
 };
 
 } // namespace

@@ -1,8 +1,7 @@
 #include "store/Store.hxx"
 
 #include "crypto/Random.hxx"
-#include "sqlite/Database.hxx"
-#include "store/Schema.hxx"
+#include "store/Impl.hxx"
 
 #include <algorithm>
 #include <array>
@@ -10,134 +9,6 @@
 
 namespace pigeon::store {
 namespace {
-
-// Every SQL statement the store runs, prepared once when it opens.
-enum Sql {
-    kInsertOutbox,
-    kListOutbox,
-    kFindOutbox,
-    kOutboxRowId,
-    kListHandoffs,
-    kInsertHandoff,
-    kPendingForCarrier,
-    kPendingForRecipient,
-    kPendingForServer,
-    kOutboxById,
-    kMarkSent,
-    kMarkDelivered,
-    kInsertCarried,
-    kListCarrying,
-    kFindCarried,
-    kMarkUploaded,
-    kExpireCarried,
-    kInsertInbox,
-    kListInbox,
-    kFindInbox,
-    kBumpCounter,
-    kListCounters,
-    kUpsertNeighbour,
-    kListNeighbours,
-    kInsertHandshake,
-    kListHandshakes,
-    kQueueSizes,
-    kSearch,
-    kListContacts,
-    kIsContact,
-    kAddContact,
-    kDeleteSyncedContacts,
-    kUpsertRosterItem,
-    kMarkContactSynced,
-    kSqlCount
-};
-
-#define OUTBOX_COLUMNS "id, origin_id, recipient, body, created, state, sent, delivered"
-#define CARRIED_COLUMNS                                                                            \
-    "origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, payload"
-#define INBOX_COLUMNS "origin_id, sender, body, sent, received, via"
-// Matches ids that start with ?1.
-#define ID_PREFIX "substr(origin_id, 1, length(?1)) = ?1"
-
-constexpr std::array<const char*, kSqlCount> kStatements = {
-    "INSERT INTO outbox (origin_id, recipient, body, created) VALUES (?, ?, ?, ?)",
-    "SELECT " OUTBOX_COLUMNS " FROM outbox ORDER BY created, id",
-    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE " ID_PREFIX " LIMIT 2",
-    "SELECT id FROM outbox WHERE origin_id = ?",
-    "SELECT carrier, handed FROM handoffs WHERE outbox_id = ? ORDER BY handed, carrier",
-    "INSERT OR IGNORE INTO handoffs (outbox_id, carrier, handed) VALUES (?, ?, ?)",
-    "SELECT " OUTBOX_COLUMNS " FROM outbox o WHERE state = 'queued' "
-    "AND (created, origin_id) > (?4, ?5) "
-    "AND (SELECT count(*) FROM handoffs h WHERE h.outbox_id = o.id) < ?2 "
-    "AND NOT EXISTS (SELECT 1 FROM handoffs h WHERE h.outbox_id = o.id AND h.carrier = ?1) "
-    "ORDER BY created, origin_id LIMIT ?3",
-    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' AND recipient = ? "
-    "ORDER BY created, id",
-    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' ORDER BY created, id LIMIT ?",
-    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE origin_id = ?",
-    "UPDATE outbox SET state = 'sent', sent = ?2 WHERE origin_id = ?1 AND state = 'queued'",
-    "UPDATE outbox SET state = 'delivered', delivered = ?2 "
-    "WHERE origin_id = ?1 AND state != 'delivered'",
-    "INSERT OR IGNORE INTO carried (" CARRIED_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
-    "SELECT " CARRIED_COLUMNS " FROM carried WHERE uploaded IS NULL ORDER BY received, id",
-    "SELECT " CARRIED_COLUMNS " FROM carried WHERE " ID_PREFIX " LIMIT 2",
-    "UPDATE carried SET uploaded = ?3 WHERE origin = ?1 AND origin_id = ?2 AND uploaded IS NULL",
-    "DELETE FROM carried WHERE uploaded IS NULL AND expires <= ?",
-    "INSERT OR IGNORE INTO inbox (" INBOX_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?)",
-    "SELECT " INBOX_COLUMNS " FROM inbox ORDER BY received, id",
-    "SELECT " INBOX_COLUMNS " FROM inbox WHERE " ID_PREFIX " LIMIT 2",
-    "UPDATE counters SET value = value + ?2 WHERE name = ?1",
-    "SELECT name, value FROM counters",
-    "INSERT INTO neighbours (instance, jid, carrier, addresses, first_seen, last_seen) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (instance) DO UPDATE SET jid = excluded.jid, "
-    "carrier = excluded.carrier, addresses = excluded.addresses, last_seen = excluded.last_seen",
-    "SELECT instance, jid, carrier, addresses, first_seen, last_seen FROM neighbours "
-    "ORDER BY last_seen DESC",
-    "INSERT INTO handshakes (at, instance, event, detail) VALUES (?, ?, ?, ?)",
-    "SELECT at, instance, event, detail FROM "
-    "(SELECT * FROM handshakes ORDER BY id DESC LIMIT ?) ORDER BY id",
-    "SELECT (SELECT count(*) FROM outbox WHERE state != 'delivered'), "
-    "(SELECT count(*) FROM carried WHERE uploaded IS NULL), (SELECT count(*) FROM inbox)",
-    "SELECT t.box, coalesce(o.origin_id, i.origin_id), coalesce(o.recipient, i.sender), "
-    "coalesce(o.created, i.received), snippet(message_text, 0, '[', ']', '...', 10) "
-    "FROM message_text t "
-    "LEFT JOIN outbox o ON t.box = 'outbox' AND o.id = t.ref "
-    "LEFT JOIN inbox i ON t.box = 'inbox' AND i.id = t.ref "
-    "WHERE message_text MATCH ?1 ORDER BY rank LIMIT ?2",
-    "SELECT jid, name, subscription, synced FROM contacts ORDER BY jid",
-    "SELECT 1 FROM contacts WHERE jid = ?",
-    "INSERT INTO contacts (jid, name) VALUES (?1, ?2) "
-    "ON CONFLICT (jid) DO UPDATE SET name = excluded.name",
-    "DELETE FROM contacts WHERE synced = 1",
-    "INSERT INTO contacts (jid, name, subscription, synced) VALUES (?1, ?2, ?3, 1) "
-    "ON CONFLICT (jid) DO UPDATE SET name = excluded.name, "
-    "subscription = excluded.subscription, synced = 1",
-    "UPDATE contacts SET synced = 1 WHERE jid = ?",
-};
-
-OutboxState ParseState(const std::string& text) noexcept
-{
-    if (text == "sent")
-        return OutboxState::Sent;
-    if (text == "delivered")
-        return OutboxState::Delivered;
-    return OutboxState::Queued;
-}
-
-OutboxItem ReadOutbox(const sqlite::Statement& s)
-{
-    return {s.Text(1), s.Text(2), s.Text(3), s.Int(4), ParseState(s.Text(5)),
-            s.Int(6),  s.Int(7),  {}};
-}
-
-CarriedItem ReadCarried(const sqlite::Statement& s)
-{
-    return {s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4),
-            s.Int(5),  s.Int(6),  s.Int(7),  s.Text(8)};
-}
-
-InboxItem ReadInbox(const sqlite::Statement& s)
-{
-    return {s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Text(5)};
-}
 
 // Turns what a user typed into an FTS5 query in which every word must appear,
 // so that quotes, stars and operators in the text are matched, not obeyed.
@@ -175,64 +46,6 @@ const char* ToString(OutboxState state) noexcept
     }
     return "queued";
 }
-
-struct Store::Impl {
-    sqlite::Database db;
-    std::vector<sqlite::Statement> statements;
-
-    explicit Impl(const std::filesystem::path& path) : db(path)
-    {
-        // WAL keeps readers off the writer's back; FULL makes each COMMIT
-        // durable before it returns, which acknowledgements rely on.
-        db.Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
-        Migrate(db);
-        statements.reserve(kSqlCount);
-        for (const char* sql : kStatements)
-            statements.push_back(db.Prepare(sql));
-    }
-
-    sqlite::Statement& operator[](Sql which) { return statements[which]; }
-
-    // Runs a query with `args` and reads every row with `read`.
-    template <typename Read, typename... Args>
-    auto Collect(Sql which, Read read, const Args&... args)
-    {
-        auto& s = (*this)[which];
-        sqlite::ScopedReset reset(s);
-        s.Bind(args...);
-        std::vector<decltype(read(s))> rows;
-        while (s.Step())
-            rows.push_back(read(s));
-        return rows;
-    }
-
-    void BumpCounter(const char* name, std::int64_t by)
-    {
-        auto& s = (*this)[kBumpCounter];
-        sqlite::ScopedReset reset(s);
-        s.Bind(name, by);
-        s.Run();
-    }
-
-    std::vector<Handoff> Handoffs(std::int64_t outbox_row)
-    {
-        auto& s = (*this)[kListHandoffs];
-        sqlite::ScopedReset reset(s);
-        s.Bind(outbox_row);
-        std::vector<Handoff> result;
-        while (s.Step())
-            result.push_back({s.Text(0), s.Int(1)});
-        return result;
-    }
-
-    OutboxItem ReadOutboxWithCarriers(const sqlite::Statement& s)
-    {
-        auto item = ReadOutbox(s);
-        item.carriers = Handoffs(s.Int(0));
-        return item;
-    }
-};
 
 Store::Store(const std::filesystem::path& path) : impl_(std::make_unique<Impl>(path))
 {
@@ -379,7 +192,7 @@ bool Store::AddReceived(const InboxItem& item)
 {
     auto& s = (*impl_)[kInsertInbox];
     sqlite::ScopedReset reset(s);
-    s.Bind(item.id, item.from, item.body, item.sent, item.received, item.via);
+    s.Bind(item.id, item.from, item.body, item.sent, item.received, item.via, item.authenticity);
     s.Run();
     return impl_->db.Changes() > 0;
 }
@@ -468,7 +281,7 @@ std::vector<HandshakeEvent> Store::HandshakeLog(int limit)
 std::vector<Contact> Store::Contacts()
 {
     return impl_->Collect(kListContacts, [](const sqlite::Statement& s) {
-        return Contact{s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0};
+        return Contact{s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0, s.Int(4) != 0};
     });
 }
 
@@ -531,6 +344,8 @@ Counters Store::GetCounters()
             c.carried_for_others = value;
         else if (name == "uploaded_for_others")
             c.uploaded_for_others = value;
+        else if (name == "forged_refused")
+            c.forged_refused = value;
     }
     return c;
 }

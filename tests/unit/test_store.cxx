@@ -275,3 +275,66 @@ TEST_CASE("the store runs in WAL mode with full sync")
     REQUIRE(mode.Step());
     CHECK(mode.Text(0) == "wal");
 }
+
+TEST_CASE("an unverified message waits with each distinct copy until settled")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    InboxItem first{"id-1", "elaine@example.org", "running late", 100, 200, "kramer@example.org",
+                    "unverified"};
+    CHECK(store.AddUnverified(first, {"id-1", "kramer@example.org", "<forwarded>a</forwarded>", 200}));
+    auto second = first;
+    second.body = "running early";
+    CHECK_FALSE(
+        store.AddUnverified(second, {"id-1", "george@example.org", "<forwarded>b</forwarded>", 300}));
+    CHECK_FALSE( // the same copy again is not kept twice
+        store.AddUnverified(first, {"id-1", "kramer@example.org", "<forwarded>a</forwarded>", 400}));
+    CHECK(store.UnverifiedSenders() == std::vector<std::string>{"elaine@example.org"});
+    CHECK(store.UnverifiedFrom("elaine@example.org").size() == 2);
+    CHECK(store.ReceivedAuthenticity("elaine@example.org", "id-1") == "unverified");
+
+    // George's copy is the genuine one: the inbox takes it, the copies go.
+    InboxItem genuine = second;
+    genuine.via = "george@example.org";
+    genuine.authenticity = "signed";
+    store.Settle("elaine@example.org", "id-1", &genuine, 1);
+    REQUIRE(store.Inbox().size() == 1);
+    CHECK(store.Inbox()[0].body == "running early");
+    CHECK(store.Inbox()[0].authenticity == "signed");
+    CHECK(store.UnverifiedSenders().empty());
+    CHECK(store.GetCounters().forged_refused == 1);
+    CHECK(store.Search("early").size() == 1); // the text index follows the settled body
+    CHECK(store.Search("late").empty());
+    // Settled messages are not undone by a later "forged" verdict.
+    store.Settle("elaine@example.org", "id-1", nullptr, 1);
+    CHECK(store.Inbox().size() == 1);
+}
+
+TEST_CASE("an unverified message with no genuine copy leaves the inbox")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    InboxItem item{"id-2", "elaine@example.org", "send money", 100, 200, "kramer@example.org",
+                   "unverified"};
+    store.AddUnverified(item, {"id-2", "kramer@example.org", "<forwarded/>", 200});
+    store.Settle("elaine@example.org", "id-2", nullptr, 1);
+    CHECK(store.Inbox().empty());
+    CHECK(store.Search("money").empty());
+    CHECK(store.GetCounters().forged_refused == 1);
+}
+
+TEST_CASE("keys are remembered per bare JID and replaced when they change")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    CHECK_FALSE(store.Key("elaine@example.org"));
+    store.SetKey("elaine@example.org", "AAAA", 1);
+    store.SetKey("elaine@example.org", "BBBB", 2);
+    CHECK(store.Key("elaine@example.org") == "BBBB");
+    store.AddContact("elaine@example.org", "Elaine");
+    store.AddContact("newman@example.org", "");
+    const auto contacts = store.Contacts();
+    REQUIRE(contacts.size() == 2);
+    CHECK(contacts[0].key_known);
+    CHECK_FALSE(contacts[1].key_known);
+}

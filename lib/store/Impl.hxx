@@ -1,0 +1,149 @@
+#pragma once
+// Inside the store: the one table of SQL statements (Statements.cxx), how
+// rows become records, and the open database they run on. Only lib/store
+// includes this.
+
+#include "sqlite/Database.hxx"
+#include "store/Schema.hxx"
+#include "store/Store.hxx"
+
+#include <array>
+#include <vector>
+
+namespace pigeon::store {
+
+// Every SQL statement the store runs, prepared once when it opens.
+enum Sql {
+    kInsertOutbox,
+    kListOutbox,
+    kFindOutbox,
+    kOutboxRowId,
+    kListHandoffs,
+    kInsertHandoff,
+    kPendingForCarrier,
+    kPendingForRecipient,
+    kPendingForServer,
+    kOutboxById,
+    kMarkSent,
+    kMarkDelivered,
+    kInsertCarried,
+    kListCarrying,
+    kFindCarried,
+    kMarkUploaded,
+    kExpireCarried,
+    kInsertInbox,
+    kListInbox,
+    kFindInbox,
+    kBumpCounter,
+    kListCounters,
+    kUpsertNeighbour,
+    kListNeighbours,
+    kInsertHandshake,
+    kListHandshakes,
+    kQueueSizes,
+    kSearch,
+    kListContacts,
+    kIsContact,
+    kAddContact,
+    kDeleteSyncedContacts,
+    kUpsertRosterItem,
+    kMarkContactSynced,
+    kSetKey,
+    kGetKey,
+    kInboxAuthenticity,
+    kSettleInbox,
+    kDeleteInbox,
+    kKeepCopy,
+    kListCopies,
+    kForgetCopies,
+    kUnverifiedSenders,
+    kSqlCount
+};
+
+extern const std::array<const char*, kSqlCount> kStatements;
+
+inline OutboxState ParseState(const std::string& text) noexcept
+{
+    if (text == "sent")
+        return OutboxState::Sent;
+    if (text == "delivered")
+        return OutboxState::Delivered;
+    return OutboxState::Queued;
+}
+
+inline OutboxItem ReadOutbox(const sqlite::Statement& s)
+{
+    return {s.Text(1), s.Text(2), s.Text(3), s.Int(4), ParseState(s.Text(5)),
+            s.Int(6),  s.Int(7),  {}};
+}
+
+inline CarriedItem ReadCarried(const sqlite::Statement& s)
+{
+    return {s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4),
+            s.Int(5),  s.Int(6),  s.Int(7),  s.Text(8)};
+}
+
+inline InboxItem ReadInbox(const sqlite::Statement& s)
+{
+    return {s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Text(5), s.Text(6)};
+}
+
+struct Store::Impl {
+    sqlite::Database db;
+    std::vector<sqlite::Statement> statements;
+
+    explicit Impl(const std::filesystem::path& path) : db(path)
+    {
+        // WAL keeps readers off the writer's back; FULL makes each COMMIT
+        // durable before it returns, which acknowledgements rely on.
+        db.Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+        Migrate(db);
+        statements.reserve(kSqlCount);
+        for (const char* sql : kStatements)
+            statements.push_back(db.Prepare(sql));
+    }
+
+    sqlite::Statement& operator[](Sql which) { return statements[which]; }
+
+    // Runs a query with `args` and reads every row with `read`.
+    template <typename Read, typename... Args>
+    auto Collect(Sql which, Read read, const Args&... args)
+    {
+        auto& s = (*this)[which];
+        sqlite::ScopedReset reset(s);
+        s.Bind(args...);
+        std::vector<decltype(read(s))> rows;
+        while (s.Step())
+            rows.push_back(read(s));
+        return rows;
+    }
+
+    void BumpCounter(const char* name, std::int64_t by)
+    {
+        auto& s = (*this)[kBumpCounter];
+        sqlite::ScopedReset reset(s);
+        s.Bind(name, by);
+        s.Run();
+    }
+
+    std::vector<Handoff> Handoffs(std::int64_t outbox_row)
+    {
+        auto& s = (*this)[kListHandoffs];
+        sqlite::ScopedReset reset(s);
+        s.Bind(outbox_row);
+        std::vector<Handoff> result;
+        while (s.Step())
+            result.push_back({s.Text(0), s.Int(1)});
+        return result;
+    }
+
+    OutboxItem ReadOutboxWithCarriers(const sqlite::Statement& s)
+    {
+        auto item = ReadOutbox(s);
+        item.carriers = Handoffs(s.Int(0));
+        return item;
+    }
+};
+
+} // namespace pigeon::store
