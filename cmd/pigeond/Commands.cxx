@@ -313,7 +313,8 @@ Json Commands::Connectivity() const
                 {"jid", config_.account},
                 {"bosh_url", config_.bosh_url},
                 {"bosh_url_source", nullptr},
-                {"host_meta_url", nullptr}};
+                {"host_meta_url", nullptr},
+                {"key_published", false}};
     const auto s = uplink_->Status();
     return {{"state", s.online ? "online" : "offline"},
             {"since", control::TimeToJson(s.since)},
@@ -325,7 +326,8 @@ Json Commands::Connectivity() const
             {"jid", s.jid.empty() ? config_.account : s.jid},
             {"bosh_url", s.bosh_url},
             {"bosh_url_source", s.bosh_url_source.empty() ? Json(nullptr) : Json(s.bosh_url_source)},
-            {"host_meta_url", s.host_meta_url.empty() ? Json(nullptr) : Json(s.host_meta_url)}};
+            {"host_meta_url", s.host_meta_url.empty() ? Json(nullptr) : Json(s.host_meta_url)},
+            {"key_published", s.key_published}};
 }
 
 // Every neighbour ever seen, from the store, marked with what the link layer

@@ -43,6 +43,8 @@ struct DaemonConfig {
 
     std::filesystem::path DatabaseFile() const { return data_dir / "pigeon.db"; }
     std::filesystem::path DiscoveredUrlFile() const { return data_dir / "bosh-url"; }
+    // Our end-to-end key pair's seed; losing it makes us a stranger to our contacts.
+    std::filesystem::path IdentityFile() const { return data_dir / "identity"; }
     std::filesystem::path ControlSocket() const { return runtime_dir / "control"; }
 };
 

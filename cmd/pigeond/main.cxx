@@ -7,6 +7,7 @@
 #include "link/LinkManager.hxx"
 #include "uplink/HostMeta.hxx"
 #include "uplink/Uplink.hxx"
+#include "crypto/Identity.hxx"
 #include "crypto/Random.hxx"
 #include "store/Store.hxx"
 #include "systemd/Notify.hxx"
@@ -81,9 +82,10 @@ link::LinkConfig MakeLinkConfig(const DaemonConfig& c)
     return l;
 }
 
-uplink::UplinkConfig MakeUplinkConfig(const DaemonConfig& c)
+uplink::UplinkConfig MakeUplinkConfig(const DaemonConfig& c, const crypto::Identity& identity)
 {
     uplink::UplinkConfig u;
+    u.identity = &identity;
     u.account = c.account;
     u.password = c.password;
     u.bosh_url = c.bosh_url;
@@ -103,13 +105,14 @@ uplink::UplinkConfig MakeUplinkConfig(const DaemonConfig& c)
 
 // The uplink for config's account, or null without one. Throws like Uplink's constructor.
 std::unique_ptr<uplink::Uplink> MakeUplink(boost::asio::io_context& io, store::Store& store,
-                                           const DaemonConfig& config)
+                                           const DaemonConfig& config,
+                                           const crypto::Identity& identity)
 {
     if (config.account.empty()) {
         log::Notice("pigeond", "no account configured: link-local only");
         return nullptr;
     }
-    return std::make_unique<uplink::Uplink>(io, store, MakeUplinkConfig(config));
+    return std::make_unique<uplink::Uplink>(io, store, MakeUplinkConfig(config, identity));
 }
 
 // `config` is changed only by `pigeonctl account set`, through Commands.
@@ -120,13 +123,15 @@ int Run(DaemonConfig config)
     MakePrivateDir(config.runtime_dir);
     DataDirLock lock(config.data_dir);
     store::Store store(config.DatabaseFile());
+    const auto identity = crypto::Identity::LoadOrCreate(config.IdentityFile());
 
     boost::asio::io_context io(1);
     // The uplink first: the link layer tells it when it takes on messages.
-    std::unique_ptr<uplink::Uplink> uplink = MakeUplink(io, store, config);
+    std::unique_ptr<uplink::Uplink> uplink = MakeUplink(io, store, config, identity);
     std::unique_ptr<link::LinkManager> link;
     if (config.link_local) {
         auto link_config = MakeLinkConfig(config);
+        link_config.identity = &identity;
         link_config.on_carried = [&uplink] {
             if (uplink) // there may be none yet, or a new one since
                 uplink->Flush();
@@ -151,7 +156,7 @@ int Run(DaemonConfig config)
         config = std::move(updated);
         if (link)
             link->SetAccount(config.account);
-        uplink = MakeUplink(io, store, config);
+        uplink = MakeUplink(io, store, config, identity);
         return uplink.get();
     };
     Commands commands(store, config, NowMs(), {link.get(), uplink.get(), replace_uplink});

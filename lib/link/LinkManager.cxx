@@ -52,6 +52,8 @@ std::string Join(const std::vector<avahi::Endpoint>& endpoints)
 LinkManager::LinkManager(asio::io_context& io, store::Store& store, LinkConfig config)
     : io_(io), store_(store), config_(std::move(config)), presence_(io, *this)
 {
+    if (config_.identity == nullptr)
+        throw std::invalid_argument("the link layer needs our identity");
     Listen(tcp::endpoint(asio::ip::address_v6::any(), config_.port));
     if (port_ == 0)
         port_ = config_.port;

@@ -5,10 +5,12 @@
 // recipient who is itself a neighbour, and what neighbours hand to us.
 
 #include "avahi/Presence.hxx"
+#include "crypto/Identity.hxx"
 #include "link/Dialer.hxx"
 #include "link/Stream.hxx"
 #include "store/Model.hxx"
 #include "util/Time.hxx"
+#include "xmpp/Message.hxx"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -43,6 +45,8 @@ struct LinkConfig {
     StreamSettings stream;
     avahi::TxtRecord profile; // 1st / last / nick, as the user chose to publish them
     std::function<void()> on_carried; // we took on new messages to carry
+    // Signs what we hand to carriers. Required; must outlive the LinkManager.
+    const crypto::Identity* identity = nullptr;
 };
 
 struct PeerView {
@@ -56,7 +60,8 @@ struct PeerView {
 
 class LinkManager final : public avahi::Presence::Listener, public StreamOwner {
 public:
-    // Listens and starts announcing. Throws std::system_error if the port cannot be bound.
+    // Listens and starts announcing. Throws std::system_error if the port
+    // cannot be bound, std::invalid_argument without an identity.
     LinkManager(boost::asio::io_context& io, store::Store& store, LinkConfig config);
     ~LinkManager();
     LinkManager(const LinkManager&) = delete;
@@ -122,6 +127,9 @@ private:
     void DeliverDirect(const std::string& instance, Peer& peer);
     // Sends the next batch of our queue to a carrier; false if nothing was left.
     bool OfferBatch(const std::string& instance, Peer& peer);
+    xml::Element Protected(const xmpp::ChatMessage& message,
+                           const std::optional<crypto::PublicKey>& recipient_key) const;
+    std::optional<crypto::PublicKey> RecipientKey(const std::string& jid);
     void ArmReplyTimer(Peer& peer);
     // A carry request is answered or lost: its messages may be offered again.
     void Release(Peer& peer, const std::string& iq_id);

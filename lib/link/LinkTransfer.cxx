@@ -11,8 +11,10 @@
 #include "xml/Serializer.hxx"
 #include "xmpp/Jid.hxx"
 #include "xmpp/Message.hxx"
+#include "xmpp/Protection.hxx"
 
 #include <algorithm>
+#include <map>
 
 namespace pigeon::link {
 namespace asio = boost::asio;
@@ -36,6 +38,22 @@ xmpp::ChatMessage ToChat(const store::OutboxItem& item, const std::string& from)
 }
 
 } // namespace
+
+// Signed always; sealed when we know the recipient's key, so that the
+// carrier can neither read nor change it.
+xml::Element LinkManager::Protected(const xmpp::ChatMessage& message,
+                                    const std::optional<crypto::PublicKey>& recipient_key) const
+{
+    auto stanza = xmpp::ToStanza(message);
+    xmpp::Protect(stanza, message, *config_.identity, recipient_key ? &*recipient_key : nullptr);
+    return stanza;
+}
+
+std::optional<crypto::PublicKey> LinkManager::RecipientKey(const std::string& jid)
+{
+    const auto text = store_.Key(jid);
+    return text ? crypto::ParsePublicKey(*text) : std::nullopt;
+}
 
 void LinkManager::Pump(const std::string& instance)
 {
@@ -81,6 +99,7 @@ bool LinkManager::OfferBatch(const std::string& instance, Peer& peer)
     // Every item costs at least its envelope: read no more than can fit.
     const int page = std::min(config_.batch_items, int(config_.batch_bytes / kItemOverhead) + 1);
     const std::string origin = OriginJid();
+    std::map<std::string, std::optional<crypto::PublicKey>> recipient_keys;
     std::vector<OutgoingItem> items;
     std::vector<std::string> ids;
     std::size_t bytes = 0;
@@ -101,7 +120,11 @@ bool LinkManager::OfferBatch(const std::string& instance, Peer& peer)
                 if (!items.empty() && bytes + size > config_.batch_bytes)
                     break;
                 bytes += size;
-                items.push_back({xmpp::Forward(xmpp::ToStanza(ToChat(item, origin)), item.created),
+                auto [known, added] = recipient_keys.try_emplace(item.to);
+                if (added)
+                    known->second = RecipientKey(item.to);
+                items.push_back({xmpp::Forward(Protected(ToChat(item, origin), known->second),
+                                               item.created),
                                  item.created + config_.ttl});
                 ids.push_back(item.id);
             } // else it goes to the peer directly instead
@@ -272,7 +295,8 @@ void LinkManager::HandleChat(Stream& stream, const xml::Element& stanza)
     const UnixMs now = NowMs();
     const bool had_id = !message->id.empty();
     store::InboxItem item{had_id ? message->id : crypto::NewOriginId(), from, message->body,
-                          message->sent != 0 ? message->sent : now, now, "link-local"};
+                          message->sent != 0 ? message->sent : now, now, "link-local",
+                          "link-local"};
     const bool fresh = store_.AddReceived(item);
     Log(instance, fresh ? "received" : "received again", item.id);
     if (message->request_receipt && had_id)

@@ -32,12 +32,14 @@ std::vector<store::Contact> ReadRoster(const xml::Element& query)
 
 } // namespace
 
-void Uplink::FetchRoster()
+void Uplink::FetchRoster(std::function<void()> then)
 {
     xml::Element iq("iq", std::string(xmpp::ns::kClient));
     iq.SetAttr("type", "get");
     iq.AddChild(xml::Element("query", std::string(kRoster)));
-    session_->SendIq(std::move(iq), [this](std::optional<xml::Element> reply) {
+    session_->SendIq(std::move(iq), [this, then](std::optional<xml::Element> reply) {
+        if (then)
+            then();
         if (!reply || reply->Attr("type") != "result")
             return;
         const auto* query = reply->Child("query", kRoster);
@@ -74,8 +76,10 @@ void Uplink::HandleRosterPush(const xml::Element& iq)
 void Uplink::AddContact(const std::string& bare_jid, const std::string& name)
 {
     store_.AddContact(bare_jid, name);
-    if (state_ == SessionState::Online)
+    if (state_ == SessionState::Online) {
         PushContact(bare_jid, name);
+        FetchKey(bare_jid);
+    }
 }
 
 void Uplink::PushContact(const std::string& bare_jid, const std::string& name)

@@ -5,6 +5,7 @@
 #include "crypto/Random.hxx"
 #include "store/Store.hxx"
 #include "util/Log.hxx"
+#include "xml/Serializer.hxx"
 #include "xmpp/Jid.hxx"
 #include "xmpp/Message.hxx"
 #include "xmpp/Namespaces.hxx"
@@ -31,6 +32,8 @@ void Uplink::OnStanza(const xml::Element& stanza) noexcept
             reply.SetAttr("to", std::string(stanza.Attr("from")));
             reply.SetAttr("type", "subscribed");
             session_->Send(std::move(reply));
+        } else if (stanza.name == "presence" && stanza.Attr("type").empty()) {
+            LearnKeyOf(Bare(stanza.Attr("from")));
         } else if (stanza.name == "iq" && stanza.Attr("type") == "set" &&
                    stanza.Child("query", "jabber:iq:roster") != nullptr) {
             HandleRosterPush(stanza);
@@ -62,14 +65,21 @@ void Uplink::HandleMessage(const xml::Element& stanza)
     const bool had_id = !message->id.empty();
     store::InboxItem item{had_id ? message->id : crypto::NewOriginId(), Bare(message->from),
                           message->body, message->sent != 0 ? message->sent : now, now, "direct"};
-    const bool fresh = store_.AddReceived(item);
+    bool fresh = store_.AddReceived(item);
+    // Our server vouches for this copy: it settles a carried one we could not check.
+    if (!fresh && store_.ReceivedAuthenticity(item.from, item.id) == "unverified") {
+        store_.Settle(item.from, item.id, &item, 0);
+        fresh = true;
+    }
+    TakeKey(stanza, item.from);
     log::Info("uplink", (fresh ? "received " : "received again ") + item.id + " from " + item.from);
     if (message->request_receipt && had_id)
         SendReceipt(message->from, message->id);
 }
 
-// A carrier uploaded somebody's message to us: keep it as from the origin,
-// with the original send time, once, and tell the origin it arrived.
+// A carrier uploaded somebody's message to us. Kept as from the origin, with
+// the original send time, once, if the origin's signature says so; kept as
+// unverified until the origin's key is known; refused if the signature fails.
 void Uplink::HandleCarried(const xml::Element& stanza, const xml::Element& forwarded)
 {
     const auto original = xmpp::Unwrap(forwarded);
@@ -78,18 +88,65 @@ void Uplink::HandleCarried(const xml::Element& stanza, const xml::Element& forwa
                                    std::string(stanza.Attr("from")));
         return;
     }
-    const auto& m = original->message;
-    if (Bare(m.to) != config_.account) {
-        log::Warning("uplink", "ignoring a carried message for " + m.to);
+    if (Bare(original->message.to) != config_.account) {
+        log::Warning("uplink", "ignoring a carried message for " + original->message.to);
         return;
     }
-    const std::string origin = Bare(m.from);
-    store::InboxItem item{m.id, origin, m.body, m.sent, NowMs(), Bare(stanza.Attr("from"))};
-    const bool fresh = store_.AddReceived(item);
-    log::Info("uplink", (fresh ? "received " : "received another copy of ") + m.id + " from " +
-                            origin + " via " + item.via);
-    if (m.request_receipt)
-        SendReceipt(origin, m.id);
+    const std::string origin = Bare(original->message.from);
+    const auto key = KnownKey(origin);
+    auto carried = CheckCarried(*original, key ? &*key : nullptr);
+    carried.item.via = Bare(stanza.Attr("from"));
+    const auto& item = carried.item;
+    using xmpp::Authenticity;
+    switch (carried.authenticity) {
+    case Authenticity::Signed:
+        AcceptGenuine(carried);
+        return;
+    case Authenticity::Forged:
+        // Perhaps the origin has a new key: ask its server before judging.
+        if (key && !keys_asked_.contains(origin))
+            break;
+        [[fallthrough]];
+    case Authenticity::Unsigned:
+        store_.CountForged(1);
+        log::Warning("uplink", "refused " + item.id + " claiming to come from " + origin +
+                                   " via " + item.via + ": " + xmpp::ToString(carried.authenticity));
+        return;
+    case Authenticity::Unverified:
+        break;
+    }
+    carried.item.authenticity = xmpp::ToString(Authenticity::Unverified);
+    const bool fresh = store_.AddUnverified(
+        carried.item, {item.id, item.via, xml::Serialize(forwarded), item.received});
+    log::Info("uplink", (fresh ? "received " : "received another copy of ") + item.id +
+                            " from " + origin + " via " + item.via + ", unverified");
+    FetchKey(origin, carried.authenticity == Authenticity::Forged);
+}
+
+Uplink::CarriedCheck Uplink::CheckCarried(const xmpp::Unwrapped& original,
+                                          const crypto::PublicKey* key) const
+{
+    const auto& m = original.message;
+    auto checked = xmpp::Check(*original.stanza, m, key, identity_);
+    CarriedCheck result{{m.id, Bare(m.from), std::move(checked.body), m.sent, NowMs(), {},
+                         xmpp::ToString(checked.authenticity)},
+                        checked.authenticity,
+                        m.request_receipt};
+    return result;
+}
+
+void Uplink::AcceptGenuine(const CarriedCheck& carried)
+{
+    const auto& item = carried.item;
+    bool fresh = store_.AddReceived(item);
+    if (!fresh && store_.ReceivedAuthenticity(item.from, item.id) == "unverified") {
+        store_.Settle(item.from, item.id, &item, 0);
+        fresh = true;
+    }
+    log::Info("uplink", (fresh ? "received " : "received another copy of ") + item.id + " from " +
+                            item.from + " via " + item.via + ", " + item.authenticity);
+    if (carried.request_receipt)
+        SendReceipt(item.from, item.id);
 }
 
 void Uplink::HandleReceipt(const xml::Element& stanza, const std::string& id)
@@ -97,6 +154,7 @@ void Uplink::HandleReceipt(const xml::Element& stanza, const std::string& id)
     const auto found = store_.OutboxById(id);
     if (!found || Bare(stanza.Attr("from")) != Bare(found->to))
         return; // not ours, or not from its recipient
+    TakeKey(stanza, Bare(found->to)); // to seal what we send it through carriers
     // Nothing reached the server from us: a carrier must have brought it.
     const bool via_carrier = found->state == store::OutboxState::Queued && !found->carriers.empty();
     if (store_.MarkDelivered(id, NowMs(), via_carrier))
@@ -106,6 +164,7 @@ void Uplink::HandleReceipt(const xml::Element& stanza, const std::string& id)
 void Uplink::SendReceipt(const std::string& to, const std::string& id)
 {
     auto receipt = xmpp::MakeReceipt(to, id);
+    AttachKey(receipt);
     // The origin is often offline: ask the server to keep it (XEP-0334).
     receipt.AddChild(xml::Element("store", "urn:xmpp:hints"));
     session_->Send(std::move(receipt));

@@ -30,6 +30,13 @@ bosh::SessionOptions MakeOptions()
     return options;
 }
 
+const crypto::Identity& Required(const crypto::Identity* identity)
+{
+    if (identity == nullptr)
+        throw std::invalid_argument("the uplink needs our identity");
+    return *identity;
+}
+
 // The BOSH URL configured, else the one discovered before, else none yet.
 UplinkConfig WithKnownUrl(UplinkConfig c, std::string& source)
 {
@@ -63,7 +70,8 @@ std::string FallbackBody(const xmpp::ChatMessage& m)
 } // namespace
 
 Uplink::Uplink(boost::asio::io_context& io, store::Store& store, UplinkConfig config)
-    : store_(store), config_(WithKnownUrl(std::move(config), bosh_url_source_)), multi_(io),
+    : store_(store), identity_(Required(config.identity)),
+      config_(WithKnownUrl(std::move(config), bosh_url_source_)), multi_(io),
       probe_(multi_, MakeProbeConfig(config_), [this](bool online) { OnProbe(online); },
              [this](const std::string& url) { OnDiscovered(url); }),
       login_retry_(io), login_backoff_(kFirstLoginRetry)
@@ -127,7 +135,8 @@ UplinkStatus Uplink::Status() const
             session_ ? session_->FullJid() : std::string(),
             config_.bosh_url,
             bosh_url_source_,
-            bosh_url_source_ == "configured" ? std::string() : config_.host_meta_url};
+            bosh_url_source_ == "configured" ? std::string() : config_.host_meta_url,
+            key_published_};
 }
 
 void Uplink::OnProbe(bool online) noexcept
@@ -161,8 +170,20 @@ void Uplink::OnOnline(const std::string& full_jid) noexcept
     login_retry_.cancel();
     password_watch_.reset();
     log::Notice("uplink", "online as " + full_jid);
-    FetchRoster();
-    Flush();
+    keys_asked_.clear();
+    keys_in_flight_.clear();
+    key_published_ = false;
+    PublishKey();
+    // The server hands us what it kept while we were away (receipts among
+    // it) when it sees our presence, before it answers this: sending our
+    // queue after the answer spares messages already delivered.
+    FetchRoster([this] { Flush(); });
+    // Keys for sealing what we send through carriers, and for checking what
+    // waits in our inbox.
+    for (const auto& contact : store_.Contacts())
+        FetchKey(contact.jid);
+    for (const auto& sender : store_.UnverifiedSenders())
+        FetchKey(sender);
 }
 
 void Uplink::OnOffline(const std::string& reason, bool auth_failed) noexcept
@@ -240,7 +261,9 @@ void Uplink::SendOwn()
         if (!sending_.insert(item.id).second)
             continue;
         xmpp::ChatMessage m{{}, item.to, item.id, item.body, item.created, true};
-        session_->Send(xmpp::ToStanza(m), [this, id = item.id](bool accepted) {
+        auto stanza = xmpp::ToStanza(m);
+        AttachKey(stanza);
+        session_->Send(std::move(stanza), [this, id = item.id](bool accepted) {
             sending_.erase(id);
             if (!accepted)
                 return; // offered again on the next flush

@@ -7,6 +7,9 @@
 // whatever the number of carriers), and receipts for our own messages.
 
 #include "bosh/Register.hxx"
+#include "crypto/Identity.hxx"
+#include "store/Model.hxx"
+#include "xmpp/Protection.hxx"
 #include "bosh/Session.hxx"
 #include "curl/Multi.hxx"
 #include "uplink/Probe.hxx"
@@ -48,6 +51,9 @@ struct UplinkConfig {
     std::function<std::string()> reread_password;
     // Watched while the server refuses us: fixing the file retries at once.
     std::filesystem::path password_file;
+    // Signs nothing here, but opens what is sealed to us and is published for
+    // others to check our signatures. Required; must outlive the Uplink.
+    const crypto::Identity* identity = nullptr;
 };
 
 struct UplinkStatus {
@@ -60,6 +66,7 @@ struct UplinkStatus {
     std::string bosh_url;        // empty while undiscovered
     std::string bosh_url_source; // configured, discovered, or empty
     std::string host_meta_url;   // where it is (or was) discovered; empty if configured
+    bool key_published = false;  // our server holds our public key (this session)
 };
 
 class Uplink final : bosh::Session::Listener {
@@ -103,12 +110,34 @@ private:
     void HandleMessage(const xml::Element& stanza);
     void HandleCarried(const xml::Element& stanza, const xml::Element& forwarded);
     void HandleReceipt(const xml::Element& stanza, const std::string& id);
+    struct CarriedCheck {
+        store::InboxItem item; // via not set
+        xmpp::Authenticity authenticity;
+        bool request_receipt;
+    };
+    CarriedCheck CheckCarried(const xmpp::Unwrapped& original, const crypto::PublicKey* key) const;
+    void AcceptGenuine(const CarriedCheck& carried);
+    // End-to-end keys (Keys.cxx).
+    void PublishKey();
+    void AttachKey(xml::Element& stanza) const;
+    // A stanza our server relayed from `from`: its key, if it carries one.
+    void TakeKey(const xml::Element& stanza, const std::string& from);
+    // Asks `jid`'s server for its key, once per session unless `again`.
+    void FetchKey(const std::string& jid, bool again = false);
+    // `jid` did something on the server: ask for its key if we have none,
+    // or again if messages of its wait for it.
+    void LearnKeyOf(const std::string& jid);
+    void OnKeyReply(const std::string& jid, const std::optional<xml::Element>& reply);
+    std::optional<crypto::PublicKey> KnownKey(const std::string& jid);
+    void SettleUnverified(const std::string& sender);
     void SendReceipt(const std::string& to, const std::string& id);
-    void FetchRoster();
+    // `then` runs once the server answered (or the session ended).
+    void FetchRoster(std::function<void()> then = {});
     void HandleRosterPush(const xml::Element& iq);
     void PushContact(const std::string& bare_jid, const std::string& name);
 
     store::Store& store_;
+    const crypto::Identity& identity_;
     std::string bosh_url_source_; // before config_, whose initialiser sets it
     UplinkConfig config_;
     curl::Multi multi_;
@@ -125,6 +154,9 @@ private:
     boost::asio::steady_timer login_retry_;
     std::chrono::seconds login_backoff_;
     std::unique_ptr<FileWatcher> password_watch_;
+    bool key_published_ = false;
+    std::set<std::string> keys_asked_;     // this session
+    std::set<std::string> keys_in_flight_;
 };
 
 } // namespace pigeon::uplink

@@ -40,6 +40,35 @@ inbox_summary() {
 
 # recipient_across_town: Jerry, the recipient, is not in the subway: no
 # link-local presence, an uplink, logged in before the story starts.
+# subway_cast: Elaine and Kramer side by side with no uplink, both with
+# accounts; Jerry across town, online.
+subway_cast() {
+    lab_add_host elaine
+    lab_add_host kramer
+    lab_add_host jerry
+    lab_wait_avahi elaine kramer jerry
+    account_node elaine
+    account_node kramer
+    recipient_across_town
+}
+
+# been_online HOST [CONTACT...]: HOST's uplink comes up long enough to publish
+# its key and learn its contacts' keys, then goes down again: a user who set
+# pigeon up at home before taking the subway.
+been_online() {
+    host=$1; shift
+    lab_uplink "$host" up
+    wait_for "$host publishes its key" 30 json_true "$host" \
+        "j['connectivity']['key_published']" status
+    for contact in "$@"; do
+        node_ctl "$host" contacts add "$contact" >/dev/null
+        wait_for "$host learns the key of $contact" 30 json_true "$host" \
+            "any(c['jid'] == '$contact' and c['key'] for c in j)" contacts
+    done
+    lab_uplink "$host" down
+    wait_for "$host is offline" 30 json_true "$host" "j['connectivity']['state'] == 'offline'" status
+}
+
 recipient_across_town() {
     account_node jerry --link-local no
     lab_uplink jerry up
