@@ -160,6 +160,7 @@ void PrintContacts(std::ostream& out, const Json& contacts)
     for (const auto& c : contacts)
         out << std::left << std::setw(32) << c["jid"].get<std::string>() << std::setw(20)
             << c["name"].get<std::string>() << std::setw(8) << c["subscription"].get<std::string>()
+            << std::setw(10) << (c.value("key", false) ? "key" : "no key")
             << (c["synced"].get<bool>() ? "" : "(not yet on the server)") << '\n';
 }
 

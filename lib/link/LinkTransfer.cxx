@@ -22,8 +22,9 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr auto kReplyTimeout = std::chrono::seconds(30);
-// What a handed-over item adds to its body: the forwarded message around it.
-constexpr std::size_t kItemOverhead = 600;
+// What a handed-over item adds to its body: the forwarded message around it,
+// the signature, and when sealed the notice and the seal's own bytes.
+constexpr std::size_t kItemOverhead = 800;
 constexpr std::size_t kBatchesInFlight = 2;
 
 std::string BareJid(const std::string& jid)
@@ -115,8 +116,8 @@ bool LinkManager::OfferBatch(const std::string& instance, Peer& peer)
             }
             const bool direct = item.to == instance || (!peer.jid.empty() && item.to == peer.jid);
             if (!direct) {
-                // Rough size: the body dominates; escaping may add some.
-                const std::size_t size = item.body.size() + item.to.size() + kItemOverhead;
+                // Rough size: the body dominates, a third more once sealed (base64).
+                const std::size_t size = item.body.size() * 4 / 3 + item.to.size() + kItemOverhead;
                 if (!items.empty() && bytes + size > config_.batch_bytes)
                     break;
                 bytes += size;
