@@ -59,8 +59,7 @@ def forged(body, extra):
 forged("send money to kramer", "")
 forged("kramer is great", "<signature xmlns='urn:xmpp:pigeon:0'>" + "QUFB" * 22 + "</signature>")
 PY
-node_start kramer --account kramer@example.org --bosh-url "$LAB_BOSH_URL" \
-    --password-file "$LAB_DIR/node-kramer/password" --probe-interval-max 5
+account_start kramer
 lab_uplink kramer up
 wait_for "kramer uploads all three" 60 json_true kramer "j == []" carrying
 wait_for "jerry refuses all three" 30 json_true jerry "j['counters']['forged_refused'] == 3" status

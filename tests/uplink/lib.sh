@@ -16,8 +16,14 @@ account_user() {
 # account_node HOST [PIGEOND ARGS...]: creates HOST@example.org on the server
 # and starts HOST's pigeond logged in as it (uplink only once lab_uplink HOST up).
 account_node() {
+    account_user "$1"
+    account_start "$@"
+}
+
+# account_start HOST [PIGEOND ARGS...]: (re)starts HOST's pigeond, logged in
+# as HOST@example.org, an account account_node made.
+account_start() {
     host=$1; shift
-    account_user "$host"
     node_start "$host" --account "$host@example.org" --bosh-url "$LAB_BOSH_URL" \
         --password-file "$LAB_DIR/node-$host/password" --probe-interval-max 5 "$@"
 }
