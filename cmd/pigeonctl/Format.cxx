@@ -160,7 +160,7 @@ void PrintContacts(std::ostream& out, const Json& contacts)
     for (const auto& c : contacts)
         out << std::left << std::setw(32) << c["jid"].get<std::string>() << std::setw(20)
             << c["name"].get<std::string>() << std::setw(8) << c["subscription"].get<std::string>()
-            << std::setw(10) << (c.value("key", false) ? "key" : "no key")
+            << std::setw(41) << (c["key"].is_string() ? c["key"].get<std::string>() : "(no key)")
             << (c["synced"].get<bool>() ? "" : "(not yet on the server)") << '\n';
 }
 
@@ -216,6 +216,9 @@ void PrintStatus(std::ostream& out, const Json& s)
                                                          conn["session"].get<std::string>())
         << '\n'
         << "server:       " << ServerSource(conn) << '\n'
+        << "identity:     "
+        << (s["identity"].is_string() ? s["identity"].get<std::string>() : std::string("none"))
+        << (conn["key_published"].get<bool>() ? " (published)" : "") << '\n'
         << "neighbours:   " << s["neighbours"].get<int>() << '\n'
         << "queues:       " << s["queues"]["outbox"].get<int>() << " to send, "
         << s["queues"]["carrying"].get<int>() << " carried for others, "

@@ -364,6 +364,7 @@ Json Commands::Status()
             {"neighbours", present},
             {"queues", control::ToJson(store_.GetQueueSizes())},
             {"counters", control::ToJson(store_.GetCounters())},
+            {"identity", control::KeyFingerprint(public_key_)},
             {"data_dir", config_.data_dir.string()}};
 }
 

@@ -29,6 +29,8 @@ struct Services {
     // for its account; returns the new uplink. Unset: accounts cannot change.
     // May throw std::system_error (curl or netlink set-up).
     std::function<uplink::Uplink*(DaemonConfig config)> replace_uplink;
+    // Our end-to-end key, shown as a fingerprint.
+    std::string public_key; // base64
 };
 
 class Commands {
@@ -36,7 +38,8 @@ public:
     Commands(store::Store& store, const DaemonConfig& config, UnixMs started,
              Services services = {}) noexcept
         : store_(store), config_(config), started_(started), link_(services.link),
-          uplink_(services.uplink), replace_uplink_(std::move(services.replace_uplink))
+          uplink_(services.uplink), replace_uplink_(std::move(services.replace_uplink)),
+          public_key_(std::move(services.public_key))
     {
     }
 
@@ -69,6 +72,7 @@ private:
     link::LinkManager* link_;
     uplink::Uplink* uplink_;
     std::function<uplink::Uplink*(DaemonConfig config)> replace_uplink_;
+    std::string public_key_;
     std::map<unsigned, control::Server::Respond> awaiting_;
     unsigned next_ticket_ = 0;
 };

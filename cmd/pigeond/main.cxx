@@ -159,7 +159,7 @@ int Run(DaemonConfig config)
         uplink = MakeUplink(io, store, config, identity);
         return uplink.get();
     };
-    Commands commands(store, config, NowMs(), {link.get(), uplink.get(), replace_uplink});
+    Commands commands(store, config, NowMs(), {link.get(), uplink.get(), replace_uplink, crypto::ToBase64(identity.Public())});
     control::Server control(io, config.ControlSocket(),
                             [&commands](const control::Json& request,
                                         control::Server::Respond respond) {

@@ -1,8 +1,16 @@
 #include "control/Json.hxx"
 
+#include "crypto/Identity.hxx"
+
 namespace pigeon::control {
 
 Json TimeToJson(UnixMs t) { return t == 0 ? Json(nullptr) : Json(FormatRfc3339(t)); }
+
+Json KeyFingerprint(std::string_view base64_key)
+{
+    const auto key = crypto::ParsePublicKey(base64_key);
+    return key ? Json(crypto::Fingerprint(*key)) : Json(nullptr);
+}
 
 Json ToJson(const store::OutboxItem& item)
 {
@@ -86,7 +94,7 @@ Json ToJson(const store::Contact& c)
             {"name", c.name},
             {"subscription", c.subscription},
             {"synced", c.synced},
-            {"key", c.key_known}};
+            {"key", KeyFingerprint(c.key)}};
 }
 
 Json ToJson(const store::QueueSizes& q)

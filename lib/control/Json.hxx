@@ -13,6 +13,8 @@ using Json = nlohmann::json;
 
 // RFC 3339 text, or null for 0 ("not yet").
 Json TimeToJson(UnixMs t);
+// A public key (base64) as its fingerprint; null if empty or not a key.
+Json KeyFingerprint(std::string_view base64_key);
 
 Json ToJson(const store::OutboxItem& item);
 Json ToJson(const store::CarriedItem& item);

@@ -195,4 +195,19 @@ std::optional<PublicKey> ParsePublicKey(std::string_view text)
     return key;
 }
 
+std::string Fingerprint(const PublicKey& key)
+{
+    std::array<unsigned char, 16> hash;
+    crypto_generichash(hash.data(), hash.size(), key.data(), key.size(), nullptr, 0);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string text;
+    for (std::size_t i = 0; i < hash.size(); ++i) {
+        if (i > 0 && i % 2 == 0)
+            text += ' ';
+        text += kHex[hash[i] >> 4];
+        text += kHex[hash[i] & 0xf];
+    }
+    return text;
+}
+
 } // namespace pigeon::crypto

@@ -54,5 +54,8 @@ std::optional<std::string> FromBase64(std::string_view text);
 std::string ToBase64(const PublicKey& key);
 // A public key in base64; nullopt for anything else.
 std::optional<PublicKey> ParsePublicKey(std::string_view text);
+// What two people read to each other to compare a key: a 128-bit BLAKE2b
+// hash of it in hex, in groups of four ("3f2a 9c01 ...").
+std::string Fingerprint(const PublicKey& key);
 
 } // namespace pigeon::crypto

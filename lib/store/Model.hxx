@@ -110,7 +110,7 @@ struct Contact {
     std::string name;
     std::string subscription; // none, to, from, both (RFC 6121)
     bool synced = false;      // the server's roster has it
-    bool key_known = false;   // we can seal messages to it and check its signature
+    std::string key = {};     // its end-to-end public key (base64), empty if unknown
 };
 
 struct SearchHit {

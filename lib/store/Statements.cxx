@@ -56,7 +56,7 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "LEFT JOIN outbox o ON t.box = 'outbox' AND o.id = t.ref "
     "LEFT JOIN inbox i ON t.box = 'inbox' AND i.id = t.ref "
     "WHERE message_text MATCH ?1 ORDER BY rank LIMIT ?2",
-    "SELECT c.jid, c.name, c.subscription, c.synced, k.key IS NOT NULL "
+    "SELECT c.jid, c.name, c.subscription, c.synced, coalesce(k.key, '') "
     "FROM contacts c LEFT JOIN keys k ON k.jid = c.jid ORDER BY c.jid",
     "SELECT 1 FROM contacts WHERE jid = ?",
     "INSERT INTO contacts (jid, name) VALUES (?1, ?2) "

@@ -281,7 +281,7 @@ std::vector<HandshakeEvent> Store::HandshakeLog(int limit)
 std::vector<Contact> Store::Contacts()
 {
     return impl_->Collect(kListContacts, [](const sqlite::Statement& s) {
-        return Contact{s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0, s.Int(4) != 0};
+        return Contact{s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0, s.Text(4)};
     });
 }
 

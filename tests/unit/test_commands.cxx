@@ -132,4 +132,6 @@ TEST_CASE("list, show, search and status reflect the store")
     CHECK(status["queues"]["inbox"] == 1);
     CHECK(status["connectivity"]["state"] == "offline");
     CHECK(status["counters"]["sent_direct"] == 0);
+    CHECK(status["identity"].is_null()); // the fixture has no key pair
+    CHECK(status["connectivity"]["key_published"] == false);
 }

@@ -148,6 +148,18 @@ TEST_CASE("the identity file is created once, private, and read back")
     CHECK_THROWS_AS(crypto::Identity::LoadOrCreate(file), std::runtime_error);
 }
 
+TEST_CASE("a fingerprint is short, stable and tells keys apart")
+{
+    const auto a = crypto::Identity::Generate();
+    const auto b = crypto::Identity::Generate();
+    const auto fingerprint = crypto::Fingerprint(a.Public());
+    CHECK(fingerprint.size() == 39); // 8 groups of 4 hex digits
+    CHECK(fingerprint[4] == ' ');
+    CHECK(fingerprint.find_first_not_of("0123456789abcdef ") == std::string::npos);
+    CHECK(crypto::Fingerprint(a.Public()) == fingerprint);
+    CHECK(crypto::Fingerprint(b.Public()) != fingerprint);
+}
+
 TEST_CASE("public keys travel as base64 and only 32 bytes are a key")
 {
     const auto id = crypto::Identity::Generate();

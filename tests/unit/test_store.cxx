@@ -335,6 +335,6 @@ TEST_CASE("keys are remembered per bare JID and replaced when they change")
     store.AddContact("newman@example.org", "");
     const auto contacts = store.Contacts();
     REQUIRE(contacts.size() == 2);
-    CHECK(contacts[0].key_known);
-    CHECK_FALSE(contacts[1].key_known);
+    CHECK(contacts[0].key == "BBBB");
+    CHECK(contacts[1].key.empty());
 }

@@ -7,6 +7,10 @@
 
 subway_cast
 been_online elaine jerry@example.org
+# The key Elaine fetched is the one Jerry holds: the fingerprints they would
+# read to each other match.
+jerry_key=$(node_ctl jerry status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["identity"])')
+expect elaine "j[0]['jid'] == 'jerry@example.org' and j[0]['key'] == '$jerry_key'" contacts
 
 id=$(node_ctl elaine send jerry@example.org "running late")
 created=$(node_ctl elaine show "$id" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["item"]["created"])')
