@@ -112,8 +112,8 @@ void Uplink::FetchKey(const std::string& jid, bool again)
 
 void Uplink::LearnKeyOf(const std::string& jid)
 {
-    if (jid == config_.account)
-        return;
+    if (jid.empty() || jid == config_.account)
+        return; // the server itself, or ourselves
     const auto waiting = store_.UnverifiedSenders();
     if (std::find(waiting.begin(), waiting.end(), jid) != waiting.end())
         FetchKey(jid, true); // it may have published it since we last asked

@@ -13,6 +13,8 @@ id=$(node_ctl elaine send jerry@example.org "I am in the car behind you")
 wait_for "jerry has the message" 30 json_true jerry "len(j) == 1" inbox
 expect jerry "j[0]['id'] == '$id' and j[0]['from'] == 'elaine@example.org'" inbox
 expect jerry "j[0]['via'] == 'link-local' and j[0]['body'] == 'I am in the car behind you'" inbox
+# Only the neighbour's stream vouches for it, and the inbox says so.
+expect jerry "j[0]['authenticity'] == 'link-local'" inbox
 wait_for "elaine sees it delivered" 30 json_true elaine "j[0]['state'] == 'delivered'" outbox
 # Jerry is the recipient: he was not made a carrier of his own message.
 expect elaine "j[0]['carriers'] == 0" outbox
