@@ -19,7 +19,7 @@ lab_uplink kramer down
 lab_uplink elaine up
 wait_for "elaine sees it delivered" 60 json_true elaine "j[0]['state'] == 'delivered'" outbox
 expect jerry "len(j) == 1 and j[0]['authenticity'] in ('signed', 'server')" inbox
-expect elaine "j['connectivity']['key_published']" status
+wait_for "elaine publishes her key" 30 json_true elaine "j['connectivity']['key_published']" status
 lab_uplink elaine down
 wait_for "elaine is offline" 30 json_true elaine "j['connectivity']['state'] == 'offline'" status
 wait_for "kramer is offline" 30 json_true kramer "j['connectivity']['state'] == 'offline'" status

@@ -31,6 +31,10 @@ account_node george
 wait_for "george carries it too" 30 json_true elaine "j[0]['carriers'] == 2" outbox
 lab_uplink george up
 wait_for "george uploaded it" 60 json_true george "j == []" carrying
+# Received before Jerry's session goes (below), or it would be lost with it.
+wait_for "jerry keeps george's copy too" 30 grep -q \
+    "received another copy of $id from elaine@example.org via george@example.org" \
+    "$LAB_DIR/node-jerry/pigeond.log"
 expect jerry "len(j) == 1 and j[0]['body'] == 'last words'" inbox # one copy shown, both kept
 
 lab_uplink elaine up
