@@ -123,7 +123,7 @@ bool LinkManager::OfferBatch(const std::string& instance, Peer& peer)
                 bytes += size;
                 auto [known, added] = recipient_keys.try_emplace(item.to);
                 if (added)
-                    known->second = RecipientKey(item.to);
+                    known->second = RecipientKey(BareJid(item.to));
                 items.push_back({xmpp::Forward(Protected(ToChat(item, origin), known->second),
                                                item.created),
                                  item.created + config_.ttl});
