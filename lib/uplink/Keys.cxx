@@ -51,12 +51,28 @@ void Uplink::TakeKey(const xml::Element& stanza, const std::string& from)
         LearnKeyOf(from);
         return;
     }
-    const std::string text = crypto::ToBase64(*key);
-    if (store_.Key(from) == text)
-        return;
-    store_.SetKey(from, text, NowMs());
-    log::Info("uplink", "learnt the key of " + from + " from its message");
-    SettleUnverified(from);
+    if (RememberKey(from, *key, "its message"))
+        SettleUnverified(from);
+}
+
+bool Uplink::RememberKey(const std::string& jid, const crypto::PublicKey& key, const char* source)
+{
+    const std::string text = crypto::ToBase64(key);
+    const auto known = store_.Key(jid);
+    if (known == text)
+        return false;
+    store_.SetKey(jid, text, NowMs());
+    const std::string fingerprint = crypto::Fingerprint(key);
+    const auto old = known ? crypto::ParsePublicKey(*known) : std::nullopt;
+    if (old)
+        // Its server vouches for the new one; people who compared fingerprints
+        // should hear about it.
+        log::Warning("uplink", "the key of " + jid + " changed from " + crypto::Fingerprint(*old) +
+                                   " to " + fingerprint + " (from " + source + ")");
+    else
+        log::Info("uplink", "learnt the key of " + jid + ", " + fingerprint + " (from " + source +
+                                ")");
+    return true;
 }
 
 void Uplink::PublishKey()
@@ -136,12 +152,8 @@ void Uplink::OnKeyReply(const std::string& jid, const std::optional<xml::Element
                                 (reply ? " (" + xmpp::ErrorCondition(*reply) + ")" : ""));
         return;
     }
-    const std::string text = crypto::ToBase64(*parsed);
-    if (store_.Key(jid) != text) {
-        store_.SetKey(jid, text, NowMs());
-        log::Info("uplink", "learnt the key of " + jid);
-    }
-    SettleUnverified(jid);
+    RememberKey(jid, *parsed, "its server");
+    SettleUnverified(jid); // even with the same key: a copy may have come meanwhile
 }
 
 std::optional<crypto::PublicKey> Uplink::KnownKey(const std::string& jid)

@@ -128,6 +128,9 @@ private:
     // or again if messages of its wait for it.
     void LearnKeyOf(const std::string& jid);
     void OnKeyReply(const std::string& jid, const std::optional<xml::Element>& reply);
+    // Stores `jid`'s key; false if we had it already. A changed key is logged
+    // as a warning with both fingerprints.
+    bool RememberKey(const std::string& jid, const crypto::PublicKey& key, const char* source);
     std::optional<crypto::PublicKey> KnownKey(const std::string& jid);
     void SettleUnverified(const std::string& sender);
     void SendReceipt(const std::string& to, const std::string& id);

@@ -71,4 +71,16 @@ lab_uplink elaine up
 wait_for "jerry gets elaine's own copy" 60 json_true jerry \
     "any(m['id'] == '$second' and m['body'] == 'meet at five' and m['authenticity'] == 'server' for m in j)" inbox
 wait_for "elaine sees it delivered" 60 json_true elaine "all(m['state'] == 'delivered' for m in j)" outbox
+
+echo "# a new key (Elaine reinstalled) is taken, and said"
+old_key=$(node_ctl elaine status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["identity"])')
+node_kill elaine
+rm "$LAB_DIR/node-elaine/data/pigeon/identity"
+account_start elaine
+wait_for "elaine publishes her new key" 30 json_true elaine "j['connectivity']['key_published']" status
+expect elaine "j['identity'] != '$old_key'" status
+node_ctl elaine send jerry@example.org "new phone" >/dev/null
+wait_for "jerry gets it" 60 json_true jerry "any(m['body'] == 'new phone' for m in j)" inbox
+grep -q "the key of elaine@example.org changed from $old_key to " "$LAB_DIR/node-jerry/pigeond.log" ||
+    fail "jerry did not say that elaine's key changed"
 echo "ok"
