@@ -80,7 +80,10 @@ Identity::Identity(Identity&& other) noexcept : public_(other.public_), secret_(
     sodium_memzero(other.secret_.data(), other.secret_.size());
 }
 
-Identity::~Identity() { sodium_memzero(secret_.data(), secret_.size()); }
+Identity::~Identity()
+{
+    sodium_memzero(secret_.data(), secret_.size());
+}
 
 Identity Identity::LoadOrCreate(const std::filesystem::path& file)
 {
@@ -159,8 +162,8 @@ std::string ToBase64(std::string_view bytes)
 {
     constexpr int kVariant = sodium_base64_VARIANT_ORIGINAL;
     std::string text(sodium_base64_ENCODED_LEN(bytes.size(), kVariant), '\0');
-    sodium_bin2base64(text.data(), text.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                      bytes.size(), kVariant);
+    sodium_bin2base64(text.data(), text.size(),
+                      reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), kVariant);
     text.resize(text.size() - 1); // the terminating NUL
     return text;
 }

@@ -27,12 +27,6 @@ constexpr auto kReplyTimeout = std::chrono::seconds(30);
 constexpr std::size_t kItemOverhead = 800;
 constexpr std::size_t kBatchesInFlight = 2;
 
-std::string BareJid(const std::string& jid)
-{
-    const auto parsed = xmpp::Jid::TryParse(jid);
-    return parsed ? parsed->Bare().ToString() : jid;
-}
-
 xmpp::ChatMessage ToChat(const store::OutboxItem& item, const std::string& from)
 {
     return {from, item.to, item.id, item.body, item.created, true};
@@ -123,7 +117,7 @@ bool LinkManager::OfferBatch(const std::string& instance, Peer& peer)
                 bytes += size;
                 auto [known, added] = recipient_keys.try_emplace(item.to);
                 if (added)
-                    known->second = RecipientKey(BareJid(item.to));
+                    known->second = RecipientKey(xmpp::BareOf(item.to));
                 items.push_back({xmpp::Forward(Protected(ToChat(item, origin), known->second),
                                                item.created),
                                  item.created + config_.ttl});
@@ -248,7 +242,7 @@ void LinkManager::HandleCarry(Stream& stream, const xml::Element& iq)
     for (auto& item : items) {
         // carry = contacts: only for people in our roster (cached offline).
         if (item.problem.empty() && config_.carry == CarryPolicy::Contacts &&
-            !store_.IsContact(BareJid(item.origin))) {
+            !store_.IsContact(xmpp::BareOf(item.origin))) {
             item.problem = "not a contact";
             item.condition = "forbidden";
         }

@@ -7,8 +7,8 @@ namespace pigeon::store {
 std::optional<std::string> Store::ReceivedAuthenticity(const std::string& sender,
                                                        const std::string& origin_id)
 {
-    auto rows = impl_->Collect(kInboxAuthenticity, [](auto& s) { return s.Text(0); }, sender,
-                               origin_id);
+    auto rows = impl_->Collect(
+        kInboxAuthenticity, [](auto& s) { return s.Text(0); }, sender, origin_id);
     if (rows.empty())
         return std::nullopt;
     return rows.front();
@@ -24,7 +24,8 @@ void Store::SetKey(const std::string& bare_jid, const std::string& key, UnixMs l
 
 std::optional<std::string> Store::Key(const std::string& bare_jid)
 {
-    auto rows = impl_->Collect(kGetKey, [](auto& s) { return s.Text(0); }, bare_jid);
+    auto rows = impl_->Collect(
+        kGetKey, [](auto& s) { return s.Text(0); }, bare_jid);
     if (rows.empty())
         return std::nullopt;
     return rows.front();
@@ -58,7 +59,9 @@ std::vector<UnverifiedCopy> Store::UnverifiedFrom(const std::string& sender)
 {
     return impl_->Collect(
         kListCopies,
-        [](auto& s) { return UnverifiedCopy{s.Text(0), s.Text(1), s.Text(2), s.Int(3)}; },
+        [](auto& s) {
+            return UnverifiedCopy{s.Text(0), s.Text(1), s.Text(2), s.Int(3)};
+        },
         sender);
 }
 

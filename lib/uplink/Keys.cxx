@@ -70,8 +70,8 @@ bool Uplink::RememberKey(const std::string& jid, const crypto::PublicKey& key, c
         log::Warning("uplink", "the key of " + jid + " changed from " + crypto::Fingerprint(*old) +
                                    " to " + fingerprint + " (from " + source + ")");
     else
-        log::Info("uplink", "learnt the key of " + jid + ", " + fingerprint + " (from " + source +
-                                ")");
+        log::Info("uplink",
+                  "learnt the key of " + jid + ", " + fingerprint + " (from " + source + ")");
     return true;
 }
 
@@ -86,11 +86,11 @@ void Uplink::PublishKey()
     item.SetAttr("id", "current");
     item.AddChild(Named("key", xmpp::ns::kPigeon)).AddText(crypto::ToBase64(identity_.Public()));
     // Anybody may read it: whoever receives a carried message must check it.
-    auto& form = pubsub.AddChild(Named("publish-options", kPubsub))
-                     .AddChild(Named("x", kDataForms));
+    auto& form =
+        pubsub.AddChild(Named("publish-options", kPubsub)).AddChild(Named("x", kDataForms));
     form.SetAttr("type", "submit");
-    auto& form_type = form.AddChild(
-        FormField("FORM_TYPE", "http://jabber.org/protocol/pubsub#publish-options"));
+    auto& form_type =
+        form.AddChild(FormField("FORM_TYPE", "http://jabber.org/protocol/pubsub#publish-options"));
     form_type.SetAttr("type", "hidden");
     form.AddChild(FormField("pubsub#access_model", "open"));
     session_->SendIq(std::move(iq), [this](std::optional<xml::Element> reply) {

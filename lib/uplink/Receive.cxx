@@ -11,15 +11,6 @@
 #include "xmpp/Namespaces.hxx"
 
 namespace pigeon::uplink {
-namespace {
-
-std::string Bare(std::string_view jid)
-{
-    const auto parsed = xmpp::Jid::TryParse(jid);
-    return parsed ? parsed->Bare().ToString() : std::string(jid);
-}
-
-} // namespace
 
 void Uplink::OnStanza(const xml::Element& stanza) noexcept
 {
@@ -33,7 +24,7 @@ void Uplink::OnStanza(const xml::Element& stanza) noexcept
             reply.SetAttr("type", "subscribed");
             session_->Send(std::move(reply));
         } else if (stanza.name == "presence" && stanza.Attr("type").empty()) {
-            LearnKeyOf(Bare(stanza.Attr("from")));
+            LearnKeyOf(xmpp::BareOf(stanza.Attr("from")));
         } else if (stanza.name == "iq" && stanza.Attr("type") == "set" &&
                    stanza.Child("query", "jabber:iq:roster") != nullptr) {
             HandleRosterPush(stanza);
@@ -63,8 +54,12 @@ void Uplink::HandleMessage(const xml::Element& stanza)
         return;
     const UnixMs now = NowMs();
     const bool had_id = !message->id.empty();
-    store::InboxItem item{had_id ? message->id : crypto::NewOriginId(), Bare(message->from),
-                          message->body, message->sent != 0 ? message->sent : now, now, "direct"};
+    store::InboxItem item{had_id ? message->id : crypto::NewOriginId(),
+                          xmpp::BareOf(message->from),
+                          message->body,
+                          message->sent != 0 ? message->sent : now,
+                          now,
+                          "direct"};
     bool fresh = store_.AddReceived(item);
     // Our server vouches for this copy: it settles a carried one we could not check.
     if (!fresh && store_.ReceivedAuthenticity(item.from, item.id) == "unverified") {
@@ -88,14 +83,14 @@ void Uplink::HandleCarried(const xml::Element& stanza, const xml::Element& forwa
                                    std::string(stanza.Attr("from")));
         return;
     }
-    if (Bare(original->message.to) != config_.account) {
+    if (xmpp::BareOf(original->message.to) != config_.account) {
         log::Warning("uplink", "ignoring a carried message for " + original->message.to);
         return;
     }
-    const std::string origin = Bare(original->message.from);
+    const std::string origin = xmpp::BareOf(original->message.from);
     const auto key = KnownKey(origin);
     auto carried = CheckCarried(*original, key ? &*key : nullptr);
-    carried.item.via = Bare(stanza.Attr("from"));
+    carried.item.via = xmpp::BareOf(stanza.Attr("from"));
     const auto& item = carried.item;
     using xmpp::Authenticity;
     switch (carried.authenticity) {
@@ -109,8 +104,8 @@ void Uplink::HandleCarried(const xml::Element& stanza, const xml::Element& forwa
         [[fallthrough]];
     case Authenticity::Unsigned:
         store_.CountForged(1);
-        log::Warning("uplink", "refused " + item.id + " claiming to come from " + origin +
-                                   " via " + item.via + ": " + xmpp::ToString(carried.authenticity));
+        log::Warning("uplink", "refused " + item.id + " claiming to come from " + origin + " via " +
+                                   item.via + ": " + xmpp::ToString(carried.authenticity));
         return;
     case Authenticity::Unverified:
         break;
@@ -118,8 +113,8 @@ void Uplink::HandleCarried(const xml::Element& stanza, const xml::Element& forwa
     carried.item.authenticity = xmpp::ToString(Authenticity::Unverified);
     const bool fresh = store_.AddUnverified(
         carried.item, {item.id, item.via, xml::Serialize(forwarded), item.received});
-    log::Info("uplink", (fresh ? "received " : "received another copy of ") + item.id +
-                            " from " + origin + " via " + item.via + ", unverified");
+    log::Info("uplink", (fresh ? "received " : "received another copy of ") + item.id + " from " +
+                            origin + " via " + item.via + ", unverified");
     FetchKey(origin, carried.authenticity == Authenticity::Forged);
 }
 
@@ -128,7 +123,12 @@ Uplink::CarriedCheck Uplink::CheckCarried(const xmpp::Unwrapped& original,
 {
     const auto& m = original.message;
     auto checked = xmpp::Check(*original.stanza, m, key, identity_);
-    CarriedCheck result{{m.id, Bare(m.from), std::move(checked.body), m.sent, NowMs(), {},
+    CarriedCheck result{{m.id,
+                         xmpp::BareOf(m.from),
+                         std::move(checked.body),
+                         m.sent,
+                         NowMs(),
+                         {},
                          xmpp::ToString(checked.authenticity)},
                         checked.authenticity,
                         m.request_receipt};
@@ -152,9 +152,9 @@ void Uplink::AcceptGenuine(const CarriedCheck& carried)
 void Uplink::HandleReceipt(const xml::Element& stanza, const std::string& id)
 {
     const auto found = store_.OutboxById(id);
-    if (!found || Bare(stanza.Attr("from")) != Bare(found->to))
-        return; // not ours, or not from its recipient
-    TakeKey(stanza, Bare(found->to)); // to seal what we send it through carriers
+    if (!found || xmpp::BareOf(stanza.Attr("from")) != xmpp::BareOf(found->to))
+        return;                               // not ours, or not from its recipient
+    TakeKey(stanza, xmpp::BareOf(found->to)); // to seal what we send it through carriers
     // Nothing reached the server from us: a carrier must have brought it.
     const bool via_carrier = found->state == store::OutboxState::Queued && !found->carriers.empty();
     if (store_.MarkDelivered(id, NowMs(), via_carrier))

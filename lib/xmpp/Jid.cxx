@@ -162,4 +162,10 @@ std::string Jid::ToString() const
     return out;
 }
 
+std::string BareOf(std::string_view jid)
+{
+    const auto parsed = Jid::TryParse(jid);
+    return parsed ? parsed->Bare().ToString() : std::string(jid);
+}
+
 } // namespace pigeon::xmpp

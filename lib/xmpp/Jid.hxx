@@ -52,4 +52,8 @@ private:
     std::string resource_;
 };
 
+// The bare form of `jid` if it parses, else `jid` as it is: for comparing
+// and recording what peers and servers send. Throws only std::bad_alloc.
+std::string BareOf(std::string_view jid);
+
 } // namespace pigeon::xmpp

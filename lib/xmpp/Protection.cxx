@@ -9,12 +9,6 @@ namespace {
 constexpr std::string_view kNotice =
     "[This message is encrypted end to end for its recipient's pigeon.]";
 
-std::string BareOf(std::string_view jid)
-{
-    const auto parsed = Jid::TryParse(jid);
-    return parsed ? parsed->Bare().ToString() : std::string(jid);
-}
-
 // Length-prefixed fields: no choice of separator can make two different
 // messages read the same.
 void Field(std::string& out, std::string_view value)
@@ -100,9 +94,9 @@ Checked Check(const xml::Element& stanza, const ChatMessage& message,
         return checked;
     }
     const auto bytes = crypto::FromBase64(signature->Text());
-    const bool good = bytes && crypto::Verify(*origin_key,
-                                              SignedText(message, content, sealed != nullptr),
-                                              *bytes);
+    const bool good =
+        bytes &&
+        crypto::Verify(*origin_key, SignedText(message, content, sealed != nullptr), *bytes);
     checked.authenticity = good ? Authenticity::Signed : Authenticity::Forged;
     return checked;
 }

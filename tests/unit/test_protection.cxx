@@ -20,7 +20,7 @@ namespace {
 xmpp::ChatMessage Sample()
 {
     return {"elaine@example.org", "jerry@example.org", "5b3f0c2e-0000-4000-8000-000000000001",
-            "running late", 1'700'000'000'123, true};
+            "running late",       1'700'000'000'123,   true};
 }
 
 struct Parties {
@@ -137,7 +137,7 @@ TEST_CASE("the identity file is created once, private, and read back")
     test::TempDir dir;
     const auto file = dir.dir / "identity";
     const auto first = crypto::Identity::LoadOrCreate(file);
-    struct stat st{};
+    struct stat st {};
     REQUIRE(::stat(file.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
     CHECK(st.st_size == 32);
