@@ -7,10 +7,7 @@
 namespace pigeon::link {
 namespace {
 
-xml::Element Named(std::string_view name, std::string_view ns)
-{
-    return xml::Element(std::string(name), std::string(ns));
-}
+constexpr auto Named = &xml::Element::Named;
 
 } // namespace
 

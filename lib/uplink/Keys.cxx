@@ -21,10 +21,7 @@ constexpr std::string_view kDataForms = "jabber:x:data";
 // The PEP node that holds an agent's public key, one item, "current".
 constexpr std::string_view kKeyNode = "urn:xmpp:pigeon:key:0";
 
-xml::Element Named(std::string_view name, std::string_view ns)
-{
-    return xml::Element(std::string(name), std::string(ns));
-}
+constexpr auto Named = &xml::Element::Named;
 
 xml::Element FormField(std::string_view var, std::string_view value)
 {

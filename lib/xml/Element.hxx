@@ -43,6 +43,11 @@ struct Element {
     }
 
     static Element MakeText(std::string text);
+    // For names and namespaces held as constants (string_view).
+    static Element Named(std::string_view local_name, std::string_view ns_uri)
+    {
+        return Element(std::string(local_name), std::string(ns_uri));
+    }
 
     bool IsText() const noexcept { return name.empty(); }
 

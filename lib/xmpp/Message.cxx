@@ -6,10 +6,7 @@ namespace pigeon::xmpp {
 using namespace ns;
 namespace {
 
-xml::Element Named(std::string_view name, std::string_view ns)
-{
-    return xml::Element(std::string(name), std::string(ns));
-}
+constexpr auto Named = &xml::Element::Named;
 
 xml::Element Delay(UnixMs sent)
 {
