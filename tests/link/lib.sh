@@ -28,9 +28,14 @@ node_start() {
     esac
 }
 
-# node_pid HOST: the pid of HOST's pigeond.
+# node_pid HOST: the pid of HOST's pigeond, looked up among the processes of
+# HOST's namespace, so that another lab running at the same time is never found.
 node_pid() {
-    pgrep -f -- "$PIGEOND --log-level debug --name $1 " | head -n 1
+    for pid in $(ip netns pids "$(_lab_ns "$1")" 2>/dev/null); do
+        exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || continue
+        [ "$exe" = "$(readlink -f "$PIGEOND")" ] && { echo "$pid"; return 0; }
+    done
+    return 0
 }
 
 # node_kill HOST [SIGNAL]: stops HOST's pigeond and waits until it is gone.
