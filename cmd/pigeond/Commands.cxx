@@ -33,24 +33,6 @@ bool OnlyWhitespace(const std::string& text)
     return text.find_first_not_of(" \t\r\n") == std::string::npos;
 }
 
-// Why `text` cannot travel in an XML stanza, if it cannot.
-std::optional<std::string> TextProblem(std::string_view text)
-{
-    for (std::size_t i = 0; i < text.size();) {
-        char32_t cp = 0;
-        const std::size_t length = xml::DecodeUtf8(text.substr(i), cp);
-        if (length == 0)
-            return "it is not valid UTF-8";
-        if (!xml::IsXmlChar(cp)) {
-            char hex[16];
-            std::snprintf(hex, sizeof(hex), "U+%04X", unsigned(cp));
-            return std::string("it contains ") + hex + ", which XML does not allow";
-        }
-        i += length;
-    }
-    return std::nullopt;
-}
-
 } // namespace
 
 void Commands::Handle(const Json& request, control::Server::Respond respond)
@@ -128,7 +110,7 @@ Json Commands::Send(const Json& request)
         throw RequestError("bad-body", "the message is " + std::to_string(body.size()) +
                                            " bytes; the limit is " +
                                            std::to_string(config_.max_body));
-    if (const auto problem = TextProblem(body))
+    if (const auto problem = xml::TextProblem(body))
         throw RequestError("bad-body", "the message cannot be sent over XMPP: " + *problem);
 
     const auto item = store_.Enqueue(to->ToString(), body, NowMs());
@@ -210,7 +192,7 @@ Json Commands::AddContact(const Json& request)
 void Commands::ChangePassword(const Json& request, control::Server::Respond respond)
 {
     const std::string password = StringArg(request, "password");
-    if (password.empty() || TextProblem(password))
+    if (password.empty() || xml::TextProblem(password))
         throw RequestError("bad-request", "the new password is empty or not valid text");
     const unsigned ticket = Await(std::move(respond));
     log::Info("pigeond", "asking the server to change the password of " + config_.account);
@@ -264,7 +246,7 @@ Json Commands::SetAccount(const Json& request)
     if (!jid || jid->Local().empty() || !jid->IsBare())
         throw RequestError("bad-jid", "invalid account '" + text + "': expected user@domain");
     const std::string password = StringArg(request, "password");
-    if (password.empty() || TextProblem(password) ||
+    if (password.empty() || xml::TextProblem(password) ||
         password.find_first_of("\r\n") != std::string::npos)
         throw RequestError("bad-request", "the password is empty or not one line of valid text");
     const std::string bosh_url = request.value("bosh_url", "");

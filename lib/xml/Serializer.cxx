@@ -15,19 +15,8 @@ constexpr std::string_view kStreamPrefix = "stream";
 // Throws unless s is UTF-8 made only of characters XML 1.0 allows.
 void CheckChars(std::string_view s, std::string_view what)
 {
-    while (!s.empty()) {
-        char32_t cp = 0;
-        const std::size_t n = DecodeUtf8(s, cp);
-        if (n == 0)
-            throw std::invalid_argument(std::string{what} + " is not valid UTF-8");
-        if (!IsXmlChar(cp)) {
-            char code[16];
-            std::snprintf(code, sizeof(code), "U+%04X", static_cast<unsigned>(cp));
-            throw std::invalid_argument(std::string{what} + " contains " + code +
-                                        ", which XML does not allow");
-        }
-        s.remove_prefix(n);
-    }
+    if (const auto problem = TextProblem(s))
+        throw std::invalid_argument(std::string{what} + ": " + *problem);
 }
 
 // A deliberately simple approximation of the XML NCName production: it refuses every ASCII

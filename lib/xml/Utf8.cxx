@@ -1,5 +1,7 @@
 #include "xml/Utf8.hxx"
 
+#include <cstdio>
+
 namespace pigeon::xml {
 
 namespace {
@@ -95,6 +97,23 @@ bool IsValidUtf8(std::string_view s) noexcept
 {
     Utf8Validator v;
     return v.Feed(s) && v.AtBoundary();
+}
+
+std::optional<std::string> TextProblem(std::string_view text)
+{
+    while (!text.empty()) {
+        char32_t cp = 0;
+        const std::size_t length = DecodeUtf8(text, cp);
+        if (length == 0)
+            return "it is not valid UTF-8";
+        if (!IsXmlChar(cp)) {
+            char code[16];
+            std::snprintf(code, sizeof(code), "U+%04X", static_cast<unsigned>(cp));
+            return std::string("it contains ") + code + ", which XML does not allow";
+        }
+        text.remove_prefix(length);
+    }
+    return std::nullopt;
 }
 
 } // namespace pigeon::xml

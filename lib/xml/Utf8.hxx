@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace pigeon::xml {
@@ -30,6 +32,11 @@ private:
 std::size_t DecodeUtf8(std::string_view s, char32_t& cp) noexcept;
 
 bool IsValidUtf8(std::string_view s) noexcept;
+
+// Why `text` cannot be XML character data (not UTF-8, or a character XML 1.0
+// forbids, named as U+XXXX), or nullopt if it can. The one check that the
+// serializer and the daemon's input validation share.
+std::optional<std::string> TextProblem(std::string_view text);
 
 // The XML 1.0 Char production: what may appear in a document, escaped or not.
 constexpr bool IsXmlChar(char32_t cp) noexcept
