@@ -100,9 +100,9 @@ xml::Element Connection::BodyElement() const
 void Connection::Open(std::string url, std::string to)
 {
     if (state_ != State::Closed) {
-        const std::weak_ptr<int> alive = alive_;
+        const auto alive = alive_.Watch();
         End("replaced by a new session", false);
-        if (alive.expired())
+        if (alive.Gone())
             return;
     }
     ++generation_;
@@ -220,8 +220,8 @@ void Connection::SchedulePump()
     if (pump_posted_)
         return;
     pump_posted_ = true;
-    boost::asio::post(io_, [this, alive = std::weak_ptr<int>(alive_)] {
-        if (alive.expired())
+    boost::asio::post(io_, [this, alive = alive_.Watch()] {
+        if (alive.Gone())
             return;
         pump_posted_ = false;
         Pump();
@@ -271,9 +271,9 @@ void Connection::SendPoll()
     const auto now = std::chrono::steady_clock::now();
     if (now < last_poll_ + spacing) {
         poll_timer_.expires_at(last_poll_ + spacing);
-        poll_timer_.async_wait([this, alive = std::weak_ptr<int>(alive_),
+        poll_timer_.async_wait([this, alive = alive_.Watch(),
                                 generation = generation_](const boost::system::error_code& ec) {
-            if (!ec && !alive.expired() && generation == generation_)
+            if (!ec && !alive.Gone() && generation == generation_)
                 Pump();
         });
         return;
@@ -330,11 +330,11 @@ void Connection::OnResponse(std::uint64_t rid, curl::Response response)
     outstanding_.erase(it); // also the curl::Request now calling us, which allows that
     arrived_.emplace(rid, std::move(body));
 
-    const std::weak_ptr<int> alive = alive_;
+    const auto alive = alive_.Watch();
     const std::uint64_t generation = generation_;
     for (const auto& done : dones) {
         Call(done, accepted);
-        if (alive.expired() || generation != generation_)
+        if (alive.Gone() || generation != generation_)
             return;
     }
     Deliver();
@@ -379,9 +379,9 @@ void Connection::Retry(std::uint64_t rid, const std::string& why)
     log::Info(kLog, "request " + std::to_string(rid) + " failed (" + why + "); resending in " +
                         std::to_string(delay.count()) + " ms");
     request.retry_timer.expires_after(delay);
-    request.retry_timer.async_wait([this, rid, alive = std::weak_ptr<int>(alive_),
+    request.retry_timer.async_wait([this, rid, alive = alive_.Watch(),
                                     generation = generation_](const boost::system::error_code& ec) {
-        if (ec || alive.expired() || generation != generation_)
+        if (ec || alive.Gone() || generation != generation_)
             return;
         if (const auto it = outstanding_.find(rid); it != outstanding_.end())
             StartRequest(rid, it->second);
@@ -390,7 +390,7 @@ void Connection::Retry(std::uint64_t rid, const std::string& why)
 
 void Connection::Deliver()
 {
-    const std::weak_ptr<int> alive = alive_;
+    const auto alive = alive_.Watch();
     const std::uint64_t generation = generation_;
     for (auto it = arrived_.find(next_delivery_); it != arrived_.end();
          it = arrived_.find(next_delivery_)) {
@@ -401,7 +401,7 @@ void Connection::Deliver()
             if (child.IsText())
                 continue;
             handler_.OnBoshElement(std::move(child));
-            if (alive.expired() || generation != generation_)
+            if (alive.Gone() || generation != generation_)
                 return;
         }
         if (body.Attr("type") == "terminate") {
@@ -440,11 +440,11 @@ void Connection::End(const std::string& reason, bool report) noexcept
     if (report)
         log::Info(kLog, "session ended: " + reason);
 
-    const std::weak_ptr<int> alive = alive_;
+    const auto alive = alive_.Watch();
     const std::uint64_t generation = generation_;
     for (const auto& done : dones) {
         Call(done, false);
-        if (alive.expired())
+        if (alive.Gone())
             return;
     }
     if (report && generation == generation_)

@@ -93,9 +93,9 @@ Session::~Session() = default;
 
 void Session::Start()
 {
-    const std::weak_ptr<int> alive = alive_;
+    const auto alive = alive_.Watch();
     Stop();
-    if (alive.expired())
+    if (alive.Gone())
         return;
     ++generation_;
     state_ = State::Connecting;
@@ -117,9 +117,9 @@ void Session::Stop() noexcept
     } catch (...) {
         payload.clear();
     }
-    const std::weak_ptr<int> alive = alive_;
+    const auto alive = alive_.Watch();
     connection_.Terminate(std::move(payload));
-    if (!alive.expired())
+    if (!alive.Gone())
         Reset();
 }
 
@@ -134,15 +134,15 @@ bool Session::Reset() noexcept
     auto waiting = std::move(waiting_);
     waiting_.clear();
 
-    const std::weak_ptr<int> alive = alive_;
+    const auto alive = alive_.Watch();
     for (auto& [id, iq] : iqs) {
         CallOut(iq.reply, std::nullopt);
-        if (alive.expired())
+        if (alive.Gone())
             return false;
     }
     for (auto& item : waiting) {
         CallOut(item.done, false);
-        if (alive.expired())
+        if (alive.Gone())
             return false;
     }
     return generation == generation_;
@@ -193,18 +193,18 @@ void Session::SendIqNow(xml::Element iq, std::function<void(std::optional<xml::E
                         bool negotiating)
 {
     std::string id{iq.Attr("id")};
-    const std::weak_ptr<int> weak = alive_;
+    const auto alive = alive_.Watch();
     const std::uint64_t generation = generation_;
     auto timer = std::make_unique<boost::asio::steady_timer>(io_, options_.iq_timeout);
-    timer->async_wait([this, id, weak, generation](const boost::system::error_code& ec) {
-        if (ec || weak.expired() || generation != generation_)
+    timer->async_wait([this, id, alive, generation](const boost::system::error_code& ec) {
+        if (ec || alive.Gone() || generation != generation_)
             return;
         log::Info(kLog, "no reply to IQ " + id);
         Complete(id, std::nullopt);
     });
     PendingIq pending{std::move(reply), std::string{iq.Attr("to")}, std::move(timer)};
-    auto send_done = [this, id, weak, generation](bool accepted) {
-        if (!accepted && !weak.expired() && generation == generation_)
+    auto send_done = [this, id, alive, generation](bool accepted) {
+        if (!accepted && !alive.Gone() && generation == generation_)
             Complete(id, std::nullopt);
     };
     // Registered first: Send may fail at once, and a reply may follow in the same response.
@@ -294,9 +294,9 @@ void Session::Fail(const std::string& reason, bool auth_failed) noexcept
     if (state_ == State::Offline)
         return;
     log::Warning(kLog, account_.jid + " offline: " + reason);
-    const std::weak_ptr<int> alive = alive_;
+    const auto alive = alive_.Watch();
     connection_.Terminate();
-    if (!alive.expired() && Reset())
+    if (!alive.Gone() && Reset())
         listener_.OnOffline(reason, auth_failed);
 }
 
