@@ -1,7 +1,7 @@
 #include "bosh/Connection.hxx"
 
 #include "bosh/Namespaces.hxx"
-#include "ssl/Digest.hxx"
+#include "crypto/Random.hxx"
 #include "util/Log.hxx"
 #include "xml/Document.hxx"
 #include "xml/Serializer.hxx"
@@ -30,7 +30,7 @@ constexpr std::chrono::seconds kBounceDelay{1};
 // XEP-0124 asks for a random first rid with room to count up within 2^53 - 1.
 std::uint64_t RandomRid()
 {
-    const std::string bytes = ssl::RandomBytes(6);
+    const std::string bytes = crypto::RandomBytes(6);
     std::uint64_t rid = 0;
     for (const char b : bytes)
         rid = (rid << 8) | static_cast<unsigned char>(b);

@@ -1,7 +1,7 @@
 #include "bosh/Sasl.hxx"
 
 #include "bosh/Namespaces.hxx"
-#include "ssl/Digest.hxx"
+#include "crypto/Base64.hxx"
 
 #include <algorithm>
 #include <stdexcept>
@@ -17,7 +17,7 @@ xml::Element SaslElement(std::string_view name, std::string_view data)
 {
     xml::Element element{std::string{name}, std::string{ns::kSasl}};
     // RFC 6120 section 6.4.2: empty data is "=", absent data is no text at all.
-    element.AddText(data.empty() ? std::string{"="} : ssl::Base64Encode(data));
+    element.AddText(data.empty() ? std::string{"="} : crypto::ToBase64(data));
     return element;
 }
 
@@ -26,11 +26,9 @@ std::string Decode(const xml::Element& element)
     const std::string text = element.Text();
     if (text.empty() || text == "=")
         return {};
-    try {
-        return ssl::Base64Decode(text);
-    } catch (const std::invalid_argument&) {
-        throw ScramError("server sent malformed base64 in <" + element.name + "/>");
-    }
+    if (auto data = crypto::FromBase64(text, crypto::Base64Spaces::Refuse))
+        return std::move(*data);
+    throw ScramError("server sent malformed base64 in <" + element.name + "/>");
 }
 
 } // namespace

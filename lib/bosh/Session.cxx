@@ -1,7 +1,7 @@
 #include "bosh/Session.hxx"
 
 #include "bosh/Namespaces.hxx"
-#include "ssl/Digest.hxx"
+#include "crypto/Random.hxx"
 #include "util/Log.hxx"
 #include "xml/Serializer.hxx"
 #include "xmpp/Jid.hxx"
@@ -86,7 +86,7 @@ Session::Session(curl::Multi& multi, Account account, Listener& listener, Sessio
         throw std::invalid_argument("BOSH URL must be http:// or https://: '" + account_.url + "'");
     domain_ = jid->Domain();
     local_ = jid->Local();
-    id_prefix_ = Hex(ssl::RandomBytes(4));
+    id_prefix_ = Hex(crypto::RandomBytes(4));
 }
 
 Session::~Session() = default;
