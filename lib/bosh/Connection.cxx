@@ -1,10 +1,10 @@
 #include "bosh/Connection.hxx"
 
-#include "bosh/Namespaces.hxx"
 #include "crypto/Random.hxx"
 #include "util/Log.hxx"
 #include "xml/Document.hxx"
 #include "xml/Serializer.hxx"
+#include "xmpp/Namespaces.hxx"
 
 #include <boost/asio/post.hpp>
 
@@ -91,7 +91,7 @@ Connection::~Connection()
 
 xml::Element Connection::BodyElement() const
 {
-    xml::Element body{"body", std::string{ns::kHttpBind}};
+    xml::Element body{"body", std::string{xmpp::ns::kHttpBind}};
     if (!sid_.empty())
         body.SetAttr("sid", sid_);
     return body;
@@ -125,7 +125,7 @@ void Connection::Open(std::string url, std::string to)
     body.SetAttr("ver", "1.11");
     body.SetAttr("wait", std::to_string(wait_.count()));
     body.SetAttr("xml:lang", "en");
-    body.SetAttr("xmpp:version", "1.0", std::string{ns::kXBosh});
+    body.SetAttr("xmpp:version", "1.0", std::string{xmpp::ns::kXBosh});
     log::Debug(kLog, "creating a session at " + url_);
     SendNew(std::move(body), {}, {}, true);
 }
@@ -134,7 +134,7 @@ void Connection::Send(const xml::Element& element, std::function<void(bool)> don
 {
     if (state_ == State::Closed)
         throw std::logic_error("no BOSH session is open");
-    queue_.push_back({xml::Serialize(element, ns::kHttpBind), std::move(done)});
+    queue_.push_back({xml::Serialize(element, xmpp::ns::kHttpBind), std::move(done)});
     SchedulePump();
 }
 
@@ -155,7 +155,7 @@ void Connection::Terminate(std::vector<xml::Element> payload) noexcept
             body.SetAttr("type", "terminate");
             std::string text;
             for (const auto& element : payload)
-                text += xml::Serialize(element, ns::kHttpBind);
+                text += xml::Serialize(element, xmpp::ns::kHttpBind);
             curl::RequestOptions request;
             request.url = url_;
             request.method = curl::Method::Post;
@@ -238,7 +238,7 @@ void Connection::Pump()
             xml::Element body = BodyElement();
             body.SetAttr("to", to_);
             body.SetAttr("xml:lang", "en");
-            body.SetAttr("xmpp:restart", "true", std::string{ns::kXBosh});
+            body.SetAttr("xmpp:restart", "true", std::string{xmpp::ns::kXBosh});
             SendNew(std::move(body), {}, {}, true);
             continue;
         }
@@ -309,7 +309,7 @@ void Connection::OnResponse(std::uint64_t rid, curl::Response response)
         End(std::string("invalid response from connection manager: ") + e.what(), true);
         return;
     }
-    if (body.name != "body" || body.ns != ns::kHttpBind) {
+    if (body.name != "body" || body.ns != xmpp::ns::kHttpBind) {
         End("connection manager answered with something other than a BOSH body", true);
         return;
     }

@@ -1,6 +1,5 @@
 #include "bosh/Session.hxx"
 
-#include "bosh/Namespaces.hxx"
 #include "crypto/Random.hxx"
 #include "util/Log.hxx"
 #include "xml/Serializer.hxx"
@@ -255,7 +254,7 @@ void Session::OnBoshElement(xml::Element element) noexcept
                 Fail("stream error: " + Condition(element, xmpp::ns::kStreamErrors), false);
             return;
         }
-        if (element.ns == ns::kSasl) {
+        if (element.ns == xmpp::ns::kSasl) {
             OnSasl(element);
             return;
         }
@@ -343,8 +342,8 @@ void Session::OnSasl(const xml::Element& element)
             state_ = State::Restarting;
             connection_.Restart();
         } else if (element.name == "failure") {
-            std::string reason = "authentication failed: " + Condition(element, ns::kSasl);
-            if (const std::string text = element.ChildText("text", ns::kSasl); !text.empty())
+            std::string reason = "authentication failed: " + Condition(element, xmpp::ns::kSasl);
+            if (const std::string text = element.ChildText("text", xmpp::ns::kSasl); !text.empty())
                 reason += " (" + text + ")";
             Fail(reason, true);
         }
@@ -355,21 +354,22 @@ void Session::OnSasl(const xml::Element& element)
 
 void Session::Bind(const xml::Element& features)
 {
-    if (features.Child("bind", ns::kBind) == nullptr) {
+    if (features.Child("bind", xmpp::ns::kBind) == nullptr) {
         Fail("the server offers no resource binding", false);
         return;
     }
     // RFC 3921 session establishment, only where the server still requires it.
-    const xml::Element* session = features.Child("session", ns::kSession);
+    const xml::Element* session = features.Child("session", xmpp::ns::kSession);
     const bool needs_session =
-        session != nullptr && session->Child("optional", ns::kSession) == nullptr;
+        session != nullptr && session->Child("optional", xmpp::ns::kSession) == nullptr;
     state_ = State::Binding;
 
     xml::Element iq{"iq", std::string{xmpp::ns::kClient}};
     iq.SetAttr("type", "set");
     iq.SetAttr("id", id_prefix_ + "-bind");
-    xml::Element& bind = iq.AddChild(xml::Element{"bind", std::string{ns::kBind}});
-    bind.AddChild(xml::Element{"resource", std::string{ns::kBind}}).AddText(account_.resource);
+    xml::Element& bind = iq.AddChild(xml::Element{"bind", std::string{xmpp::ns::kBind}});
+    bind.AddChild(xml::Element{"resource", std::string{xmpp::ns::kBind}})
+        .AddText(account_.resource);
 
     const auto on_bound = [this, needs_session](std::optional<xml::Element> reply) {
         if (state_ != State::Binding)
@@ -380,8 +380,8 @@ void Session::Bind(const xml::Element& features)
                  false);
             return;
         }
-        const xml::Element* bound = reply->Child("bind", ns::kBind);
-        const auto jid = xmpp::Jid::TryParse(bound ? bound->ChildText("jid", ns::kBind) : "");
+        const xml::Element* bound = reply->Child("bind", xmpp::ns::kBind);
+        const auto jid = xmpp::Jid::TryParse(bound ? bound->ChildText("jid", xmpp::ns::kBind) : "");
         if (!jid || jid->IsBare()) {
             Fail("the server bound no valid full JID", false);
             return;
@@ -394,7 +394,7 @@ void Session::Bind(const xml::Element& features)
         xml::Element iq{"iq", std::string{xmpp::ns::kClient}};
         iq.SetAttr("type", "set");
         iq.SetAttr("id", id_prefix_ + "-session");
-        iq.AddChild(xml::Element{"session", std::string{ns::kSession}});
+        iq.AddChild(xml::Element{"session", std::string{xmpp::ns::kSession}});
         SendIqNow(
             std::move(iq),
             [this](std::optional<xml::Element> reply) {
