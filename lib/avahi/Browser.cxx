@@ -71,8 +71,8 @@ void Browser::Stop(bool report) noexcept
 void Browser::ScheduleRestart() noexcept
 {
     restart_.expires_after(kRestartDelay);
-    restart_.async_wait([this, token = guard_.Get()](boost::system::error_code ec) {
-        if (ec || token.expired() || client_ == nullptr)
+    restart_.async_wait([this, token = alive_.Watch()](boost::system::error_code ec) {
+        if (ec || token.Gone() || client_ == nullptr)
             return;
         AvahiClient* client = client_;
         Stop(true);
@@ -217,9 +217,9 @@ void Browser::WatchTxt(const std::string& name, Neighbour& neighbour, const TxtR
         return;
     try {
         auto watch = std::make_unique<TxtWatch>(TxtWatch{this, name, txt, nullptr});
-        watch->handle.reset(avahi_record_browser_new(
-            client_, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, record, AVAHI_DNS_CLASS_IN,
-            AVAHI_DNS_TYPE_TXT, AvahiLookupFlags(0), OnTxtEvent, watch.get()));
+        watch->handle.reset(avahi_record_browser_new(client_, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC,
+                                                     record, AVAHI_DNS_CLASS_IN, AVAHI_DNS_TYPE_TXT,
+                                                     AvahiLookupFlags(0), OnTxtEvent, watch.get()));
         if (watch->handle == nullptr) {
             log::Debug("avahi", "cannot follow the TXT record of '" + name +
                                     "': " + avahi_strerror(avahi_client_errno(client_)));
@@ -231,10 +231,9 @@ void Browser::WatchTxt(const std::string& name, Neighbour& neighbour, const TxtR
     }
 }
 
-void Browser::OnTxtEvent(AvahiRecordBrowser*, AvahiIfIndex, AvahiProtocol,
-                         AvahiBrowserEvent event, const char*, std::uint16_t, std::uint16_t,
-                         const void* rdata, std::size_t size, AvahiLookupResultFlags,
-                         void* userdata) noexcept
+void Browser::OnTxtEvent(AvahiRecordBrowser*, AvahiIfIndex, AvahiProtocol, AvahiBrowserEvent event,
+                         const char*, std::uint16_t, std::uint16_t, const void* rdata,
+                         std::size_t size, AvahiLookupResultFlags, void* userdata) noexcept
 {
     // REMOVE is the old record leaving; the new one comes as NEW.
     if (event != AVAHI_BROWSER_NEW || rdata == nullptr)
@@ -261,8 +260,8 @@ void Browser::ScheduleRetry(const std::string& name, Neighbour& neighbour) noexc
     const auto delay = std::min<std::chrono::steady_clock::duration>(
         kFirstRetry * (1u << std::min(neighbour.failures - 1, 6u)), kMaxRetry);
     neighbour.retry = std::make_unique<boost::asio::steady_timer>(io_, delay);
-    neighbour.retry->async_wait([this, token = guard_.Get(), name](boost::system::error_code ec) {
-        if (ec || token.expired() || client_ == nullptr)
+    neighbour.retry->async_wait([this, token = alive_.Watch(), name](boost::system::error_code ec) {
+        if (ec || token.Gone() || client_ == nullptr)
             return;
         auto i = neighbours_.find(name);
         if (i != neighbours_.end() && !i->second.up && i->second.lookup == nullptr)
@@ -273,8 +272,8 @@ void Browser::ScheduleRetry(const std::string& name, Neighbour& neighbour) noexc
 void Browser::PostDone(Lookup::Done done, std::optional<ServiceInfo> info) noexcept
 {
     boost::asio::post(
-        io_, [token = guard_.Get(), done = std::move(done), info = std::move(info)]() mutable {
-            if (!token.expired())
+        io_, [token = alive_.Watch(), done = std::move(done), info = std::move(info)]() mutable {
+            if (!token.Gone())
                 done(std::move(info));
         });
 }

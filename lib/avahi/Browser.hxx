@@ -4,10 +4,10 @@
 // announced on. A neighbour is reported up once it has been resolved, and
 // down when its last announcement is gone.
 
-#include "avahi/Guard.hxx"
 #include "avahi/Handles.hxx"
 #include "avahi/Lookup.hxx"
 #include "avahi/ServiceInfo.hxx"
+#include "util/Alive.hxx"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -90,8 +90,7 @@ private:
     static void OnTxtEvent(AvahiRecordBrowser* browser, AvahiIfIndex interface,
                            AvahiProtocol protocol, AvahiBrowserEvent event, const char* name,
                            std::uint16_t clazz, std::uint16_t type, const void* rdata,
-                           std::size_t size, AvahiLookupResultFlags flags,
-                           void* userdata) noexcept;
+                           std::size_t size, AvahiLookupResultFlags flags, void* userdata) noexcept;
     void ResolveFirst(const std::string& name, Neighbour& neighbour) noexcept;
     bool IsThisHost(const std::string& host_name) const noexcept;
     void OnFirstResolved(const std::string& name, std::optional<ServiceInfo> info) noexcept;
@@ -109,7 +108,8 @@ private:
     std::map<unsigned, std::shared_ptr<Lookup>> resolves_;
     unsigned next_resolve_ = 0;
     boost::asio::steady_timer restart_;
-    Guard guard_;
+    // Completions still queued when we are destroyed check this first.
+    Alive alive_;
 };
 
 } // namespace pigeon::avahi

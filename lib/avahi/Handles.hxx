@@ -21,8 +21,7 @@ using EntryGroupPtr = std::unique_ptr<AvahiEntryGroup, Deleter<avahi_entry_group
 using ServiceBrowserPtr = std::unique_ptr<AvahiServiceBrowser, Deleter<avahi_service_browser_free>>;
 using ServiceResolverPtr =
     std::unique_ptr<AvahiServiceResolver, Deleter<avahi_service_resolver_free>>;
-using RecordBrowserPtr =
-    std::unique_ptr<AvahiRecordBrowser, Deleter<avahi_record_browser_free>>;
+using RecordBrowserPtr = std::unique_ptr<AvahiRecordBrowser, Deleter<avahi_record_browser_free>>;
 using StringListPtr = std::unique_ptr<AvahiStringList, Deleter<avahi_string_list_free>>;
 // Strings Avahi allocates for us (avahi_alternative_service_name, ...).
 using CharPtr = std::unique_ptr<char, Deleter<avahi_free>>;

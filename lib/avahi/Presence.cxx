@@ -1,10 +1,10 @@
 #include "avahi/Presence.hxx"
 
 #include "avahi/Browser.hxx"
-#include "avahi/Guard.hxx"
 #include "avahi/Handles.hxx"
 #include "avahi/Poll.hxx"
 #include "avahi/Publisher.hxx"
+#include "util/Alive.hxx"
 #include "util/Log.hxx"
 
 #include <avahi-common/error.h>
@@ -102,8 +102,8 @@ private:
         if (delay > std::chrono::seconds(0))
             backoff_ = std::min(backoff_ * 2, kMaxBackoff);
         reconnect_.expires_after(delay);
-        reconnect_.async_wait([this, token = guard_.Get()](boost::system::error_code ec) {
-            if (ec || token.expired())
+        reconnect_.async_wait([this, token = alive_.Watch()](boost::system::error_code ec) {
+            if (ec || token.Gone())
                 return;
             TearDown();
             Connect();
@@ -177,7 +177,8 @@ private:
     bool lost_ = false;
     std::chrono::seconds backoff_ = kFirstBackoff;
     boost::asio::steady_timer reconnect_;
-    Guard guard_;
+    // Completions still queued when we are destroyed check this first.
+    Alive alive_;
 };
 
 Presence::Presence(boost::asio::io_context& io, Listener& listener, std::string service_type)

@@ -30,7 +30,9 @@ public:
         virtual void OnNeighbourDown(const std::string& instance) noexcept = 0;
         // A neighbour that is up changed its TXT record (status, jid, ...).
         virtual void OnNeighbourTxt([[maybe_unused]] const std::string& instance,
-                                    [[maybe_unused]] const TxtRecord& txt) noexcept {}
+                                    [[maybe_unused]] const TxtRecord& txt) noexcept
+        {
+        }
         // Our own instance name changed (collision -> renamed) or was first
         // established.
         virtual void OnOwnNameChanged([[maybe_unused]] const std::string& instance) noexcept {}

@@ -1,10 +1,10 @@
 #include "bosh/Connection.hxx"
 
-#include "bosh/Namespaces.hxx"
-#include "ssl/Digest.hxx"
+#include "crypto/Random.hxx"
 #include "util/Log.hxx"
 #include "xml/Document.hxx"
 #include "xml/Serializer.hxx"
+#include "xmpp/Namespaces.hxx"
 
 #include <boost/asio/post.hpp>
 
@@ -30,7 +30,7 @@ constexpr std::chrono::seconds kBounceDelay{1};
 // XEP-0124 asks for a random first rid with room to count up within 2^53 - 1.
 std::uint64_t RandomRid()
 {
-    const std::string bytes = ssl::RandomBytes(6);
+    const std::string bytes = crypto::RandomBytes(6);
     std::uint64_t rid = 0;
     for (const char b : bytes)
         rid = (rid << 8) | static_cast<unsigned char>(b);
@@ -91,7 +91,7 @@ Connection::~Connection()
 
 xml::Element Connection::BodyElement() const
 {
-    xml::Element body{"body", std::string{ns::kHttpBind}};
+    xml::Element body{"body", std::string{xmpp::ns::kHttpBind}};
     if (!sid_.empty())
         body.SetAttr("sid", sid_);
     return body;
@@ -100,9 +100,9 @@ xml::Element Connection::BodyElement() const
 void Connection::Open(std::string url, std::string to)
 {
     if (state_ != State::Closed) {
-        const std::weak_ptr<int> alive = alive_;
+        const auto alive = alive_.Watch();
         End("replaced by a new session", false);
-        if (alive.expired())
+        if (alive.Gone())
             return;
     }
     ++generation_;
@@ -125,7 +125,7 @@ void Connection::Open(std::string url, std::string to)
     body.SetAttr("ver", "1.11");
     body.SetAttr("wait", std::to_string(wait_.count()));
     body.SetAttr("xml:lang", "en");
-    body.SetAttr("xmpp:version", "1.0", std::string{ns::kXBosh});
+    body.SetAttr("xmpp:version", "1.0", std::string{xmpp::ns::kXBosh});
     log::Debug(kLog, "creating a session at " + url_);
     SendNew(std::move(body), {}, {}, true);
 }
@@ -134,7 +134,7 @@ void Connection::Send(const xml::Element& element, std::function<void(bool)> don
 {
     if (state_ == State::Closed)
         throw std::logic_error("no BOSH session is open");
-    queue_.push_back({xml::Serialize(element, ns::kHttpBind), std::move(done)});
+    queue_.push_back({xml::Serialize(element, xmpp::ns::kHttpBind), std::move(done)});
     SchedulePump();
 }
 
@@ -155,7 +155,7 @@ void Connection::Terminate(std::vector<xml::Element> payload) noexcept
             body.SetAttr("type", "terminate");
             std::string text;
             for (const auto& element : payload)
-                text += xml::Serialize(element, ns::kHttpBind);
+                text += xml::Serialize(element, xmpp::ns::kHttpBind);
             curl::RequestOptions request;
             request.url = url_;
             request.method = curl::Method::Post;
@@ -220,8 +220,8 @@ void Connection::SchedulePump()
     if (pump_posted_)
         return;
     pump_posted_ = true;
-    boost::asio::post(io_, [this, alive = std::weak_ptr<int>(alive_)] {
-        if (alive.expired())
+    boost::asio::post(io_, [this, alive = alive_.Watch()] {
+        if (alive.Gone())
             return;
         pump_posted_ = false;
         Pump();
@@ -238,7 +238,7 @@ void Connection::Pump()
             xml::Element body = BodyElement();
             body.SetAttr("to", to_);
             body.SetAttr("xml:lang", "en");
-            body.SetAttr("xmpp:restart", "true", std::string{ns::kXBosh});
+            body.SetAttr("xmpp:restart", "true", std::string{xmpp::ns::kXBosh});
             SendNew(std::move(body), {}, {}, true);
             continue;
         }
@@ -271,9 +271,9 @@ void Connection::SendPoll()
     const auto now = std::chrono::steady_clock::now();
     if (now < last_poll_ + spacing) {
         poll_timer_.expires_at(last_poll_ + spacing);
-        poll_timer_.async_wait([this, alive = std::weak_ptr<int>(alive_),
+        poll_timer_.async_wait([this, alive = alive_.Watch(),
                                 generation = generation_](const boost::system::error_code& ec) {
-            if (!ec && !alive.expired() && generation == generation_)
+            if (!ec && !alive.Gone() && generation == generation_)
                 Pump();
         });
         return;
@@ -309,7 +309,7 @@ void Connection::OnResponse(std::uint64_t rid, curl::Response response)
         End(std::string("invalid response from connection manager: ") + e.what(), true);
         return;
     }
-    if (body.name != "body" || body.ns != ns::kHttpBind) {
+    if (body.name != "body" || body.ns != xmpp::ns::kHttpBind) {
         End("connection manager answered with something other than a BOSH body", true);
         return;
     }
@@ -330,11 +330,11 @@ void Connection::OnResponse(std::uint64_t rid, curl::Response response)
     outstanding_.erase(it); // also the curl::Request now calling us, which allows that
     arrived_.emplace(rid, std::move(body));
 
-    const std::weak_ptr<int> alive = alive_;
+    const auto alive = alive_.Watch();
     const std::uint64_t generation = generation_;
     for (const auto& done : dones) {
         Call(done, accepted);
-        if (alive.expired() || generation != generation_)
+        if (alive.Gone() || generation != generation_)
             return;
     }
     Deliver();
@@ -379,9 +379,9 @@ void Connection::Retry(std::uint64_t rid, const std::string& why)
     log::Info(kLog, "request " + std::to_string(rid) + " failed (" + why + "); resending in " +
                         std::to_string(delay.count()) + " ms");
     request.retry_timer.expires_after(delay);
-    request.retry_timer.async_wait([this, rid, alive = std::weak_ptr<int>(alive_),
+    request.retry_timer.async_wait([this, rid, alive = alive_.Watch(),
                                     generation = generation_](const boost::system::error_code& ec) {
-        if (ec || alive.expired() || generation != generation_)
+        if (ec || alive.Gone() || generation != generation_)
             return;
         if (const auto it = outstanding_.find(rid); it != outstanding_.end())
             StartRequest(rid, it->second);
@@ -390,7 +390,7 @@ void Connection::Retry(std::uint64_t rid, const std::string& why)
 
 void Connection::Deliver()
 {
-    const std::weak_ptr<int> alive = alive_;
+    const auto alive = alive_.Watch();
     const std::uint64_t generation = generation_;
     for (auto it = arrived_.find(next_delivery_); it != arrived_.end();
          it = arrived_.find(next_delivery_)) {
@@ -401,7 +401,7 @@ void Connection::Deliver()
             if (child.IsText())
                 continue;
             handler_.OnBoshElement(std::move(child));
-            if (alive.expired() || generation != generation_)
+            if (alive.Gone() || generation != generation_)
                 return;
         }
         if (body.Attr("type") == "terminate") {
@@ -440,11 +440,11 @@ void Connection::End(const std::string& reason, bool report) noexcept
     if (report)
         log::Info(kLog, "session ended: " + reason);
 
-    const std::weak_ptr<int> alive = alive_;
+    const auto alive = alive_.Watch();
     const std::uint64_t generation = generation_;
     for (const auto& done : dones) {
         Call(done, false);
-        if (alive.expired())
+        if (alive.Gone())
             return;
     }
     if (report && generation == generation_)

@@ -8,6 +8,7 @@
 
 #include "curl/Multi.hxx"
 #include "curl/Request.hxx"
+#include "util/Alive.hxx"
 #include "xml/Element.hxx"
 
 #include <boost/asio/steady_timer.hpp>
@@ -119,7 +120,7 @@ private:
     Handler& handler_;
     BindingOptions options_;
     // Handler and done callbacks may destroy us; code that calls out checks this afterwards.
-    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+    Alive alive_;
 
     State state_ = State::Closed;
     std::uint64_t generation_ = 0; // bumped per session, so stale timers know

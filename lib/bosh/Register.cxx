@@ -1,6 +1,5 @@
 #include "bosh/Register.hxx"
 
-#include "bosh/Namespaces.hxx"
 #include "util/Log.hxx"
 #include "xmpp/Jid.hxx"
 #include "xmpp/Message.hxx"
@@ -16,9 +15,9 @@ xml::Element RegisterIq(std::string_view domain, std::string_view username,
     xml::Element iq{"iq", std::string{xmpp::ns::kClient}};
     iq.SetAttr("type", "set");
     iq.SetAttr("to", std::string{domain});
-    xml::Element& query = iq.AddChild(xml::Element{"query", std::string{ns::kRegister}});
-    query.AddChild(xml::Element{"username", std::string{ns::kRegister}}).AddText(username);
-    query.AddChild(xml::Element{"password", std::string{ns::kRegister}}).AddText(password);
+    xml::Element& query = iq.AddChild(xml::Element{"query", std::string{xmpp::ns::kRegister}});
+    query.AddChild(xml::Element{"username", std::string{xmpp::ns::kRegister}}).AddText(username);
+    query.AddChild(xml::Element{"password", std::string{xmpp::ns::kRegister}}).AddText(password);
     return iq;
 }
 

@@ -1,7 +1,7 @@
 #include "bosh/Sasl.hxx"
 
-#include "bosh/Namespaces.hxx"
-#include "ssl/Digest.hxx"
+#include "crypto/Base64.hxx"
+#include "xmpp/Namespaces.hxx"
 
 #include <algorithm>
 #include <stdexcept>
@@ -15,9 +15,9 @@ constexpr std::string_view kPreference[] = {"SCRAM-SHA-256", "SCRAM-SHA-1", kPla
 
 xml::Element SaslElement(std::string_view name, std::string_view data)
 {
-    xml::Element element{std::string{name}, std::string{ns::kSasl}};
+    xml::Element element{std::string{name}, std::string{xmpp::ns::kSasl}};
     // RFC 6120 section 6.4.2: empty data is "=", absent data is no text at all.
-    element.AddText(data.empty() ? std::string{"="} : ssl::Base64Encode(data));
+    element.AddText(data.empty() ? std::string{"="} : crypto::ToBase64(data));
     return element;
 }
 
@@ -26,11 +26,9 @@ std::string Decode(const xml::Element& element)
     const std::string text = element.Text();
     if (text.empty() || text == "=")
         return {};
-    try {
-        return ssl::Base64Decode(text);
-    } catch (const std::invalid_argument&) {
-        throw ScramError("server sent malformed base64 in <" + element.name + "/>");
-    }
+    if (auto data = crypto::FromBase64(text, crypto::Base64Spaces::Refuse))
+        return std::move(*data);
+    throw ScramError("server sent malformed base64 in <" + element.name + "/>");
 }
 
 } // namespace
@@ -52,9 +50,9 @@ std::string SaslClient::Choose(const std::vector<std::string>& offered, std::str
 std::vector<std::string> SaslClient::Offered(const xml::Element& features)
 {
     std::vector<std::string> names;
-    if (const xml::Element* mechanisms = features.Child("mechanisms", ns::kSasl))
+    if (const xml::Element* mechanisms = features.Child("mechanisms", xmpp::ns::kSasl))
         for (const auto& child : mechanisms->children)
-            if (child.name == "mechanism" && child.ns == ns::kSasl)
+            if (child.name == "mechanism" && child.ns == xmpp::ns::kSasl)
                 names.push_back(child.Text());
     return names;
 }
@@ -101,7 +99,7 @@ xml::Element SaslClient::Respond(const xml::Element& challenge)
     // RFC 6120 section 6.3.10 lets the server send its final message as a challenge.
     scram_->VerifyServerFinal(data);
     verified_ = true;
-    return xml::Element{"response", std::string{ns::kSasl}};
+    return xml::Element{"response", std::string{xmpp::ns::kSasl}};
 }
 
 void SaslClient::Succeed(const xml::Element& success)

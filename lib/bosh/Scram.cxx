@@ -1,5 +1,8 @@
 #include "bosh/Scram.hxx"
 
+#include "crypto/Base64.hxx"
+#include "crypto/Random.hxx"
+
 #include <vector>
 
 namespace pigeon::bosh {
@@ -49,11 +52,9 @@ bool IsPrintable(std::string_view s) noexcept
 
 std::string Decode(std::string_view text, const char* what)
 {
-    try {
-        return ssl::Base64Decode(text);
-    } catch (const std::invalid_argument&) {
-        throw ScramError(std::string("malformed ") + what);
-    }
+    if (auto bytes = crypto::FromBase64(text, crypto::Base64Spaces::Refuse))
+        return std::move(*bytes);
+    throw ScramError(std::string("malformed ") + what);
 }
 
 std::string Xor(std::string a, std::string_view b)
@@ -89,7 +90,7 @@ Scram::Scram(ssl::Hash hash, std::string_view username, std::string password,
     : hash_(hash), password_(std::move(password)), nonce_(std::move(client_nonce))
 {
     if (nonce_.empty())
-        nonce_ = ssl::Base64Encode(ssl::RandomBytes(18)); // 24 characters, no padding
+        nonce_ = crypto::ToBase64(crypto::RandomBytes(18)); // 24 characters, no padding
     if (!IsPrintable(nonce_))
         throw std::invalid_argument("SCRAM nonce must be printable and have no ','");
     client_first_ = "n,,n=" + EscapeName(username) + ",r=" + nonce_;
@@ -119,7 +120,7 @@ std::string Scram::ClientFinal(std::string_view server_first)
     if (iterations > kMaxIterations)
         throw ScramError("iteration count " + std::to_string(iterations) + " is too high");
 
-    const std::string without_proof = "c=" + ssl::Base64Encode("n,,") + ",r=" + std::string{nonce};
+    const std::string without_proof = "c=" + crypto::ToBase64("n,,") + ",r=" + std::string{nonce};
     const std::string auth_message =
         client_first_.substr(3) + "," + std::string{server_first} + "," + without_proof;
     const std::string salted =
@@ -128,7 +129,7 @@ std::string Scram::ClientFinal(std::string_view server_first)
     const std::string stored_key = ssl::Digest(hash_, client_key);
     const std::string proof = Xor(client_key, ssl::Hmac(hash_, stored_key, auth_message));
     server_signature_ = ssl::Hmac(hash_, ssl::Hmac(hash_, salted, "Server Key"), auth_message);
-    return without_proof + ",p=" + ssl::Base64Encode(proof);
+    return without_proof + ",p=" + crypto::ToBase64(proof);
 }
 
 void Scram::VerifyServerFinal(std::string_view server_final) const

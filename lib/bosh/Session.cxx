@@ -1,7 +1,6 @@
 #include "bosh/Session.hxx"
 
-#include "bosh/Namespaces.hxx"
-#include "ssl/Digest.hxx"
+#include "crypto/Random.hxx"
 #include "util/Log.hxx"
 #include "xml/Serializer.hxx"
 #include "xmpp/Jid.hxx"
@@ -86,16 +85,16 @@ Session::Session(curl::Multi& multi, Account account, Listener& listener, Sessio
         throw std::invalid_argument("BOSH URL must be http:// or https://: '" + account_.url + "'");
     domain_ = jid->Domain();
     local_ = jid->Local();
-    id_prefix_ = Hex(ssl::RandomBytes(4));
+    id_prefix_ = Hex(crypto::RandomBytes(4));
 }
 
 Session::~Session() = default;
 
 void Session::Start()
 {
-    const std::weak_ptr<int> alive = alive_;
+    const auto alive = alive_.Watch();
     Stop();
-    if (alive.expired())
+    if (alive.Gone())
         return;
     ++generation_;
     state_ = State::Connecting;
@@ -117,9 +116,9 @@ void Session::Stop() noexcept
     } catch (...) {
         payload.clear();
     }
-    const std::weak_ptr<int> alive = alive_;
+    const auto alive = alive_.Watch();
     connection_.Terminate(std::move(payload));
-    if (!alive.expired())
+    if (!alive.Gone())
         Reset();
 }
 
@@ -134,15 +133,15 @@ bool Session::Reset() noexcept
     auto waiting = std::move(waiting_);
     waiting_.clear();
 
-    const std::weak_ptr<int> alive = alive_;
+    const auto alive = alive_.Watch();
     for (auto& [id, iq] : iqs) {
         CallOut(iq.reply, std::nullopt);
-        if (alive.expired())
+        if (alive.Gone())
             return false;
     }
     for (auto& item : waiting) {
         CallOut(item.done, false);
-        if (alive.expired())
+        if (alive.Gone())
             return false;
     }
     return generation == generation_;
@@ -193,18 +192,18 @@ void Session::SendIqNow(xml::Element iq, std::function<void(std::optional<xml::E
                         bool negotiating)
 {
     std::string id{iq.Attr("id")};
-    const std::weak_ptr<int> weak = alive_;
+    const auto alive = alive_.Watch();
     const std::uint64_t generation = generation_;
     auto timer = std::make_unique<boost::asio::steady_timer>(io_, options_.iq_timeout);
-    timer->async_wait([this, id, weak, generation](const boost::system::error_code& ec) {
-        if (ec || weak.expired() || generation != generation_)
+    timer->async_wait([this, id, alive, generation](const boost::system::error_code& ec) {
+        if (ec || alive.Gone() || generation != generation_)
             return;
         log::Info(kLog, "no reply to IQ " + id);
         Complete(id, std::nullopt);
     });
     PendingIq pending{std::move(reply), std::string{iq.Attr("to")}, std::move(timer)};
-    auto send_done = [this, id, weak, generation](bool accepted) {
-        if (!accepted && !weak.expired() && generation == generation_)
+    auto send_done = [this, id, alive, generation](bool accepted) {
+        if (!accepted && !alive.Gone() && generation == generation_)
             Complete(id, std::nullopt);
     };
     // Registered first: Send may fail at once, and a reply may follow in the same response.
@@ -255,7 +254,7 @@ void Session::OnBoshElement(xml::Element element) noexcept
                 Fail("stream error: " + Condition(element, xmpp::ns::kStreamErrors), false);
             return;
         }
-        if (element.ns == ns::kSasl) {
+        if (element.ns == xmpp::ns::kSasl) {
             OnSasl(element);
             return;
         }
@@ -294,9 +293,9 @@ void Session::Fail(const std::string& reason, bool auth_failed) noexcept
     if (state_ == State::Offline)
         return;
     log::Warning(kLog, account_.jid + " offline: " + reason);
-    const std::weak_ptr<int> alive = alive_;
+    const auto alive = alive_.Watch();
     connection_.Terminate();
-    if (!alive.expired() && Reset())
+    if (!alive.Gone() && Reset())
         listener_.OnOffline(reason, auth_failed);
 }
 
@@ -343,8 +342,8 @@ void Session::OnSasl(const xml::Element& element)
             state_ = State::Restarting;
             connection_.Restart();
         } else if (element.name == "failure") {
-            std::string reason = "authentication failed: " + Condition(element, ns::kSasl);
-            if (const std::string text = element.ChildText("text", ns::kSasl); !text.empty())
+            std::string reason = "authentication failed: " + Condition(element, xmpp::ns::kSasl);
+            if (const std::string text = element.ChildText("text", xmpp::ns::kSasl); !text.empty())
                 reason += " (" + text + ")";
             Fail(reason, true);
         }
@@ -355,21 +354,22 @@ void Session::OnSasl(const xml::Element& element)
 
 void Session::Bind(const xml::Element& features)
 {
-    if (features.Child("bind", ns::kBind) == nullptr) {
+    if (features.Child("bind", xmpp::ns::kBind) == nullptr) {
         Fail("the server offers no resource binding", false);
         return;
     }
     // RFC 3921 session establishment, only where the server still requires it.
-    const xml::Element* session = features.Child("session", ns::kSession);
+    const xml::Element* session = features.Child("session", xmpp::ns::kSession);
     const bool needs_session =
-        session != nullptr && session->Child("optional", ns::kSession) == nullptr;
+        session != nullptr && session->Child("optional", xmpp::ns::kSession) == nullptr;
     state_ = State::Binding;
 
     xml::Element iq{"iq", std::string{xmpp::ns::kClient}};
     iq.SetAttr("type", "set");
     iq.SetAttr("id", id_prefix_ + "-bind");
-    xml::Element& bind = iq.AddChild(xml::Element{"bind", std::string{ns::kBind}});
-    bind.AddChild(xml::Element{"resource", std::string{ns::kBind}}).AddText(account_.resource);
+    xml::Element& bind = iq.AddChild(xml::Element{"bind", std::string{xmpp::ns::kBind}});
+    bind.AddChild(xml::Element{"resource", std::string{xmpp::ns::kBind}})
+        .AddText(account_.resource);
 
     const auto on_bound = [this, needs_session](std::optional<xml::Element> reply) {
         if (state_ != State::Binding)
@@ -380,8 +380,8 @@ void Session::Bind(const xml::Element& features)
                  false);
             return;
         }
-        const xml::Element* bound = reply->Child("bind", ns::kBind);
-        const auto jid = xmpp::Jid::TryParse(bound ? bound->ChildText("jid", ns::kBind) : "");
+        const xml::Element* bound = reply->Child("bind", xmpp::ns::kBind);
+        const auto jid = xmpp::Jid::TryParse(bound ? bound->ChildText("jid", xmpp::ns::kBind) : "");
         if (!jid || jid->IsBare()) {
             Fail("the server bound no valid full JID", false);
             return;
@@ -394,7 +394,7 @@ void Session::Bind(const xml::Element& features)
         xml::Element iq{"iq", std::string{xmpp::ns::kClient}};
         iq.SetAttr("type", "set");
         iq.SetAttr("id", id_prefix_ + "-session");
-        iq.AddChild(xml::Element{"session", std::string{ns::kSession}});
+        iq.AddChild(xml::Element{"session", std::string{xmpp::ns::kSession}});
         SendIqNow(
             std::move(iq),
             [this](std::optional<xml::Element> reply) {

@@ -8,6 +8,7 @@
 #include "bosh/Connection.hxx"
 #include "bosh/Sasl.hxx"
 #include "curl/Multi.hxx"
+#include "util/Alive.hxx"
 #include "xml/Element.hxx"
 
 #include <boost/asio/steady_timer.hpp>
@@ -136,7 +137,8 @@ private:
     Listener& listener_;
     SessionOptions options_;
     Connection connection_;
-    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+    // Listener and done callbacks may destroy us; code that calls out checks this afterwards.
+    Alive alive_;
 
     State state_ = State::Offline;
     std::uint64_t generation_ = 0;

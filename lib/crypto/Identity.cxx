@@ -158,34 +158,9 @@ std::string Seal(const PublicKey& recipient, std::string_view plaintext)
     return sealed;
 }
 
-std::string ToBase64(std::string_view bytes)
-{
-    constexpr int kVariant = sodium_base64_VARIANT_ORIGINAL;
-    std::string text(sodium_base64_ENCODED_LEN(bytes.size(), kVariant), '\0');
-    sodium_bin2base64(text.data(), text.size(),
-                      reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), kVariant);
-    text.resize(text.size() - 1); // the terminating NUL
-    return text;
-}
-
 std::string ToBase64(const PublicKey& key)
 {
     return ToBase64(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
-}
-
-std::optional<std::string> FromBase64(std::string_view text)
-{
-    std::string bytes(text.size() / 4 * 3 + 3, '\0');
-    std::size_t length = 0;
-    const char* end = nullptr;
-    // Whitespace is allowed: XML character data may wrap.
-    if (sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), text.data(),
-                          text.size(), " \t\r\n", &length, &end,
-                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
-        end != text.data() + text.size())
-        return std::nullopt;
-    bytes.resize(length);
-    return bytes;
 }
 
 std::optional<PublicKey> ParsePublicKey(std::string_view text)

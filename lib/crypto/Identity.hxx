@@ -3,6 +3,8 @@
 // what carriers hold for us; its X25519 twin (derived, not stored) opens what
 // others sealed for us. The public half is published on our server.
 
+#include "crypto/Base64.hxx"
+
 #include <array>
 #include <filesystem>
 #include <optional>
@@ -48,11 +50,8 @@ bool Verify(const PublicKey& key, std::string_view data, std::string_view signat
 // valid Ed25519 point.
 std::string Seal(const PublicKey& recipient, std::string_view plaintext);
 
-// Standard base64 with padding, as XMPP carries binary data.
-std::string ToBase64(std::string_view bytes);
-std::optional<std::string> FromBase64(std::string_view text);
+// A public key as base64 text, and back: nullopt for anything but a key.
 std::string ToBase64(const PublicKey& key);
-// A public key in base64; nullopt for anything else.
 std::optional<PublicKey> ParsePublicKey(std::string_view text);
 // What two people read to each other to compare a key: a 128-bit BLAKE2b
 // hash of it in hex, in groups of four ("3f2a 9c01 ...").

@@ -14,6 +14,20 @@ void Initialise()
         throw std::runtime_error("libsodium failed to initialise");
 }
 
+std::string RandomBytes(std::size_t count)
+{
+    Initialise(); // cheap after the first call
+    std::string bytes(count, '\0');
+    randombytes_buf(bytes.data(), bytes.size());
+    return bytes;
+}
+
+std::uint32_t RandomBelow(std::uint32_t bound)
+{
+    Initialise();
+    return randombytes_uniform(bound);
+}
+
 std::string NewOriginId()
 {
     Initialise(); // cheap after the first call, and makes the function safe to call first

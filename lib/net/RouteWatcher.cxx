@@ -12,13 +12,13 @@ using Raw = asio::generic::raw_protocol;
 
 RouteWatcher::RouteWatcher(asio::io_context& io, std::function<void()> on_change,
                            std::chrono::milliseconds quiet)
-    : socket_(io, Raw(AF_NETLINK, NETLINK_ROUTE)), debounce_(io),
-      on_change_(std::move(on_change)), quiet_(quiet)
+    : socket_(io, Raw(AF_NETLINK, NETLINK_ROUTE)), debounce_(io), on_change_(std::move(on_change)),
+      quiet_(quiet)
 {
     sockaddr_nl address{};
     address.nl_family = AF_NETLINK;
-    address.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR |
-                        RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE;
+    address.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR | RTMGRP_IPV4_ROUTE |
+                        RTMGRP_IPV6_ROUTE;
     socket_.bind(Raw::endpoint(&address, sizeof(address)));
     Read();
 }

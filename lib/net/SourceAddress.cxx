@@ -18,7 +18,8 @@ ip::address ToAddress(const sockaddr* sa, int interface)
 {
     if (sa->sa_family == AF_INET) {
         ip::address_v4::bytes_type bytes;
-        std::memcpy(bytes.data(), &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, bytes.size());
+        std::memcpy(bytes.data(), &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr,
+                    bytes.size());
         return ip::address_v4(bytes);
     }
     ip::address_v6::bytes_type bytes;

@@ -29,9 +29,15 @@ Level ParseLevel(std::string_view name)
                                 "' (expected error, warning, notice, info or debug)");
 }
 
-void SetLevel(Level level) noexcept { g_level = level; }
+void SetLevel(Level level) noexcept
+{
+    g_level = level;
+}
 
-bool Enabled(Level level) noexcept { return int(level) <= int(g_level); }
+bool Enabled(Level level) noexcept
+{
+    return int(level) <= int(g_level);
+}
 
 void Write(Level level, std::string_view domain, std::string_view message) noexcept
 {

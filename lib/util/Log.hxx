@@ -17,10 +17,25 @@ bool Enabled(Level level) noexcept;
 // Never throws: a failed log write is dropped.
 void Write(Level level, std::string_view domain, std::string_view message) noexcept;
 
-inline void Error(std::string_view d, std::string_view m) noexcept { Write(Level::Error, d, m); }
-inline void Warning(std::string_view d, std::string_view m) noexcept { Write(Level::Warning, d, m); }
-inline void Notice(std::string_view d, std::string_view m) noexcept { Write(Level::Notice, d, m); }
-inline void Info(std::string_view d, std::string_view m) noexcept { Write(Level::Info, d, m); }
-inline void Debug(std::string_view d, std::string_view m) noexcept { Write(Level::Debug, d, m); }
+inline void Error(std::string_view d, std::string_view m) noexcept
+{
+    Write(Level::Error, d, m);
+}
+inline void Warning(std::string_view d, std::string_view m) noexcept
+{
+    Write(Level::Warning, d, m);
+}
+inline void Notice(std::string_view d, std::string_view m) noexcept
+{
+    Write(Level::Notice, d, m);
+}
+inline void Info(std::string_view d, std::string_view m) noexcept
+{
+    Write(Level::Info, d, m);
+}
+inline void Debug(std::string_view d, std::string_view m) noexcept
+{
+    Write(Level::Debug, d, m);
+}
 
 } // namespace pigeon::log

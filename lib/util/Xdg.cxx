@@ -17,7 +17,10 @@ std::filesystem::path FromEnvOrHome(const char* variable, const char* home_relat
 
 } // namespace
 
-std::filesystem::path DataDir() { return FromEnvOrHome("XDG_DATA_HOME", ".local/share") / "pigeon"; }
+std::filesystem::path DataDir()
+{
+    return FromEnvOrHome("XDG_DATA_HOME", ".local/share") / "pigeon";
+}
 
 std::filesystem::path ConfigFile()
 {

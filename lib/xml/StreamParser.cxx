@@ -1,4 +1,6 @@
 #include "xml/StreamParser.hxx"
+
+#include "xml/Prolog.hxx"
 #include "xml/Utf8.hxx"
 
 #include <libxml/parser.h>
@@ -18,11 +20,6 @@ namespace {
 // and libxml2 never buffers much more than one stanza's worth.
 constexpr std::size_t kSubChunkBytes = 4096;
 
-// An XML declaration longer than this is not one a real peer sends.
-constexpr std::size_t kMaxXmlDeclBytes = 1024;
-
-constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
-
 // libxml2 2.12 made the structured error argument const.
 #if LIBXML_VERSION >= 21200
 using ErrorArg = const xmlError*;
@@ -39,51 +36,9 @@ std::string_view View(const xmlChar* s) noexcept
     return s != nullptr ? std::string_view{reinterpret_cast<const char*>(s)} : std::string_view{};
 }
 
-bool IsXmlSpace(char c) noexcept
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 bool IsAllSpace(std::string_view s) noexcept
 {
     return std::all_of(s.begin(), s.end(), IsXmlSpace);
-}
-
-bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) noexcept
-{
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               const auto lower = [](char c) {
-                   return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c;
-               };
-               return lower(x) == lower(y);
-           });
-}
-
-// The encoding named by a complete XML declaration, or nullopt if it names none (or is too
-// garbled to tell; libxml2 then reports the syntax error).
-std::optional<std::string_view> DeclaredEncoding(std::string_view decl) noexcept
-{
-    for (std::size_t at = decl.find("encoding"); at != std::string_view::npos;
-         at = decl.find("encoding", at + 1)) {
-        if (at == 0 || !IsXmlSpace(decl[at - 1]))
-            continue;
-        std::size_t i = at + 8;
-        while (i < decl.size() && IsXmlSpace(decl[i]))
-            ++i;
-        if (i >= decl.size() || decl[i] != '=')
-            continue;
-        ++i;
-        while (i < decl.size() && IsXmlSpace(decl[i]))
-            ++i;
-        if (i >= decl.size() || (decl[i] != '\'' && decl[i] != '"'))
-            continue;
-        const char quote = decl[i++];
-        const std::size_t end = decl.find(quote, i);
-        if (end == std::string_view::npos)
-            return std::nullopt;
-        return decl.substr(i, end - i);
-    }
-    return std::nullopt;
 }
 
 std::string_view ConditionFor(const xmlError& e) noexcept
@@ -150,8 +105,7 @@ struct StreamParser::Impl {
     std::unique_ptr<xmlParserCtxt, CtxtDeleter> ctxt;
     Utf8Validator utf8;
     // Until the byte order mark and XML declaration have been checked, input waits here.
-    bool prolog_checked = false;
-    std::string prolog;
+    Prolog prolog;
     // Bytes handed to libxml2 in this document, and libxml2's position just after the last
     // event: their difference is what the size limit applies to.
     std::size_t fed = 0;
@@ -167,12 +121,10 @@ struct StreamParser::Impl {
     std::vector<Event> Feed(std::string_view chunk);
 
 private:
-    std::size_t Pending() const noexcept
-    {
-        return fed - last_event_end + (prolog_checked ? 0 : prolog.size());
-    }
+    std::size_t Pending() const noexcept { return fed - last_event_end + prolog.Held(); }
     bool Failed() const noexcept { return error.has_value() || out_of_memory; }
     [[noreturn]] void ThrowError();
+    void Fail(const StreamError& e);
     void Fail(std::string_view condition, std::string detail);
     void CheckBytes(std::string_view bytes);
     std::optional<std::string> TakeCheckedProlog(std::string_view bytes);
@@ -313,8 +265,7 @@ void StreamParser::Impl::Start()
 
     ctxt = std::move(c);
     utf8.Reset();
-    prolog_checked = false;
-    prolog.clear();
+    prolog.Reset();
     fed = 0;
     last_event_end = 0;
     open_elements = 0;
@@ -331,11 +282,16 @@ void StreamParser::Impl::ThrowError()
     throw *error;
 }
 
-void StreamParser::Impl::Fail(std::string_view condition, std::string detail)
+void StreamParser::Impl::Fail(const StreamError& e)
 {
     if (!error)
-        error.emplace(std::string{condition}, detail);
+        error = e;
     xmlStopParser(ctxt.get());
+}
+
+void StreamParser::Impl::Fail(std::string_view condition, std::string detail)
+{
+    Fail(StreamError{std::string{condition}, detail});
 }
 
 std::vector<StreamParser::Event> StreamParser::Impl::Feed(std::string_view chunk)
@@ -351,7 +307,7 @@ std::vector<StreamParser::Event> StreamParser::Impl::Feed(std::string_view chunk
         chunk.remove_prefix(n);
 
         CheckBytes(piece);
-        if (!prolog_checked) {
+        if (!prolog.Checked()) {
             if (const auto ready = TakeCheckedProlog(piece))
                 Parse(*ready);
         } else {
@@ -376,39 +332,17 @@ void StreamParser::Impl::CheckBytes(std::string_view bytes)
         Fail("unsupported-encoding", "invalid UTF-8");
 }
 
-// Collects the start of the document until the byte order mark and XML declaration can be
-// judged, then returns everything collected (minus a UTF-8 BOM) for libxml2.
+// The start of the document reaches libxml2 only once Prolog has judged it.
 std::optional<std::string> StreamParser::Impl::TakeCheckedProlog(std::string_view bytes)
 {
     if (Failed())
         return std::nullopt;
-    prolog.append(bytes);
-    std::string_view rest = prolog;
-    if (rest.size() < kUtf8Bom.size() && kUtf8Bom.starts_with(rest))
+    try {
+        return prolog.Take(bytes);
+    } catch (const StreamError& e) {
+        Fail(e);
         return std::nullopt;
-    if (rest.starts_with(kUtf8Bom))
-        rest.remove_prefix(kUtf8Bom.size());
-
-    constexpr std::string_view kDeclStart = "<?xml";
-    if (rest.size() <= kDeclStart.size() && kDeclStart.starts_with(rest))
-        return std::nullopt;
-    if (rest.starts_with(kDeclStart) && IsXmlSpace(rest[kDeclStart.size()])) {
-        const std::size_t end = rest.find("?>");
-        if (end == std::string_view::npos) {
-            if (rest.size() > kMaxXmlDeclBytes)
-                Fail("not-well-formed", "XML declaration too long");
-            return std::nullopt;
-        }
-        const auto encoding = DeclaredEncoding(rest.substr(0, end));
-        if (encoding && !EqualsIgnoringAsciiCase(*encoding, "UTF-8")) {
-            Fail("unsupported-encoding", "declared encoding '" + std::string{*encoding} + "'");
-            return std::nullopt;
-        }
     }
-    prolog_checked = true;
-    std::string ready{rest};
-    prolog.clear();
-    return ready;
 }
 
 void StreamParser::Impl::Parse(std::string_view bytes)

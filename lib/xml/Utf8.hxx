@@ -45,4 +45,10 @@ constexpr bool IsXmlChar(char32_t cp) noexcept
            (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
+// The XML 1.0 S production: the whitespace that may separate markup.
+constexpr bool IsXmlSpace(char c) noexcept
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 } // namespace pigeon::xml

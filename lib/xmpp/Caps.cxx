@@ -1,5 +1,6 @@
 #include "xmpp/Caps.hxx"
 
+#include "crypto/Base64.hxx"
 #include "ssl/Digest.hxx"
 #include "xmpp/Namespaces.hxx"
 
@@ -11,7 +12,9 @@ using namespace ns;
 const DiscoInfo& PigeonDiscoInfo()
 {
     static const DiscoInfo info = [] {
-        DiscoInfo i{"client", "pc", "pigeon",
+        DiscoInfo i{"client",
+                    "pc",
+                    "pigeon",
                     {std::string(kCaps), std::string(kDiscoInfo), std::string(kDelay),
                      std::string(kForward), std::string(kPigeon), std::string(kReceipts),
                      std::string(kStanzaId)}};
@@ -27,13 +30,12 @@ std::string CapsVer(const DiscoInfo& info)
     std::string s = info.category + "/" + info.type + "//" + info.name + "<";
     for (const auto& feature : info.features)
         s += feature + "<";
-    return ssl::Base64Encode(ssl::Digest(ssl::Hash::Sha1, s));
+    return crypto::ToBase64(ssl::Digest(ssl::Hash::Sha1, s));
 }
 
 bool IsDiscoInfoQuery(const xml::Element& iq) noexcept
 {
-    return iq.name == "iq" && iq.Attr("type") == "get" &&
-           iq.Child("query", kDiscoInfo) != nullptr;
+    return iq.name == "iq" && iq.Attr("type") == "get" && iq.Child("query", kDiscoInfo) != nullptr;
 }
 
 xml::Element DiscoInfoResult(const xml::Element& request, const DiscoInfo& info)

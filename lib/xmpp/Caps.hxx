@@ -3,14 +3,15 @@
 // capabilities hash that advertises them, in TXT records and presence alike.
 
 #include "xml/Element.hxx"
+#include "xmpp/Namespaces.hxx"
 
 #include <string>
 #include <vector>
 
 namespace pigeon::xmpp {
 
-inline constexpr std::string_view kDiscoInfo = "http://jabber.org/protocol/disco#info";
-inline constexpr std::string_view kCaps = "http://jabber.org/protocol/caps";
+// Transitional, for lib/uplink until it names ns::kCaps: remove with its last use.
+using ns::kCaps;
 
 struct DiscoInfo {
     std::string category, type, name;

@@ -35,7 +35,7 @@ std::optional<ChatMessage> ParseChatMessage(const xml::Element& message);
 xml::Element Forward(const xml::Element& message, UnixMs sent);
 
 struct Unwrapped {
-    ChatMessage message; // sent taken from the forwarded delay
+    ChatMessage message;                  // sent taken from the forwarded delay
     const xml::Element* stanza = nullptr; // the inner <message>, inside the forwarded element
 };
 // Unwraps a <forwarded> element holding a chat message with origin-id and a

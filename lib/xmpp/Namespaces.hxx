@@ -4,14 +4,45 @@
 
 #include <string_view>
 
-// XML namespaces the daemon speaks, in one place so that a typo cannot hide in a string literal.
+// Every XMPP namespace (and the few other protocol names) the daemon speaks, in one place so that
+// a typo cannot hide in a string literal. lib/xml keeps the XML-level ones it needs itself.
 namespace pigeon::xmpp::ns {
 
-// RFC 6120
+// RFC 6120: streams, errors, SASL (section 6) and resource binding (section 7)
 inline constexpr std::string_view kClient = "jabber:client";
 inline constexpr std::string_view kStreams = xml::kStreamsNs;
 inline constexpr std::string_view kStreamErrors = "urn:ietf:params:xml:ns:xmpp-streams";
 inline constexpr std::string_view kStanzaErrors = "urn:ietf:params:xml:ns:xmpp-stanzas";
+inline constexpr std::string_view kSasl = "urn:ietf:params:xml:ns:xmpp-sasl";
+inline constexpr std::string_view kBind = "urn:ietf:params:xml:ns:xmpp-bind";
+// RFC 3921 section 3 session establishment (optional since RFC 6120, still asked for by some)
+inline constexpr std::string_view kSession = "urn:ietf:params:xml:ns:xmpp-session";
+// RFC 6121 section 2 roster
+inline constexpr std::string_view kRoster = "jabber:iq:roster";
+
+// XEP-0124 Bidirectional-streams Over Synchronous HTTP (BOSH)
+inline constexpr std::string_view kHttpBind = "http://jabber.org/protocol/httpbind";
+// XEP-0206 XMPP Over BOSH
+inline constexpr std::string_view kXBosh = "urn:xmpp:xbosh";
+// XEP-0156 Discovering Alternative XMPP Connection Methods: the link relation (not a namespace)
+// of a BOSH endpoint in host-meta
+inline constexpr std::string_view kXboshRel = "urn:xmpp:alt-connections:xbosh";
+// RFC 6415 host-meta is an XRD 1.0 document (OASIS)
+inline constexpr std::string_view kXrd = "http://docs.oasis-open.org/ns/xri/xrd-1.0";
+
+// XEP-0077 In-Band Registration
+inline constexpr std::string_view kRegister = "jabber:iq:register";
+// XEP-0030 Service Discovery
+inline constexpr std::string_view kDiscoInfo = "http://jabber.org/protocol/disco#info";
+// XEP-0115 Entity Capabilities
+inline constexpr std::string_view kCaps = "http://jabber.org/protocol/caps";
+// XEP-0060 Publish-Subscribe (and XEP-0163 PEP on top of it), with the FORM_TYPE of its
+// publish options
+inline constexpr std::string_view kPubsub = "http://jabber.org/protocol/pubsub";
+inline constexpr std::string_view kPubsubPublishOptions =
+    "http://jabber.org/protocol/pubsub#publish-options";
+// XEP-0004 Data Forms
+inline constexpr std::string_view kDataForms = "jabber:x:data";
 
 // XEP-0359 Unique and Stable Stanza IDs (<origin-id/>, <stanza-id/>)
 inline constexpr std::string_view kStanzaId = "urn:xmpp:sid:0";
@@ -21,8 +52,13 @@ inline constexpr std::string_view kForward = "urn:xmpp:forward:0";
 inline constexpr std::string_view kDelay = "urn:xmpp:delay";
 // XEP-0184 Message Delivery Receipts
 inline constexpr std::string_view kReceipts = "urn:xmpp:receipts";
+// XEP-0334 Message Processing Hints
+inline constexpr std::string_view kHints = "urn:xmpp:hints";
 
-// Our own extension elements.
+// Our own extension elements; also the XEP-0115 caps node by which pigeon agents recognise each
+// other as carriers.
 inline constexpr std::string_view kPigeon = "urn:xmpp:pigeon:0";
+// The XEP-0163 PEP node that holds an agent's public key: one item, "current".
+inline constexpr std::string_view kPigeonKeyNode = "urn:xmpp:pigeon:key:0";
 
 } // namespace pigeon::xmpp::ns

@@ -1,5 +1,6 @@
 #include "xmpp/Protection.hxx"
 
+#include "crypto/Base64.hxx"
 #include "xmpp/Jid.hxx"
 #include "xmpp/Namespaces.hxx"
 

@@ -31,7 +31,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr std::string_view kRoster = "jabber:iq:roster";
+using xmpp::ns::kRoster;
 
 // Body text with XML's special characters, a CDATA end, and non-ASCII (accents, CJK, an emoji).
 const std::string kTrickyBody =
