@@ -62,7 +62,7 @@ void Uplink::HandleMessage(const xml::Element& stanza)
                           "direct"};
     bool fresh = store_.AddReceived(item);
     // Our server vouches for this copy: it settles a carried one we could not check.
-    if (!fresh && store_.ReceivedAuthenticity(item.from, item.id) == "unverified") {
+    if (!fresh && store_.ReceivedAuthenticity(item.from, item.id) == store::Authenticity::Unverified) {
         store_.Settle(item.from, item.id, &item, 0);
         fresh = true;
     }
@@ -110,7 +110,7 @@ void Uplink::HandleCarried(const xml::Element& stanza, const xml::Element& forwa
     case Authenticity::Unverified:
         break;
     }
-    carried.item.authenticity = xmpp::ToString(Authenticity::Unverified);
+    carried.item.authenticity = store::Authenticity::Unverified;
     const bool fresh = store_.AddUnverified(
         carried.item, {item.id, item.via, xml::Serialize(forwarded), item.received});
     log::Info("uplink", (fresh ? "received " : "received another copy of ") + item.id + " from " +
@@ -129,7 +129,9 @@ Uplink::CarriedCheck Uplink::CheckCarried(const xmpp::Unwrapped& original,
                          m.sent,
                          NowMs(),
                          {},
-                         xmpp::ToString(checked.authenticity)},
+                         checked.authenticity == xmpp::Authenticity::Signed
+                             ? store::Authenticity::Signed
+                             : store::Authenticity::Unverified},
                         checked.authenticity,
                         m.request_receipt};
     return result;
@@ -139,12 +141,12 @@ void Uplink::AcceptGenuine(const CarriedCheck& carried)
 {
     const auto& item = carried.item;
     bool fresh = store_.AddReceived(item);
-    if (!fresh && store_.ReceivedAuthenticity(item.from, item.id) == "unverified") {
+    if (!fresh && store_.ReceivedAuthenticity(item.from, item.id) == store::Authenticity::Unverified) {
         store_.Settle(item.from, item.id, &item, 0);
         fresh = true;
     }
     log::Info("uplink", (fresh ? "received " : "received another copy of ") + item.id + " from " +
-                            item.from + " via " + item.via + ", " + item.authenticity);
+                            item.from + " via " + item.via + ", " + store::ToString(item.authenticity));
     if (carried.request_receipt)
         SendReceipt(item.from, item.id);
 }
