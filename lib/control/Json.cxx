@@ -48,7 +48,7 @@ Json ToJson(const store::InboxItem& item)
             {"sent", TimeToJson(item.sent)},
             {"received", TimeToJson(item.received)},
             {"via", item.via},
-            {"authenticity", item.authenticity}};
+            {"authenticity", store::ToString(item.authenticity)}};
 }
 
 Json ToJson(const store::SearchHit& hit)

@@ -291,7 +291,7 @@ void LinkManager::HandleChat(Stream& stream, const xml::Element& stanza)
     const bool had_id = !message->id.empty();
     store::InboxItem item{had_id ? message->id : crypto::NewOriginId(), from, message->body,
                           message->sent != 0 ? message->sent : now, now, "link-local",
-                          "link-local"};
+                          store::Authenticity::LinkLocal};
     const bool fresh = store_.AddReceived(item);
     Log(instance, fresh ? "received" : "received again", item.id);
     if (message->request_receipt && had_id)

@@ -71,6 +71,16 @@ inline OutboxState ParseState(const std::string& text) noexcept
     return OutboxState::Queued;
 }
 
+// The database holds only what ToString wrote; anything else is read as the
+// weakest claim, so that nothing unknown passes for vouched.
+inline Authenticity ParseAuthenticity(const std::string& text) noexcept
+{
+    for (auto a : {Authenticity::Server, Authenticity::LinkLocal, Authenticity::Signed})
+        if (text == ToString(a))
+            return a;
+    return Authenticity::Unverified;
+}
+
 inline OutboxItem ReadOutbox(const sqlite::Statement& s)
 {
     return {s.Text(1), s.Text(2), s.Text(3), s.Int(4), ParseState(s.Text(5)),
@@ -85,7 +95,13 @@ inline CarriedItem ReadCarried(const sqlite::Statement& s)
 
 inline InboxItem ReadInbox(const sqlite::Statement& s)
 {
-    return {s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Text(5), s.Text(6)};
+    return {s.Text(0),
+            s.Text(1),
+            s.Text(2),
+            s.Int(3),
+            s.Int(4),
+            s.Text(5),
+            ParseAuthenticity(s.Text(6))};
 }
 
 struct Store::Impl {

@@ -51,6 +51,17 @@ struct CarriedItem {
     std::string payload;
 };
 
+// Who vouches that an inbox message's sender wrote it. Text ("server",
+// "link-local", "signed", "unverified") only in the database and on the
+// control socket.
+enum class Authenticity {
+    Server,     // our server, which authenticated the sender
+    LinkLocal,  // the neighbour's stream (XEP-0174: its identity is the sender)
+    Signed,     // the origin's signature, checked with the key its server publishes
+    Unverified, // carried, the origin's key not known yet: it may still turn out forged
+};
+const char* ToString(Authenticity authenticity) noexcept;
+
 struct InboxItem {
     std::string id; // the sender's origin-id
     std::string from;
@@ -58,11 +69,7 @@ struct InboxItem {
     UnixMs sent = 0; // the sender's original send time
     UnixMs received = 0;
     std::string via; // "direct", "link-local", or the carrier's JID
-    // Who vouches that `from` wrote it: "server" (our server), "link-local"
-    // (the neighbour's stream), "signed" (the origin's signature, checked with
-    // the key its server publishes) or "unverified" (a carried message whose
-    // origin's key is not known yet: it may still turn out forged).
-    std::string authenticity = "server";
+    Authenticity authenticity = Authenticity::Server;
 };
 
 // A carried copy of an unverified message, kept to be checked once the
@@ -106,7 +113,7 @@ struct QueueSizes {
 };
 
 struct Contact {
-    std::string jid;  // bare
+    std::string jid; // bare
     std::string name;
     std::string subscription; // none, to, from, both (RFC 6121)
     bool synced = false;      // the server's roster has it

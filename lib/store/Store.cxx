@@ -47,6 +47,14 @@ const char* ToString(OutboxState state) noexcept
     return "queued";
 }
 
+const char* ToString(Authenticity authenticity) noexcept
+{
+    // In the enum's order; the database and the control socket hold these.
+    static constexpr const char* kNames[] = {"server", "link-local", "signed", "unverified"};
+    static_assert(std::size(kNames) == std::size_t(Authenticity::Unverified) + 1);
+    return kNames[std::size_t(authenticity)];
+}
+
 Store::Store(const std::filesystem::path& path) : impl_(std::make_unique<Impl>(path))
 {
 }
@@ -192,7 +200,8 @@ bool Store::AddReceived(const InboxItem& item)
 {
     auto& s = (*impl_)[kInsertInbox];
     sqlite::ScopedReset reset(s);
-    s.Bind(item.id, item.from, item.body, item.sent, item.received, item.via, item.authenticity);
+    s.Bind(item.id, item.from, item.body, item.sent, item.received, item.via,
+           ToString(item.authenticity));
     s.Run();
     return impl_->db.Changes() > 0;
 }

@@ -82,15 +82,15 @@ public:
     bool AddReceived(const InboxItem& item);
     std::vector<InboxItem> Inbox();
     // The authenticity of the message we hold from `sender` with that id, if any.
-    std::optional<std::string> ReceivedAuthenticity(const std::string& sender,
-                                                    const std::string& origin_id);
+    std::optional<Authenticity> ReceivedAuthenticity(const std::string& sender,
+                                                     const std::string& origin_id);
 
     // End-to-end keys (Trust.cxx). Other agents' public keys, base64, as
     // their servers publish them.
     void SetKey(const std::string& bare_jid, const std::string& key, UnixMs learned);
     std::optional<std::string> Key(const std::string& bare_jid);
     // Receives a carried message whose origin's key is unknown: the first
-    // copy enters the inbox as `item` (authenticity "unverified"); every
+    // copy enters the inbox as `item` (authenticity Unverified); every
     // distinct copy is kept to be checked once the key is known, unless a
     // verified copy is already in. One transaction; false if not the first.
     bool AddUnverified(const InboxItem& item, const UnverifiedCopy& copy);
@@ -102,8 +102,8 @@ public:
     // send time, via and authenticity, or with no genuine copy the message
     // leaves the inbox and its `forged` copies are counted. The kept copies
     // are forgotten. One transaction.
-    void Settle(const std::string& sender, const std::string& origin_id,
-                const InboxItem* genuine, int forged);
+    void Settle(const std::string& sender, const std::string& origin_id, const InboxItem* genuine,
+                int forged);
 
     // Looks an id (or a unique prefix of one, at least 4 characters) up in
     // every box. Throws StoreError if nothing or more than one message matches.

@@ -4,11 +4,12 @@
 
 namespace pigeon::store {
 
-std::optional<std::string> Store::ReceivedAuthenticity(const std::string& sender,
-                                                       const std::string& origin_id)
+std::optional<Authenticity> Store::ReceivedAuthenticity(const std::string& sender,
+                                                        const std::string& origin_id)
 {
     auto rows = impl_->Collect(
-        kInboxAuthenticity, [](auto& s) { return s.Text(0); }, sender, origin_id);
+        kInboxAuthenticity, [](auto& s) { return ParseAuthenticity(s.Text(0)); }, sender,
+        origin_id);
     if (rows.empty())
         return std::nullopt;
     return rows.front();
@@ -37,10 +38,10 @@ bool Store::AddUnverified(const InboxItem& item, const UnverifiedCopy& copy)
     auto& insert = (*impl_)[kInsertInbox];
     sqlite::ScopedReset insert_reset(insert);
     insert.Bind(item.id, item.from, item.body, item.sent, item.received, item.via,
-                item.authenticity);
+                ToString(item.authenticity));
     insert.Run();
     const bool fresh = impl_->db.Changes() > 0;
-    if (fresh || ReceivedAuthenticity(item.from, item.id) == "unverified") {
+    if (fresh || ReceivedAuthenticity(item.from, item.id) == Authenticity::Unverified) {
         auto& keep = (*impl_)[kKeepCopy];
         sqlite::ScopedReset keep_reset(keep);
         keep.Bind(item.from, copy.id, copy.via, copy.forwarded, copy.received);
@@ -78,7 +79,7 @@ void Store::Settle(const std::string& sender, const std::string& origin_id,
         auto& s = (*impl_)[kSettleInbox];
         sqlite::ScopedReset reset(s);
         s.Bind(sender, origin_id, genuine->body, genuine->sent, genuine->via,
-               genuine->authenticity);
+               ToString(genuine->authenticity));
         s.Run();
     } else {
         auto& s = (*impl_)[kDeleteInbox];

@@ -1,7 +1,7 @@
 #pragma once
 // XEP-0156: a server names its BOSH endpoint in the host-meta document it
 // serves at https://DOMAIN/.well-known/host-meta (an XRD document). We only
-// read it here; fetching it is Probe's job, remembering it Uplink's.
+// read it here; fetching it is Probe's job, remembering it ServerLink's.
 
 #include <filesystem>
 #include <optional>

@@ -32,8 +32,7 @@ std::string NotBosh(long status, const std::string& body)
 
 Probe::Probe(curl::Multi& multi, ProbeConfig config, Listener listener, Discovered discovered)
     : multi_(multi), config_(std::move(config)), listener_(std::move(listener)),
-      discovered_(std::move(discovered)),
-      timer_(multi.IoContext()), interval_(config_.min_interval)
+      discovered_(std::move(discovered)), timer_(multi.IoContext()), interval_(config_.min_interval)
 {
     Check();
 }

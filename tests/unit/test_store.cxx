@@ -281,7 +281,7 @@ TEST_CASE("an unverified message waits with each distinct copy until settled")
     TempDb tmp;
     Store store(tmp.File());
     InboxItem first{"id-1", "elaine@example.org", "running late", 100, 200, "kramer@example.org",
-                    "unverified"};
+                    Authenticity::Unverified};
     CHECK(store.AddUnverified(first, {"id-1", "kramer@example.org", "<forwarded>a</forwarded>", 200}));
     auto second = first;
     second.body = "running early";
@@ -291,16 +291,16 @@ TEST_CASE("an unverified message waits with each distinct copy until settled")
         store.AddUnverified(first, {"id-1", "kramer@example.org", "<forwarded>a</forwarded>", 400}));
     CHECK(store.UnverifiedSenders() == std::vector<std::string>{"elaine@example.org"});
     CHECK(store.UnverifiedFrom("elaine@example.org").size() == 2);
-    CHECK(store.ReceivedAuthenticity("elaine@example.org", "id-1") == "unverified");
+    CHECK(store.ReceivedAuthenticity("elaine@example.org", "id-1") == Authenticity::Unverified);
 
     // George's copy is the genuine one: the inbox takes it, the copies go.
     InboxItem genuine = second;
     genuine.via = "george@example.org";
-    genuine.authenticity = "signed";
+    genuine.authenticity = Authenticity::Signed;
     store.Settle("elaine@example.org", "id-1", &genuine, 1);
     REQUIRE(store.Inbox().size() == 1);
     CHECK(store.Inbox()[0].body == "running early");
-    CHECK(store.Inbox()[0].authenticity == "signed");
+    CHECK(store.Inbox()[0].authenticity == Authenticity::Signed);
     CHECK(store.UnverifiedSenders().empty());
     CHECK(store.GetCounters().forged_refused == 1);
     CHECK(store.Search("early").size() == 1); // the text index follows the settled body
@@ -315,7 +315,7 @@ TEST_CASE("an unverified message with no genuine copy leaves the inbox")
     TempDb tmp;
     Store store(tmp.File());
     InboxItem item{"id-2", "elaine@example.org", "send money", 100, 200, "kramer@example.org",
-                   "unverified"};
+                   Authenticity::Unverified};
     store.AddUnverified(item, {"id-2", "kramer@example.org", "<forwarded/>", 200});
     store.Settle("elaine@example.org", "id-2", nullptr, 1);
     CHECK(store.Inbox().empty());
@@ -337,4 +337,19 @@ TEST_CASE("keys are remembered per bare JID and replaced when they change")
     REQUIRE(contacts.size() == 2);
     CHECK(contacts[0].key == "BBBB");
     CHECK(contacts[1].key.empty());
+}
+
+TEST_CASE("who vouches for a message survives the database")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    const Authenticity all[] = {Authenticity::Server, Authenticity::LinkLocal,
+                                Authenticity::Signed, Authenticity::Unverified};
+    for (const auto authenticity : all) {
+        const std::string id = std::string("id-") + ToString(authenticity);
+        store.AddReceived({id, "elaine@example.org", "hello", 1, 2, "direct", authenticity});
+        CHECK(store.ReceivedAuthenticity("elaine@example.org", id) == authenticity);
+    }
+    CHECK(std::string(ToString(Authenticity::LinkLocal)) == "link-local");
+    CHECK(store.Inbox().size() == 4);
 }

@@ -1,12 +1,9 @@
-// Uplink, account side: the roster (cached in the store for offline use),
-// in-band registration and password change (XEP-0077).
-
-#include "uplink/Uplink.hxx"
+#include "uplink/Roster.hxx"
 
 #include "store/Store.hxx"
+#include "uplink/ServerLink.hxx"
 #include "util/Log.hxx"
 #include "xmpp/Jid.hxx"
-#include "xmpp/Message.hxx"
 #include "xmpp/Namespaces.hxx"
 
 namespace pigeon::uplink {
@@ -32,12 +29,16 @@ std::vector<store::Contact> ReadRoster(const xml::Element& query)
 
 } // namespace
 
-void Uplink::FetchRoster(std::function<void()> then)
+Roster::Roster(store::Store& store, ServerLink& link) noexcept : store_(store), link_(link)
+{
+}
+
+void Roster::Fetch(std::function<void()> then)
 {
     xml::Element iq("iq", std::string(xmpp::ns::kClient));
     iq.SetAttr("type", "get");
     iq.AddChild(xml::Element("query", std::string(kRoster)));
-    session_->SendIq(std::move(iq), [this, then](std::optional<xml::Element> reply) {
+    link_.SendIq(std::move(iq), [this, then](std::optional<xml::Element> reply) {
         if (then)
             then();
         if (!reply || reply->Attr("type") != "result")
@@ -52,37 +53,48 @@ void Uplink::FetchRoster(std::function<void()> then)
             // Contacts added while offline go up now.
             for (const auto& contact : store_.Contacts())
                 if (!contact.synced)
-                    PushContact(contact.jid, contact.name);
+                    Push(contact.jid, contact.name);
         } catch (const std::exception& e) {
             log::Error("uplink", std::string("caching the roster: ") + e.what());
         }
     });
 }
 
-void Uplink::HandleRosterPush(const xml::Element& iq)
+bool Roster::IsPush(const xml::Element& iq)
+{
+    return iq.name == "iq" && iq.Attr("type") == "set" && iq.Child("query", kRoster) != nullptr;
+}
+
+void Roster::OnPush(const xml::Element& iq)
 {
     // RFC 6121 2.1.6: pushes come from our own bare JID (or no from) only.
     const auto from = iq.Attr("from");
     if (!from.empty() && xmpp::Jid::TryParse(from) &&
-        xmpp::Jid::Parse(from).Bare().ToString() != config_.account)
+        xmpp::Jid::Parse(from).Bare().ToString() != link_.Config().account)
         return;
     xml::Element result("iq", std::string(xmpp::ns::kClient));
     result.SetAttr("type", "result");
     result.SetAttr("id", std::string(iq.Attr("id")));
-    session_->Send(std::move(result));
-    FetchRoster(); // simplest correct view: take the whole roster again
+    link_.Send(std::move(result));
+    Fetch(); // simplest correct view: take the whole roster again
 }
 
-void Uplink::AddContact(const std::string& bare_jid, const std::string& name)
+void Roster::OnSubscribe(const xml::Element& presence)
+{
+    xml::Element reply("presence", std::string(xmpp::ns::kClient));
+    reply.SetAttr("to", std::string(presence.Attr("from")));
+    reply.SetAttr("type", "subscribed");
+    link_.Send(std::move(reply));
+}
+
+void Roster::Add(const std::string& bare_jid, const std::string& name)
 {
     store_.AddContact(bare_jid, name);
-    if (state_ == SessionState::Online) {
-        PushContact(bare_jid, name);
-        FetchKey(bare_jid);
-    }
+    if (link_.Online())
+        Push(bare_jid, name);
 }
 
-void Uplink::PushContact(const std::string& bare_jid, const std::string& name)
+void Roster::Push(const std::string& bare_jid, const std::string& name)
 {
     xml::Element iq("iq", std::string(xmpp::ns::kClient));
     iq.SetAttr("type", "set");
@@ -91,7 +103,7 @@ void Uplink::PushContact(const std::string& bare_jid, const std::string& name)
     item.SetAttr("jid", bare_jid);
     if (!name.empty())
         item.SetAttr("name", name);
-    session_->SendIq(std::move(iq), [this, bare_jid](std::optional<xml::Element> reply) {
+    link_.SendIq(std::move(iq), [this, bare_jid](std::optional<xml::Element> reply) {
         if (!reply || reply->Attr("type") != "result")
             return;
         try {
@@ -102,47 +114,8 @@ void Uplink::PushContact(const std::string& bare_jid, const std::string& name)
         xml::Element subscribe("presence", std::string(xmpp::ns::kClient));
         subscribe.SetAttr("to", bare_jid);
         subscribe.SetAttr("type", "subscribe");
-        session_->Send(std::move(subscribe));
+        link_.Send(std::move(subscribe));
     });
-}
-
-void Uplink::Register(Done done)
-{
-    if (!probe_.Online()) {
-        done("the server is not reachable (no uplink)");
-        return;
-    }
-    try {
-        registration_ = std::make_unique<bosh::Registration>(
-            multi_, bosh::Account{config_.account, config_.password, config_.bosh_url, "pigeon"},
-            [this, done](const std::string& error) {
-                done(error);
-                if (error.empty()) {
-                    log::Notice("uplink", "registered " + config_.account);
-                    state_ = SessionState::Offline; // an earlier auth failure no longer holds
-                    probe_.Check();
-                }
-            });
-    } catch (const std::exception& e) {
-        done(e.what());
-    }
-}
-
-void Uplink::ChangePassword(const std::string& password, Done done)
-{
-    if (state_ != SessionState::Online) {
-        done("not logged in to the server (no uplink, or the login failed)");
-        return;
-    }
-    try {
-        bosh::ChangePassword(*session_, password, [this, password, done](const std::string& error) {
-            if (error.empty())
-                config_.password = password;
-            done(error);
-        });
-    } catch (const std::exception& e) {
-        done(e.what());
-    }
 }
 
 } // namespace pigeon::uplink

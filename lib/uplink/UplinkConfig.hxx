@@ -1,0 +1,52 @@
+#pragma once
+// What the uplink is told (UplinkConfig) and what it tells (UplinkStatus):
+// plain records, apart so that each part of the uplink can take them.
+
+#include "uplink/Probe.hxx"
+#include "util/Time.hxx"
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace pigeon::crypto {
+class Identity;
+}
+
+namespace pigeon::uplink {
+
+struct UplinkConfig {
+    std::string account; // bare JID
+    std::string password;
+    std::string bosh_url; // empty: discovered from host_meta_url (XEP-0156)
+    std::string host_meta_url;
+    // Where a discovered BOSH URL is kept, so that a start without signal knows it.
+    std::filesystem::path discovered_url_file;
+    ProbeConfig probe;         // url defaults to bosh_url
+    bool only_pigeons = false; // never send our own messages to the server directly
+    bool watch_routes = true;  // probe at once on kernel address/route changes
+    // After the server refused our credentials: reads the password again
+    // (password-file or password-command) before the next try; unset keeps
+    // `password`. May throw std::runtime_error.
+    std::function<std::string()> reread_password;
+    // Watched while the server refuses us: fixing the file retries at once.
+    std::filesystem::path password_file;
+    // Signs nothing here, but opens what is sealed to us and is published for
+    // others to check our signatures. Required; must outlive the Uplink.
+    const crypto::Identity* identity = nullptr;
+};
+
+struct UplinkStatus {
+    bool online = false; // the probe's verdict
+    UnixMs since = 0;
+    UnixMs last_probe = 0;
+    std::string last_result;
+    std::string session; // discovering, offline, connecting, online, auth-failed
+    std::string jid;
+    std::string bosh_url;        // empty while undiscovered
+    std::string bosh_url_source; // configured, discovered, or empty
+    std::string host_meta_url;   // where it is (or was) discovered; empty if configured
+    bool key_published = false;  // our server holds our public key (this session)
+};
+
+} // namespace pigeon::uplink

@@ -1,0 +1,119 @@
+#include "uplink/Uploader.hxx"
+
+#include "store/Store.hxx"
+#include "uplink/KeyDirectory.hxx"
+#include "uplink/ServerLink.hxx"
+#include "util/Log.hxx"
+#include "xml/Document.hxx"
+#include "xmpp/Message.hxx"
+#include "xmpp/Namespaces.hxx"
+
+namespace pigeon::uplink {
+namespace {
+
+// What a stock client shows for a carried message.
+std::string FallbackBody(const xmpp::ChatMessage& m)
+{
+    return "[carried by pigeon for " + m.from + ", sent " + FormatRfc3339(m.sent) + "] " + m.body;
+}
+
+// The message that carries `item` to its recipient: the origin's forwarded
+// stanza as it was handed over, with a body for clients that know no pigeon.
+xml::Element CarrierMessage(const store::CarriedItem& item, const xmpp::ChatMessage& original,
+                            xml::Element forwarded)
+{
+    xml::Element wrapper("message", std::string(xmpp::ns::kClient));
+    wrapper.SetAttr("to", item.to);
+    wrapper.SetAttr("type", "chat");
+    wrapper.SetAttr("id", "carried-" + item.id);
+    wrapper.AddChild(xml::Element("body", std::string(xmpp::ns::kClient)))
+        .AddText(FallbackBody(original));
+    wrapper.AddChild(xml::Element("carried", std::string(xmpp::ns::kPigeon)))
+        .SetAttr("origin", item.origin);
+    wrapper.AddChild(std::move(forwarded));
+    return wrapper;
+}
+
+} // namespace
+
+Uploader::Uploader(store::Store& store, ServerLink& link, const KeyDirectory& keys,
+                   bool only_pigeons) noexcept
+    : store_(store), link_(link), keys_(keys), only_pigeons_(only_pigeons)
+{
+}
+
+void Uploader::Flush() noexcept
+{
+    try {
+        if (!only_pigeons_)
+            SendOwn();
+        UploadCarried();
+    } catch (const std::exception& e) {
+        log::Error("uplink", std::string("flushing: ") + e.what());
+    }
+}
+
+void Uploader::Forget() noexcept
+{
+    sending_.clear();
+    uploading_.clear();
+}
+
+void Uploader::SendOwn()
+{
+    for (const auto& item : store_.PendingForServer(1000)) {
+        if (!sending_.insert(item.id).second)
+            continue;
+        xmpp::ChatMessage m{{}, item.to, item.id, item.body, item.created, true};
+        auto stanza = xmpp::ToStanza(m);
+        keys_.Attach(stanza);
+        link_.Send(std::move(stanza), [this, id = item.id](bool accepted) {
+            sending_.erase(id);
+            if (!accepted)
+                return; // offered again on the next flush
+            try {
+                if (store_.MarkSent(id, NowMs()))
+                    log::Info("uplink", "sent " + id + " directly");
+            } catch (const std::exception& e) {
+                log::Error("uplink", std::string("recording a send: ") + e.what());
+            }
+        });
+    }
+}
+
+void Uploader::UploadCarried()
+{
+    store_.ExpireCarried(NowMs());
+    for (const auto& item : store_.Carrying()) {
+        const std::string key = item.origin + "\n" + item.id;
+        if (uploading_.count(key))
+            continue;
+        std::optional<xmpp::Unwrapped> original;
+        xml::Element forwarded;
+        try {
+            forwarded = xml::ParseDocument(item.payload);
+            original = xmpp::Unwrap(forwarded);
+        } catch (const std::exception&) {
+        }
+        if (!original) {
+            log::Error("uplink", "dropping an unreadable carried message " + item.id);
+            store_.MarkUploaded(item.origin, item.id, NowMs());
+            continue;
+        }
+        auto message = CarrierMessage(item, original->message, std::move(forwarded));
+        uploading_.insert(key);
+        link_.Send(std::move(message), [this, key, origin = item.origin, id = item.id](bool ok) {
+            uploading_.erase(key);
+            if (!ok)
+                return; // retried on the next flush
+            try {
+                store_.MarkUploaded(origin, id, NowMs());
+                log::Info("uplink", "uploaded " + id + " for " + origin);
+            } catch (const std::exception& e) {
+                log::Error("uplink", std::string("recording an upload: ") + e.what());
+            }
+        });
+    }
+}
+
+} // namespace pigeon::uplink
