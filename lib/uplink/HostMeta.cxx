@@ -1,5 +1,7 @@
 #include "uplink/HostMeta.hxx"
 
+#include "xmpp/Namespaces.hxx"
+
 #include "xml/Document.hxx"
 #include "xmpp/Jid.hxx"
 
@@ -10,9 +12,6 @@
 
 namespace pigeon::uplink {
 namespace {
-
-constexpr std::string_view kXrdNs = "http://docs.oasis-open.org/ns/xri/xrd-1.0";
-constexpr std::string_view kXboshRel = "urn:xmpp:alt-connections:xbosh";
 
 bool IsHttpUrl(std::string_view url, bool https_only)
 {
@@ -47,12 +46,12 @@ std::string BoshUrlFromHostMeta(std::string_view document, bool fetched_over_htt
     } catch (const xml::StreamError& e) {
         throw HostMetaError(std::string("not an XML document (a captive portal?): ") + e.what());
     }
-    if (root.name != "XRD" || root.ns != kXrdNs)
+    if (root.name != "XRD" || root.ns != xmpp::ns::kXrd)
         throw HostMetaError("not a host-meta (XRD) document (a captive portal?)");
     bool refused_plain_http = false;
     for (const auto& link : root.children) {
-        if (link.IsText() || link.name != "Link" || link.ns != kXrdNs ||
-            link.Attr("rel") != kXboshRel)
+        if (link.IsText() || link.name != "Link" || link.ns != xmpp::ns::kXrd ||
+            link.Attr("rel") != xmpp::ns::kXboshRel)
             continue;
         const std::string_view href = link.Attr("href");
         if (HasControlOrSpace(href) || !IsHttpUrl(href, false))
@@ -67,7 +66,7 @@ std::string BoshUrlFromHostMeta(std::string_view document, bool fetched_over_htt
         throw HostMetaError("the host-meta, fetched over https, names only a plain-http BOSH "
                             "URL; refused (set bosh-url to use it anyway)");
     throw HostMetaError("the host-meta names no BOSH URL (no Link with rel='" +
-                        std::string(kXboshRel) + "' and an http(s) href)");
+                        std::string(xmpp::ns::kXboshRel) + "' and an http(s) href)");
 }
 
 std::optional<std::string> LoadDiscoveredUrl(const std::filesystem::path& file,

@@ -11,18 +11,13 @@
 namespace pigeon::uplink {
 namespace {
 
-constexpr std::string_view kPubsub = "http://jabber.org/protocol/pubsub";
-constexpr std::string_view kDataForms = "jabber:x:data";
-// The PEP node that holds an agent's public key, one item, "current".
-constexpr std::string_view kKeyNode = "urn:xmpp:pigeon:key:0";
-
 constexpr auto Named = &xml::Element::Named;
 
 xml::Element FormField(std::string_view var, std::string_view value)
 {
-    auto field = Named("field", kDataForms);
+    auto field = Named("field", xmpp::ns::kDataForms);
     field.SetAttr("var", std::string(var));
-    field.AddChild(Named("value", kDataForms)).AddText(value);
+    field.AddChild(Named("value", xmpp::ns::kDataForms)).AddText(value);
     return field;
 }
 
@@ -32,17 +27,16 @@ xml::Element PublishRequest(const crypto::PublicKey& key)
 {
     xml::Element iq("iq", std::string(xmpp::ns::kClient));
     iq.SetAttr("type", "set");
-    auto& pubsub = iq.AddChild(Named("pubsub", kPubsub));
-    auto& publish = pubsub.AddChild(Named("publish", kPubsub));
-    publish.SetAttr("node", std::string(kKeyNode));
-    auto& item = publish.AddChild(Named("item", kPubsub));
+    auto& pubsub = iq.AddChild(Named("pubsub", xmpp::ns::kPubsub));
+    auto& publish = pubsub.AddChild(Named("publish", xmpp::ns::kPubsub));
+    publish.SetAttr("node", std::string(xmpp::ns::kPigeonKeyNode));
+    auto& item = publish.AddChild(Named("item", xmpp::ns::kPubsub));
     item.SetAttr("id", "current");
     item.AddChild(Named("key", xmpp::ns::kPigeon)).AddText(crypto::ToBase64(key));
-    auto& form =
-        pubsub.AddChild(Named("publish-options", kPubsub)).AddChild(Named("x", kDataForms));
+    auto& form = pubsub.AddChild(Named("publish-options", xmpp::ns::kPubsub))
+                     .AddChild(Named("x", xmpp::ns::kDataForms));
     form.SetAttr("type", "submit");
-    auto& form_type =
-        form.AddChild(FormField("FORM_TYPE", "http://jabber.org/protocol/pubsub#publish-options"));
+    auto& form_type = form.AddChild(FormField("FORM_TYPE", xmpp::ns::kPubsubPublishOptions));
     form_type.SetAttr("type", "hidden");
     form.AddChild(FormField("pubsub#access_model", "open"));
     return iq;
@@ -53,9 +47,9 @@ const xml::Element* KeyInReply(const std::optional<xml::Element>& reply)
 {
     if (!reply || reply->Attr("type") != "result")
         return nullptr;
-    if (const auto* pubsub = reply->Child("pubsub", kPubsub))
-        if (const auto* items = pubsub->Child("items", kPubsub))
-            if (const auto* item = items->Child("item", kPubsub))
+    if (const auto* pubsub = reply->Child("pubsub", xmpp::ns::kPubsub))
+        if (const auto* items = pubsub->Child("items", xmpp::ns::kPubsub))
+            if (const auto* item = items->Child("item", xmpp::ns::kPubsub))
                 return item->Child("key", xmpp::ns::kPigeon);
     return nullptr;
 }
@@ -144,8 +138,9 @@ void KeyDirectory::Fetch(const std::string& jid, bool again)
     xml::Element iq("iq", std::string(xmpp::ns::kClient));
     iq.SetAttr("type", "get");
     iq.SetAttr("to", jid);
-    auto& items = iq.AddChild(Named("pubsub", kPubsub)).AddChild(Named("items", kPubsub));
-    items.SetAttr("node", std::string(kKeyNode));
+    auto& items =
+        iq.AddChild(Named("pubsub", xmpp::ns::kPubsub)).AddChild(Named("items", xmpp::ns::kPubsub));
+    items.SetAttr("node", std::string(xmpp::ns::kPigeonKeyNode));
     items.SetAttr("max_items", "1");
     link_.SendIq(std::move(iq), [this, jid](std::optional<xml::Element> reply) {
         try {

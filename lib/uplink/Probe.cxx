@@ -1,17 +1,16 @@
 #include "uplink/Probe.hxx"
 
-#include "bosh/Namespaces.hxx"
+#include "crypto/Random.hxx"
 #include "curl/Request.hxx"
 #include "uplink/HostMeta.hxx"
 #include "util/Log.hxx"
 #include "xml/Document.hxx"
-
-#include <random>
+#include "xmpp/Namespaces.hxx"
 
 namespace pigeon::uplink {
 namespace {
 
-using bosh::ns::kHttpBind;
+using xmpp::ns::kHttpBind;
 
 // Why `body` is not a BOSH endpoint's answer to an unknown session, if it is not.
 std::string NotBosh(long status, const std::string& body)
@@ -145,10 +144,9 @@ void Probe::OnResponse(long status, const std::string& body, const std::string& 
 void Probe::ScheduleNext() noexcept
 {
     // Jitter spreads the probes of many devices that lost the uplink together.
-    static std::minstd_rand random{std::random_device{}()};
     const auto base = std::chrono::duration_cast<std::chrono::milliseconds>(interval_);
-    std::uniform_int_distribution<long> jitter(0, base.count() / 4);
-    timer_.expires_after(base + std::chrono::milliseconds(jitter(random)));
+    const auto jitter = crypto::RandomBelow(std::uint32_t(base.count() / 4 + 1));
+    timer_.expires_after(base + std::chrono::milliseconds(jitter));
     timer_.async_wait([this](boost::system::error_code ec) {
         if (!ec)
             Check();

@@ -9,8 +9,6 @@
 namespace pigeon::uplink {
 namespace {
 
-constexpr std::string_view kRoster = "jabber:iq:roster";
-
 std::vector<store::Contact> ReadRoster(const xml::Element& query)
 {
     std::vector<store::Contact> contacts;
@@ -37,13 +35,13 @@ void Roster::Fetch(std::function<void()> then)
 {
     xml::Element iq("iq", std::string(xmpp::ns::kClient));
     iq.SetAttr("type", "get");
-    iq.AddChild(xml::Element("query", std::string(kRoster)));
+    iq.AddChild(xml::Element("query", std::string(xmpp::ns::kRoster)));
     link_.SendIq(std::move(iq), [this, then](std::optional<xml::Element> reply) {
         if (then)
             then();
         if (!reply || reply->Attr("type") != "result")
             return;
-        const auto* query = reply->Child("query", kRoster);
+        const auto* query = reply->Child("query", xmpp::ns::kRoster);
         if (query == nullptr)
             return;
         try {
@@ -62,7 +60,8 @@ void Roster::Fetch(std::function<void()> then)
 
 bool Roster::IsPush(const xml::Element& iq)
 {
-    return iq.name == "iq" && iq.Attr("type") == "set" && iq.Child("query", kRoster) != nullptr;
+    return iq.name == "iq" && iq.Attr("type") == "set" &&
+           iq.Child("query", xmpp::ns::kRoster) != nullptr;
 }
 
 void Roster::OnPush(const xml::Element& iq)
@@ -98,8 +97,8 @@ void Roster::Push(const std::string& bare_jid, const std::string& name)
 {
     xml::Element iq("iq", std::string(xmpp::ns::kClient));
     iq.SetAttr("type", "set");
-    auto& item = iq.AddChild(xml::Element("query", std::string(kRoster)))
-                     .AddChild(xml::Element("item", std::string(kRoster)));
+    auto& item = iq.AddChild(xml::Element("query", std::string(xmpp::ns::kRoster)))
+                     .AddChild(xml::Element("item", std::string(xmpp::ns::kRoster)));
     item.SetAttr("jid", bare_jid);
     if (!name.empty())
         item.SetAttr("name", name);

@@ -114,7 +114,7 @@ void ServerInbox::SendReceipt(const std::string& to, const std::string& id)
     auto receipt = xmpp::MakeReceipt(to, id);
     keys_.Attach(receipt);
     // The origin is often offline: ask the server to keep it (XEP-0334).
-    receipt.AddChild(xml::Element("store", "urn:xmpp:hints"));
+    receipt.AddChild(xml::Element("store", std::string(xmpp::ns::kHints)));
     link_.Send(std::move(receipt));
 }
 

@@ -15,7 +15,7 @@ bosh::SessionOptions MakeOptions()
 {
     bosh::SessionOptions options;
     // XEP-0115 in our presence: other pigeons can tell we carry.
-    xml::Element caps("c", std::string(xmpp::kCaps));
+    xml::Element caps("c", std::string(xmpp::ns::kCaps));
     caps.SetAttr("hash", "sha-1");
     caps.SetAttr("node", std::string(xmpp::ns::kPigeon));
     caps.SetAttr("ver", xmpp::CapsVer(xmpp::PigeonDiscoInfo()));

@@ -10,9 +10,6 @@
 
 namespace pigeon::xmpp {
 
-// Transitional, for lib/uplink until it names ns::kCaps: remove with its last use.
-using ns::kCaps;
-
 struct DiscoInfo {
     std::string category, type, name;
     std::vector<std::string> features; // kept sorted
