@@ -9,7 +9,9 @@ for h in $hosts; do lab_add_host "$h"; done
 lab_wait_avahi elaine $hosts
 node_start elaine --account elaine@example.org
 for i in 1 2 3; do node_ctl elaine send jerry@example.org "message $i" >/dev/null; done
-for h in $hosts; do node_start "$h"; done
+# A long idle timeout on the carriers too: the second half needs George's
+# streams to stay open from both ends while he checks them one by one.
+for h in $hosts; do node_start "$h" --link-idle 120; done
 
 wait_for "every message has five carriers" 60 json_true elaine "all(m['carriers'] == 5 for m in j)" outbox
 sleep 3 # give a sixth carrier every chance to show up
