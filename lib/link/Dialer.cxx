@@ -10,8 +10,7 @@ using asio::ip::tcp;
 std::shared_ptr<Dialer> Dialer::Start(asio::io_context& io, std::vector<avahi::Endpoint> endpoints,
                                       std::chrono::milliseconds per_attempt, Done done)
 {
-    auto dialer =
-        std::make_shared<Dialer>(io, std::move(endpoints), per_attempt, std::move(done));
+    auto dialer = std::make_shared<Dialer>(io, std::move(endpoints), per_attempt, std::move(done));
     // From the loop, so that `done` never runs inside the caller.
     asio::post(io, [dialer] { dialer->Next(); });
     return dialer;
@@ -62,19 +61,20 @@ void Dialer::Next() noexcept
             self->socket_.cancel(ignored); // the connect completes as aborted
         }
     });
-    socket_.async_connect(remote, [self = shared_from_this(), remote](boost::system::error_code connect_ec) {
-        if (!self->done_)
-            return;
-        self->timer_.cancel();
-        if (!connect_ec) {
-            self->Finish({});
-            return;
-        }
-        self->NoteFailure(remote, connect_ec == asio::error::operation_aborted
-                                      ? std::string("timed out")
-                                      : connect_ec.message());
-        self->Next();
-    });
+    socket_.async_connect(
+        remote, [self = shared_from_this(), remote](boost::system::error_code connect_ec) {
+            if (!self->done_)
+                return;
+            self->timer_.cancel();
+            if (!connect_ec) {
+                self->Finish({});
+                return;
+            }
+            self->NoteFailure(remote, connect_ec == asio::error::operation_aborted
+                                          ? std::string("timed out")
+                                          : connect_ec.message());
+            self->Next();
+        });
 }
 
 void Dialer::NoteFailure(const tcp::endpoint& remote, const std::string& why)

@@ -146,7 +146,10 @@ void LinkManager::SetAccount(const std::string& account)
     presence_.UpdateTxt(Txt());
 }
 
-std::string LinkManager::OwnInstance() const { return presence_.OwnInstance(); }
+std::string LinkManager::OwnInstance() const
+{
+    return presence_.OwnInstance();
+}
 
 std::string LinkManager::OriginJid() const
 {
@@ -157,8 +160,9 @@ std::vector<PeerView> LinkManager::Peers() const
 {
     std::vector<PeerView> views;
     for (const auto& [instance, peer] : peers_) {
-        PeerView view{instance, peer.jid, peer.carrier, peer.present,
-                      peer.stream && peer.stream->IsOpen(), {}};
+        PeerView view{
+            instance, peer.jid, peer.carrier, peer.present, peer.stream && peer.stream->IsOpen(),
+            {}};
         for (const auto& e : peer.info.endpoints)
             view.addresses.push_back(e.address.to_string());
         views.push_back(std::move(view));
@@ -372,30 +376,31 @@ void LinkManager::Identify(const std::shared_ptr<Stream>& stream, const xml::Str
         return;
     }
     std::weak_ptr<Stream> weak = stream;
-    presence_.Resolve(claimed, [this, weak, claimed, header](std::optional<avahi::ServiceInfo> info) {
-        auto stream = weak.lock();
-        if (stopping_ || !stream || !stream->IsOpen())
-            return;
-        bool matches = false;
-        if (info)
-            for (const auto& e : info->endpoints)
-                matches = matches || SameHost(e.address, stream->RemoteAddress());
-        if (!matches) {
-            Log(claimed, "refused",
-                "source " + stream->RemoteAddress().to_string() + " is not an address of it");
-            stream->Close("invalid-from");
-            return;
-        }
-        unidentified_.erase(stream);
-        stream->SetPeerInstance(claimed);
-        stream->Accept(OwnInstance(), header);
-        auto& peer = peers_[claimed];
-        if (!peer.stream || !peer.stream->IsOpen())
-            peer.stream = stream; // else both dialled at once: keep ours, still serve theirs
-        Log(claimed, "open", "inbound from " + stream->RemoteAddress().to_string());
-        if (peer.stream == stream && peer.present)
-            Pump(claimed);
-    });
+    presence_.Resolve(
+        claimed, [this, weak, claimed, header](std::optional<avahi::ServiceInfo> info) {
+            auto stream = weak.lock();
+            if (stopping_ || !stream || !stream->IsOpen())
+                return;
+            bool matches = false;
+            if (info)
+                for (const auto& e : info->endpoints)
+                    matches = matches || SameHost(e.address, stream->RemoteAddress());
+            if (!matches) {
+                Log(claimed, "refused",
+                    "source " + stream->RemoteAddress().to_string() + " is not an address of it");
+                stream->Close("invalid-from");
+                return;
+            }
+            unidentified_.erase(stream);
+            stream->SetPeerInstance(claimed);
+            stream->Accept(OwnInstance(), header);
+            auto& peer = peers_[claimed];
+            if (!peer.stream || !peer.stream->IsOpen())
+                peer.stream = stream; // else both dialled at once: keep ours, still serve theirs
+            Log(claimed, "open", "inbound from " + stream->RemoteAddress().to_string());
+            if (peer.stream == stream && peer.present)
+                Pump(claimed);
+        });
 }
 
 void LinkManager::OnStreamClosed(Stream& stream, const std::string& reason) noexcept
@@ -449,8 +454,8 @@ void LinkManager::OnStanza(Stream& stream, const xml::Element& stanza) noexcept
         }
     } catch (const std::exception& e) {
         // Most likely the store failed: say so to the peer, keep the daemon.
-        log::Error("link", std::string("handling a stanza from ") + stream.PeerInstance() +
-                               ": " + e.what());
+        log::Error("link", std::string("handling a stanza from ") + stream.PeerInstance() + ": " +
+                               e.what());
         if (stanza.name == "iq" && stanza.Attr("type") == "set")
             stream.Send(xmpp::MakeIqError(stanza, "wait", "internal-server-error"));
     }

@@ -23,7 +23,6 @@
 #include <string>
 #include <vector>
 
-
 namespace pigeon::store {
 class Store;
 } // namespace pigeon::store
@@ -33,17 +32,17 @@ namespace pigeon::link {
 enum class CarryPolicy { On, Off, Contacts };
 
 struct LinkConfig {
-    std::string user;           // our XEP-0174 user part; the instance is user@host
-    std::uint16_t port = 5298;  // where we listen (v4 and v6)
-    std::string account;        // our account JID, empty if none
-    int carriers = 5;           // K
+    std::string user;          // our XEP-0174 user part; the instance is user@host
+    std::uint16_t port = 5298; // where we listen (v4 and v6)
+    std::string account;       // our account JID, empty if none
+    int carriers = 5;          // K
     CarryPolicy carry = CarryPolicy::On;
     UnixMs ttl = 7 * 24 * 3600 * 1000LL; // how long our messages may be carried
     std::int64_t carry_quota = 100000;   // most messages we hold for others
     std::size_t batch_bytes = 96 * 1024; // keep a handoff well under the stanza limit
     int batch_items = 1000;
     StreamSettings stream;
-    avahi::TxtRecord profile; // 1st / last / nick, as the user chose to publish them
+    avahi::TxtRecord profile;         // 1st / last / nick, as the user chose to publish them
     std::function<void()> on_carried; // we took on new messages to carry
     // Signs what we hand to carriers. Required; must outlive the LinkManager.
     const crypto::Identity* identity = nullptr;
@@ -96,7 +95,7 @@ private:
         // offers each message once (a refused one waits for the next contact).
         std::weak_ptr<Stream> offered_on;
         store::QueuePosition offered_up_to;
-        std::set<std::string> in_flight; // direct deliveries awaiting a receipt
+        std::set<std::string> in_flight;                  // direct deliveries awaiting a receipt
         std::unique_ptr<boost::asio::steady_timer> timer; // reply timeout / retry
         int retry_seconds = 2;
     };

@@ -118,9 +118,9 @@ bool LinkManager::OfferBatch(const std::string& instance, Peer& peer)
                 auto [known, added] = recipient_keys.try_emplace(item.to);
                 if (added)
                     known->second = RecipientKey(xmpp::BareOf(item.to));
-                items.push_back({xmpp::Forward(Protected(ToChat(item, origin), known->second),
-                                               item.created),
-                                 item.created + config_.ttl});
+                items.push_back(
+                    {xmpp::Forward(Protected(ToChat(item, origin), known->second), item.created),
+                     item.created + config_.ttl});
                 ids.push_back(item.id);
             } // else it goes to the peer directly instead
             peer.offered_up_to = {item.created, item.id};
@@ -173,8 +173,8 @@ void LinkManager::PumpOthers(const std::string& instance)
 {
     std::vector<std::string> others;
     for (const auto& [name, peer] : peers_)
-        if (name != instance && peer.carrier && !peer.refused && peer.stream && peer.stream->IsOpen() &&
-            peer.pending_iqs.size() < kBatchesInFlight)
+        if (name != instance && peer.carrier && !peer.refused && peer.stream &&
+            peer.stream->IsOpen() && peer.pending_iqs.size() < kBatchesInFlight)
             others.push_back(name);
     for (const auto& name : others) // Pump may close streams: look each up again
         if (peers_.contains(name))
@@ -207,8 +207,9 @@ void LinkManager::HandleCarryReply(const std::string& instance, Peer& peer, cons
     }
     // Only now, on the carrier's acknowledgement of its durable copy.
     const int added = store_.RecordHandoffs(instance, accepted, NowMs());
-    Log(instance, "handoff", std::to_string(added) + " message(s) now carried" +
-                                 (refused ? ", " + std::to_string(refused) + " refused" : ""));
+    Log(instance, "handoff",
+        std::to_string(added) + " message(s) now carried" +
+            (refused ? ", " + std::to_string(refused) + " refused" : ""));
     if (refused > 0 && accepted.empty())
         peer.refused = true; // it will not take these: do not loop on them
     else
@@ -256,23 +257,24 @@ void LinkManager::HandleCarry(Stream& stream, const xml::Element& iq)
                             expires, 0, item.payload});
     }
     if (to_store.empty() && config_.carry == CarryPolicy::Contacts) {
-        stream.Send(xmpp::MakeIqError(iq, "cancel", "forbidden", "this agent carries only for contacts"));
+        stream.Send(
+            xmpp::MakeIqError(iq, "cancel", "forbidden", "this agent carries only for contacts"));
         Log(from_peer, "carry refused", "carry = contacts");
         return;
     }
     const auto added = store_.AddCarried(to_store); // durable before we answer
     int stored = 0;
     for (std::size_t i = 0; i < to_store.size(); ++i) {
-        statuses.push_back({to_store[i].origin, to_store[i].id, added[i] ? "stored" : "duplicate", {}});
+        statuses.push_back(
+            {to_store[i].origin, to_store[i].id, added[i] ? "stored" : "duplicate", {}});
         stored += added[i] ? 1 : 0;
     }
     stream.Send(MakeCarryResult(iq, statuses));
     if (stored > 0 && config_.on_carried)
         config_.on_carried();
-    Log(from_peer, "carrying", std::to_string(stored) + " new, " +
-                                   std::to_string(to_store.size() - std::size_t(stored)) +
-                                   " already held, " +
-                                   std::to_string(items.size() - to_store.size()) + " refused");
+    Log(from_peer, "carrying",
+        std::to_string(stored) + " new, " + std::to_string(to_store.size() - std::size_t(stored)) +
+            " already held, " + std::to_string(items.size() - to_store.size()) + " refused");
 }
 
 // A chat message from a neighbour, pigeon or plain XEP-0174 client.
@@ -285,12 +287,16 @@ void LinkManager::HandleChat(Stream& stream, const xml::Element& stanza)
     // The stream's identity is the sender, whatever the stanza says (XEP-0174);
     // a pigeon peer's advertised account stands for it.
     const auto it = peers_.find(instance);
-    const std::string from = (it != peers_.end() && !it->second.jid.empty()) ? it->second.jid
-                                                                             : instance;
+    const std::string from =
+        (it != peers_.end() && !it->second.jid.empty()) ? it->second.jid : instance;
     const UnixMs now = NowMs();
     const bool had_id = !message->id.empty();
-    store::InboxItem item{had_id ? message->id : crypto::NewOriginId(), from, message->body,
-                          message->sent != 0 ? message->sent : now, now, "link-local",
+    store::InboxItem item{had_id ? message->id : crypto::NewOriginId(),
+                          from,
+                          message->body,
+                          message->sent != 0 ? message->sent : now,
+                          now,
+                          "link-local",
                           store::Authenticity::LinkLocal};
     const bool fresh = store_.AddReceived(item);
     Log(instance, fresh ? "received" : "received again", item.id);

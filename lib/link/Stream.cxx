@@ -23,8 +23,8 @@ xml::StreamHeader MakeHeader(const std::string& from, const std::string& to)
 
 Stream::Stream(asio::ip::tcp::socket socket, Role role, StreamOwner& owner,
                const StreamSettings& settings)
-    : socket_(std::move(socket)), idle_timer_(socket_.get_executor()), role_(role),
-      owner_(&owner), settings_(settings), parser_(settings.limits)
+    : socket_(std::move(socket)), idle_timer_(socket_.get_executor()), role_(role), owner_(&owner),
+      settings_(settings), parser_(settings.limits)
 {
     boost::system::error_code ec;
     const auto endpoint = socket_.remote_endpoint(ec);
@@ -84,11 +84,11 @@ void Stream::Close(const std::string& error_condition)
 
 void Stream::Read()
 {
-    socket_.async_read_some(asio::buffer(read_buffer_),
-                            [self = shared_from_this()](const boost::system::error_code& ec,
-                                                        std::size_t size) {
-                                self->OnRead(ec, size);
-                            });
+    socket_.async_read_some(
+        asio::buffer(read_buffer_),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t size) {
+            self->OnRead(ec, size);
+        });
 }
 
 void Stream::OnRead(const boost::system::error_code& ec, std::size_t size) noexcept
@@ -148,18 +148,18 @@ void Stream::WriteNext()
         return;
     }
     writing_ = true;
-    asio::async_write(socket_, asio::buffer(write_queue_.front()),
-                      [self = shared_from_this()](const boost::system::error_code& ec,
-                                                  std::size_t size) {
-                          self->pending_bytes_ -= size;
-                          self->write_queue_.pop_front();
-                          if (ec) {
-                              self->writing_ = false;
-                              self->Shutdown("write failed: " + ec.message());
-                              return;
-                          }
-                          self->WriteNext();
-                      });
+    asio::async_write(
+        socket_, asio::buffer(write_queue_.front()),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t size) {
+            self->pending_bytes_ -= size;
+            self->write_queue_.pop_front();
+            if (ec) {
+                self->writing_ = false;
+                self->Shutdown("write failed: " + ec.message());
+                return;
+            }
+            self->WriteNext();
+        });
 }
 
 void Stream::ArmIdleTimer()
