@@ -71,20 +71,19 @@ LinkManager::~LinkManager()
 {
     stopping_ = true;
     for (auto& [instance, peer] : peers_)
-        if (peer.dialer)
-            peer.dialer->Cancel();
-    // The streams' last writes complete after we are gone: cut them loose first.
+        peer.dialer.reset();
+    // Their last writes complete after we are gone (`stopping_` ignores what
+    // they tell us until then, `alive_` after).
     for (const auto& weak : streams_)
-        if (auto stream = weak.lock()) {
-            stream->Detach();
+        if (auto stream = weak.lock())
             stream->Close();
-        }
 }
 
 std::shared_ptr<Stream> LinkManager::NewStream(tcp::socket socket, Stream::Role role)
 {
     std::erase_if(streams_, [](const auto& weak) { return weak.expired(); });
-    auto stream = std::make_shared<Stream>(std::move(socket), role, *this, config_.stream);
+    auto stream =
+        std::make_shared<Stream>(std::move(socket), role, *this, alive_.Watch(), config_.stream);
     streams_.push_back(stream);
     return stream;
 }
@@ -293,7 +292,7 @@ void LinkManager::Contact(const std::string& instance)
 
 void LinkManager::Dial(const std::string& instance, std::vector<avahi::Endpoint> endpoints)
 {
-    peers_[instance].dialer = Dialer::Start(
+    peers_[instance].dialer = std::make_unique<Dialer>(
         io_, std::move(endpoints), kDialTimeout,
         [this, instance](const std::string& error, tcp::socket socket, const tcp::endpoint& used) {
             auto& peer = peers_[instance];

@@ -87,7 +87,7 @@ private:
         bool present = false;
         bool connecting = false;
         bool refused = false; // it refused to carry for us: stop asking until it reappears
-        std::shared_ptr<Dialer> dialer; // our connection attempt, while it lasts
+        std::unique_ptr<Dialer> dialer; // our connection attempt, while it lasts
         std::shared_ptr<Stream> stream; // the stream we use with it, once open
         // Our unanswered carry requests, each with the origin-ids it offers.
         std::map<std::string, std::vector<std::string>> pending_iqs;
@@ -156,7 +156,8 @@ private:
     // same moment cannot take it past K together.
     std::set<std::string> offered_;
     bool stopping_ = false;
-    avahi::Presence presence_; // last: its callbacks use everything above
+    avahi::Presence presence_; // its callbacks use everything above
+    Alive alive_;              // last: gone before anything above
 };
 
 } // namespace pigeon::link
