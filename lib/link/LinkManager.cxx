@@ -2,6 +2,7 @@
 
 #include "crypto/Random.hxx"
 #include "link/CarryProtocol.hxx"
+#include "link/HandshakeLog.hxx"
 #include "store/Store.hxx"
 #include "util/Log.hxx"
 #include "xmpp/Caps.hxx"
@@ -50,7 +51,8 @@ std::string Join(const std::vector<avahi::Endpoint>& endpoints)
 } // namespace
 
 LinkManager::LinkManager(asio::io_context& io, store::Store& store, LinkConfig config)
-    : io_(io), store_(store), config_(std::move(config)), presence_(io, *this)
+    : io_(io), store_(store), config_(std::move(config)), desk_(store_, config_),
+      presence_(io, *this)
 {
     if (config_.identity == nullptr)
         throw std::invalid_argument("the link layer needs our identity");
@@ -172,12 +174,7 @@ std::vector<PeerView> LinkManager::Peers() const
 void LinkManager::Log(const std::string& instance, const std::string& event,
                       const std::string& detail)
 {
-    log::Info("link", instance + ": " + event + (detail.empty() ? "" : " (" + detail + ")"));
-    try {
-        store_.LogHandshake({NowMs(), instance, event, detail});
-    } catch (const std::exception& e) {
-        log::Warning("link", std::string("cannot record handshake: ") + e.what());
-    }
+    LogHandshake(store_, instance, event, detail);
 }
 
 // --- Neighbours ---------------------------------------------------------
@@ -435,7 +432,7 @@ void LinkManager::OnStanza(Stream& stream, const xml::Element& stanza) noexcept
         if (stanza.name == "iq") {
             const auto type = stanza.Attr("type");
             if (FindCarry(stanza) != nullptr) {
-                HandleCarry(stream, stanza);
+                desk_.Take(stream, stanza);
             } else if (xmpp::IsDiscoInfoQuery(stanza)) {
                 stream.Send(xmpp::DiscoInfoResult(stanza, xmpp::PigeonDiscoInfo()));
             } else if (type == "result" || type == "error") {

@@ -6,7 +6,9 @@
 
 #include "avahi/Presence.hxx"
 #include "crypto/Identity.hxx"
+#include "link/CarrierDesk.hxx"
 #include "link/Dialer.hxx"
+#include "link/LinkConfig.hxx"
 #include "link/Stream.hxx"
 #include "store/Model.hxx"
 #include "util/Time.hxx"
@@ -28,25 +30,6 @@ class Store;
 } // namespace pigeon::store
 
 namespace pigeon::link {
-
-enum class CarryPolicy { On, Off, Contacts };
-
-struct LinkConfig {
-    std::string user;          // our XEP-0174 user part; the instance is user@host
-    std::uint16_t port = 5298; // where we listen (v4 and v6)
-    std::string account;       // our account JID, empty if none
-    int carriers = 5;          // K
-    CarryPolicy carry = CarryPolicy::On;
-    UnixMs ttl = 7 * 24 * 3600 * 1000LL; // how long our messages may be carried
-    std::int64_t carry_quota = 100000;   // most messages we hold for others
-    std::size_t batch_bytes = 96 * 1024; // keep a handoff well under the stanza limit
-    int batch_items = 1000;
-    StreamSettings stream;
-    avahi::TxtRecord profile;         // 1st / last / nick, as the user chose to publish them
-    std::function<void()> on_carried; // we took on new messages to carry
-    // Signs what we hand to carriers. Required; must outlive the LinkManager.
-    const crypto::Identity* identity = nullptr;
-};
 
 struct PeerView {
     std::string instance;
@@ -134,7 +117,6 @@ private:
     void Release(Peer& peer, const std::string& iq_id);
     // Offers to the other carriers what waited for `instance`'s answer.
     void PumpOthers(const std::string& instance);
-    void HandleCarry(Stream& stream, const xml::Element& iq);
     void HandleCarryReply(const std::string& instance, Peer& peer, const xml::Element& iq);
     void HandleChat(Stream& stream, const xml::Element& message);
     void HandleReceipt(Stream& stream, const std::string& id);
@@ -156,6 +138,7 @@ private:
     // same moment cannot take it past K together.
     std::set<std::string> offered_;
     bool stopping_ = false;
+    CarrierDesk desk_;
     avahi::Presence presence_; // its callbacks use everything above
     Alive alive_;              // last: gone before anything above
 };

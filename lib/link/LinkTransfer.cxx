@@ -217,66 +217,6 @@ void LinkManager::HandleCarryReply(const std::string& instance, Peer& peer, cons
     PumpOthers(instance);
 }
 
-void LinkManager::HandleCarry(Stream& stream, const xml::Element& iq)
-{
-    const std::string from_peer = stream.PeerInstance();
-    if (config_.carry == CarryPolicy::Off) {
-        stream.Send(xmpp::MakeIqError(iq, "cancel", "forbidden", "this agent carries no messages"));
-        Log(from_peer, "carry refused", "carry = off");
-        return;
-    }
-    const UnixMs now = NowMs();
-    auto items = ParseCarryRequest(*FindCarry(iq), now);
-    if (items.empty()) {
-        stream.Send(xmpp::MakeIqError(iq, "modify", "bad-request", "no items to carry"));
-        return;
-    }
-    store_.ExpireCarried(now); // what nobody uploaded in time no longer counts
-    if (store_.GetQueueSizes().carrying + std::int64_t(items.size()) > config_.carry_quota) {
-        stream.Send(xmpp::MakeIqError(iq, "wait", "resource-constraint", "carrying quota is full"));
-        Log(from_peer, "carry refused", "quota");
-        return;
-    }
-
-    std::vector<store::CarriedItem> to_store;
-    std::vector<ItemStatus> statuses;
-    for (auto& item : items) {
-        // carry = contacts: only for people in our roster (cached offline).
-        if (item.problem.empty() && config_.carry == CarryPolicy::Contacts &&
-            !store_.IsContact(xmpp::BareOf(item.origin))) {
-            item.problem = "not a contact";
-            item.condition = "forbidden";
-        }
-        if (!item.problem.empty()) {
-            statuses.push_back({item.origin, item.origin_id, "refused", item.condition});
-            continue;
-        }
-        // Our own policy caps how long we hold anything, whatever the origin asks.
-        const UnixMs expires = std::min(item.expires, now + config_.ttl);
-        to_store.push_back({item.origin_id, item.origin, item.to, from_peer, item.sent, now,
-                            expires, 0, item.payload});
-    }
-    if (to_store.empty() && config_.carry == CarryPolicy::Contacts) {
-        stream.Send(
-            xmpp::MakeIqError(iq, "cancel", "forbidden", "this agent carries only for contacts"));
-        Log(from_peer, "carry refused", "carry = contacts");
-        return;
-    }
-    const auto added = store_.AddCarried(to_store); // durable before we answer
-    int stored = 0;
-    for (std::size_t i = 0; i < to_store.size(); ++i) {
-        statuses.push_back(
-            {to_store[i].origin, to_store[i].id, added[i] ? "stored" : "duplicate", {}});
-        stored += added[i] ? 1 : 0;
-    }
-    stream.Send(MakeCarryResult(iq, statuses));
-    if (stored > 0 && config_.on_carried)
-        config_.on_carried();
-    Log(from_peer, "carrying",
-        std::to_string(stored) + " new, " + std::to_string(to_store.size() - std::size_t(stored)) +
-            " already held, " + std::to_string(items.size() - to_store.size()) + " refused");
-}
-
 // A chat message from a neighbour, pigeon or plain XEP-0174 client.
 void LinkManager::HandleChat(Stream& stream, const xml::Element& stanza)
 {
