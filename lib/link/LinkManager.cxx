@@ -37,22 +37,11 @@ bool SameHost(const asio::ip::address& a, const asio::ip::address& b)
     return pa == pb;
 }
 
-std::string Join(const std::vector<avahi::Endpoint>& endpoints)
-{
-    std::string text;
-    for (const auto& e : endpoints) {
-        if (!text.empty())
-            text += ' ';
-        text += e.address.to_string();
-    }
-    return text;
-}
-
 } // namespace
 
 LinkManager::LinkManager(asio::io_context& io, store::Store& store, LinkConfig config)
     : io_(io), store_(store), config_(std::move(config)), desk_(store_, config_),
-      presence_(io, *this)
+      neighbours_(store_, *this), presence_(io, neighbours_)
 {
     if (config_.identity == nullptr)
         throw std::invalid_argument("the link layer needs our identity");
@@ -160,11 +149,12 @@ std::string LinkManager::OriginJid() const
 std::vector<PeerView> LinkManager::Peers() const
 {
     std::vector<PeerView> views;
-    for (const auto& [instance, peer] : peers_) {
-        PeerView view{
-            instance, peer.jid, peer.carrier, peer.present, peer.stream && peer.stream->IsOpen(),
-            {}};
-        for (const auto& e : peer.info.endpoints)
+    for (const auto& [instance, neighbour] : neighbours_.All()) {
+        const auto it = peers_.find(instance);
+        const bool connected =
+            it != peers_.end() && it->second.stream && it->second.stream->IsOpen();
+        PeerView view{instance, neighbour.jid, neighbour.carrier, neighbour.present, connected, {}};
+        for (const auto& e : neighbour.info.endpoints)
             view.addresses.push_back(e.address.to_string());
         views.push_back(std::move(view));
     }
@@ -179,61 +169,35 @@ void LinkManager::Log(const std::string& instance, const std::string& event,
 
 // --- Neighbours ---------------------------------------------------------
 
-void LinkManager::OnNeighbourUp(const avahi::ServiceInfo& info) noexcept
+void LinkManager::OnNeighbourSeen(const std::string& instance, bool fresh) noexcept
 {
     try {
-        auto& peer = peers_[info.instance];
-        peer.info = info;
-        peer.present = true;
-        peer.refused = false;
-        peer.retry_seconds = 2;
-        Learn(info.instance, peer, "seen");
+        if (fresh) { // back: ask it again, and soon
+            auto& peer = peers_[instance];
+            peer.refused = false;
+            peer.retry_seconds = 2;
+        }
+        if (HasWork(instance))
+            Contact(instance);
     } catch (const std::exception& e) {
-        log::Error("link", std::string("neighbour up: ") + e.what());
+        log::Error("link", std::string("contacting a neighbour: ") + e.what());
     }
 }
 
-void LinkManager::OnNeighbourTxt(const std::string& instance, const avahi::TxtRecord& txt) noexcept
-{
-    try {
-        const auto it = peers_.find(instance);
-        if (it == peers_.end() || !it->second.present)
-            return;
-        it->second.info.txt = txt;
-        Learn(instance, it->second, "changed");
-    } catch (const std::exception& e) {
-        log::Error("link", std::string("neighbour TXT change: ") + e.what());
-    }
-}
-
-void LinkManager::Learn(const std::string& instance, Peer& peer, const char* event)
-{
-    const auto& txt = peer.info.txt;
-    const auto node = txt.find("node");
-    peer.carrier = node != txt.end() && node->second == kCapsNode;
-    const auto jid = txt.find("jid");
-    peer.jid = jid != txt.end() ? jid->second : std::string();
-    const UnixMs now = NowMs();
-    store_.NoteNeighbour({instance, peer.jid, peer.carrier, Join(peer.info.endpoints), now, now});
-    Log(instance, event,
-        (peer.carrier ? "carrier " : "chat-only ") +
-            (peer.jid.empty() ? std::string() : peer.jid + " ") + Join(peer.info.endpoints));
-    if (HasWork(instance, peer))
-        Contact(instance);
-}
-
-void LinkManager::OnNeighbourDown(const std::string& instance) noexcept
+void LinkManager::OnNeighbourGone(const std::string& instance) noexcept
 {
     const auto it = peers_.find(instance);
-    if (it == peers_.end())
-        return;
-    it->second.present = false;
-    Log(instance, "gone", {});
-    if (!it->second.stream && !it->second.connecting)
-        peers_.erase(it);
+    if (it == peers_.end() || (!it->second.stream && !it->second.connecting))
+        Forget(instance);
 }
 
-void LinkManager::OnOwnNameChanged(const std::string& instance) noexcept
+void LinkManager::Forget(const std::string& instance) noexcept
+{
+    neighbours_.Forget(instance);
+    peers_.erase(instance);
+}
+
+void LinkManager::OnOwnName(const std::string& instance) noexcept
 {
     log::Notice("link", "we are " + instance + " on port " + std::to_string(port_));
     OutboxChanged(); // we could not talk to anyone without a name
@@ -242,21 +206,26 @@ void LinkManager::OnOwnNameChanged(const std::string& instance) noexcept
 void LinkManager::OutboxChanged() noexcept
 {
     try {
-        for (auto& [instance, peer] : peers_)
-            if (peer.present && HasWork(instance, peer))
+        for (const auto& [instance, neighbour] : neighbours_.All())
+            if (neighbour.present && HasWork(instance))
                 Contact(instance);
     } catch (const std::exception& e) {
         log::Error("link", std::string("offering new messages: ") + e.what());
     }
 }
 
-bool LinkManager::HasWork(const std::string& instance, const Peer& peer)
+bool LinkManager::HasWork(const std::string& instance)
 {
+    const auto* neighbour = neighbours_.Find(instance);
+    if (neighbour == nullptr)
+        return false;
     if (!store_.PendingForRecipient(instance).empty())
         return true;
-    if (!peer.jid.empty() && !store_.PendingForRecipient(peer.jid).empty())
+    if (!neighbour->jid.empty() && !store_.PendingForRecipient(neighbour->jid).empty())
         return true;
-    return peer.carrier && !peer.refused &&
+    const auto it = peers_.find(instance);
+    const bool refused = it != peers_.end() && it->second.refused;
+    return neighbour->carrier && !refused &&
            !store_.PendingForCarrier(instance, config_.carriers, 1).empty();
 }
 
@@ -282,7 +251,7 @@ void LinkManager::Contact(const std::string& instance)
             RetryLater(instance);
             return;
         }
-        peers_[instance].info.endpoints = info->endpoints;
+        neighbours_.SetAddresses(instance, info->endpoints);
         Dial(instance, info->endpoints);
     });
 }
@@ -311,9 +280,10 @@ void LinkManager::Dial(const std::string& instance, std::vector<avahi::Endpoint>
 
 void LinkManager::RetryLater(const std::string& instance)
 {
-    auto& peer = peers_[instance];
-    if (!peer.present)
+    const auto* neighbour = neighbours_.Find(instance);
+    if (neighbour == nullptr || !neighbour->present)
         return;
+    auto& peer = peers_[instance];
     if (!peer.timer)
         peer.timer = std::make_unique<asio::steady_timer>(io_);
     peer.timer->expires_after(std::chrono::seconds(peer.retry_seconds));
@@ -321,8 +291,8 @@ void LinkManager::RetryLater(const std::string& instance)
     peer.timer->async_wait([this, instance](boost::system::error_code ec) {
         if (ec || stopping_)
             return;
-        const auto it = peers_.find(instance);
-        if (it != peers_.end() && it->second.present && HasWork(instance, it->second))
+        const auto* neighbour = neighbours_.Find(instance);
+        if (neighbour != nullptr && neighbour->present && HasWork(instance))
             Contact(instance);
     });
 }
@@ -390,11 +360,12 @@ void LinkManager::Identify(const std::shared_ptr<Stream>& stream, const xml::Str
             unidentified_.erase(stream);
             stream->SetPeerInstance(claimed);
             stream->Accept(OwnInstance(), header);
+            const bool present = neighbours_.Record(claimed).present;
             auto& peer = peers_[claimed];
             if (!peer.stream || !peer.stream->IsOpen())
                 peer.stream = stream; // else both dialled at once: keep ours, still serve theirs
             Log(claimed, "open", "inbound from " + stream->RemoteAddress().to_string());
-            if (peer.stream == stream && peer.present)
+            if (peer.stream == stream && present)
                 Pump(claimed);
         });
 }
@@ -416,9 +387,10 @@ void LinkManager::OnStreamClosed(Stream& stream, const std::string& reason) noex
     if (peer->timer)
         peer->timer->cancel();
     PumpOthers(instance);
-    if (!peer->present && !peer->connecting)
-        peers_.erase(instance);
-    else if (reason.rfind("closed by us", 0) != 0 && HasWork(instance, *peer))
+    const auto* neighbour = neighbours_.Find(instance);
+    if ((neighbour == nullptr || !neighbour->present) && !peer->connecting)
+        Forget(instance);
+    else if (reason.rfind("closed by us", 0) != 0 && HasWork(instance))
         RetryLater(instance);
 }
 

@@ -9,6 +9,7 @@
 #include "link/CarrierDesk.hxx"
 #include "link/Dialer.hxx"
 #include "link/LinkConfig.hxx"
+#include "link/Neighbours.hxx"
 #include "link/Stream.hxx"
 #include "store/Model.hxx"
 #include "util/Time.hxx"
@@ -40,7 +41,7 @@ struct PeerView {
     std::vector<std::string> addresses;
 };
 
-class LinkManager final : public avahi::Presence::Listener, public StreamOwner {
+class LinkManager final : private Neighbours::Owner, public StreamOwner {
 public:
     // Listens and starts announcing. Throws std::system_error if the port
     // cannot be bound, std::invalid_argument without an identity.
@@ -64,10 +65,6 @@ public:
 
 private:
     struct Peer {
-        avahi::ServiceInfo info;
-        std::string jid;
-        bool carrier = false;
-        bool present = false;
         bool connecting = false;
         bool refused = false; // it refused to carry for us: stop asking until it reappears
         std::unique_ptr<Dialer> dialer; // our connection attempt, while it lasts
@@ -83,11 +80,10 @@ private:
         int retry_seconds = 2;
     };
 
-    // avahi::Presence::Listener
-    void OnNeighbourUp(const avahi::ServiceInfo& info) noexcept override;
-    void OnNeighbourDown(const std::string& instance) noexcept override;
-    void OnNeighbourTxt(const std::string& instance, const avahi::TxtRecord& txt) noexcept override;
-    void OnOwnNameChanged(const std::string& instance) noexcept override;
+    // Neighbours::Owner
+    void OnNeighbourSeen(const std::string& instance, bool fresh) noexcept override;
+    void OnNeighbourGone(const std::string& instance) noexcept override;
+    void OnOwnName(const std::string& instance) noexcept override;
     // StreamOwner
     void OnStreamHeader(Stream& stream, const xml::StreamHeader& header) noexcept override;
     void OnStanza(Stream& stream, const xml::Element& stanza) noexcept override;
@@ -98,17 +94,17 @@ private:
     void Accept(boost::asio::ip::tcp::acceptor& acceptor);
     avahi::TxtRecord Txt() const;
     void Identify(const std::shared_ptr<Stream>& stream, const xml::StreamHeader& header);
-    bool HasWork(const std::string& instance, const Peer& peer);
-    // Takes what a neighbour's TXT says (carrier or not, jid), records it and
-    // contacts it if that gives us something for it.
-    void Learn(const std::string& instance, Peer& peer, const char* event);
+    // Whether something waits for `instance`. Throws what the store throws.
+    bool HasWork(const std::string& instance);
+    // Drops everything we keep about `instance`.
+    void Forget(const std::string& instance) noexcept;
     void Contact(const std::string& instance);
     void Dial(const std::string& instance, std::vector<avahi::Endpoint> endpoints);
     void RetryLater(const std::string& instance);
     void Pump(const std::string& instance);
-    void DeliverDirect(const std::string& instance, Peer& peer);
+    void DeliverDirect(const std::string& instance, const Neighbour& neighbour, Peer& peer);
     // Sends the next batch of our queue to a carrier; false if nothing was left.
-    bool OfferBatch(const std::string& instance, Peer& peer);
+    bool OfferBatch(const std::string& instance, const Neighbour& neighbour, Peer& peer);
     xml::Element Protected(const xmpp::ChatMessage& message,
                            const std::optional<crypto::PublicKey>& recipient_key) const;
     std::optional<crypto::PublicKey> RecipientKey(const std::string& jid);
@@ -139,6 +135,7 @@ private:
     std::set<std::string> offered_;
     bool stopping_ = false;
     CarrierDesk desk_;
+    Neighbours neighbours_;
     avahi::Presence presence_; // its callbacks use everything above
     Alive alive_;              // last: gone before anything above
 };

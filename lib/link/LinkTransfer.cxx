@@ -55,19 +55,20 @@ void LinkManager::Pump(const std::string& instance)
     auto& peer = peers_[instance];
     if (!peer.stream || !peer.stream->IsOpen())
         return;
-    DeliverDirect(instance, peer);
+    const auto& neighbour = neighbours_.Record(instance);
+    DeliverDirect(instance, neighbour, peer);
     // Two batches in flight: the carrier commits one while the next is on its way.
-    while (peer.carrier && !peer.refused && peer.pending_iqs.size() < kBatchesInFlight &&
-           OfferBatch(instance, peer)) {
+    while (neighbour.carrier && !peer.refused && peer.pending_iqs.size() < kBatchesInFlight &&
+           OfferBatch(instance, neighbour, peer)) {
     }
 }
 
 // The recipient itself is here: give it the message, no carrier needed.
-void LinkManager::DeliverDirect(const std::string& instance, Peer& peer)
+void LinkManager::DeliverDirect(const std::string& instance, const Neighbour& neighbour, Peer& peer)
 {
     std::vector<store::OutboxItem> items = store_.PendingForRecipient(instance);
-    if (!peer.jid.empty() && peer.jid != instance) {
-        auto more = store_.PendingForRecipient(peer.jid);
+    if (!neighbour.jid.empty() && neighbour.jid != instance) {
+        auto more = store_.PendingForRecipient(neighbour.jid);
         items.insert(items.end(), more.begin(), more.end());
     }
     int sent = 0;
@@ -78,14 +79,14 @@ void LinkManager::DeliverDirect(const std::string& instance, Peer& peer)
         ++sent;
         // A chat-only client may never send a receipt: for it, handing the
         // message to its device is as far as we can follow it.
-        if (!peer.carrier)
+        if (!neighbour.carrier)
             store_.MarkSent(item.id, NowMs());
     }
     if (sent > 0)
         Log(instance, "direct", std::to_string(sent) + " message(s) to the recipient");
 }
 
-bool LinkManager::OfferBatch(const std::string& instance, Peer& peer)
+bool LinkManager::OfferBatch(const std::string& instance, const Neighbour& neighbour, Peer& peer)
 {
     if (peer.offered_on.lock() != peer.stream) { // a new contact walks the queue afresh
         peer.offered_on = peer.stream;
@@ -108,7 +109,8 @@ bool LinkManager::OfferBatch(const std::string& instance, Peer& peer)
                 blocked = true; // stop before it: we come back once it is answered
                 break;
             }
-            const bool direct = item.to == instance || (!peer.jid.empty() && item.to == peer.jid);
+            const bool direct =
+                item.to == instance || (!neighbour.jid.empty() && item.to == neighbour.jid);
             if (!direct) {
                 // Rough size: the body dominates, a third more once sealed (base64).
                 const std::size_t size = item.body.size() * 4 / 3 + item.to.size() + kItemOverhead;
@@ -173,8 +175,9 @@ void LinkManager::PumpOthers(const std::string& instance)
 {
     std::vector<std::string> others;
     for (const auto& [name, peer] : peers_)
-        if (name != instance && peer.carrier && !peer.refused && peer.stream &&
-            peer.stream->IsOpen() && peer.pending_iqs.size() < kBatchesInFlight)
+        if (const auto* neighbour = neighbours_.Find(name);
+            name != instance && neighbour != nullptr && neighbour->carrier && !peer.refused &&
+            peer.stream && peer.stream->IsOpen() && peer.pending_iqs.size() < kBatchesInFlight)
             others.push_back(name);
     for (const auto& name : others) // Pump may close streams: look each up again
         if (peers_.contains(name))
@@ -226,9 +229,9 @@ void LinkManager::HandleChat(Stream& stream, const xml::Element& stanza)
     const std::string instance = stream.PeerInstance();
     // The stream's identity is the sender, whatever the stanza says (XEP-0174);
     // a pigeon peer's advertised account stands for it.
-    const auto it = peers_.find(instance);
+    const auto* neighbour = neighbours_.Find(instance);
     const std::string from =
-        (it != peers_.end() && !it->second.jid.empty()) ? it->second.jid : instance;
+        (neighbour != nullptr && !neighbour->jid.empty()) ? neighbour->jid : instance;
     const UnixMs now = NowMs();
     const bool had_id = !message->id.empty();
     store::InboxItem item{had_id ? message->id : crypto::NewOriginId(),
