@@ -40,7 +40,7 @@ bool SameHost(const asio::ip::address& a, const asio::ip::address& b)
 } // namespace
 
 LinkManager::LinkManager(asio::io_context& io, store::Store& store, LinkConfig config)
-    : io_(io), store_(store), config_(std::move(config)), desk_(store_, config_),
+    : io_(io), store_(store), config_(std::move(config)), desk_(store_, config_), direct_(store_),
       neighbours_(store_, *this), presence_(io, neighbours_)
 {
     if (config_.identity == nullptr)
@@ -219,9 +219,7 @@ bool LinkManager::HasWork(const std::string& instance)
     const auto* neighbour = neighbours_.Find(instance);
     if (neighbour == nullptr)
         return false;
-    if (!store_.PendingForRecipient(instance).empty())
-        return true;
-    if (!neighbour->jid.empty() && !store_.PendingForRecipient(neighbour->jid).empty())
+    if (direct_.HasWork(instance, *neighbour))
         return true;
     const auto it = peers_.find(instance);
     const bool refused = it != peers_.end() && it->second.refused;
@@ -383,7 +381,7 @@ void LinkManager::OnStreamClosed(Stream& stream, const std::string& reason) noex
     peer->stream.reset();
     while (!peer->pending_iqs.empty()) // unanswered: those messages are offered again
         Release(*peer, peer->pending_iqs.begin()->first);
-    peer->in_flight.clear();
+    direct_.EndContact(instance);
     if (peer->timer)
         peer->timer->cancel();
     PumpOthers(instance);
@@ -416,7 +414,7 @@ void LinkManager::OnStanza(Stream& stream, const xml::Element& stanza) noexcept
             }
         } else if (stanza.name == "message") {
             if (const auto id = xmpp::ReceiptId(stanza))
-                HandleReceipt(stream, *id);
+                direct_.TakeReceipt(stream.PeerInstance(), PeerOf(stream) != nullptr, *id);
             else
                 HandleChat(stream, stanza);
         }

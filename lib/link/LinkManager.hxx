@@ -8,6 +8,7 @@
 #include "crypto/Identity.hxx"
 #include "link/CarrierDesk.hxx"
 #include "link/Dialer.hxx"
+#include "link/DirectDelivery.hxx"
 #include "link/LinkConfig.hxx"
 #include "link/Neighbours.hxx"
 #include "link/Stream.hxx"
@@ -75,7 +76,6 @@ private:
         // offers each message once (a refused one waits for the next contact).
         std::weak_ptr<Stream> offered_on;
         store::QueuePosition offered_up_to;
-        std::set<std::string> in_flight;                  // direct deliveries awaiting a receipt
         std::unique_ptr<boost::asio::steady_timer> timer; // reply timeout / retry
         int retry_seconds = 2;
     };
@@ -102,7 +102,6 @@ private:
     void Dial(const std::string& instance, std::vector<avahi::Endpoint> endpoints);
     void RetryLater(const std::string& instance);
     void Pump(const std::string& instance);
-    void DeliverDirect(const std::string& instance, const Neighbour& neighbour, Peer& peer);
     // Sends the next batch of our queue to a carrier; false if nothing was left.
     bool OfferBatch(const std::string& instance, const Neighbour& neighbour, Peer& peer);
     xml::Element Protected(const xmpp::ChatMessage& message,
@@ -115,7 +114,6 @@ private:
     void PumpOthers(const std::string& instance);
     void HandleCarryReply(const std::string& instance, Peer& peer, const xml::Element& iq);
     void HandleChat(Stream& stream, const xml::Element& message);
-    void HandleReceipt(Stream& stream, const std::string& id);
     Peer* PeerOf(Stream& stream);
     void Log(const std::string& instance, const std::string& event, const std::string& detail);
 
@@ -135,6 +133,7 @@ private:
     std::set<std::string> offered_;
     bool stopping_ = false;
     CarrierDesk desk_;
+    DirectDelivery direct_;
     Neighbours neighbours_;
     avahi::Presence presence_; // its callbacks use everything above
     Alive alive_;              // last: gone before anything above

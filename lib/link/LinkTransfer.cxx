@@ -6,6 +6,7 @@
 
 #include "crypto/Random.hxx"
 #include "link/CarryProtocol.hxx"
+#include "link/OutboxChat.hxx"
 #include "store/Store.hxx"
 #include "util/Log.hxx"
 #include "xml/Serializer.hxx"
@@ -26,11 +27,6 @@ constexpr auto kReplyTimeout = std::chrono::seconds(30);
 // the signature, and when sealed the notice and the seal's own bytes.
 constexpr std::size_t kItemOverhead = 800;
 constexpr std::size_t kBatchesInFlight = 2;
-
-xmpp::ChatMessage ToChat(const store::OutboxItem& item, const std::string& from)
-{
-    return {from, item.to, item.id, item.body, item.created, true};
-}
 
 } // namespace
 
@@ -56,34 +52,11 @@ void LinkManager::Pump(const std::string& instance)
     if (!peer.stream || !peer.stream->IsOpen())
         return;
     const auto& neighbour = neighbours_.Record(instance);
-    DeliverDirect(instance, neighbour, peer);
+    direct_.Deliver(instance, neighbour, *peer.stream, OriginJid());
     // Two batches in flight: the carrier commits one while the next is on its way.
     while (neighbour.carrier && !peer.refused && peer.pending_iqs.size() < kBatchesInFlight &&
            OfferBatch(instance, neighbour, peer)) {
     }
-}
-
-// The recipient itself is here: give it the message, no carrier needed.
-void LinkManager::DeliverDirect(const std::string& instance, const Neighbour& neighbour, Peer& peer)
-{
-    std::vector<store::OutboxItem> items = store_.PendingForRecipient(instance);
-    if (!neighbour.jid.empty() && neighbour.jid != instance) {
-        auto more = store_.PendingForRecipient(neighbour.jid);
-        items.insert(items.end(), more.begin(), more.end());
-    }
-    int sent = 0;
-    for (const auto& item : items) {
-        if (!peer.in_flight.insert(item.id).second)
-            continue; // already on its way over this stream
-        peer.stream->Send(xmpp::ToStanza(ToChat(item, OriginJid())));
-        ++sent;
-        // A chat-only client may never send a receipt: for it, handing the
-        // message to its device is as far as we can follow it.
-        if (!neighbour.carrier)
-            store_.MarkSent(item.id, NowMs());
-    }
-    if (sent > 0)
-        Log(instance, "direct", std::to_string(sent) + " message(s) to the recipient");
 }
 
 bool LinkManager::OfferBatch(const std::string& instance, const Neighbour& neighbour, Peer& peer)
@@ -120,9 +93,9 @@ bool LinkManager::OfferBatch(const std::string& instance, const Neighbour& neigh
                 auto [known, added] = recipient_keys.try_emplace(item.to);
                 if (added)
                     known->second = RecipientKey(xmpp::BareOf(item.to));
-                items.push_back(
-                    {xmpp::Forward(Protected(ToChat(item, origin), known->second), item.created),
-                     item.created + config_.ttl});
+                items.push_back({xmpp::Forward(Protected(OutboxChat(item, origin), known->second),
+                                               item.created),
+                                 item.created + config_.ttl});
                 ids.push_back(item.id);
             } // else it goes to the peer directly instead
             peer.offered_up_to = {item.created, item.id};
@@ -245,14 +218,6 @@ void LinkManager::HandleChat(Stream& stream, const xml::Element& stanza)
     Log(instance, fresh ? "received" : "received again", item.id);
     if (message->request_receipt && had_id)
         stream.Send(xmpp::MakeReceipt(instance, message->id));
-}
-
-void LinkManager::HandleReceipt(Stream& stream, const std::string& id)
-{
-    if (auto* peer = PeerOf(stream))
-        peer->in_flight.erase(id);
-    if (store_.MarkDelivered(id, NowMs(), false))
-        Log(stream.PeerInstance(), "delivered", id);
 }
 
 } // namespace pigeon::link
