@@ -6,6 +6,7 @@
 #include "store/Store.hxx"
 #include "util/Log.hxx"
 #include "xmpp/Caps.hxx"
+#include "xmpp/Jid.hxx"
 #include "xmpp/Message.hxx"
 #include "xmpp/Namespaces.hxx"
 
@@ -41,7 +42,7 @@ bool SameHost(const asio::ip::address& a, const asio::ip::address& b)
 
 LinkManager::LinkManager(asio::io_context& io, store::Store& store, LinkConfig config)
     : io_(io), store_(store), config_(std::move(config)), desk_(store_, config_), direct_(store_),
-      neighbours_(store_, *this), presence_(io, neighbours_)
+      handoff_(io, store_, config_), neighbours_(store_, *this), presence_(io, neighbours_)
 {
     if (config_.identity == nullptr)
         throw std::invalid_argument("the link layer needs our identity");
@@ -173,9 +174,8 @@ void LinkManager::OnNeighbourSeen(const std::string& instance, bool fresh) noexc
 {
     try {
         if (fresh) { // back: ask it again, and soon
-            auto& peer = peers_[instance];
-            peer.refused = false;
-            peer.retry_seconds = 2;
+            handoff_.Forgive(instance);
+            peers_[instance].retry_seconds = 2;
         }
         if (HasWork(instance))
             Contact(instance);
@@ -194,6 +194,7 @@ void LinkManager::OnNeighbourGone(const std::string& instance) noexcept
 void LinkManager::Forget(const std::string& instance) noexcept
 {
     neighbours_.Forget(instance);
+    handoff_.Forget(instance);
     peers_.erase(instance);
 }
 
@@ -221,10 +222,7 @@ bool LinkManager::HasWork(const std::string& instance)
         return false;
     if (direct_.HasWork(instance, *neighbour))
         return true;
-    const auto it = peers_.find(instance);
-    const bool refused = it != peers_.end() && it->second.refused;
-    return neighbour->carrier && !refused &&
-           !store_.PendingForCarrier(instance, config_.carriers, 1).empty();
+    return handoff_.HasWork(instance, *neighbour);
 }
 
 // --- Connecting -----------------------------------------------------------
@@ -379,8 +377,7 @@ void LinkManager::OnStreamClosed(Stream& stream, const std::string& reason) noex
     if (peer == nullptr)
         return;
     peer->stream.reset();
-    while (!peer->pending_iqs.empty()) // unanswered: those messages are offered again
-        Release(*peer, peer->pending_iqs.begin()->first);
+    handoff_.EndContact(instance);
     direct_.EndContact(instance);
     if (peer->timer)
         peer->timer->cancel();
@@ -406,9 +403,9 @@ void LinkManager::OnStanza(Stream& stream, const xml::Element& stanza) noexcept
             } else if (xmpp::IsDiscoInfoQuery(stanza)) {
                 stream.Send(xmpp::DiscoInfoResult(stanza, xmpp::PigeonDiscoInfo()));
             } else if (type == "result" || type == "error") {
-                auto* peer = PeerOf(stream);
-                if (peer != nullptr && peer->pending_iqs.contains(std::string(stanza.Attr("id"))))
-                    HandleCarryReply(stream.PeerInstance(), *peer, stanza);
+                if (PeerOf(stream) != nullptr &&
+                    handoff_.Awaits(stream.PeerInstance(), stanza.Attr("id")))
+                    HandleCarryReply(stream, stanza);
             } else {
                 stream.Send(xmpp::MakeIqError(stanza, "cancel", "service-unavailable"));
             }
@@ -427,6 +424,65 @@ void LinkManager::OnStanza(Stream& stream, const xml::Element& stanza) noexcept
     }
 }
 
-// The rest (Pump, handoff, chat) lives in LinkTransfer.cxx.
+// --- Moving messages --------------------------------------------------------
+
+void LinkManager::Pump(const std::string& instance)
+{
+    auto& peer = peers_[instance];
+    if (!peer.stream || !peer.stream->IsOpen())
+        return;
+    const auto& neighbour = neighbours_.Record(instance);
+    const std::string origin = OriginJid();
+    direct_.Deliver(instance, neighbour, *peer.stream, origin);
+    handoff_.Offer(instance, neighbour, *peer.stream, origin);
+}
+
+void LinkManager::PumpOthers(const std::string& instance)
+{
+    std::vector<std::string> others;
+    for (const auto& [name, peer] : peers_)
+        if (const auto* neighbour = neighbours_.Find(name);
+            name != instance && neighbour != nullptr && neighbour->carrier &&
+            handoff_.HasRoom(name) && peer.stream && peer.stream->IsOpen())
+            others.push_back(name);
+    for (const auto& name : others) // Pump may close streams: look each up again
+        if (peers_.contains(name))
+            Pump(name);
+}
+
+void LinkManager::HandleCarryReply(Stream& stream, const xml::Element& iq)
+{
+    const std::string instance = stream.PeerInstance();
+    if (handoff_.TakeReply(instance, stream, iq, OriginJid()))
+        Pump(instance);
+    PumpOthers(instance);
+}
+
+// A chat message from a neighbour, pigeon or plain XEP-0174 client.
+void LinkManager::HandleChat(Stream& stream, const xml::Element& stanza)
+{
+    auto message = xmpp::ParseChatMessage(stanza);
+    if (!message)
+        return; // chat states, typing notifications and the like
+    const std::string instance = stream.PeerInstance();
+    // The stream's identity is the sender, whatever the stanza says (XEP-0174);
+    // a pigeon peer's advertised account stands for it.
+    const auto* neighbour = neighbours_.Find(instance);
+    const std::string from =
+        (neighbour != nullptr && !neighbour->jid.empty()) ? neighbour->jid : instance;
+    const UnixMs now = NowMs();
+    const bool had_id = !message->id.empty();
+    store::InboxItem item{had_id ? message->id : crypto::NewOriginId(),
+                          from,
+                          message->body,
+                          message->sent != 0 ? message->sent : now,
+                          now,
+                          "link-local",
+                          store::Authenticity::LinkLocal};
+    const bool fresh = store_.AddReceived(item);
+    Log(instance, fresh ? "received" : "received again", item.id);
+    if (message->request_receipt && had_id)
+        stream.Send(xmpp::MakeReceipt(instance, message->id));
+}
 
 } // namespace pigeon::link

@@ -9,6 +9,7 @@
 #include "link/CarrierDesk.hxx"
 #include "link/Dialer.hxx"
 #include "link/DirectDelivery.hxx"
+#include "link/Handoff.hxx"
 #include "link/LinkConfig.hxx"
 #include "link/Neighbours.hxx"
 #include "link/Stream.hxx"
@@ -67,16 +68,9 @@ public:
 private:
     struct Peer {
         bool connecting = false;
-        bool refused = false; // it refused to carry for us: stop asking until it reappears
-        std::unique_ptr<Dialer> dialer; // our connection attempt, while it lasts
-        std::shared_ptr<Stream> stream; // the stream we use with it, once open
-        // Our unanswered carry requests, each with the origin-ids it offers.
-        std::map<std::string, std::vector<std::string>> pending_iqs;
-        // How far this stream's handoffs got through our queue: each contact
-        // offers each message once (a refused one waits for the next contact).
-        std::weak_ptr<Stream> offered_on;
-        store::QueuePosition offered_up_to;
-        std::unique_ptr<boost::asio::steady_timer> timer; // reply timeout / retry
+        std::unique_ptr<Dialer> dialer;                   // our connection attempt, while it lasts
+        std::shared_ptr<Stream> stream;                   // the stream we use with it, once open
+        std::unique_ptr<boost::asio::steady_timer> timer; // retry
         int retry_seconds = 2;
     };
 
@@ -102,17 +96,9 @@ private:
     void Dial(const std::string& instance, std::vector<avahi::Endpoint> endpoints);
     void RetryLater(const std::string& instance);
     void Pump(const std::string& instance);
-    // Sends the next batch of our queue to a carrier; false if nothing was left.
-    bool OfferBatch(const std::string& instance, const Neighbour& neighbour, Peer& peer);
-    xml::Element Protected(const xmpp::ChatMessage& message,
-                           const std::optional<crypto::PublicKey>& recipient_key) const;
-    std::optional<crypto::PublicKey> RecipientKey(const std::string& jid);
-    void ArmReplyTimer(Peer& peer);
-    // A carry request is answered or lost: its messages may be offered again.
-    void Release(Peer& peer, const std::string& iq_id);
     // Offers to the other carriers what waited for `instance`'s answer.
     void PumpOthers(const std::string& instance);
-    void HandleCarryReply(const std::string& instance, Peer& peer, const xml::Element& iq);
+    void HandleCarryReply(Stream& stream, const xml::Element& iq);
     void HandleChat(Stream& stream, const xml::Element& message);
     Peer* PeerOf(Stream& stream);
     void Log(const std::string& instance, const std::string& event, const std::string& detail);
@@ -126,14 +112,10 @@ private:
     std::set<std::shared_ptr<Stream>> unidentified_;
     std::vector<std::weak_ptr<Stream>> streams_; // every stream we made, to detach at the end
     std::string status_ = "avail";
-    unsigned next_iq_ = 0;
-    // Origin-ids offered to some carrier and not answered yet. A message is
-    // offered to one carrier at a time, so that carriers in contact at the
-    // same moment cannot take it past K together.
-    std::set<std::string> offered_;
     bool stopping_ = false;
     CarrierDesk desk_;
     DirectDelivery direct_;
+    Handoff handoff_;
     Neighbours neighbours_;
     avahi::Presence presence_; // its callbacks use everything above
     Alive alive_;              // last: gone before anything above
