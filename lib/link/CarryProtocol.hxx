@@ -45,8 +45,8 @@ struct IncomingItem {
     std::string to;
     UnixMs sent = 0;
     UnixMs expires = 0;
-    std::string payload; // the serialised <forwarded/>, kept as the carrier stores it
-    std::string problem; // empty when acceptable; else why it is refused
+    std::string payload;   // the serialised <forwarded/>, kept as the carrier stores it
+    std::string problem;   // empty when acceptable; else why it is refused
     std::string condition; // stanza error condition for the problem
 };
 

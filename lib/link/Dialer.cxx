@@ -7,29 +7,16 @@ namespace pigeon::link {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-std::shared_ptr<Dialer> Dialer::Start(asio::io_context& io, std::vector<avahi::Endpoint> endpoints,
-                                      std::chrono::milliseconds per_attempt, Done done)
-{
-    auto dialer =
-        std::make_shared<Dialer>(io, std::move(endpoints), per_attempt, std::move(done));
-    // From the loop, so that `done` never runs inside the caller.
-    asio::post(io, [dialer] { dialer->Next(); });
-    return dialer;
-}
-
 Dialer::Dialer(asio::io_context& io, std::vector<avahi::Endpoint> endpoints,
                std::chrono::milliseconds per_attempt, Done done)
     : socket_(io), timer_(io), endpoints_(std::move(endpoints)), per_attempt_(per_attempt),
       done_(std::move(done))
 {
-}
-
-void Dialer::Cancel() noexcept
-{
-    done_ = nullptr;
-    boost::system::error_code ignored;
-    socket_.close(ignored);
-    timer_.cancel();
+    // From the loop, so that `done` never runs inside the caller.
+    asio::post(io, [this, alive = alive_.Watch()] {
+        if (!alive.Gone())
+            Next();
+    });
 }
 
 void Dialer::Next() noexcept
@@ -56,24 +43,24 @@ void Dialer::Next() noexcept
             log::Debug("link", "cannot dial from " + source->to_string() + ": " + ec.message());
     }
     timer_.expires_after(per_attempt_);
-    timer_.async_wait([weak = weak_from_this()](boost::system::error_code timer_ec) {
-        if (auto self = weak.lock(); self && !timer_ec) {
-            boost::system::error_code ignored;
-            self->socket_.cancel(ignored); // the connect completes as aborted
-        }
+    timer_.async_wait([this, alive = alive_.Watch()](boost::system::error_code timer_ec) {
+        if (timer_ec || alive.Gone())
+            return;
+        boost::system::error_code ignored;
+        socket_.cancel(ignored); // the connect completes as aborted
     });
-    socket_.async_connect(remote, [self = shared_from_this(), remote](boost::system::error_code connect_ec) {
-        if (!self->done_)
+    socket_.async_connect(remote, [this, alive = alive_.Watch(),
+                                   remote](boost::system::error_code connect_ec) {
+        if (alive.Gone() || !done_)
             return;
-        self->timer_.cancel();
+        timer_.cancel();
         if (!connect_ec) {
-            self->Finish({});
+            Finish({});
             return;
         }
-        self->NoteFailure(remote, connect_ec == asio::error::operation_aborted
-                                      ? std::string("timed out")
-                                      : connect_ec.message());
-        self->Next();
+        NoteFailure(remote, connect_ec == asio::error::operation_aborted ? std::string("timed out")
+                                                                         : connect_ec.message());
+        Next();
     });
 }
 
@@ -82,6 +69,7 @@ void Dialer::NoteFailure(const tcp::endpoint& remote, const std::string& why)
     errors_ += (errors_.empty() ? "" : "; ") + remote.address().to_string() + ": " + why;
 }
 
+// Touches nothing after `done`, which may destroy us.
 void Dialer::Finish(const std::string& error) noexcept
 {
     auto done = std::move(done_);

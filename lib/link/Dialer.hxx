@@ -5,6 +5,7 @@
 // answers must not hold the neighbour up for the kernel's two minutes.
 
 #include "avahi/ServiceInfo.hxx"
+#include "util/Alive.hxx"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -18,23 +19,21 @@
 
 namespace pigeon::link {
 
-class Dialer : public std::enable_shared_from_this<Dialer> {
+// Owned by whoever waits for it: destroying it gives up (the socket's close
+// cancels the attempt, and its completions find it gone).
+class Dialer {
 public:
     // On success `error` is empty and `socket` is connected to `used`;
-    // otherwise `error` says what each attempt met.
+    // otherwise `error` says what each attempt met. It may destroy the Dialer.
     using Done = std::function<void(const std::string& error, boost::asio::ip::tcp::socket socket,
                                     const boost::asio::ip::tcp::endpoint& used)>;
 
-    // Starts at once; `done` runs exactly once, from the loop, unless Cancel()
-    // comes first. Does not throw.
-    static std::shared_ptr<Dialer> Start(boost::asio::io_context& io,
-                                         std::vector<avahi::Endpoint> endpoints,
-                                         std::chrono::milliseconds per_attempt, Done done);
-    // Gives up; `done` is not called after this.
-    void Cancel() noexcept;
-
+    // Starts at once; `done` runs exactly once, from the loop, unless the
+    // Dialer is destroyed first. Throws std::bad_alloc only.
     Dialer(boost::asio::io_context& io, std::vector<avahi::Endpoint> endpoints,
            std::chrono::milliseconds per_attempt, Done done);
+    Dialer(const Dialer&) = delete;
+    Dialer& operator=(const Dialer&) = delete;
 
 private:
     void Next() noexcept;
@@ -48,6 +47,7 @@ private:
     std::chrono::milliseconds per_attempt_;
     Done done_;
     std::string errors_; // what each attempt met, for the log
+    Alive alive_;        // last: gone before the socket and timer are
 };
 
 } // namespace pigeon::link

@@ -1,12 +1,22 @@
 #pragma once
-// The subway half of pigeon: announces us over mDNS, keeps one record per
-// neighbour, opens XEP-0174 streams on demand and moves messages across them:
-// our queued messages to carriers (at most K each), messages straight to a
-// recipient who is itself a neighbour, and what neighbours hand to us.
+// The subway half of pigeon, put together: announces us over mDNS and wires
+// the steps of a message's way across the link, one class each:
+//   Neighbours     who is here (the presence listener and the neighbour table)
+//   Connections    streams with them: listen, accept, dial, identify, retry
+//   Handoff        our queued messages to carriers (at most K each)
+//   DirectDelivery our messages to a recipient who is itself a neighbour
+//   CarrierDesk    what neighbours hand us to carry
+// and routes each stanza that arrives to the one that takes it.
 
 #include "avahi/Presence.hxx"
 #include "crypto/Identity.hxx"
+#include "link/CarrierDesk.hxx"
+#include "link/Connections.hxx"
 #include "link/Dialer.hxx"
+#include "link/DirectDelivery.hxx"
+#include "link/Handoff.hxx"
+#include "link/LinkConfig.hxx"
+#include "link/Neighbours.hxx"
 #include "link/Stream.hxx"
 #include "store/Model.hxx"
 #include "util/Time.hxx"
@@ -23,31 +33,11 @@
 #include <string>
 #include <vector>
 
-
 namespace pigeon::store {
 class Store;
 } // namespace pigeon::store
 
 namespace pigeon::link {
-
-enum class CarryPolicy { On, Off, Contacts };
-
-struct LinkConfig {
-    std::string user;           // our XEP-0174 user part; the instance is user@host
-    std::uint16_t port = 5298;  // where we listen (v4 and v6)
-    std::string account;        // our account JID, empty if none
-    int carriers = 5;           // K
-    CarryPolicy carry = CarryPolicy::On;
-    UnixMs ttl = 7 * 24 * 3600 * 1000LL; // how long our messages may be carried
-    std::int64_t carry_quota = 100000;   // most messages we hold for others
-    std::size_t batch_bytes = 96 * 1024; // keep a handoff well under the stanza limit
-    int batch_items = 1000;
-    StreamSettings stream;
-    avahi::TxtRecord profile; // 1st / last / nick, as the user chose to publish them
-    std::function<void()> on_carried; // we took on new messages to carry
-    // Signs what we hand to carriers. Required; must outlive the LinkManager.
-    const crypto::Identity* identity = nullptr;
-};
 
 struct PeerView {
     std::string instance;
@@ -58,7 +48,7 @@ struct PeerView {
     std::vector<std::string> addresses;
 };
 
-class LinkManager final : public avahi::Presence::Listener, public StreamOwner {
+class LinkManager final : private Neighbours::Owner, private Connections::Owner {
 public:
     // Listens and starts announcing. Throws std::system_error if the port
     // cannot be bound, std::invalid_argument without an identity.
@@ -78,85 +68,40 @@ public:
     // The JID our messages come from: the account, or our link-local name.
     std::string OriginJid() const;
     std::vector<PeerView> Peers() const;
-    std::uint16_t Port() const noexcept { return port_; }
+    std::uint16_t Port() const noexcept { return connections_.Port(); }
 
 private:
-    struct Peer {
-        avahi::ServiceInfo info;
-        std::string jid;
-        bool carrier = false;
-        bool present = false;
-        bool connecting = false;
-        bool refused = false; // it refused to carry for us: stop asking until it reappears
-        std::shared_ptr<Dialer> dialer; // our connection attempt, while it lasts
-        std::shared_ptr<Stream> stream; // the stream we use with it, once open
-        // Our unanswered carry requests, each with the origin-ids it offers.
-        std::map<std::string, std::vector<std::string>> pending_iqs;
-        // How far this stream's handoffs got through our queue: each contact
-        // offers each message once (a refused one waits for the next contact).
-        std::weak_ptr<Stream> offered_on;
-        store::QueuePosition offered_up_to;
-        std::set<std::string> in_flight; // direct deliveries awaiting a receipt
-        std::unique_ptr<boost::asio::steady_timer> timer; // reply timeout / retry
-        int retry_seconds = 2;
-    };
-
-    // avahi::Presence::Listener
-    void OnNeighbourUp(const avahi::ServiceInfo& info) noexcept override;
-    void OnNeighbourDown(const std::string& instance) noexcept override;
-    void OnNeighbourTxt(const std::string& instance, const avahi::TxtRecord& txt) noexcept override;
-    void OnOwnNameChanged(const std::string& instance) noexcept override;
-    // StreamOwner
-    void OnStreamHeader(Stream& stream, const xml::StreamHeader& header) noexcept override;
+    // Neighbours::Owner
+    void OnNeighbourSeen(const std::string& instance, bool fresh) noexcept override;
+    void OnNeighbourGone(const std::string& instance) noexcept override;
+    void OnOwnName(const std::string& instance) noexcept override;
+    // Connections::Owner
+    bool HasWork(const std::string& instance) override;
+    void OnLinkReady(const std::string& instance) override;
+    void OnLinkLost(const std::string& instance, bool by_us) noexcept override;
     void OnStanza(Stream& stream, const xml::Element& stanza) noexcept override;
-    void OnStreamClosed(Stream& stream, const std::string& reason) noexcept override;
 
-    void Listen(const boost::asio::ip::tcp::endpoint& endpoint);
-    std::shared_ptr<Stream> NewStream(boost::asio::ip::tcp::socket socket, Stream::Role role);
-    void Accept(boost::asio::ip::tcp::acceptor& acceptor);
     avahi::TxtRecord Txt() const;
-    void Identify(const std::shared_ptr<Stream>& stream, const xml::StreamHeader& header);
-    bool HasWork(const std::string& instance, const Peer& peer);
-    // Takes what a neighbour's TXT says (carrier or not, jid), records it and
-    // contacts it if that gives us something for it.
-    void Learn(const std::string& instance, Peer& peer, const char* event);
-    void Contact(const std::string& instance);
-    void Dial(const std::string& instance, std::vector<avahi::Endpoint> endpoints);
-    void RetryLater(const std::string& instance);
+    // Sends what waits for `instance` over our stream with it, if open:
+    // direct messages, then batches to carry. Throws what the store throws.
     void Pump(const std::string& instance);
-    void DeliverDirect(const std::string& instance, Peer& peer);
-    // Sends the next batch of our queue to a carrier; false if nothing was left.
-    bool OfferBatch(const std::string& instance, Peer& peer);
-    xml::Element Protected(const xmpp::ChatMessage& message,
-                           const std::optional<crypto::PublicKey>& recipient_key) const;
-    std::optional<crypto::PublicKey> RecipientKey(const std::string& jid);
-    void ArmReplyTimer(Peer& peer);
-    // A carry request is answered or lost: its messages may be offered again.
-    void Release(Peer& peer, const std::string& iq_id);
     // Offers to the other carriers what waited for `instance`'s answer.
     void PumpOthers(const std::string& instance);
-    void HandleCarry(Stream& stream, const xml::Element& iq);
-    void HandleCarryReply(const std::string& instance, Peer& peer, const xml::Element& iq);
-    void HandleChat(Stream& stream, const xml::Element& message);
-    void HandleReceipt(Stream& stream, const std::string& id);
-    Peer* PeerOf(Stream& stream);
-    void Log(const std::string& instance, const std::string& event, const std::string& detail);
+    // Drops everything we keep about `instance`.
+    void Forget(const std::string& instance) noexcept;
+    // Throws what the store throws.
+    void RouteIq(Stream& stream, const xml::Element& iq);
+    void HandleCarryReply(Stream& stream, const xml::Element& iq);
+    void HandleChat(Stream& stream, const xml::Element& stanza);
 
-    boost::asio::io_context& io_;
     store::Store& store_;
     LinkConfig config_;
-    std::uint16_t port_ = 0;
-    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
-    std::map<std::string, Peer> peers_;
-    std::set<std::shared_ptr<Stream>> unidentified_;
-    std::vector<std::weak_ptr<Stream>> streams_; // every stream we made, to detach at the end
     std::string status_ = "avail";
-    unsigned next_iq_ = 0;
-    // Origin-ids offered to some carrier and not answered yet. A message is
-    // offered to one carrier at a time, so that carriers in contact at the
-    // same moment cannot take it past K together.
-    std::set<std::string> offered_;
-    bool stopping_ = false;
+    Neighbours neighbours_;
+    Connections connections_;
+    Handoff handoff_;
+    DirectDelivery direct_;
+    CarrierDesk desk_;
     avahi::Presence presence_; // last: its callbacks use everything above
 };
 

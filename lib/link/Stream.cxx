@@ -22,9 +22,9 @@ xml::StreamHeader MakeHeader(const std::string& from, const std::string& to)
 } // namespace
 
 Stream::Stream(asio::ip::tcp::socket socket, Role role, StreamOwner& owner,
-               const StreamSettings& settings)
-    : socket_(std::move(socket)), idle_timer_(socket_.get_executor()), role_(role),
-      owner_(&owner), settings_(settings), parser_(settings.limits)
+               Alive::Token owner_alive, const StreamSettings& settings)
+    : socket_(std::move(socket)), idle_timer_(socket_.get_executor()), role_(role), owner_(owner),
+      owner_alive_(std::move(owner_alive)), settings_(settings), parser_(settings.limits)
 {
     boost::system::error_code ec;
     const auto endpoint = socket_.remote_endpoint(ec);
@@ -84,11 +84,11 @@ void Stream::Close(const std::string& error_condition)
 
 void Stream::Read()
 {
-    socket_.async_read_some(asio::buffer(read_buffer_),
-                            [self = shared_from_this()](const boost::system::error_code& ec,
-                                                        std::size_t size) {
-                                self->OnRead(ec, size);
-                            });
+    socket_.async_read_some(
+        asio::buffer(read_buffer_),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t size) {
+            self->OnRead(ec, size);
+        });
 }
 
 void Stream::OnRead(const boost::system::error_code& ec, std::size_t size) noexcept
@@ -111,16 +111,16 @@ void Stream::OnRead(const boost::system::error_code& ec, std::size_t size) noexc
         Close("internal-server-error");
         return;
     }
-    auto self = shared_from_this(); // the owner may drop its reference from a callback
+    // The read handler holds us, so the owner may drop its reference from a callback.
     for (const auto& event : events) {
-        if (!open_ || closing_ || owner_ == nullptr)
+        if (!open_ || closing_ || owner_alive_.Gone())
             return;
         switch (event.kind) {
         case xml::StreamParser::Event::Kind::Open:
-            owner_->OnStreamHeader(*this, event.header);
+            owner_.OnStreamHeader(*this, event.header);
             break;
         case xml::StreamParser::Event::Kind::Stanza:
-            owner_->OnStanza(*this, event.stanza);
+            owner_.OnStanza(*this, event.stanza);
             break;
         case xml::StreamParser::Event::Kind::Close:
             Close();
@@ -148,30 +148,28 @@ void Stream::WriteNext()
         return;
     }
     writing_ = true;
-    asio::async_write(socket_, asio::buffer(write_queue_.front()),
-                      [self = shared_from_this()](const boost::system::error_code& ec,
-                                                  std::size_t size) {
-                          self->pending_bytes_ -= size;
-                          self->write_queue_.pop_front();
-                          if (ec) {
-                              self->writing_ = false;
-                              self->Shutdown("write failed: " + ec.message());
-                              return;
-                          }
-                          self->WriteNext();
-                      });
+    asio::async_write(
+        socket_, asio::buffer(write_queue_.front()),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t size) {
+            self->pending_bytes_ -= size;
+            self->write_queue_.pop_front();
+            if (ec) {
+                self->writing_ = false;
+                self->Shutdown("write failed: " + ec.message());
+                return;
+            }
+            self->WriteNext();
+        });
 }
 
 void Stream::ArmIdleTimer()
 {
     idle_timer_.expires_after(settings_.idle_timeout);
-    idle_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
-        if (ec)
+    idle_timer_.async_wait([this, alive = alive_.Watch()](const boost::system::error_code& ec) {
+        if (ec || alive.Gone() || !open_)
             return;
-        if (auto self = weak.lock(); self && self->open_) {
-            log::Debug("link", "closing idle stream with " + self->peer_instance_);
-            self->Close();
-        }
+        log::Debug("link", "closing idle stream with " + peer_instance_);
+        Close();
     });
 }
 
@@ -184,9 +182,10 @@ void Stream::Shutdown(const std::string& reason) noexcept
     idle_timer_.cancel();
     socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     socket_.close(ec);
-    auto self = shared_from_this();
-    if (owner_ != nullptr)
-        owner_->OnStreamClosed(*this, reason);
+    // Not a check but a hold: the owner may drop its reference from the callback.
+    const auto self = shared_from_this();
+    if (!owner_alive_.Gone())
+        owner_.OnStreamClosed(*this, reason);
 }
 
 } // namespace pigeon::link

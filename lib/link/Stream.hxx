@@ -3,6 +3,7 @@
 // socket and the parser and turns bytes into events for its owner; it knows
 // nothing of what the stanzas mean.
 
+#include "util/Alive.hxx"
 #include "xml/Element.hxx"
 #include "xml/StreamHeader.hxx"
 #include "xml/StreamParser.hxx"
@@ -37,12 +38,19 @@ struct StreamSettings {
     std::chrono::seconds idle_timeout{60};
 };
 
+// Held by a shared_ptr because its own reads and writes need it: Asio
+// requires the socket and the buffers to outlive each operation in flight,
+// and the last writes (a stream error, the closing tag) must still leave
+// once the owner is gone. The owner keeps one reference while it uses the
+// stream; everyone else watches it through Watch().
 class Stream : public std::enable_shared_from_this<Stream> {
 public:
     enum class Role { Initiator, Responder };
 
+    // `owner` is called only while `owner_alive` says it exists. Does not throw
+    // but for std::bad_alloc.
     Stream(boost::asio::ip::tcp::socket socket, Role role, StreamOwner& owner,
-           const StreamSettings& settings);
+           Alive::Token owner_alive, const StreamSettings& settings);
     ~Stream();
 
     // Starts reading. An initiator first sends its header (from -> to).
@@ -55,9 +63,10 @@ public:
     // logged and dropped (it is our bug, not the peer's).
     void Send(const xml::Element& stanza);
     // Sends a stream error (RFC 6120 condition) if given, closes the stream.
+    // The owner hears OnStreamClosed, now or once the queue is written.
     void Close(const std::string& error_condition = {});
-    // The owner is going away: no more callbacks, whatever still completes.
-    void Detach() noexcept { owner_ = nullptr; }
+    // For a completion that must know whether this stream still exists.
+    Alive::Token Watch() const noexcept { return alive_.Watch(); }
 
     Role GetRole() const noexcept { return role_; }
     bool IsOpen() const noexcept { return open_; }
@@ -78,7 +87,8 @@ private:
     boost::asio::ip::tcp::socket socket_;
     boost::asio::steady_timer idle_timer_;
     Role role_;
-    StreamOwner* owner_; // null once detached
+    StreamOwner& owner_;
+    Alive::Token owner_alive_;
     StreamSettings settings_;
     xml::StreamParser parser_;
     boost::asio::ip::address remote_address_;
@@ -89,6 +99,7 @@ private:
     bool writing_ = false;
     bool open_ = true;
     bool closing_ = false;
+    Alive alive_; // last: gone before anything above
 };
 
 } // namespace pigeon::link

@@ -1,0 +1,73 @@
+#include "link/CarrierDesk.hxx"
+
+#include "link/HandshakeLog.hxx"
+#include "link/Stream.hxx"
+#include "store/Store.hxx"
+#include "xmpp/Message.hxx"
+
+#include <algorithm>
+
+namespace pigeon::link {
+
+CarrierDesk::CarrierDesk(store::Store& store, const LinkConfig& config) noexcept
+    : store_(store), config_(config)
+{
+}
+
+void CarrierDesk::Take(Stream& stream, const xml::Element& iq)
+{
+    const std::string from_peer = stream.PeerInstance();
+    const UnixMs now = NowMs();
+    const auto items = ParseCarryRequest(*FindCarry(iq), now);
+    const auto decision = DecideCarry(
+        {config_.carry, config_.carry_quota}, items,
+        [&] {
+            store_.ExpireCarried(now); // what nobody uploaded in time no longer counts
+            return store_.GetQueueSizes().carrying;
+        },
+        [&](const std::string& bare_jid) { return store_.IsContact(bare_jid); });
+    if (const auto& refusal = decision.refusal) {
+        stream.Send(xmpp::MakeIqError(iq, refusal->type, refusal->condition, refusal->text));
+        if (!refusal->reason.empty())
+            LogHandshake(store_, from_peer, "carry refused", refusal->reason);
+        return;
+    }
+    const auto answer = Keep(from_peer, items, decision.statuses, now);
+    stream.Send(MakeCarryResult(iq, answer));
+    const auto count = [&answer](std::string_view status) {
+        return std::count_if(answer.begin(), answer.end(),
+                             [status](const ItemStatus& s) { return s.status == status; });
+    };
+    const auto stored = count("stored");
+    if (stored > 0 && config_.on_carried)
+        config_.on_carried();
+    LogHandshake(store_, from_peer, "carrying",
+                 std::to_string(stored) + " new, " + std::to_string(count("duplicate")) +
+                     " already held, " + std::to_string(count("refused")) + " refused");
+}
+
+std::vector<ItemStatus> CarrierDesk::Keep(const std::string& from_peer,
+                                          std::span<const IncomingItem> items,
+                                          std::span<const ItemStatus> decided, UnixMs now)
+{
+    std::vector<ItemStatus> answer;
+    std::vector<store::CarriedItem> to_store;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (decided[i].status != "stored") {
+            answer.push_back(decided[i]);
+            continue;
+        }
+        const auto& item = items[i];
+        // Our own policy caps how long we hold anything, whatever the origin asks.
+        const UnixMs expires = std::min(item.expires, now + config_.ttl);
+        to_store.push_back({item.origin_id, item.origin, item.to, from_peer, item.sent, now,
+                            expires, 0, item.payload});
+    }
+    const auto added = store_.AddCarried(to_store); // durable before we answer
+    for (std::size_t i = 0; i < to_store.size(); ++i)
+        answer.push_back(
+            {to_store[i].origin, to_store[i].id, added[i] ? "stored" : "duplicate", {}});
+    return answer;
+}
+
+} // namespace pigeon::link

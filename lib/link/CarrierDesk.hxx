@@ -1,0 +1,40 @@
+#pragma once
+// A carrier's desk: takes in what neighbours hand us to carry
+// (doc/carry-protocol.md). DecideCarry says what to take; whatever is taken is
+// committed to the store before the answer leaves, so that an acknowledged
+// message survives a crash.
+
+#include "link/LinkConfig.hxx"
+
+namespace pigeon::store {
+class Store;
+} // namespace pigeon::store
+
+namespace pigeon::xml {
+struct Element;
+} // namespace pigeon::xml
+
+namespace pigeon::link {
+
+class Stream;
+
+class CarrierDesk {
+public:
+    // `config` is the LinkManager's, read at each request.
+    CarrierDesk(store::Store& store, const LinkConfig& config) noexcept;
+
+    // Answers `iq`, a carry request (FindCarry finds it) that came over
+    // `stream`. Throws what the store throws; then nothing was acknowledged.
+    void Take(Stream& stream, const xml::Element& iq);
+
+private:
+    // Commits the items `decided` stores; the statuses to answer with, those
+    // it refused first, then "stored" or "duplicate" as the store found them.
+    std::vector<ItemStatus> Keep(const std::string& from_peer, std::span<const IncomingItem> items,
+                                 std::span<const ItemStatus> decided, UnixMs now);
+
+    store::Store& store_;
+    const LinkConfig& config_;
+};
+
+} // namespace pigeon::link

@@ -1,0 +1,333 @@
+#include "link/Connections.hxx"
+
+#include "avahi/Presence.hxx"
+#include "link/HandshakeLog.hxx"
+#include "link/Neighbours.hxx"
+#include "util/Log.hxx"
+
+#include <boost/asio/ip/v6_only.hpp>
+
+namespace pigeon::link {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr int kMaxRetrySeconds = 60;
+// A neighbour on the link answers a SYN within milliseconds; one that does
+// not is not worth the kernel's two minutes.
+constexpr auto kDialTimeout = std::chrono::seconds(5);
+
+// Compares addresses as the kernel would see them: v4-mapped v6 is v4, and
+// the scope of a link-local v6 address does not matter for identity.
+bool SameHost(const asio::ip::address& a, const asio::ip::address& b)
+{
+    auto plain = [](const asio::ip::address& x) -> asio::ip::address {
+        if (x.is_v6() && x.to_v6().is_v4_mapped())
+            return asio::ip::make_address_v4(asio::ip::v4_mapped, x.to_v6());
+        return x;
+    };
+    const auto pa = plain(a), pb = plain(b);
+    if (pa.is_v6() && pb.is_v6())
+        return pa.to_v6().to_bytes() == pb.to_v6().to_bytes();
+    return pa == pb;
+}
+
+} // namespace
+
+Connections::Connections(asio::io_context& io, store::Store& store, avahi::Presence& presence,
+                         Neighbours& neighbours, const StreamSettings& settings, std::uint16_t port,
+                         Owner& owner)
+    : io_(io), store_(store), presence_(presence), neighbours_(neighbours), settings_(settings),
+      owner_(owner)
+{
+    Listen(tcp::endpoint(asio::ip::address_v6::any(), port));
+    try {
+        Listen(tcp::endpoint(asio::ip::address_v4::any(), port_));
+    } catch (const std::system_error& e) {
+        // A dual-stack v6 socket may already cover v4; only fail if we have nothing.
+        if (acceptors_.empty())
+            throw;
+    }
+}
+
+Connections::~Connections()
+{
+    Stop();
+}
+
+void Connections::Stop() noexcept
+{
+    stopping_ = true;
+    for (auto& [instance, link] : links_)
+        link.dialer.reset();
+    for (const auto& [raw, stream] : streams_)
+        stream->Close();
+}
+
+void Connections::Listen(const tcp::endpoint& endpoint)
+{
+    auto acceptor = std::make_unique<tcp::acceptor>(io_);
+    acceptor->open(endpoint.protocol());
+    acceptor->set_option(tcp::acceptor::reuse_address(true));
+    if (endpoint.address().is_v6())
+        acceptor->set_option(asio::ip::v6_only(true));
+    boost::system::error_code ec;
+    acceptor->bind(endpoint, ec);
+    if (ec)
+        throw std::system_error(ec, "cannot listen on port " + std::to_string(endpoint.port()));
+    acceptor->listen();
+    port_ = acceptor->local_endpoint().port();
+    Accept(*acceptor);
+    acceptors_.push_back(std::move(acceptor));
+}
+
+void Connections::Accept(tcp::acceptor& acceptor)
+{
+    acceptor.async_accept([this, alive = alive_.Watch(), &acceptor](boost::system::error_code ec,
+                                                                    tcp::socket socket) {
+        if (alive.Gone() || ec == asio::error::operation_aborted || stopping_)
+            return;
+        if (!ec) {
+            auto& stream = NewStream(std::move(socket), Stream::Role::Responder);
+            unidentified_.insert(&stream);
+            stream.Start(presence_.OwnInstance(), {});
+        }
+        Accept(acceptor);
+    });
+}
+
+Stream& Connections::NewStream(tcp::socket socket, Stream::Role role)
+{
+    auto stream =
+        std::make_shared<Stream>(std::move(socket), role, *this, alive_.Watch(), settings_);
+    auto& ref = *stream;
+    streams_.emplace(&ref, std::move(stream));
+    return ref;
+}
+
+Stream* Connections::Open(const std::string& instance) const noexcept
+{
+    const auto it = links_.find(instance);
+    if (it == links_.end() || it->second.stream == nullptr || !it->second.stream->IsOpen())
+        return nullptr;
+    return it->second.stream;
+}
+
+bool Connections::InUse(const std::string& instance) const noexcept
+{
+    const auto it = links_.find(instance);
+    return it != links_.end() && (it->second.stream != nullptr || it->second.connecting);
+}
+
+Connections::Link* Connections::LinkOf(const Stream& stream) noexcept
+{
+    const auto it = links_.find(stream.PeerInstance());
+    if (it == links_.end() || it->second.stream != &stream)
+        return nullptr;
+    return &it->second;
+}
+
+void Connections::ResetBackoff(const std::string& instance) noexcept
+{
+    if (const auto it = links_.find(instance); it != links_.end())
+        it->second.retry_seconds = 2;
+}
+
+void Connections::Forget(const std::string& instance) noexcept
+{
+    links_.erase(instance);
+}
+
+// --- Dialling ---------------------------------------------------------------
+
+void Connections::Contact(const std::string& instance)
+{
+    auto& link = links_[instance];
+    if (link.stream && link.stream->IsOpen() && !link.stream->PeerInstance().empty()) {
+        owner_.OnLinkReady(instance);
+        return;
+    }
+    if (link.connecting || link.stream || presence_.OwnInstance().empty())
+        return;
+    link.connecting = true;
+    // Addresses are never cached: resolve now, on every interface it is seen on.
+    presence_.Resolve(
+        instance, [this, alive = alive_.Watch(), instance](std::optional<avahi::ServiceInfo> info) {
+            if (alive.Gone() || stopping_)
+                return;
+            try {
+                OnResolved(instance, info);
+            } catch (const std::exception& e) {
+                log::Error("link", "dialling " + instance + ": " + e.what());
+            }
+        });
+}
+
+void Connections::OnResolved(const std::string& instance,
+                             const std::optional<avahi::ServiceInfo>& info)
+{
+    auto& link = links_[instance];
+    if (!info || info->endpoints.empty()) {
+        LogHandshake(store_, instance, "unresolved", "no address answered");
+        link.connecting = false;
+        RetryLater(instance);
+        return;
+    }
+    neighbours_.SetAddresses(instance, info->endpoints);
+    // The Dialer is ours and calls nothing once destroyed: `this` is safe.
+    link.dialer = std::make_unique<Dialer>(
+        io_, info->endpoints, kDialTimeout,
+        [this, instance](const std::string& error, tcp::socket socket, const tcp::endpoint& used) {
+            OnDialled(instance, error, std::move(socket), used);
+        });
+}
+
+void Connections::OnDialled(const std::string& instance, const std::string& error,
+                            tcp::socket socket, const tcp::endpoint& used)
+{
+    auto& link = links_[instance];
+    link.connecting = false;
+    link.dialer.reset(); // the Dialer calling us: it touches nothing after this call
+    if (!error.empty()) {
+        LogHandshake(store_, instance, "connect failed", error);
+        RetryLater(instance);
+        return;
+    }
+    boost::system::error_code ec;
+    const auto local = socket.local_endpoint(ec);
+    LogHandshake(store_, instance, "connected",
+                 used.address().to_string() + " from " + local.address().to_string());
+    auto& stream = NewStream(std::move(socket), Stream::Role::Initiator);
+    link.stream = &stream;
+    stream.Start(presence_.OwnInstance(), instance);
+}
+
+void Connections::RetryLater(const std::string& instance)
+{
+    const auto* neighbour = neighbours_.Find(instance);
+    if (neighbour == nullptr || !neighbour->present)
+        return;
+    auto& link = links_[instance];
+    if (!link.retry)
+        link.retry = std::make_unique<asio::steady_timer>(io_);
+    link.retry->expires_after(std::chrono::seconds(link.retry_seconds));
+    link.retry_seconds = std::min(link.retry_seconds * 2, kMaxRetrySeconds);
+    link.retry->async_wait([this, alive = alive_.Watch(), instance](boost::system::error_code ec) {
+        if (ec || alive.Gone() || stopping_)
+            return;
+        try {
+            const auto* neighbour = neighbours_.Find(instance);
+            if (neighbour != nullptr && neighbour->present && owner_.HasWork(instance))
+                Contact(instance);
+        } catch (const std::exception& e) {
+            log::Error("link", "retrying " + instance + ": " + e.what());
+        }
+    });
+}
+
+// --- Streams ----------------------------------------------------------------
+
+void Connections::OnStreamHeader(Stream& stream, const xml::StreamHeader& header) noexcept
+{
+    try {
+        if (stream.GetRole() == Stream::Role::Initiator) {
+            LogHandshake(store_, stream.PeerInstance(), "open", "outbound");
+            if (auto* link = LinkOf(stream)) {
+                link->retry_seconds = 2;
+                owner_.OnLinkReady(stream.PeerInstance());
+            }
+            return;
+        }
+        Identify(stream, header);
+    } catch (const std::exception& e) {
+        log::Error("link", std::string("stream header: ") + e.what());
+        stream.Close("internal-server-error");
+    }
+}
+
+// XEP-0174 has no authentication: an inbound stream is who it claims to be
+// only if it comes from an address that instance resolves to right now.
+void Connections::Identify(Stream& stream, const xml::StreamHeader& header)
+{
+    const std::string claimed(header.From());
+    const std::string to(header.To());
+    if (claimed.empty()) {
+        LogHandshake(store_, stream.RemoteAddress().to_string(), "refused", "stream without from");
+        stream.Close("invalid-from");
+        return;
+    }
+    if (!to.empty() && to != presence_.OwnInstance()) {
+        LogHandshake(store_, claimed, "refused", "addressed to " + to);
+        stream.Close("host-unknown");
+        return;
+    }
+    presence_.Resolve(claimed,
+                      [this, alive = alive_.Watch(), &stream, stream_alive = stream.Watch(),
+                       claimed, header](std::optional<avahi::ServiceInfo> info) {
+                          if (alive.Gone() || stopping_ || stream_alive.Gone() || !stream.IsOpen())
+                              return;
+                          try {
+                              OnIdentifyResolved(stream, claimed, header, info);
+                          } catch (const std::exception& e) {
+                              log::Error("link", "identifying " + claimed + ": " + e.what());
+                              stream.Close("internal-server-error");
+                          }
+                      });
+}
+
+void Connections::OnIdentifyResolved(Stream& stream, const std::string& claimed,
+                                     const xml::StreamHeader& header,
+                                     const std::optional<avahi::ServiceInfo>& info)
+{
+    bool matches = false;
+    if (info)
+        for (const auto& e : info->endpoints)
+            matches = matches || SameHost(e.address, stream.RemoteAddress());
+    if (!matches) {
+        LogHandshake(store_, claimed, "refused",
+                     "source " + stream.RemoteAddress().to_string() + " is not an address of it");
+        stream.Close("invalid-from");
+        return;
+    }
+    unidentified_.erase(&stream);
+    stream.SetPeerInstance(claimed);
+    stream.Accept(presence_.OwnInstance(), header);
+    const bool present = neighbours_.Record(claimed).present;
+    auto& link = links_[claimed];
+    if (link.stream == nullptr || !link.stream->IsOpen())
+        link.stream = &stream; // else both dialled at once: keep ours, still serve theirs
+    LogHandshake(store_, claimed, "open", "inbound from " + stream.RemoteAddress().to_string());
+    if (link.stream == &stream && present)
+        owner_.OnLinkReady(claimed);
+}
+
+void Connections::OnStanza(Stream& stream, const xml::Element& stanza) noexcept
+{
+    if (stream.PeerInstance().empty() || unidentified_.contains(&stream)) {
+        stream.Close("not-authorized"); // nothing before we know who it is
+        return;
+    }
+    owner_.OnStanza(stream, stanza);
+}
+
+void Connections::OnStreamClosed(Stream& stream, const std::string& reason) noexcept
+{
+    if (stopping_)
+        return;
+    const std::string instance = stream.PeerInstance();
+    unidentified_.erase(&stream);
+    // Let go of it when we return; Stream holds itself while it calls us.
+    const auto ours = streams_.extract(&stream);
+    LogHandshake(store_, instance.empty() ? stream.RemoteAddress().to_string() : instance, "closed",
+                 reason);
+    auto* link = LinkOf(stream);
+    if (link == nullptr)
+        return;
+    link->stream = nullptr;
+    if (link->retry)
+        link->retry->cancel();
+    owner_.OnLinkLost(instance, reason.rfind("closed by us", 0) == 0);
+}
+
+} // namespace pigeon::link

@@ -1,0 +1,125 @@
+#pragma once
+// The link-local streams (XEP-0174) from birth to close: listening (v6 and
+// v4), accepting, resolving and dialling a neighbour on demand, identifying
+// an inbound stream by its source address, retrying with backoff, noticing
+// a stream closed. What the stanzas mean is for its owner.
+
+#include "link/Dialer.hxx"
+#include "link/Stream.hxx"
+#include "util/Alive.hxx"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace pigeon::avahi {
+class Presence;
+} // namespace pigeon::avahi
+
+namespace pigeon::store {
+class Store;
+} // namespace pigeon::store
+
+namespace pigeon::link {
+
+class Neighbours;
+
+class Connections final : public StreamOwner {
+public:
+    struct Owner {
+        // Whether something waits for `instance`: only then is a failed
+        // contact tried again. Throws what the store throws.
+        virtual bool HasWork(const std::string& instance) = 0;
+        // The stream we use with `instance` is open: move what waits for it.
+        // Throws what the store throws (the stream is then closed).
+        virtual void OnLinkReady(const std::string& instance) = 0;
+        // The stream we used with `instance` is gone; `by_us` if we closed it.
+        virtual void OnLinkLost(const std::string& instance, bool by_us) noexcept = 0;
+        // A stanza on an identified stream: the one we use with its peer, or
+        // a second one when both sides dialled at once.
+        virtual void OnStanza(Stream& stream, const xml::Element& stanza) noexcept = 0;
+
+    protected:
+        ~Owner() = default;
+    };
+
+    // Listens on `port` for v6 and v4 at once. `presence` is used only from
+    // the loop, so it may be built after us. Throws std::system_error if
+    // the port cannot be bound.
+    Connections(boost::asio::io_context& io, store::Store& store, avahi::Presence& presence,
+                Neighbours& neighbours, const StreamSettings& settings, std::uint16_t port,
+                Owner& owner);
+    ~Connections();
+    Connections(const Connections&) = delete;
+    Connections& operator=(const Connections&) = delete;
+
+    std::uint16_t Port() const noexcept { return port_; }
+    // Reaches `instance`: over the stream we have (OnLinkReady at once), else
+    // resolves it now and dials. Throws what OnLinkReady throws.
+    void Contact(const std::string& instance);
+    // The open stream we use with `instance`, or nullptr.
+    Stream* Open(const std::string& instance) const noexcept;
+    // Whether we have, or are making, a stream with `instance`.
+    bool InUse(const std::string& instance) const noexcept;
+    // Contacts `instance` again later, if it is still announced and the owner
+    // still has work for it; each retry waits twice as long, up to a minute.
+    void RetryLater(const std::string& instance);
+    // It reappeared: the next retry comes soon again.
+    void ResetBackoff(const std::string& instance) noexcept;
+    void Forget(const std::string& instance) noexcept;
+    // Closes every stream and gives up every dial; the owner hears no more.
+    void Stop() noexcept;
+
+private:
+    struct Link {
+        bool connecting = false;        // resolving or dialling
+        std::unique_ptr<Dialer> dialer; // our connection attempt, while it lasts
+        Stream* stream = nullptr;       // the stream we use with it, one of streams_
+        std::unique_ptr<boost::asio::steady_timer> retry;
+        int retry_seconds = 2;
+    };
+
+    // StreamOwner
+    void OnStreamHeader(Stream& stream, const xml::StreamHeader& header) noexcept override;
+    void OnStanza(Stream& stream, const xml::Element& stanza) noexcept override;
+    void OnStreamClosed(Stream& stream, const std::string& reason) noexcept override;
+
+    void Listen(const boost::asio::ip::tcp::endpoint& endpoint);
+    void Accept(boost::asio::ip::tcp::acceptor& acceptor);
+    Stream& NewStream(boost::asio::ip::tcp::socket socket, Stream::Role role);
+    void OnResolved(const std::string& instance, const std::optional<avahi::ServiceInfo>& info);
+    void OnDialled(const std::string& instance, const std::string& error,
+                   boost::asio::ip::tcp::socket socket, const boost::asio::ip::tcp::endpoint& used);
+    void Identify(Stream& stream, const xml::StreamHeader& header);
+    void OnIdentifyResolved(Stream& stream, const std::string& claimed,
+                            const xml::StreamHeader& header,
+                            const std::optional<avahi::ServiceInfo>& info);
+    // The link whose stream `stream` is, or nullptr for a second stream.
+    Link* LinkOf(const Stream& stream) noexcept;
+
+    boost::asio::io_context& io_;
+    store::Store& store_;
+    avahi::Presence& presence_;
+    Neighbours& neighbours_;
+    StreamSettings settings_;
+    Owner& owner_;
+    std::uint16_t port_ = 0;
+    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+    std::map<std::string, Link> links_; // by instance
+    // Every stream until it closes. A stream's own reads and writes hold it
+    // too (see Stream.hxx), so its last words leave after we let go.
+    std::map<const Stream*, std::shared_ptr<Stream>> streams_;
+    std::set<const Stream*> unidentified_; // inbound, not yet who they claim to be
+    bool stopping_ = false;                // Stop() was called: ignore what streams tell us
+    Alive alive_;                          // last: gone before anything above
+};
+
+} // namespace pigeon::link

@@ -1,0 +1,230 @@
+#include "link/Handoff.hxx"
+
+#include "link/HandshakeLog.hxx"
+#include "link/LinkConfig.hxx"
+#include "link/Neighbours.hxx"
+#include "link/OutboxChat.hxx"
+#include "link/Stream.hxx"
+#include "store/Store.hxx"
+#include "util/Log.hxx"
+#include "xmpp/Jid.hxx"
+#include "xmpp/Message.hxx"
+#include "xmpp/Protection.hxx"
+
+#include <algorithm>
+
+namespace pigeon::link {
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto kReplyTimeout = std::chrono::seconds(30);
+// What a handed-over item adds to its body: the forwarded message around it,
+// the signature, and when sealed the notice and the seal's own bytes.
+constexpr std::size_t kItemOverhead = 800;
+// The carrier commits one batch while the next is on its way.
+constexpr std::size_t kBatchesInFlight = 2;
+
+} // namespace
+
+Handoff::Handoff(asio::io_context& io, store::Store& store, const LinkConfig& config) noexcept
+    : io_(io), store_(store), config_(config)
+{
+}
+
+bool Handoff::HasWork(const std::string& instance, const Neighbour& neighbour)
+{
+    return neighbour.carrier && !Refused(instance) &&
+           !store_.PendingForCarrier(instance, config_.carriers, 1).empty();
+}
+
+bool Handoff::Refused(const std::string& instance) const noexcept
+{
+    const auto it = carriers_.find(instance);
+    return it != carriers_.end() && it->second.refused;
+}
+
+bool Handoff::HasRoom(const std::string& instance) const noexcept
+{
+    const auto it = carriers_.find(instance);
+    return !Refused(instance) &&
+           (it == carriers_.end() || it->second.pending.size() < kBatchesInFlight);
+}
+
+void Handoff::Offer(const std::string& instance, const Neighbour& neighbour, Stream& stream,
+                    const std::string& origin)
+{
+    if (!neighbour.carrier)
+        return;
+    auto& carrier = carriers_[instance];
+    while (!carrier.refused && carrier.pending.size() < kBatchesInFlight &&
+           OfferBatch(instance, neighbour, carrier, stream, origin)) {
+    }
+}
+
+bool Handoff::OfferBatch(const std::string& instance, const Neighbour& neighbour, Carrier& carrier,
+                         Stream& stream, const std::string& origin)
+{
+    auto batch = NextBatch(instance, neighbour, carrier, origin);
+    if (batch.items.empty())
+        return false;
+    const std::string id = "carry-" + std::to_string(++next_iq_);
+    offered_.insert(batch.ids.begin(), batch.ids.end());
+    carrier.pending.emplace(id, std::move(batch.ids));
+    stream.Send(MakeCarryRequest(id, batch.items));
+    // Journal only: a stored log row is a commit, and the handoff record follows anyway.
+    log::Debug("link",
+               instance + ": offering " + std::to_string(batch.items.size()) + " message(s)");
+    ArmReplyTimer(carrier, stream);
+    return true;
+}
+
+// From where this contact's walk through our queue got to; empty when nothing
+// is left, or when the next message waits for another carrier's answer.
+Handoff::Batch Handoff::NextBatch(const std::string& instance, const Neighbour& neighbour,
+                                  Carrier& carrier, const std::string& origin)
+{
+    // Every item costs at least its envelope: read no more than can fit.
+    const int page = std::min(config_.batch_items, int(config_.batch_bytes / kItemOverhead) + 1);
+    RecipientKeys keys;
+    Batch batch;
+    std::size_t bytes = 0;
+    bool blocked = false; // at a message another carrier has not answered for yet
+    for (bool more = true; more && batch.items.empty() && !blocked;) {
+        const auto candidates =
+            store_.PendingForCarrier(instance, config_.carriers, page, carrier.offered_up_to);
+        more = int(candidates.size()) == page;
+        for (const auto& item : candidates) {
+            if (offered_.contains(item.id)) {
+                blocked = true; // stop before it: we come back once it is answered
+                break;
+            }
+            const bool direct =
+                item.to == instance || (!neighbour.jid.empty() && item.to == neighbour.jid);
+            if (!direct) {
+                // Rough size: the body dominates, a third more once sealed (base64).
+                const std::size_t size = item.body.size() * 4 / 3 + item.to.size() + kItemOverhead;
+                if (!batch.items.empty() && bytes + size > config_.batch_bytes)
+                    break;
+                bytes += size;
+                batch.items.push_back(Wrap(item, origin, keys));
+                batch.ids.push_back(item.id);
+            } // else it goes to the peer directly instead
+            carrier.offered_up_to = {item.created, item.id};
+        }
+    }
+    return batch;
+}
+
+// Signed always; sealed when we know the recipient's key, so that the
+// carrier can neither read nor change it.
+OutgoingItem Handoff::Wrap(const store::OutboxItem& item, const std::string& origin,
+                           RecipientKeys& keys)
+{
+    auto [known, added] = keys.try_emplace(item.to);
+    if (added)
+        if (const auto text = store_.Key(xmpp::BareOf(item.to)))
+            known->second = crypto::ParsePublicKey(*text);
+    const auto& key = known->second;
+    const auto message = OutboxChat(item, origin);
+    auto stanza = xmpp::ToStanza(message);
+    xmpp::Protect(stanza, message, *config_.identity, key ? &*key : nullptr);
+    return {xmpp::Forward(stanza, item.created), item.created + config_.ttl};
+}
+
+// A carrier that stops answering for that long is cut off.
+void Handoff::ArmReplyTimer(Carrier& carrier, Stream& stream)
+{
+    if (!carrier.reply_timer)
+        carrier.reply_timer = std::make_unique<asio::steady_timer>(io_);
+    if (carrier.pending.empty()) {
+        carrier.reply_timer->cancel();
+        return;
+    }
+    carrier.reply_timer->expires_after(kReplyTimeout);
+    carrier.reply_timer->async_wait([this, alive = alive_.Watch(), stream = &stream,
+                                     stream_alive = stream.Watch()](boost::system::error_code ec) {
+        if (ec || alive.Gone() || stream_alive.Gone() || !stream->IsOpen())
+            return;
+        LogHandshake(store_, stream->PeerInstance(), "timeout", "no answer to our handoff");
+        stream->Close("connection-timeout");
+    });
+}
+
+bool Handoff::Awaits(const std::string& instance, std::string_view iq_id) const noexcept
+{
+    const auto it = carriers_.find(instance);
+    return it != carriers_.end() && it->second.pending.contains(std::string(iq_id));
+}
+
+bool Handoff::TakeReply(const std::string& instance, Stream& stream, const xml::Element& iq,
+                        const std::string& origin)
+{
+    auto& carrier = carriers_[instance];
+    // Answered either way: these messages may go to others again (nothing
+    // offers them before the answer is recorded below).
+    Release(carrier, std::string(iq.Attr("id")));
+    ArmReplyTimer(carrier, stream);
+    if (iq.Attr("type") == "error") {
+        carrier.refused = true;
+        LogHandshake(store_, instance, "handoff refused", xmpp::ErrorCondition(iq));
+        return false;
+    }
+    std::vector<std::string> accepted;
+    int refused = 0;
+    for (const auto& status : ParseCarryResult(iq)) {
+        if (status.origin != origin)
+            continue; // not ours to record
+        if (status.status == "stored" || status.status == "duplicate")
+            accepted.push_back(status.origin_id);
+        else
+            ++refused;
+    }
+    // Only now, on the carrier's acknowledgement of its durable copy.
+    const int added = store_.RecordHandoffs(instance, accepted, NowMs());
+    LogHandshake(store_, instance, "handoff",
+                 std::to_string(added) + " message(s) now carried" +
+                     (refused ? ", " + std::to_string(refused) + " refused" : ""));
+    if (refused > 0 && accepted.empty()) {
+        carrier.refused = true; // it will not take these: do not loop on them
+        return false;
+    }
+    return true;
+}
+
+void Handoff::Release(Carrier& carrier, const std::string& iq_id) noexcept
+{
+    const auto it = carrier.pending.find(iq_id);
+    if (it == carrier.pending.end())
+        return;
+    for (const auto& origin_id : it->second)
+        offered_.erase(origin_id);
+    carrier.pending.erase(it);
+}
+
+void Handoff::Forgive(const std::string& instance) noexcept
+{
+    if (const auto it = carriers_.find(instance); it != carriers_.end())
+        it->second.refused = false;
+}
+
+void Handoff::EndContact(const std::string& instance) noexcept
+{
+    const auto it = carriers_.find(instance);
+    if (it == carriers_.end())
+        return;
+    auto& carrier = it->second;
+    while (!carrier.pending.empty()) // unanswered: those messages are offered again
+        Release(carrier, carrier.pending.begin()->first);
+    if (carrier.reply_timer)
+        carrier.reply_timer->cancel();
+    carrier.offered_up_to = {}; // the next contact walks the queue afresh
+}
+
+void Handoff::Forget(const std::string& instance) noexcept
+{
+    EndContact(instance);
+    carriers_.erase(instance);
+}
+
+} // namespace pigeon::link

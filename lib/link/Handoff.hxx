@@ -1,0 +1,104 @@
+#pragma once
+// The origin's side of the carrier handoff (doc/carry-protocol.md): offers
+// our queued messages to carriers in batches, two batches in flight per
+// carrier, each message to at most K carriers and to one carrier at a time,
+// and records a handoff only on the carrier's acknowledgement of its durable
+// copy. A carrier that stops answering is cut off.
+
+#include "crypto/Identity.hxx"
+#include "link/CarryProtocol.hxx"
+#include "store/Model.hxx"
+#include "util/Alive.hxx"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pigeon::store {
+class Store;
+} // namespace pigeon::store
+
+namespace pigeon::link {
+
+class Stream;
+struct LinkConfig;
+struct Neighbour;
+
+class Handoff {
+public:
+    // `config` is the LinkManager's: K, batch sizes, ttl, our identity.
+    Handoff(boost::asio::io_context& io, store::Store& store, const LinkConfig& config) noexcept;
+
+    // Whether this neighbour would carry something of ours now. Throws what
+    // the store throws.
+    bool HasWork(const std::string& instance, const Neighbour& neighbour);
+    // Whether another batch may go to `instance` once it has a stream: it
+    // has not refused us and fewer than two batches await its answer.
+    bool HasRoom(const std::string& instance) const noexcept;
+    // Offers our queue, from `origin`, to a carrier over `stream` until two
+    // batches are unanswered or nothing is left for it. Throws what the store
+    // throws.
+    void Offer(const std::string& instance, const Neighbour& neighbour, Stream& stream,
+               const std::string& origin);
+    // Whether `iq_id` is a carry request to `instance` still awaiting its answer.
+    bool Awaits(const std::string& instance, std::string_view iq_id) const noexcept;
+    // Takes the answer `iq` to one of our carry requests, recording what the
+    // carrier took (from `origin`). False when the carrier refused: offer it
+    // nothing more until it reappears. Throws what the store throws.
+    bool TakeReply(const std::string& instance, Stream& stream, const xml::Element& iq,
+                   const std::string& origin);
+    // It reappeared: it may be asked again.
+    void Forgive(const std::string& instance) noexcept;
+    // The stream with `instance` is gone: what it did not answer may go to
+    // other carriers, and the next contact walks our queue afresh.
+    void EndContact(const std::string& instance) noexcept;
+    void Forget(const std::string& instance) noexcept;
+
+private:
+    struct Carrier {
+        bool refused = false; // it refused to carry for us: stop asking until it reappears
+        // Our unanswered carry requests, each with the origin-ids it offers.
+        std::map<std::string, std::vector<std::string>> pending;
+        // How far this contact's handoffs got through our queue: each contact
+        // offers each message once (a refused one waits for the next contact).
+        store::QueuePosition offered_up_to;
+        std::unique_ptr<boost::asio::steady_timer> reply_timer;
+    };
+    using RecipientKeys = std::map<std::string, std::optional<crypto::PublicKey>>;
+    struct Batch {
+        std::vector<OutgoingItem> items;
+        std::vector<std::string> ids;
+    };
+
+    bool Refused(const std::string& instance) const noexcept;
+    // Sends the next batch of our queue to a carrier; false if nothing was left.
+    bool OfferBatch(const std::string& instance, const Neighbour& neighbour, Carrier& carrier,
+                    Stream& stream, const std::string& origin);
+    Batch NextBatch(const std::string& instance, const Neighbour& neighbour, Carrier& carrier,
+                    const std::string& origin);
+    OutgoingItem Wrap(const store::OutboxItem& item, const std::string& origin,
+                      RecipientKeys& keys);
+    void ArmReplyTimer(Carrier& carrier, Stream& stream);
+    // A carry request is answered or lost: its messages may be offered again.
+    void Release(Carrier& carrier, const std::string& iq_id) noexcept;
+
+    boost::asio::io_context& io_;
+    store::Store& store_;
+    const LinkConfig& config_;
+    std::map<std::string, Carrier> carriers_; // by instance
+    // Origin-ids offered to some carrier and not answered yet. A message is
+    // offered to one carrier at a time, so that carriers in contact at the
+    // same moment cannot take it past K together.
+    std::set<std::string> offered_;
+    unsigned next_iq_ = 0;
+    Alive alive_; // last: gone before anything above
+};
+
+} // namespace pigeon::link

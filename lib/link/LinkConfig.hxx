@@ -1,0 +1,37 @@
+#pragma once
+// What the link layer is told at start; `account` changes with
+// LinkManager::SetAccount, the rest stays.
+
+#include "avahi/ServiceInfo.hxx"
+#include "link/CarryDecision.hxx"
+#include "link/Stream.hxx"
+#include "util/Time.hxx"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace pigeon::crypto {
+class Identity;
+} // namespace pigeon::crypto
+
+namespace pigeon::link {
+
+struct LinkConfig {
+    std::string user;          // our XEP-0174 user part; the instance is user@host
+    std::uint16_t port = 5298; // where we listen (v4 and v6)
+    std::string account;       // our account JID, empty if none
+    int carriers = 5;          // K
+    CarryPolicy carry = CarryPolicy::On;
+    UnixMs ttl = 7 * 24 * 3600 * 1000LL; // how long our messages may be carried
+    std::int64_t carry_quota = 100000;   // most messages we hold for others
+    std::size_t batch_bytes = 96 * 1024; // keep a handoff well under the stanza limit
+    int batch_items = 1000;
+    StreamSettings stream;
+    avahi::TxtRecord profile;         // 1st / last / nick, as the user chose to publish them
+    std::function<void()> on_carried; // we took on new messages to carry
+    // Signs what we hand to carriers. Required; must outlive the LinkManager.
+    const crypto::Identity* identity = nullptr;
+};
+
+} // namespace pigeon::link

@@ -1,0 +1,108 @@
+#include "link/Neighbours.hxx"
+
+#include "link/CarryProtocol.hxx"
+#include "link/HandshakeLog.hxx"
+#include "store/Store.hxx"
+#include "util/Log.hxx"
+#include "util/Time.hxx"
+
+namespace pigeon::link {
+namespace {
+
+std::string Join(const std::vector<avahi::Endpoint>& endpoints)
+{
+    std::string text;
+    for (const auto& e : endpoints) {
+        if (!text.empty())
+            text += ' ';
+        text += e.address.to_string();
+    }
+    return text;
+}
+
+} // namespace
+
+Neighbours::Neighbours(store::Store& store, Owner& owner) noexcept : store_(store), owner_(owner)
+{
+}
+
+const Neighbour* Neighbours::Find(const std::string& instance) const noexcept
+{
+    const auto it = table_.find(instance);
+    return it != table_.end() ? &it->second : nullptr;
+}
+
+const Neighbour& Neighbours::Record(const std::string& instance)
+{
+    return table_[instance];
+}
+
+void Neighbours::SetAddresses(const std::string& instance, std::vector<avahi::Endpoint> endpoints)
+{
+    if (const auto it = table_.find(instance); it != table_.end())
+        it->second.info.endpoints = std::move(endpoints);
+}
+
+void Neighbours::Forget(const std::string& instance) noexcept
+{
+    table_.erase(instance);
+}
+
+void Neighbours::OnNeighbourUp(const avahi::ServiceInfo& info) noexcept
+{
+    try {
+        auto& neighbour = table_[info.instance];
+        neighbour.info = info;
+        neighbour.present = true;
+        Learn(info.instance, neighbour, "seen");
+        owner_.OnNeighbourSeen(info.instance, true);
+    } catch (const std::exception& e) {
+        log::Error("link", std::string("neighbour up: ") + e.what());
+    }
+}
+
+void Neighbours::OnNeighbourTxt(const std::string& instance, const avahi::TxtRecord& txt) noexcept
+{
+    try {
+        const auto it = table_.find(instance);
+        if (it == table_.end() || !it->second.present)
+            return;
+        it->second.info.txt = txt;
+        Learn(instance, it->second, "changed");
+        owner_.OnNeighbourSeen(instance, false);
+    } catch (const std::exception& e) {
+        log::Error("link", std::string("neighbour TXT change: ") + e.what());
+    }
+}
+
+void Neighbours::Learn(const std::string& instance, Neighbour& neighbour, const char* event)
+{
+    const auto& txt = neighbour.info.txt;
+    const auto node = txt.find("node");
+    neighbour.carrier = node != txt.end() && node->second == kCapsNode;
+    const auto jid = txt.find("jid");
+    neighbour.jid = jid != txt.end() ? jid->second : std::string();
+    const UnixMs now = NowMs();
+    const std::string addresses = Join(neighbour.info.endpoints);
+    store_.NoteNeighbour({instance, neighbour.jid, neighbour.carrier, addresses, now, now});
+    LogHandshake(store_, instance, event,
+                 (neighbour.carrier ? "carrier " : "chat-only ") +
+                     (neighbour.jid.empty() ? std::string() : neighbour.jid + " ") + addresses);
+}
+
+void Neighbours::OnNeighbourDown(const std::string& instance) noexcept
+{
+    const auto it = table_.find(instance);
+    if (it == table_.end())
+        return;
+    it->second.present = false;
+    LogHandshake(store_, instance, "gone", {});
+    owner_.OnNeighbourGone(instance);
+}
+
+void Neighbours::OnOwnNameChanged(const std::string& instance) noexcept
+{
+    owner_.OnOwnName(instance);
+}
+
+} // namespace pigeon::link

@@ -1,0 +1,72 @@
+#pragma once
+// Who is on the link. Follows the neighbours' XEP-0174 announcements (the
+// avahi::Presence listener), keeps one record per neighbour with what its TXT
+// record says, and notes each in the store for `pigeonctl peers`. What to do
+// about a neighbour is for its owner to decide.
+
+#include "avahi/Presence.hxx"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace pigeon::store {
+class Store;
+} // namespace pigeon::store
+
+namespace pigeon::link {
+
+struct Neighbour {
+    avahi::ServiceInfo info; // as announced; addresses as last resolved
+    std::string jid;         // the account its TXT record names, empty if none
+    bool carrier = false;    // a pigeon peer (our caps node), so it may carry
+    bool present = false;    // announced right now
+};
+
+class Neighbours final : public avahi::Presence::Listener {
+public:
+    // What the owner hears, on the loop. It must not throw.
+    struct Owner {
+        // `instance` appeared (`fresh`) or changed its TXT record, and its
+        // record is up to date: there may be something for it now.
+        virtual void OnNeighbourSeen(const std::string& instance, bool fresh) noexcept = 0;
+        // `instance` is announced no more; its record stays until Forget().
+        virtual void OnNeighbourGone(const std::string& instance) noexcept = 0;
+        // Our own instance name was established or changed.
+        virtual void OnOwnName(const std::string& instance) noexcept = 0;
+
+    protected:
+        ~Owner() = default;
+    };
+
+    Neighbours(store::Store& store, Owner& owner) noexcept;
+
+    // nullptr when we keep no record of `instance`.
+    const Neighbour* Find(const std::string& instance) const noexcept;
+    // The record of `instance`, made empty (not present) if we had none: an
+    // instance may open a stream to us before we see its announcement.
+    const Neighbour& Record(const std::string& instance);
+    // Where `instance` was just resolved, kept to be shown (not to dial:
+    // addresses are resolved afresh for each contact).
+    void SetAddresses(const std::string& instance, std::vector<avahi::Endpoint> endpoints);
+    void Forget(const std::string& instance) noexcept;
+    // Every record, present or not, by instance.
+    const std::map<std::string, Neighbour>& All() const noexcept { return table_; }
+
+private:
+    // avahi::Presence::Listener
+    void OnNeighbourUp(const avahi::ServiceInfo& info) noexcept override;
+    void OnNeighbourDown(const std::string& instance) noexcept override;
+    void OnNeighbourTxt(const std::string& instance, const avahi::TxtRecord& txt) noexcept override;
+    void OnOwnNameChanged(const std::string& instance) noexcept override;
+
+    // Takes what the TXT record says (carrier or not, jid) and notes it in
+    // the store. Throws what the store throws.
+    void Learn(const std::string& instance, Neighbour& neighbour, const char* event);
+
+    store::Store& store_;
+    Owner& owner_;
+    std::map<std::string, Neighbour> table_;
+};
+
+} // namespace pigeon::link
