@@ -26,9 +26,6 @@
 
 namespace pigeon::link {
 
-// The XEP-0115 node by which pigeon peers recognise each other as carriers.
-inline constexpr std::string_view kCapsNode = "urn:xmpp:pigeon:0";
-
 struct OutgoingItem {
     xml::Element forwarded; // xmpp::Forward(message, sent)
     UnixMs expires = 0;

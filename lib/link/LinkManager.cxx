@@ -1,12 +1,12 @@
 #include "link/LinkManager.hxx"
 
-#include "crypto/Random.hxx"
 #include "link/CarryProtocol.hxx"
 #include "link/HandshakeLog.hxx"
 #include "store/Store.hxx"
 #include "util/Log.hxx"
 #include "xmpp/Caps.hxx"
 #include "xmpp/Message.hxx"
+#include "xmpp/Namespaces.hxx"
 
 namespace pigeon::link {
 namespace {
@@ -25,7 +25,7 @@ LinkManager::LinkManager(boost::asio::io_context& io, store::Store& store, LinkC
     : store_(store), config_(Checked(std::move(config))), neighbours_(store_, *this),
       connections_(io, store_, presence_, neighbours_, config_.stream, config_.port, *this),
       handoff_(io, store_, config_), direct_(store_), desk_(store_, config_),
-      presence_(io, neighbours_)
+      receiver_(store_, *config_.identity), presence_(io, neighbours_)
 {
     presence_.Publish(config_.user, Port(), Txt());
 }
@@ -42,7 +42,7 @@ avahi::TxtRecord LinkManager::Txt() const
     txt["txtvers"] = "1";
     txt["port.p2pj"] = std::to_string(Port());
     txt["status"] = status_;
-    txt["node"] = std::string(kCapsNode);
+    txt["node"] = std::string(xmpp::ns::kPigeon);
     txt["hash"] = "sha-1";
     txt["ver"] = xmpp::CapsVer(xmpp::PigeonDiscoInfo());
     if (!config_.account.empty())
@@ -241,7 +241,7 @@ void LinkManager::HandleCarryReply(Stream& stream, const xml::Element& iq)
 // Receiving moves to inbox::Receiver (issue 8)
 void LinkManager::HandleChat(Stream& stream, const xml::Element& stanza)
 {
-    auto message = xmpp::ParseChatMessage(stanza);
+    const auto message = xmpp::ParseChatMessage(stanza);
     if (!message)
         return; // chat states, typing notifications and the like
     const std::string instance = stream.PeerInstance();
@@ -250,18 +250,10 @@ void LinkManager::HandleChat(Stream& stream, const xml::Element& stanza)
     const auto* neighbour = neighbours_.Find(instance);
     const std::string from =
         (neighbour != nullptr && !neighbour->jid.empty()) ? neighbour->jid : instance;
-    const UnixMs now = NowMs();
-    const bool had_id = !message->id.empty();
-    store::InboxItem item{had_id ? message->id : crypto::NewOriginId(),
-                          from,
-                          message->body,
-                          message->sent != 0 ? message->sent : now,
-                          now,
-                          "link-local",
-                          store::Authenticity::LinkLocal};
-    const bool fresh = store_.AddReceived(item);
-    LogHandshake(store_, instance, fresh ? "received" : "received again", item.id);
-    if (message->request_receipt && had_id)
+    const auto received = receiver_.TakeChat(*message, from, store::Authenticity::LinkLocal);
+    LogHandshake(store_, instance, received.IsNew() ? "received" : "received again",
+                 received.item.id);
+    if (received.receipt_due)
         stream.Send(xmpp::MakeReceipt(instance, message->id));
 }
 

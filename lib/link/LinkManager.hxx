@@ -10,6 +10,7 @@
 
 #include "avahi/Presence.hxx"
 #include "crypto/Identity.hxx"
+#include "inbox/Receiver.hxx"
 #include "link/CarrierDesk.hxx"
 #include "link/Connections.hxx"
 #include "link/Dialer.hxx"
@@ -102,6 +103,7 @@ private:
     Handoff handoff_;
     DirectDelivery direct_;
     CarrierDesk desk_;
+    inbox::Receiver receiver_;
     avahi::Presence presence_; // last: its callbacks use everything above
 };
 

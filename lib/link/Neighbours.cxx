@@ -1,5 +1,7 @@
 #include "link/Neighbours.hxx"
 
+#include "xmpp/Namespaces.hxx"
+
 #include "link/CarryProtocol.hxx"
 #include "link/HandshakeLog.hxx"
 #include "store/Store.hxx"
@@ -79,7 +81,7 @@ void Neighbours::Learn(const std::string& instance, Neighbour& neighbour, const 
 {
     const auto& txt = neighbour.info.txt;
     const auto node = txt.find("node");
-    neighbour.carrier = node != txt.end() && node->second == kCapsNode;
+    neighbour.carrier = node != txt.end() && node->second == xmpp::ns::kPigeon;
     const auto jid = txt.find("jid");
     neighbour.jid = jid != txt.end() ? jid->second : std::string();
     const UnixMs now = NowMs();
