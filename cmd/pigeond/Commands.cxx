@@ -1,6 +1,7 @@
 #include "Commands.hxx"
 
 #include "ConfigFile.hxx"
+#include "StoreJson.hxx"
 #include "control/Error.hxx"
 #include "link/LinkManager.hxx"
 #include "uplink/Uplink.hxx"
@@ -62,11 +63,11 @@ Json Commands::Execute(const Json& request)
     if (cmd == "send")
         return Send(request);
     if (cmd == "outbox")
-        return control::ToJsonArray(store_.Outbox());
+        return ToJsonArray(store_.Outbox());
     if (cmd == "carrying")
-        return control::ToJsonArray(store_.Carrying());
+        return ToJsonArray(store_.Carrying());
     if (cmd == "inbox")
-        return control::ToJsonArray(store_.Inbox());
+        return ToJsonArray(store_.Inbox());
     if (cmd == "show")
         return Show(request);
     if (cmd == "search")
@@ -80,7 +81,7 @@ Json Commands::Execute(const Json& request)
     if (cmd == "presence")
         return Presence(request);
     if (cmd == "contacts")
-        return control::ToJsonArray(store_.Contacts());
+        return ToJsonArray(store_.Contacts());
     if (cmd == "contacts-add")
         return AddContact(request);
     if (cmd == "account-set")
@@ -119,7 +120,7 @@ Json Commands::Send(const Json& request)
         link_->OutboxChanged();
     if (uplink_ != nullptr)
         uplink_->Flush();
-    return control::ToJson(item);
+    return ToJson(item);
 }
 
 Json Commands::Show(const Json& request)
@@ -136,16 +137,16 @@ Json Commands::Show(const Json& request)
                            e.what());
     }
     if (found.outbox)
-        return {{"box", "outbox"}, {"item", control::ToJson(*found.outbox)}};
+        return {{"box", "outbox"}, {"item", ToJson(*found.outbox)}};
     if (found.carried)
-        return {{"box", "carrying"}, {"item", control::ToJson(*found.carried)}};
-    return {{"box", "inbox"}, {"item", control::ToJson(*found.inbox)}};
+        return {{"box", "carrying"}, {"item", ToJson(*found.carried)}};
+    return {{"box", "inbox"}, {"item", ToJson(*found.inbox)}};
 }
 
 Json Commands::Search(const Json& request)
 {
     try {
-        return control::ToJsonArray(store_.Search(StringArg(request, "text")));
+        return ToJsonArray(store_.Search(StringArg(request, "text")));
     } catch (const store::StoreError& e) {
         throw RequestError("bad-request", e.what());
     }
@@ -317,12 +318,12 @@ Json Commands::Connectivity() const
 Json Commands::Peers(const Json& request)
 {
     if (request.value("log", false))
-        return control::ToJsonArray(
+        return ToJsonArray(
             store_.HandshakeLog(std::clamp(request.value("limit", 200), 1, 1'000'000)));
     Json peers = Json::array();
     const auto live = link_ != nullptr ? link_->Peers() : std::vector<link::PeerView>{};
     for (const auto& neighbour : store_.Neighbours()) {
-        Json entry = control::ToJson(neighbour);
+        Json entry = ToJson(neighbour);
         const auto it = std::find_if(live.begin(), live.end(), [&](const auto& p) {
             return p.instance == neighbour.instance;
         });
@@ -344,9 +345,9 @@ Json Commands::Status()
             {"started", control::TimeToJson(started_)},
             {"connectivity", Connectivity()},
             {"neighbours", present},
-            {"queues", control::ToJson(store_.GetQueueSizes())},
-            {"counters", control::ToJson(store_.GetCounters())},
-            {"identity", control::KeyFingerprint(public_key_)},
+            {"queues", ToJson(store_.GetQueueSizes())},
+            {"counters", ToJson(store_.GetCounters())},
+            {"identity", KeyFingerprint(public_key_)},
             {"data_dir", config_.data_dir.string()}};
 }
 
