@@ -4,6 +4,9 @@
 
 namespace pigeon::control {
 
-Json TimeToJson(UnixMs t) { return t == 0 ? Json(nullptr) : Json(FormatRfc3339(t)); }
+Json TimeToJson(UnixMs t)
+{
+    return t == 0 ? Json(nullptr) : Json(FormatRfc3339(t));
+}
 
 } // namespace pigeon::control

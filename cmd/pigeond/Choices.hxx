@@ -1,0 +1,16 @@
+#pragma once
+// Choices written "a|b|c", as the command and settings tables list them.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pigeon {
+
+// The position of `value` among `choices`; nullopt if it is none of them.
+std::optional<std::size_t> ChoiceIndex(std::string_view choices, std::string_view value);
+// "a, b or c", for messages.
+std::string ChoiceList(std::string_view choices);
+
+} // namespace pigeon
