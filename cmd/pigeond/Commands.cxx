@@ -35,8 +35,8 @@ std::string StringArg(const Json& request, std::string_view name)
 // What the table says a request of `command` must carry.
 void CheckArguments(const control::Command& command, const Json& request)
 {
-    for (const auto& argument : command.args) {
-        if (argument.name.empty() || !control::IsRequired(argument))
+    for (const auto& argument : command.Arguments()) {
+        if (!control::IsRequired(argument))
             continue;
         const std::string value = StringArg(request, argument.name);
         if (!argument.choices.empty() && !ChoiceIndex(argument.choices, value))

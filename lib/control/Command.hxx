@@ -10,6 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string_view>
 
 namespace pigeon::control {
@@ -48,6 +49,15 @@ struct Command {
     Reply reply;
     std::string_view help; // pigeonctl --help; a '\n' goes on with an indented line
     std::array<Argument, kMaxArguments> args{}; // unused ones have no name
+
+    // The arguments in use, in order.
+    constexpr std::span<const Argument> Arguments() const
+    {
+        std::size_t count = 0;
+        while (count < args.size() && !args[count].name.empty())
+            ++count;
+        return {args.data(), count};
+    }
 };
 
 namespace arg {
