@@ -1,13 +1,12 @@
 #include "Choices.hxx"
 
-#include <vector>
-
 namespace pigeon {
-namespace {
 
-std::vector<std::string_view> Split(std::string_view choices)
+std::vector<std::string_view> ChoiceNames(std::string_view choices)
 {
     std::vector<std::string_view> parts;
+    if (choices.empty())
+        return parts;
     for (std::size_t bar; (bar = choices.find('|')) != std::string_view::npos;) {
         parts.push_back(choices.substr(0, bar));
         choices.remove_prefix(bar + 1);
@@ -16,11 +15,9 @@ std::vector<std::string_view> Split(std::string_view choices)
     return parts;
 }
 
-} // namespace
-
 std::optional<std::size_t> ChoiceIndex(std::string_view choices, std::string_view value)
 {
-    const auto parts = Split(choices);
+    const auto parts = ChoiceNames(choices);
     for (std::size_t i = 0; i < parts.size(); ++i)
         if (parts[i] == value)
             return i;
@@ -29,7 +26,7 @@ std::optional<std::size_t> ChoiceIndex(std::string_view choices, std::string_vie
 
 std::string ChoiceList(std::string_view choices)
 {
-    const auto parts = Split(choices);
+    const auto parts = ChoiceNames(choices);
     std::string text;
     for (std::size_t i = 0; i < parts.size(); ++i)
         text.append(i == 0 ? "" : i + 1 == parts.size() ? " or " : ", ").append(parts[i]);

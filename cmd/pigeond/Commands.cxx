@@ -312,6 +312,7 @@ Json Commands::SetAccount(const Json& request)
     updated.bosh_url = bosh_url;
     updated.password = password;
     updated.password_file = (daemon_.Config().config_file.parent_path() / "password").string();
+    updated.password_command.clear(); // SaveAccount drops it from the file too
     try {
         SaveAccount({updated.config_file, updated.password_file}, updated.account, updated.bosh_url,
                     updated.password);
