@@ -3,6 +3,7 @@
 #include "Usage.hxx"
 #include "control/Command.hxx"
 
+#include <cstdint>
 #include <iostream>
 
 namespace pigeon::ctl {

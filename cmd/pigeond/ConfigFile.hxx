@@ -28,10 +28,10 @@ struct AccountFiles {
 
 // Writes `password` to files.password_file and the account, BOSH URL (none:
 // discovered) and password file into files.config_file, dropping any
-// password-command; the keys are those of their rows in Settings.cxx. Both are written aside first
-// and renamed only when both were written, so a failure leaves the old files untouched. Throws
-// std::runtime_error naming the file that could not be written, or the value
-// that cannot be stored.
+// password-command; the keys are those of their rows in Settings.cxx. Both
+// files are written aside first and renamed only when both were written, so
+// a failure leaves the old files untouched. Throws std::runtime_error naming
+// the file that could not be written, or the value that cannot be stored.
 void SaveAccount(const AccountFiles& files, const std::string& account, const std::string& bosh_url,
                  const std::string& password);
 

@@ -131,7 +131,7 @@ inline constexpr Command kCommands[] = {
      "messages in outbox and inbox whose body has every word of TEXT",
      {arg::Words("text", "TEXT")}},
     {"status", "status", Reply::Now, "connectivity, neighbours, queue sizes and counters"},
-    {"ping", "", Reply::Now, "the daemon's version: is it there?"},
+    {"ping", "", Reply::Now, "the daemon's version, for scripts that check it runs"},
     {"peers", "peers", Reply::Now, "neighbours seen over link-local, or the handshake log",
      {arg::Switch("log", "with peers: show the handshake log"),
       arg::Number("limit", 200, "with peers --log: the last this many events")}},
