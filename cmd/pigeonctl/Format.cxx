@@ -26,7 +26,10 @@ std::string LocalTime(const Json& value)
     return text;
 }
 
-std::string ShortId(const Json& id) { return id.get<std::string>().substr(0, 8); }
+std::string ShortId(const Json& id)
+{
+    return id.get<std::string>().substr(0, 8);
+}
 
 // One line of a body: newlines shown as spaces, cut to `width` characters.
 std::string OneLine(std::string text, std::size_t width)
@@ -49,7 +52,10 @@ std::string DisplayState(const Json& m)
     return state == "queued" && m["carriers"].get<int>() > 0 ? "carried" : state;
 }
 
-void Empty(std::ostream& out, const char* what) { out << "(" << what << " is empty)\n"; }
+void Empty(std::ostream& out, const char* what)
+{
+    out << "(" << what << " is empty)\n";
+}
 
 // The BOSH URL and where it came from, or where it is being looked for.
 std::string ServerSource(const Json& connectivity)
@@ -75,19 +81,21 @@ void PrintOutbox(std::ostream& out, const Json& items)
     if (items.empty())
         return Empty(out, "outbox");
     out << std::left << std::setw(10) << "ID" << std::setw(11) << "STATE" << std::setw(9)
-        << "CARRIERS" << std::setw(18) << "CREATED" << std::setw(28) << "TO" << "BODY\n";
+        << "CARRIERS" << std::setw(18) << "CREATED" << std::setw(28) << "TO"
+        << "BODY\n";
     for (const auto& m : items)
-        out << std::setw(10) << ShortId(m["id"]) << std::setw(11) << DisplayState(m)
-            << std::setw(9) << m["carriers"].get<int>() << std::setw(18) << LocalTime(m["created"])
-            << std::setw(28) << m["to"].get<std::string>() << OneLine(m["body"], 40) << '\n';
+        out << std::setw(10) << ShortId(m["id"]) << std::setw(11) << DisplayState(m) << std::setw(9)
+            << m["carriers"].get<int>() << std::setw(18) << LocalTime(m["created"]) << std::setw(28)
+            << m["to"].get<std::string>() << OneLine(m["body"], 40) << '\n';
 }
 
 void PrintCarrying(std::ostream& out, const Json& items)
 {
     if (items.empty())
         return Empty(out, "carrying list");
-    out << std::left << std::setw(10) << "ID" << std::setw(26) << "ORIGIN" << std::setw(26)
-        << "TO" << std::setw(22) << "FROM PEER" << std::setw(18) << "RECEIVED" << "EXPIRES\n";
+    out << std::left << std::setw(10) << "ID" << std::setw(26) << "ORIGIN" << std::setw(26) << "TO"
+        << std::setw(22) << "FROM PEER" << std::setw(18) << "RECEIVED"
+        << "EXPIRES\n";
     for (const auto& m : items)
         out << std::setw(10) << ShortId(m["id"]) << std::setw(26) << m["origin"].get<std::string>()
             << std::setw(26) << m["to"].get<std::string>() << std::setw(22)
@@ -100,7 +108,8 @@ void PrintInbox(std::ostream& out, const Json& items)
     if (items.empty())
         return Empty(out, "inbox");
     out << std::left << std::setw(10) << "ID" << std::setw(26) << "FROM" << std::setw(18) << "SENT"
-        << std::setw(22) << "VIA" << std::setw(12) << "CHECKED" << "BODY\n";
+        << std::setw(22) << "VIA" << std::setw(12) << "CHECKED"
+        << "BODY\n";
     for (const auto& m : items)
         out << std::setw(10) << ShortId(m["id"]) << std::setw(26) << m["from"].get<std::string>()
             << std::setw(18) << LocalTime(m["sent"]) << std::setw(22) << m["via"].get<std::string>()
@@ -132,8 +141,8 @@ void PrintSearch(std::ostream& out, const Json& hits)
     }
     for (const auto& h : hits)
         out << std::left << std::setw(8) << h["box"].get<std::string>() << std::setw(10)
-            << ShortId(h["id"]) << std::setw(26) << h["peer"].get<std::string>()
-            << std::setw(18) << LocalTime(h["time"]) << OneLine(h["snippet"], 60) << '\n';
+            << ShortId(h["id"]) << std::setw(26) << h["peer"].get<std::string>() << std::setw(18)
+            << LocalTime(h["time"]) << OneLine(h["snippet"], 60) << '\n';
 }
 
 void PrintAccount(std::ostream& out, const Json& a)
@@ -171,11 +180,12 @@ void PrintPeers(std::ostream& out, const Json& peers)
         return;
     }
     out << std::left << std::setw(32) << "INSTANCE" << std::setw(11) << "KIND" << std::setw(10)
-        << "STATE" << std::setw(18) << "LAST SEEN" << "ADDRESSES\n";
+        << "STATE" << std::setw(18) << "LAST SEEN"
+        << "ADDRESSES\n";
     for (const auto& p : peers) {
         const char* state = p["connected"].get<bool>() ? "connected"
                             : p["present"].get<bool>() ? "present"
-                                                        : "away";
+                                                       : "away";
         out << std::setw(32) << p["instance"].get<std::string>() << std::setw(11)
             << p["kind"].get<std::string>() << std::setw(10) << state << std::setw(18)
             << LocalTime(p["last_seen"]) << p["addresses"].get<std::string>() << '\n';
@@ -205,10 +215,9 @@ void PrintStatus(std::ostream& out, const Json& s)
         << '\n'
         << "connectivity: " << conn["state"].get<std::string>() << " since "
         << LocalTime(conn["since"]) << " (last probe: "
-        << (conn["last_probe"].is_null()
-                ? std::string("none")
-                : LocalTime(conn["last_probe"]["at"]) + ", " +
-                      conn["last_probe"]["result"].get<std::string>())
+        << (conn["last_probe"].is_null() ? std::string("none")
+                                         : LocalTime(conn["last_probe"]["at"]) + ", " +
+                                               conn["last_probe"]["result"].get<std::string>())
         << ")\n"
         << "account:      "
         << (conn["jid"].get<std::string>().empty() ? std::string("none")

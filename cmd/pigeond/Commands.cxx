@@ -1,18 +1,22 @@
 #include "Commands.hxx"
 
+#include "Choices.hxx"
 #include "ConfigFile.hxx"
+#include "Daemon.hxx"
+#include "StoreJson.hxx"
+#include "control/Command.hxx"
 #include "control/Error.hxx"
 #include "link/LinkManager.hxx"
-#include "uplink/Uplink.hxx"
 #include "store/Store.hxx"
+#include "uplink/Uplink.hxx"
 #include "util/Log.hxx"
 #include "xml/Utf8.hxx"
 #include "xmpp/Jid.hxx"
 
 #include <algorithm>
-#include <utility>
 #include <cstdio>
 #include <fstream>
+#include <utility>
 
 namespace pigeon {
 using control::Json;
@@ -20,12 +24,26 @@ using control::RequestError;
 
 namespace {
 
-std::string StringArg(const Json& request, const char* name)
+std::string StringArg(const Json& request, std::string_view name)
 {
     const auto it = request.find(name);
     if (it == request.end() || !it->is_string())
-        throw RequestError("bad-request", std::string("missing string argument \"") + name + "\"");
+        throw RequestError("bad-request", "missing string argument \"" + std::string(name) + "\"");
     return it->get<std::string>();
+}
+
+// What the table says a request of `command` must carry.
+void CheckArguments(const control::Command& command, const Json& request)
+{
+    for (const auto& argument : command.Arguments()) {
+        if (!control::IsRequired(argument))
+            continue;
+        const std::string value = StringArg(request, argument.name);
+        if (!argument.choices.empty() && !ChoiceIndex(argument.choices, value))
+            throw RequestError("bad-request", std::string(argument.name) + " must be " +
+                                                  ChoiceList(argument.choices) + ", not '" + value +
+                                                  "'");
+    }
 }
 
 bool OnlyWhitespace(const std::string& text)
@@ -35,59 +53,83 @@ bool OnlyWhitespace(const std::string& text)
 
 } // namespace
 
-void Commands::Handle(const Json& request, control::Server::Respond respond)
+// clang-format off
+constexpr Commands::Handler Commands::kHandlers[] = {
+    {"send", &Commands::Send},
+    {"outbox", &Commands::Outbox},
+    {"carrying", &Commands::Carrying},
+    {"inbox", &Commands::Inbox},
+    {"show", &Commands::Show},
+    {"search", &Commands::Search},
+    {"status", &Commands::Status},
+    {"ping", &Commands::Ping},
+    {"peers", &Commands::Peers},
+    {"presence", &Commands::Presence},
+    {"account", &Commands::Account},
+    {"register", nullptr, &Commands::Register},
+    {"passwd", nullptr, &Commands::ChangePassword},
+    {"account-set", &Commands::SetAccount},
+    {"contacts", &Commands::Contacts},
+    {"contacts-add", &Commands::AddContact},
+};
+// clang-format on
+
+// One handler per row, in order, answering now or later as the row says.
+constexpr bool Commands::HandlersMatchTable()
 {
-    const std::string cmd = request.at("cmd").get<std::string>();
-    if (cmd == "register" || cmd == "passwd") {
-        if (uplink_ == nullptr)
-            throw RequestError("no-account", "no account is configured");
-        if (cmd == "passwd") {
-            ChangePassword(request, std::move(respond));
-            return;
-        }
-        const unsigned ticket = Await(std::move(respond));
-        uplink_->Register([this, ticket](const std::string& error) {
-            Answer(ticket, error.empty() ? control::OkReply({{"registered", true}})
-                                         : control::ErrorReply("server-refused",
-                                                               "registration failed: " + error));
-        });
-        return;
+    if (!control::BindsEveryCommand(kHandlers))
+        return false;
+    for (std::size_t i = 0; i < control::kCommandCount; ++i) {
+        const bool later = control::kCommands[i].reply == control::Reply::Later;
+        if ((kHandlers[i].later != nullptr) != later || (kHandlers[i].now != nullptr) == later)
+            return false;
     }
-    respond(control::OkReply(Execute(request)));
+    return true;
 }
 
-Json Commands::Execute(const Json& request)
+void Commands::Handle(const Json& request, Respond respond)
 {
-    const std::string cmd = request.at("cmd").get<std::string>();
-    if (cmd == "send")
-        return Send(request);
-    if (cmd == "outbox")
-        return control::ToJsonArray(store_.Outbox());
-    if (cmd == "carrying")
-        return control::ToJsonArray(store_.Carrying());
-    if (cmd == "inbox")
-        return control::ToJsonArray(store_.Inbox());
-    if (cmd == "show")
-        return Show(request);
-    if (cmd == "search")
-        return Search(request);
-    if (cmd == "status")
-        return Status();
-    if (cmd == "peers")
-        return Peers(request);
-    if (cmd == "account")
-        return Account();
-    if (cmd == "presence")
-        return Presence(request);
-    if (cmd == "contacts")
-        return control::ToJsonArray(store_.Contacts());
-    if (cmd == "contacts-add")
-        return AddContact(request);
-    if (cmd == "account-set")
-        return SetAccount(request);
-    if (cmd == "ping")
-        return {{"version", PIGEON_VERSION}};
-    throw RequestError("unknown-command", "unknown command '" + cmd + "'");
+    static_assert(HandlersMatchTable(), "each row of control::kCommands needs its handler here");
+    const std::string name = request.at("cmd").get<std::string>();
+    const auto index = control::FindCommand(name);
+    if (!index)
+        throw RequestError("unknown-command", "unknown command '" + name + "'");
+    const Handler& handler = kHandlers[*index];
+    if (handler.later != nullptr) {
+        // A reply that waits on the server needs a server to wait on.
+        if (daemon_.Uplink() == nullptr)
+            throw RequestError("no-account", "no account is configured");
+        CheckArguments(control::kCommands[*index], request);
+        (this->*handler.later)(request, std::move(respond));
+        return;
+    }
+    CheckArguments(control::kCommands[*index], request);
+    respond(control::OkReply((this->*handler.now)(request)));
+}
+
+Json Commands::Outbox(const Json&)
+{
+    return ToJsonArray(daemon_.Store().Outbox());
+}
+
+Json Commands::Carrying(const Json&)
+{
+    return ToJsonArray(daemon_.Store().Carrying());
+}
+
+Json Commands::Inbox(const Json&)
+{
+    return ToJsonArray(daemon_.Store().Inbox());
+}
+
+Json Commands::Contacts(const Json&)
+{
+    return ToJsonArray(daemon_.Store().Contacts());
+}
+
+Json Commands::Ping(const Json&)
+{
+    return {{"version", PIGEON_VERSION}};
 }
 
 Json Commands::Send(const Json& request)
@@ -106,20 +148,20 @@ Json Commands::Send(const Json& request)
                                           "': a message goes to user@domain, not to a server");
     if (OnlyWhitespace(body))
         throw RequestError("bad-body", "the message is empty");
-    if (body.size() > config_.max_body)
+    if (body.size() > daemon_.Config().max_body)
         throw RequestError("bad-body", "the message is " + std::to_string(body.size()) +
                                            " bytes; the limit is " +
-                                           std::to_string(config_.max_body));
+                                           std::to_string(daemon_.Config().max_body));
     if (const auto problem = xml::TextProblem(body))
         throw RequestError("bad-body", "the message cannot be sent over XMPP: " + *problem);
 
-    const auto item = store_.Enqueue(to->ToString(), body, NowMs());
+    const auto item = daemon_.Store().Enqueue(to->ToString(), body, NowMs());
     log::Info("outbox", "queued " + item.id + " for " + item.to);
-    if (link_ != nullptr)
-        link_->OutboxChanged();
-    if (uplink_ != nullptr)
-        uplink_->Flush();
-    return control::ToJson(item);
+    if (daemon_.Link() != nullptr)
+        daemon_.Link()->OutboxChanged();
+    if (daemon_.Uplink() != nullptr)
+        daemon_.Uplink()->Flush();
+    return ToJson(item);
 }
 
 Json Commands::Show(const Json& request)
@@ -127,7 +169,7 @@ Json Commands::Show(const Json& request)
     const std::string id = StringArg(request, "id");
     store::FoundItem found;
     try {
-        found = store_.Find(id);
+        found = daemon_.Store().Find(id);
     } catch (const store::StoreError& e) {
         using Reason = store::StoreError::Reason;
         throw RequestError(e.GetReason() == Reason::NotFound    ? "not-found"
@@ -136,16 +178,16 @@ Json Commands::Show(const Json& request)
                            e.what());
     }
     if (found.outbox)
-        return {{"box", "outbox"}, {"item", control::ToJson(*found.outbox)}};
+        return {{"box", "outbox"}, {"item", ToJson(*found.outbox)}};
     if (found.carried)
-        return {{"box", "carrying"}, {"item", control::ToJson(*found.carried)}};
-    return {{"box", "inbox"}, {"item", control::ToJson(*found.inbox)}};
+        return {{"box", "carrying"}, {"item", ToJson(*found.carried)}};
+    return {{"box", "inbox"}, {"item", ToJson(*found.inbox)}};
 }
 
 Json Commands::Search(const Json& request)
 {
     try {
-        return control::ToJsonArray(store_.Search(StringArg(request, "text")));
+        return ToJsonArray(daemon_.Store().Search(StringArg(request, "text")));
     } catch (const store::StoreError& e) {
         throw RequestError("bad-request", e.what());
     }
@@ -153,24 +195,23 @@ Json Commands::Search(const Json& request)
 
 Json Commands::Presence(const Json& request)
 {
-    const std::string status = StringArg(request, "status");
-    if (status != "avail" && status != "away" && status != "dnd")
-        throw RequestError("bad-request", "status must be avail, away or dnd, not '" + status + "'");
-    if (link_ == nullptr)
+    const std::string status = StringArg(request, "status"); // one of the table's choices
+    if (daemon_.Link() == nullptr)
         throw RequestError("bad-request", "link-local is off");
-    link_->SetStatus(status);
+    daemon_.Link()->SetStatus(status);
     return {{"status", status}};
 }
 
-Json Commands::Account() const
+Json Commands::Account(const Json&)
 {
+    const DaemonConfig& config = daemon_.Config();
     Json connectivity = Connectivity();
-    return {{"jid", config_.account},
+    return {{"jid", config.account},
             {"bosh_url", connectivity["bosh_url"]},
             {"bosh_url_source", connectivity["bosh_url_source"]},
             {"host_meta_url", connectivity["host_meta_url"]},
-            {"password", config_.password.empty() ? "not set" : "set"},
-            {"password_file", config_.password_file},
+            {"password", config.password.empty() ? "not set" : "set"},
+            {"password_file", config.password_file},
             {"connectivity", std::move(connectivity)}};
 }
 
@@ -182,37 +223,48 @@ Json Commands::AddContact(const Json& request)
         throw RequestError("bad-jid", "invalid contact '" + text + "': expected user@domain");
     const std::string bare = jid->Bare().ToString();
     const std::string name = request.value("name", "");
-    if (uplink_ != nullptr)
-        uplink_->AddContact(bare, name);
+    if (daemon_.Uplink() != nullptr)
+        daemon_.Uplink()->AddContact(bare, name);
     else
-        store_.AddContact(bare, name);
+        daemon_.Store().AddContact(bare, name);
     return {{"jid", bare}, {"name", name}};
 }
 
-void Commands::ChangePassword(const Json& request, control::Server::Respond respond)
+void Commands::Register(const Json&, Respond respond)
+{
+    const unsigned ticket = Await(std::move(respond));
+    daemon_.Uplink()->Register([this, ticket](const std::string& error) {
+        Answer(ticket, error.empty() ? control::OkReply({{"registered", true}})
+                                     : control::ErrorReply("server-refused",
+                                                           "registration failed: " + error));
+    });
+}
+
+void Commands::ChangePassword(const Json& request, Respond respond)
 {
     const std::string password = StringArg(request, "password");
     if (password.empty() || xml::TextProblem(password))
         throw RequestError("bad-request", "the new password is empty or not valid text");
     const unsigned ticket = Await(std::move(respond));
-    log::Info("pigeond", "asking the server to change the password of " + config_.account);
-    uplink_->ChangePassword(password, [this, password, ticket](const std::string& error) {
+    log::Info("pigeond", "asking the server to change the password of " + daemon_.Config().account);
+    daemon_.Uplink()->ChangePassword(password, [this, password, ticket](const std::string& error) {
         if (!awaiting_.contains(ticket))
             return; // the account changed meanwhile: its password file is not this one's
         if (!error.empty()) {
-            Answer(ticket, control::ErrorReply("server-refused", "password change failed: " + error));
+            Answer(ticket,
+                   control::ErrorReply("server-refused", "password change failed: " + error));
             return;
         }
         // Keep the stored password in step, or the next start logs in with the old one.
         std::string note = "changed on the server";
-        if (!config_.password_file.empty()) {
+        if (!daemon_.Config().password_file.empty()) {
             // Write aside, then rename: a crash never leaves half a password.
-            const std::string temporary = config_.password_file + ".new";
+            const std::string temporary = daemon_.Config().password_file + ".new";
             std::ofstream file(temporary, std::ios::trunc);
             file << password << '\n';
             file.close();
-            const bool written = file && std::rename(temporary.c_str(),
-                                                     config_.password_file.c_str()) == 0;
+            const bool written =
+                file && std::rename(temporary.c_str(), daemon_.Config().password_file.c_str()) == 0;
             note += written ? "; password file updated"
                             : "; could NOT update the password file: update it by hand";
         } else {
@@ -222,7 +274,7 @@ void Commands::ChangePassword(const Json& request, control::Server::Respond resp
     });
 }
 
-unsigned Commands::Await(control::Server::Respond respond)
+unsigned Commands::Await(Respond respond)
 {
     const unsigned ticket = next_ticket_++;
     awaiting_.emplace(ticket, std::move(respond));
@@ -252,64 +304,64 @@ Json Commands::SetAccount(const Json& request)
     const std::string bosh_url = request.value("bosh_url", "");
     if (!bosh_url.empty() && !bosh_url.starts_with("http://") && !bosh_url.starts_with("https://"))
         throw RequestError("bad-request", "'" + bosh_url + "' is not an http:// or https:// URL");
-    if (!replace_uplink_)
-        throw RequestError("bad-request", "this pigeond cannot change its account");
-    if (config_.config_file.empty())
+    if (daemon_.Config().config_file.empty())
         throw RequestError("no-config-file", "no config file to write the account to (no HOME?)");
 
-    DaemonConfig updated = config_;
+    DaemonConfig updated = daemon_.Config();
     updated.account = jid->ToString();
     updated.bosh_url = bosh_url;
     updated.password = password;
-    updated.password_file = (config_.config_file.parent_path() / "password").string();
+    updated.password_file = (daemon_.Config().config_file.parent_path() / "password").string();
+    updated.password_command.clear(); // SaveAccount drops it from the file too
     try {
-        SaveAccount({updated.config_file, updated.password_file}, updated.account,
-                    updated.bosh_url, updated.password);
+        SaveAccount({updated.config_file, updated.password_file}, updated.account, updated.bosh_url,
+                    updated.password);
     } catch (const std::runtime_error& e) {
         throw RequestError("cannot-save", e.what());
     }
-    log::Notice("pigeond", "account set to " + updated.account + " in " +
-                               updated.config_file.string());
+    log::Notice("pigeond",
+                "account set to " + updated.account + " in " + updated.config_file.string());
     // The uplink these wait on goes away with the old account: say so now.
     for (auto& [ticket, respond] : std::exchange(awaiting_, {}))
         respond(control::ErrorReply("cancelled", "the account changed before the server answered; "
                                                  "the request may or may not have taken effect"));
-    uplink_ = replace_uplink_(std::move(updated));
-    return {{"jid", config_.account},
-            {"bosh_url", config_.bosh_url},
-            {"config_file", config_.config_file.string()},
-            {"password_file", config_.password_file},
-            {"note", "account " + config_.account + " saved in " + config_.config_file.string() +
+    daemon_.ReplaceAccount(std::move(updated));
+    const DaemonConfig& config = daemon_.Config();
+    return {{"jid", config.account},
+            {"bosh_url", config.bosh_url},
+            {"config_file", config.config_file.string()},
+            {"password_file", config.password_file},
+            {"note", "account " + config.account + " saved in " + config.config_file.string() +
                          "; logging in " +
-                         (config_.bosh_url.empty() ? "once the BOSH URL is discovered"
-                                                   : "via " + config_.bosh_url)}};
+                         (config.bosh_url.empty() ? "once the BOSH URL is discovered"
+                                                  : "via " + config.bosh_url)}};
 }
 
 Json Commands::Connectivity() const
 {
-    if (uplink_ == nullptr)
+    if (daemon_.Uplink() == nullptr)
         return {{"state", "offline"},
-                {"since", control::TimeToJson(started_)},
+                {"since", control::TimeToJson(daemon_.Started())},
                 {"last_probe", nullptr},
                 {"session", "no account"}, // an account always gets an uplink
-                {"jid", config_.account},
-                {"bosh_url", config_.bosh_url},
+                {"jid", daemon_.Config().account},
+                {"bosh_url", daemon_.Config().bosh_url},
                 {"bosh_url_source", nullptr},
                 {"host_meta_url", nullptr},
                 {"key_published", false}};
-    const auto s = uplink_->Status();
-    return {{"state", s.online ? "online" : "offline"},
-            {"since", control::TimeToJson(s.since)},
-            {"last_probe",
-             s.last_probe == 0 ? Json(nullptr)
-                               : Json{{"at", control::TimeToJson(s.last_probe)},
-                                      {"result", s.last_result}}},
-            {"session", s.session},
-            {"jid", s.jid.empty() ? config_.account : s.jid},
-            {"bosh_url", s.bosh_url},
-            {"bosh_url_source", s.bosh_url_source.empty() ? Json(nullptr) : Json(s.bosh_url_source)},
-            {"host_meta_url", s.host_meta_url.empty() ? Json(nullptr) : Json(s.host_meta_url)},
-            {"key_published", s.key_published}};
+    const auto s = daemon_.Uplink()->Status();
+    return {
+        {"state", s.online ? "online" : "offline"},
+        {"since", control::TimeToJson(s.since)},
+        {"last_probe", s.last_probe == 0 ? Json(nullptr)
+                                         : Json{{"at", control::TimeToJson(s.last_probe)},
+                                                {"result", s.last_result}}},
+        {"session", s.session},
+        {"jid", s.jid.empty() ? daemon_.Config().account : s.jid},
+        {"bosh_url", s.bosh_url},
+        {"bosh_url_source", s.bosh_url_source.empty() ? Json(nullptr) : Json(s.bosh_url_source)},
+        {"host_meta_url", s.host_meta_url.empty() ? Json(nullptr) : Json(s.host_meta_url)},
+        {"key_published", s.key_published}};
 }
 
 // Every neighbour ever seen, from the store, marked with what the link layer
@@ -317,12 +369,13 @@ Json Commands::Connectivity() const
 Json Commands::Peers(const Json& request)
 {
     if (request.value("log", false))
-        return control::ToJsonArray(
-            store_.HandshakeLog(std::clamp(request.value("limit", 200), 1, 1'000'000)));
+        return ToJsonArray(
+            daemon_.Store().HandshakeLog(std::clamp(request.value("limit", 200), 1, 1'000'000)));
     Json peers = Json::array();
-    const auto live = link_ != nullptr ? link_->Peers() : std::vector<link::PeerView>{};
-    for (const auto& neighbour : store_.Neighbours()) {
-        Json entry = control::ToJson(neighbour);
+    const auto live =
+        daemon_.Link() != nullptr ? daemon_.Link()->Peers() : std::vector<link::PeerView>{};
+    for (const auto& neighbour : daemon_.Store().Neighbours()) {
+        Json entry = ToJson(neighbour);
         const auto it = std::find_if(live.begin(), live.end(), [&](const auto& p) {
             return p.instance == neighbour.instance;
         });
@@ -333,21 +386,21 @@ Json Commands::Peers(const Json& request)
     return peers;
 }
 
-Json Commands::Status()
+Json Commands::Status(const Json&)
 {
     std::size_t present = 0;
-    if (link_ != nullptr)
-        for (const auto& peer : link_->Peers())
+    if (daemon_.Link() != nullptr)
+        for (const auto& peer : daemon_.Link()->Peers())
             present += peer.present ? 1 : 0;
     return {{"version", PIGEON_VERSION},
-            {"instance", link_ != nullptr ? link_->OwnInstance() : std::string()},
-            {"started", control::TimeToJson(started_)},
+            {"instance", daemon_.Link() != nullptr ? daemon_.Link()->OwnInstance() : std::string()},
+            {"started", control::TimeToJson(daemon_.Started())},
             {"connectivity", Connectivity()},
             {"neighbours", present},
-            {"queues", control::ToJson(store_.GetQueueSizes())},
-            {"counters", control::ToJson(store_.GetCounters())},
-            {"identity", control::KeyFingerprint(public_key_)},
-            {"data_dir", config_.data_dir.string()}};
+            {"queues", ToJson(daemon_.Store().GetQueueSizes())},
+            {"counters", ToJson(daemon_.Store().GetCounters())},
+            {"identity", KeyFingerprint(daemon_.PublicKey())},
+            {"data_dir", daemon_.Config().data_dir.string()}};
 }
 
 } // namespace pigeon

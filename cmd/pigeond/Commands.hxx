@@ -1,79 +1,65 @@
 #pragma once
-// The control requests pigeond answers (doc/control-protocol.md), on top of
-// the store. Every refusal is a control::RequestError with a stable code.
+// The control requests pigeond answers (doc/control-protocol.md): one handler
+// per row of control::kCommands, bound in Commands.cxx. Every refusal is a
+// control::RequestError with a stable code.
 
-#include "Config.hxx"
 #include "control/Json.hxx"
 #include "control/Server.hxx"
 
-#include <functional>
 #include <map>
-
-namespace pigeon::store {
-class Store;
-}
-namespace pigeon::link {
-class LinkManager;
-}
-namespace pigeon::uplink {
-class Uplink;
-}
+#include <string_view>
 
 namespace pigeon {
 
-// The parts of the daemon that may be switched off (null).
-struct Services {
-    link::LinkManager* link = nullptr;
-    uplink::Uplink* uplink = nullptr;
-    // Makes `config` the daemon's configuration and replaces the uplink by one
-    // for its account; returns the new uplink. Unset: accounts cannot change.
-    // May throw std::system_error (curl or netlink set-up).
-    std::function<uplink::Uplink*(DaemonConfig config)> replace_uplink;
-    // Our end-to-end key, shown as a fingerprint.
-    std::string public_key; // base64
-};
+class Daemon;
 
 class Commands {
 public:
-    Commands(store::Store& store, const DaemonConfig& config, UnixMs started,
-             Services services = {}) noexcept
-        : store_(store), config_(config), started_(started), link_(services.link),
-          uplink_(services.uplink), replace_uplink_(std::move(services.replace_uplink)),
-          public_key_(std::move(services.public_key))
-    {
-    }
+    explicit Commands(Daemon& daemon) noexcept : daemon_(daemon) {}
 
-    // Answers through `respond`, at once or (account requests that wait on
-    // the server) later. Throws control::RequestError for bad requests,
+    // Answers through `respond`, at once or (the commands whose reply waits
+    // on the server) later. Throws control::RequestError for bad requests,
     // std::system_error on store failure.
     void Handle(const control::Json& request, control::Server::Respond respond);
-    // The requests answered at once. Throws like Handle.
-    control::Json Execute(const control::Json& request);
 
 private:
-    control::Json Send(const control::Json& request);
-    control::Json Show(const control::Json& request);
-    control::Json Search(const control::Json& request);
-    control::Json Status();
-    control::Json Connectivity() const;
-    control::Json Peers(const control::Json& request);
-    control::Json Account() const;
-    control::Json Presence(const control::Json& request);
-    control::Json AddContact(const control::Json& request);
-    void ChangePassword(const control::Json& request, control::Server::Respond respond);
-    control::Json SetAccount(const control::Json& request);
-    // A reply that waits on the server; Answer() sends it unless already sent.
-    unsigned Await(control::Server::Respond respond);
-    void Answer(unsigned ticket, const control::Json& reply);
+    using Json = control::Json;
+    using Respond = control::Server::Respond;
 
-    store::Store& store_;
-    const DaemonConfig& config_;
-    UnixMs started_;
-    link::LinkManager* link_;
-    uplink::Uplink* uplink_;
-    std::function<uplink::Uplink*(DaemonConfig config)> replace_uplink_;
-    std::string public_key_;
-    std::map<unsigned, control::Server::Respond> awaiting_;
+    // A row's handler: `now` returns the result at once; `later` answers
+    // through `respond` when the server has (control::Reply::Later).
+    struct Handler {
+        std::string_view wire;
+        Json (Commands::*now)(const Json& request) = nullptr;
+        void (Commands::*later)(const Json& request, Respond respond) = nullptr;
+    };
+    static const Handler kHandlers[];
+    static constexpr bool HandlersMatchTable();
+
+    Json Send(const Json& request);
+    Json Outbox(const Json& request);
+    Json Carrying(const Json& request);
+    Json Inbox(const Json& request);
+    Json Show(const Json& request);
+    Json Search(const Json& request);
+    Json Status(const Json& request);
+    Json Ping(const Json& request);
+    Json Peers(const Json& request);
+    Json Presence(const Json& request);
+    Json Account(const Json& request);
+    void Register(const Json& request, Respond respond);
+    void ChangePassword(const Json& request, Respond respond);
+    Json SetAccount(const Json& request);
+    Json Contacts(const Json& request);
+    Json AddContact(const Json& request);
+
+    Json Connectivity() const;
+    // A reply that waits on the server; Answer() sends it unless already sent.
+    unsigned Await(Respond respond);
+    void Answer(unsigned ticket, const Json& reply);
+
+    Daemon& daemon_;
+    std::map<unsigned, Respond> awaiting_;
     unsigned next_ticket_ = 0;
 };
 

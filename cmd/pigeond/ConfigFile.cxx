@@ -1,5 +1,7 @@
 #include "ConfigFile.hxx"
 
+#include "Settings.hxx"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,7 +31,7 @@ std::string_view KeyOf(std::string_view line)
     return key;
 }
 
-const Setting* FindSetting(const std::vector<Setting>& settings, std::string_view key)
+const SettingLine* FindSetting(const std::vector<SettingLine>& settings, std::string_view key)
 {
     for (const auto& setting : settings)
         if (setting.first == key)
@@ -37,7 +39,7 @@ const Setting* FindSetting(const std::vector<Setting>& settings, std::string_vie
     return nullptr;
 }
 
-std::string Line(const Setting& setting)
+std::string Line(const SettingLine& setting)
 {
     return setting.first + " = " + *setting.second + "\n";
 }
@@ -78,7 +80,7 @@ void CheckStorable(const char* what, const std::string& value)
 
 } // namespace
 
-std::string RewriteSettings(std::string_view text, const std::vector<Setting>& settings)
+std::string RewriteSettings(std::string_view text, const std::vector<SettingLine>& settings)
 {
     std::string out;
     std::set<std::string, std::less<>> written;
@@ -87,7 +89,7 @@ std::string RewriteSettings(std::string_view text, const std::vector<Setting>& s
         const std::string_view line =
             text.substr(0, end == std::string_view::npos ? text.size() : end + 1);
         text.remove_prefix(line.size());
-        const Setting* setting = FindSetting(settings, KeyOf(line));
+        const SettingLine* setting = FindSetting(settings, KeyOf(line));
         if (setting == nullptr) {
             out.append(line);
             if (!line.ends_with('\n') && !line.empty())
@@ -116,11 +118,13 @@ void SaveAccount(const AccountFiles& files, const std::string& account, const st
         old_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     else if (std::filesystem::exists(files.config_file))
         throw std::runtime_error("cannot read " + files.config_file.string());
+    const auto key = [](SettingMember member) { return std::string(SettingOf(member).name); };
     const std::string new_text = RewriteSettings(
-        old_text, {{"account", account},
-                   {"bosh-url", bosh_url.empty() ? std::nullopt : std::optional(bosh_url)},
-                   {"password-file", files.password_file.string()},
-                   {"password-command", std::nullopt}});
+        old_text,
+        {{key(&DaemonConfig::account), account},
+         {key(&DaemonConfig::bosh_url), bosh_url.empty() ? std::nullopt : std::optional(bosh_url)},
+         {key(&DaemonConfig::password_file), files.password_file.string()},
+         {key(&DaemonConfig::password_command), std::nullopt}});
 
     std::error_code ec;
     for (const auto& dir : {files.config_file.parent_path(), files.password_file.parent_path()})

@@ -12,14 +12,14 @@
 
 namespace pigeon {
 
-// A setting to write (a value) or to remove (nullopt).
-using Setting = std::pair<std::string, std::optional<std::string>>;
+// A "key = value" line to write (a value) or to remove (nullopt).
+using SettingLine = std::pair<std::string, std::optional<std::string>>;
 
 // `text` (pigeon.conf syntax) with each setting's first "key = value" line
 // replaced, later ones for the same key dropped, missing ones appended, and
 // those to remove dropped. Other lines are kept byte for byte. Values must
 // not hold '#' or line breaks (SaveAccount checks). Throws std::bad_alloc.
-std::string RewriteSettings(std::string_view text, const std::vector<Setting>& settings);
+std::string RewriteSettings(std::string_view text, const std::vector<SettingLine>& settings);
 
 struct AccountFiles {
     std::filesystem::path config_file;
@@ -28,10 +28,10 @@ struct AccountFiles {
 
 // Writes `password` to files.password_file and the account, BOSH URL (none:
 // discovered) and password file into files.config_file, dropping any
-// password-command. Both are written aside first and renamed only when both
-// were written, so a failure leaves the old files untouched. Throws
-// std::runtime_error naming the file that could not be written, or the value
-// that cannot be stored.
+// password-command; the keys are those of their rows in Settings.cxx. Both
+// files are written aside first and renamed only when both were written, so
+// a failure leaves the old files untouched. Throws std::runtime_error naming
+// the file that could not be written, or the value that cannot be stored.
 void SaveAccount(const AccountFiles& files, const std::string& account, const std::string& bosh_url,
                  const std::string& password);
 

@@ -1,17 +1,11 @@
 #pragma once
 
 #include "Config.hxx"
+#include "OptionsError.hxx"
 
-#include <stdexcept>
 #include <string>
 
 namespace pigeon {
-
-// Bad flag, bad config file line or out-of-range value; the message names it.
-class OptionsError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
 
 struct ParsedOptions {
     DaemonConfig config;
@@ -21,8 +15,8 @@ struct ParsedOptions {
 };
 
 // Flags first, then the config file (--config, else the XDG default if it
-// exists); a flag given on the command line wins over the file.
-// Throws OptionsError.
+// exists); a flag given on the command line wins over the file. The settings
+// are those of Settings.hxx. Throws OptionsError.
 ParsedOptions ParseDaemonOptions(int argc, const char* const argv[]);
 
 // The password in `path`, without its line end. A file that others may read

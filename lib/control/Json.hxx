@@ -1,9 +1,10 @@
 #pragma once
-// The JSON shapes of the control protocol (doc/control-protocol.md).
-// nlohmann_json is used here and nowhere else; pigeonctl and pigeond see it
-// only through this folder.
+// The JSON of the control protocol (doc/control-protocol.md). nlohmann_json
+// is used here and nowhere else; pigeonctl and pigeond see it only through
+// this folder. The store's records get their shapes on the daemon's side
+// (cmd/pigeond/StoreJson.hxx): the protocol does not depend on the store.
 
-#include "store/Model.hxx"
+#include "util/Time.hxx"
 
 #include <nlohmann/json.hpp>
 
@@ -13,25 +14,5 @@ using Json = nlohmann::json;
 
 // RFC 3339 text, or null for 0 ("not yet").
 Json TimeToJson(UnixMs t);
-// A public key (base64) as its fingerprint; null if empty or not a key.
-Json KeyFingerprint(std::string_view base64_key);
-
-Json ToJson(const store::OutboxItem& item);
-Json ToJson(const store::CarriedItem& item);
-Json ToJson(const store::InboxItem& item);
-Json ToJson(const store::SearchHit& hit);
-Json ToJson(const store::Neighbour& neighbour);
-Json ToJson(const store::HandshakeEvent& event);
-Json ToJson(const store::Counters& counters);
-Json ToJson(const store::Contact& contact);
-Json ToJson(const store::QueueSizes& sizes);
-
-template <typename T> Json ToJsonArray(const std::vector<T>& items)
-{
-    Json array = Json::array();
-    for (const auto& item : items)
-        array.push_back(ToJson(item));
-    return array;
-}
 
 } // namespace pigeon::control

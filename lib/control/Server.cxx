@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <utility>
 #include <array>
 #include <memory>
+#include <utility>
 
 namespace pigeon::control {
 namespace asio = boost::asio;
@@ -57,11 +57,11 @@ private:
             if (!ec)
                 self->socket_.close(ec); // idle client: let it go
         });
-        asio::async_read_until(socket_, buffer_, '\n',
-                               [self = shared_from_this()](boost::system::error_code ec,
-                                                           std::size_t size) {
-                                   self->OnRequest(ec, size);
-                               });
+        asio::async_read_until(
+            socket_, buffer_, '\n',
+            [self = shared_from_this()](boost::system::error_code ec, std::size_t size) {
+                self->OnRequest(ec, size);
+            });
     }
 
     void OnRequest(boost::system::error_code ec, std::size_t size)
@@ -117,12 +117,12 @@ private:
     {
         reply_ = std::move(text);
         reply_ += '\n';
-        asio::async_write(socket_, asio::buffer(reply_),
-                          [self = shared_from_this(), keep_going](boost::system::error_code ec,
-                                                                  std::size_t) {
-                              if (!ec && keep_going)
-                                  self->ReadRequest();
-                          });
+        asio::async_write(
+            socket_, asio::buffer(reply_),
+            [self = shared_from_this(), keep_going](boost::system::error_code ec, std::size_t) {
+                if (!ec && keep_going)
+                    self->ReadRequest();
+            });
     }
 
     Local::socket socket_;
@@ -145,7 +145,10 @@ bool SomeoneListens(asio::io_context& io, const std::filesystem::path& path)
 
 } // namespace
 
-Json OkReply(Json result) { return {{"ok", true}, {"result", std::move(result)}}; }
+Json OkReply(Json result)
+{
+    return {{"ok", true}, {"result", std::move(result)}};
+}
 
 Json ErrorReply(const std::string& code, const std::string& message)
 {
@@ -186,8 +189,7 @@ void HandleLine(const Server::Handler& handler, std::string_view line,
 
 Server::Server(asio::io_context& io, std::filesystem::path path, Handler handler,
                ServerLimits limits)
-    : io_(io), path_(std::move(path)), handler_(std::move(handler)), limits_(limits),
-      acceptor_(io)
+    : io_(io), path_(std::move(path)), handler_(std::move(handler)), limits_(limits), acceptor_(io)
 {
     if (SomeoneListens(io_, path_))
         throw std::runtime_error("another pigeond already answers on " + path_.string());
@@ -207,7 +209,10 @@ Server::Server(asio::io_context& io, std::filesystem::path path, Handler handler
     Accept();
 }
 
-Server::~Server() { Close(); }
+Server::~Server()
+{
+    Close();
+}
 
 void Server::Close() noexcept
 {

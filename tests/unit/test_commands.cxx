@@ -1,4 +1,5 @@
 #include "Commands.hxx"
+#include "Daemon.hxx"
 #include "control/Error.hxx"
 #include "control/Server.hxx"
 #include "store/Store.hxx"
@@ -16,19 +17,29 @@ namespace {
 struct Fixture {
     std::filesystem::path dir;
     DaemonConfig config;
-    std::unique_ptr<store::Store> store;
+    // Not run: the store and no network, no key pair, no account.
+    std::unique_ptr<Daemon> daemon;
+    store::Store* store = nullptr;
     std::unique_ptr<Commands> commands;
 
     Fixture()
     {
-        std::string pattern = (std::filesystem::temp_directory_path() / "pigeon-cmd-XXXXXX").string();
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "pigeon-cmd-XXXXXX").string();
         dir = mkdtemp(pattern.data());
         config.data_dir = dir;
+        config.runtime_dir = dir / "run";
         config.max_body = 32;
-        store = std::make_unique<store::Store>(config.DatabaseFile());
-        commands = std::make_unique<Commands>(*store, config, 1000);
+        daemon = std::make_unique<Daemon>(config);
+        store = &daemon->Store();
+        commands = std::make_unique<Commands>(*daemon);
     }
-    ~Fixture() { std::filesystem::remove_all(dir); }
+    ~Fixture()
+    {
+        commands.reset();
+        daemon.reset();
+        std::filesystem::remove_all(dir);
+    }
 
     Json Call(const std::string& line)
     {
@@ -75,7 +86,8 @@ TEST_CASE("bad requests are refused with stable codes and store nothing")
         {{{"cmd", "send"}, {"to", "a@b/"}, {"body", "x"}}, "bad-jid"},
         {{{"cmd", "send"}, {"to", "a@example.org"}, {"body", " \n "}}, "bad-body"},
         {{{"cmd", "send"}, {"to", "a@example.org"}, {"body", std::string(33, 'x')}}, "bad-body"},
-        {{{"cmd", "send"}, {"to", "a@example.org"}, {"body", std::string("nul\0x", 5)}}, "bad-body"},
+        {{{"cmd", "send"}, {"to", "a@example.org"}, {"body", std::string("nul\0x", 5)}},
+         "bad-body"},
         {{{"cmd", "send"}, {"to", "a@example.org"}}, "bad-request"},
         {{{"cmd", "send"}, {"to", 5}, {"body", "x"}}, "bad-request"},
         {{{"cmd", "show"}, {"id", "ffffffff"}}, "not-found"},
@@ -96,7 +108,8 @@ TEST_CASE("bad requests are refused with stable codes and store nothing")
 TEST_CASE("malformed lines get bad-request")
 {
     Fixture f;
-    for (const char* line : {"", "nope", "[]", "{\"cmd\":1}", "{\"to\":\"x\"}", "{\"cmd\":\"send\""}) {
+    for (const char* line :
+         {"", "nope", "[]", "{\"cmd\":1}", "{\"to\":\"x\"}", "{\"cmd\":\"send\""}) {
         CAPTURE(line);
         const Json reply = f.Call(line);
         CHECK(reply["ok"] == false);

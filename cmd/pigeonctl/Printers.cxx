@@ -1,0 +1,87 @@
+#include "Printers.hxx"
+
+#include "Format.hxx"
+#include "control/Command.hxx"
+
+#include <string_view>
+
+namespace pigeon::ctl {
+using control::Json;
+
+namespace {
+
+using Printer = void (*)(std::ostream& out, const Json& result, const Json& request);
+
+struct Binding {
+    std::string_view wire;
+    Printer print; // null for the rows pigeonctl has no words for
+};
+
+template <void (*Print)(std::ostream&, const Json&)>
+void ResultOnly(std::ostream& out, const Json& result, const Json&)
+{
+    Print(out, result);
+}
+
+// send: the new message's id, for scripts.
+void PrintId(std::ostream& out, const Json& item, const Json&)
+{
+    out << item["id"].get<std::string>() << '\n';
+}
+
+// What pigeond says it did, or "done".
+void PrintDone(std::ostream& out, const Json& result, const Json&)
+{
+    out << (result.contains("note") ? result["note"].get<std::string>() : std::string("done"))
+        << '\n';
+}
+
+void PrintPeersOrLog(std::ostream& out, const Json& result, const Json& request)
+{
+    if (request.value("log", false))
+        PrintHandshakeLog(out, result);
+    else
+        PrintPeers(out, result);
+}
+
+// clang-format off
+constexpr Binding kPrinters[] = {
+    {"send", PrintId},
+    {"outbox", ResultOnly<PrintOutbox>},
+    {"carrying", ResultOnly<PrintCarrying>},
+    {"inbox", ResultOnly<PrintInbox>},
+    {"show", ResultOnly<PrintShow>},
+    {"search", ResultOnly<PrintSearch>},
+    {"status", ResultOnly<PrintStatus>},
+    {"ping", nullptr},
+    {"peers", PrintPeersOrLog},
+    {"presence", PrintDone},
+    {"account", ResultOnly<PrintAccount>},
+    {"register", PrintDone},
+    {"passwd", PrintDone},
+    {"account-set", PrintDone},
+    {"contacts", ResultOnly<PrintContacts>},
+    {"contacts-add", PrintDone},
+};
+// clang-format on
+
+// One printer per row, in order; exactly the rows with words have one.
+constexpr bool PrintersMatchTable()
+{
+    if (!control::BindsEveryCommand(kPrinters))
+        return false;
+    for (std::size_t i = 0; i < control::kCommandCount; ++i)
+        if ((kPrinters[i].print != nullptr) == control::kCommands[i].words.empty())
+            return false;
+    return true;
+}
+static_assert(PrintersMatchTable(), "each pigeonctl command of control::kCommands needs a printer");
+
+} // namespace
+
+void PrintResult(std::size_t command, std::ostream& out, const Json& result, const Json& request)
+{
+    kPrinters[command].print(out, result, request);
+}
+
+} // namespace pigeon::ctl

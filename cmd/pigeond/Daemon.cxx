@@ -1,0 +1,185 @@
+#include "Daemon.hxx"
+
+#include "Commands.hxx"
+#include "Options.hxx"
+#include "control/Server.hxx"
+#include "crypto/Identity.hxx"
+#include "crypto/Random.hxx"
+#include "link/LinkManager.hxx"
+#include "systemd/Notify.hxx"
+#include "uplink/HostMeta.hxx"
+#include "uplink/Uplink.hxx"
+#include "util/Log.hxx"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <system_error>
+
+namespace pigeon {
+namespace {
+
+// Creates `dir` (and parents) private to us; an existing directory keeps its
+// mode (it may be the user's own choice). Throws std::system_error.
+void MakePrivateDir(const std::filesystem::path& dir)
+{
+    if (std::filesystem::create_directories(dir) && chmod(dir.c_str(), 0700) != 0)
+        throw std::system_error(errno, std::generic_category(), "cannot chmod " + dir.string());
+}
+
+// What must be in place before the data directory is locked; returns it.
+const std::filesystem::path& PrepareDirectories(const DaemonConfig& config)
+{
+    crypto::Initialise();
+    MakePrivateDir(config.data_dir);
+    MakePrivateDir(config.runtime_dir);
+    return config.data_dir;
+}
+
+link::LinkConfig MakeLinkConfig(const DaemonConfig& c)
+{
+    link::LinkConfig l;
+    l.user = c.name;
+    l.port = std::uint16_t(c.port);
+    l.account = c.account;
+    l.carriers = c.carriers;
+    l.carry = c.carry;
+    l.ttl = UnixMs{c.ttl_hours} * 3600 * 1000;
+    l.carry_quota = c.carry_quota;
+    l.batch_bytes = c.max_stanza * 3 / 8; // leave room for escaping and the envelope
+    l.stream.limits.max_stanza_bytes = c.max_stanza;
+    l.stream.idle_timeout = std::chrono::seconds(c.link_idle_seconds);
+    if (!c.first_name.empty())
+        l.profile["1st"] = c.first_name;
+    if (!c.last_name.empty())
+        l.profile["last"] = c.last_name;
+    if (!c.nick.empty())
+        l.profile["nick"] = c.nick;
+    return l;
+}
+
+uplink::UplinkConfig MakeUplinkConfig(const DaemonConfig& c, const crypto::Identity& identity)
+{
+    uplink::UplinkConfig u;
+    u.identity = &identity;
+    u.account = c.account;
+    u.password = c.password;
+    u.bosh_url = c.bosh_url;
+    if (c.bosh_url.empty())
+        u.host_meta_url =
+            c.host_meta_url.empty() ? uplink::DefaultHostMetaUrl(c.account) : c.host_meta_url;
+    u.discovered_url_file = c.DiscoveredUrlFile();
+    if (!c.password_file.empty()) {
+        u.password_file = c.password_file;
+        u.reread_password = [path = c.password_file] { return ReadPasswordFile(path); };
+    }
+    u.probe.url = c.probe_url;
+    u.probe.max_interval = std::chrono::seconds(c.probe_interval_max);
+    u.only_pigeons = c.only_pigeons;
+    return u;
+}
+
+} // namespace
+
+Daemon::Daemon(DaemonConfig config)
+    : config_(std::move(config)), started_(NowMs()), lock_(PrepareDirectories(config_)),
+      store_(config_.DatabaseFile())
+{
+}
+
+Daemon::~Daemon() = default;
+
+std::string Daemon::PublicKey() const
+{
+    return identity_ ? crypto::ToBase64(identity_->Public()) : std::string();
+}
+
+void Daemon::Run()
+{
+    Start();
+    LogReady();
+    io_.run();
+}
+
+void Daemon::Start()
+{
+    identity_ =
+        std::make_unique<crypto::Identity>(crypto::Identity::LoadOrCreate(config_.IdentityFile()));
+    StartUplink();
+    if (config_.link_local) {
+        auto link_config = MakeLinkConfig(config_);
+        link_config.identity = identity_.get();
+        link_config.on_carried = [this] {
+            if (uplink_) // there may be none yet, or a new one since
+                uplink_->Flush();
+        };
+        link_ = std::make_unique<link::LinkManager>(io_, store_, std::move(link_config));
+    }
+    commands_ = std::make_unique<Commands>(*this);
+    control_ = std::make_unique<control::Server>(
+        io_, config_.ControlSocket(),
+        [this](const control::Json& request, control::Server::Respond respond) {
+            commands_->Handle(request, std::move(respond));
+        });
+    signals_.emplace(io_, SIGINT, SIGTERM, SIGHUP);
+    signals_->async_wait([this](boost::system::error_code ec, int signal) {
+        if (!ec)
+            Stop(signal);
+    });
+}
+
+// The uplink for the configured account, or none without one.
+void Daemon::StartUplink()
+{
+    if (config_.account.empty()) {
+        log::Notice("pigeond", "no account configured: link-local only");
+        return;
+    }
+    uplink_ = std::make_unique<uplink::Uplink>(io_, store_, MakeUplinkConfig(config_, *identity_));
+}
+
+void Daemon::ReplaceAccount(DaemonConfig config)
+{
+    if (uplink_) {
+        uplink_->Shutdown();
+        retiring_ = std::move(uplink_);
+        retire_.expires_after(std::chrono::seconds(1));
+        retire_.async_wait([this](boost::system::error_code ec) {
+            if (!ec)
+                retiring_.reset();
+        });
+    }
+    config_ = std::move(config);
+    if (link_)
+        link_->SetAccount(config_.account);
+    StartUplink();
+}
+
+void Daemon::Stop(int signal)
+{
+    log::Notice("pigeond", std::string("stopping on ") + strsignal(signal));
+    systemd::NotifyStopping();
+    control_->Close();
+    link_.reset(); // goodbye to the neighbours before we go
+    if (uplink_)
+        uplink_->Shutdown(); // unavailable presence and BOSH terminate
+    // Let the goodbyes leave; nothing else is waited for.
+    farewell_.expires_after(std::chrono::milliseconds(500));
+    farewell_.async_wait([this](boost::system::error_code) { io_.stop(); });
+}
+
+void Daemon::LogReady()
+{
+    const auto sizes = store_.GetQueueSizes();
+    log::Notice("pigeond", std::string("ready (") + PIGEON_VERSION + "), " +
+                               std::to_string(sizes.outbox_pending) + " queued, " +
+                               std::to_string(sizes.carrying) + " carried, control socket " +
+                               config_.ControlSocket().string() +
+                               (link_ ? ", link-local port " + std::to_string(link_->Port())
+                                      : std::string(", link-local off")));
+    systemd::NotifyReady();
+}
+
+} // namespace pigeon

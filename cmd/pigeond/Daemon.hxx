@@ -1,0 +1,95 @@
+#pragma once
+// The daemon as one object (MPD's Instance): it owns the store, our key
+// pair, the link-local engine, the uplink, the control socket and the signal
+// handlers, wires them together, and decides what a change of account does.
+// main() parses the options and runs it; Commands reads and changes it.
+
+#include "Config.hxx"
+#include "DataDirLock.hxx"
+#include "store/Store.hxx"
+#include "util/Time.hxx"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace pigeon::crypto {
+class Identity;
+}
+namespace pigeon::link {
+class LinkManager;
+}
+namespace pigeon::uplink {
+class Uplink;
+}
+namespace pigeon::control {
+class Server;
+}
+
+namespace pigeon {
+
+class Commands;
+
+class Daemon {
+public:
+    // Makes the data and runtime directories (0700), locks the data directory
+    // and opens the store: enough to answer for what is stored, and all that
+    // tests need. Throws std::system_error, std::runtime_error (directory in
+    // use, store::StoreError).
+    explicit Daemon(DaemonConfig config);
+    ~Daemon();
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    // Loads or creates our key pair, starts the uplink (with an account), the
+    // link-local engine (unless off), the control socket and the signal
+    // handlers, tells systemd we are ready and runs the loop until a signal
+    // stops it. Throws std::system_error, std::runtime_error on start-up.
+    void Run();
+
+    store::Store& Store() noexcept { return store_; }
+    // Changed only by ReplaceAccount (`pigeonctl account set`).
+    const DaemonConfig& Config() const noexcept { return config_; }
+    UnixMs Started() const noexcept { return started_; }
+    // Null while link-local is off (or not started).
+    link::LinkManager* Link() noexcept { return link_.get(); }
+    // Null without an account (or before Run).
+    uplink::Uplink* Uplink() noexcept { return uplink_.get(); }
+    // Our end-to-end public key in base64; empty before Run.
+    std::string PublicKey() const;
+
+    // Makes `config` the daemon's and its account the one in use at once: the
+    // old session says goodbye (its BOSH terminate gets a second to leave), a
+    // new uplink starts, and the neighbours see the new jid. Throws
+    // std::system_error if the new uplink cannot be set up (curl, netlink);
+    // the daemon then runs without one.
+    void ReplaceAccount(DaemonConfig config);
+
+private:
+    void Start();
+    void Stop(int signal);
+    void StartUplink();
+    void LogReady();
+
+    DaemonConfig config_;
+    UnixMs started_;
+    DataDirLock lock_;
+    store::Store store_;
+    std::unique_ptr<crypto::Identity> identity_;
+    boost::asio::io_context io_{1};
+    // The uplink first: the link layer tells it when it takes on messages.
+    std::unique_ptr<uplink::Uplink> uplink_;
+    std::unique_ptr<link::LinkManager> link_;
+    std::unique_ptr<uplink::Uplink> retiring_; // the old account's, saying goodbye
+    boost::asio::steady_timer retire_{io_};
+    std::unique_ptr<Commands> commands_;
+    std::unique_ptr<control::Server> control_;
+    std::optional<boost::asio::signal_set> signals_;
+    boost::asio::steady_timer farewell_{io_};
+};
+
+} // namespace pigeon

@@ -1,0 +1,291 @@
+#include "Settings.hxx"
+
+#include "Choices.hxx"
+#include "OptionsError.hxx"
+#include "util/Xdg.hxx"
+#include "xmpp/Jid.hxx"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <stdexcept>
+#include <type_traits>
+
+namespace pigeon {
+namespace {
+
+std::string LoginName()
+{
+    if (const passwd* pw = getpwuid(getuid()); pw != nullptr && pw->pw_name != nullptr)
+        return pw->pw_name;
+    if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0')
+        return user;
+    return "pigeon";
+}
+
+std::string DataDir()
+{
+    return xdg::DataDir().string();
+}
+
+std::string RuntimeDir()
+{
+    return xdg::RuntimeDir().string();
+}
+
+// One rule for both directories, named in one message.
+std::string Directory(std::string value)
+{
+    if (value.empty())
+        throw OptionsError("data-dir and runtime-dir must not be empty");
+    return value;
+}
+
+std::string InstanceUser(std::string value)
+{
+    if (value.empty() || value.find_first_of("@/ \t\"&'<>:") != std::string::npos)
+        throw OptionsError(
+            "name must be non-empty and must not contain @ / : < > & ' \" or spaces");
+    return value;
+}
+
+std::string BareAccount(std::string value)
+{
+    if (value.empty())
+        return value;
+    const auto jid = xmpp::Jid::TryParse(value);
+    if (!jid || jid->Local().empty() || !jid->IsBare())
+        throw OptionsError("account must be a bare JID like user@example.org, not '" + value + "'");
+    return jid->ToString();
+}
+
+std::string HttpUrl(std::string value)
+{
+    if (!value.empty() && !value.starts_with("http://") && !value.starts_with("https://"))
+        throw OptionsError("'" + value + "' is not an http:// or https:// URL");
+    return value;
+}
+
+// A body travels inside a forwarded stanza: leave room for the envelope.
+std::int64_t HalfOfMaxStanza(const DaemonConfig& config)
+{
+    return std::int64_t(config.max_stanza / 2);
+}
+
+template <typename T>
+Setting Number(std::string_view name, T DaemonConfig::*member, std::type_identity_t<T> fallback,
+               std::int64_t low, std::int64_t high, std::string_view help)
+{
+    return {.name = name,
+            .member = member,
+            .fallback = SettingValue(fallback),
+            .low = low,
+            .high = high,
+            .help = help};
+}
+
+// A number whose range ends where another setting says.
+template <typename T>
+Setting Number(std::string_view name, T DaemonConfig::*member, std::type_identity_t<T> fallback,
+               std::int64_t low, std::int64_t (*high_of)(const DaemonConfig&),
+               std::string_view help)
+{
+    return {.name = name,
+            .member = member,
+            .fallback = SettingValue(fallback),
+            .low = low,
+            .high_of = high_of,
+            .help = help};
+}
+
+Setting YesNo(std::string_view name, bool DaemonConfig::*member, bool fallback,
+              std::string_view help)
+{
+    return {.name = name, .member = member, .fallback = SettingValue(fallback), .help = help};
+}
+
+template <typename T>
+Setting Choice(std::string_view name, T DaemonConfig::*member, T fallback, std::string_view choices,
+               std::string_view help)
+{
+    return {.name = name,
+            .member = member,
+            .fallback = SettingValue(fallback),
+            .choices = choices,
+            .help = help};
+}
+
+// Text that is empty unless set; `check` refuses or normalises it.
+Setting Text(std::string_view name, std::string DaemonConfig::*member,
+             std::string (*check)(std::string), std::string_view help)
+{
+    return {.name = name,
+            .member = member,
+            .fallback = SettingValue(std::string()),
+            .check = check,
+            .help = help};
+}
+
+// Text without a default: not given is not the same as empty.
+Setting Unset(std::string_view name, std::string DaemonConfig::*member, std::string_view help)
+{
+    return {.name = name, .member = member, .help = help};
+}
+
+template <typename T>
+Setting AtStart(std::string_view name, T DaemonConfig::*member, std::string (*at_start)(),
+                std::string (*check)(std::string), std::string_view help)
+{
+    return {.name = name, .member = member, .at_start = at_start, .check = check, .help = help};
+}
+
+template <typename T> T ParseChoice(const Setting& setting, const std::string& text)
+{
+    if constexpr (std::is_same_v<T, log::Level>) {
+        return log::ParseLevel(text); // its message lists the levels
+    } else {
+        const auto index = ChoiceIndex(setting.choices, text);
+        if (!index)
+            throw OptionsError(std::string(setting.name) + " must be " +
+                               ChoiceList(setting.choices) + ", not '" + text + "'");
+        return T(*index); // the choices are named in the enumeration's order
+    }
+}
+
+void CheckRange(const Setting& setting, std::int64_t value, std::int64_t high)
+{
+    if (value < setting.low || value > high)
+        throw OptionsError(std::string(setting.name) + " must be between " +
+                           std::to_string(setting.low) + " and " + std::to_string(high) + ", not " +
+                           std::to_string(value));
+}
+
+template <typename T> void AssignTyped(const Setting& setting, SettingValue value, T& out)
+{
+    if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::filesystem::path>) {
+        std::string text = std::get<std::string>(std::move(value));
+        out = setting.check != nullptr ? setting.check(std::move(text)) : std::move(text);
+    } else if constexpr (std::is_enum_v<T>) {
+        out = ParseChoice<T>(setting, std::get<std::string>(value));
+    } else if constexpr (std::is_same_v<T, bool>) {
+        out = std::get<bool>(value);
+    } else {
+        out = std::get<T>(value);
+        if (setting.high_of == nullptr)
+            CheckRange(setting, std::int64_t(out), setting.high);
+    }
+}
+
+} // namespace
+
+DaemonConfig::DaemonConfig()
+{
+    for (const auto& setting : Settings())
+        if (setting.fallback)
+            std::visit(
+                [this, &setting](auto member) {
+                    this->*member = std::get<SettingType<decltype(member)>>(*setting.fallback);
+                },
+                setting.member);
+}
+
+// Built on first use, so that a DaemonConfig made during static
+// initialisation still finds it.
+std::span<const Setting> Settings()
+{
+    using C = DaemonConfig;
+    // clang-format off
+    static const Setting settings[] = {
+        AtStart("data-dir", &C::data_dir, DataDir, Directory, "where the message store lives (default $XDG_DATA_HOME/pigeon)"),
+        AtStart("runtime-dir", &C::runtime_dir, RuntimeDir, Directory, "where the control socket lives (default $XDG_RUNTIME_DIR/pigeon)"),
+        Choice("log-level", &C::log_level, log::Level::Info, "error|warning|notice|info|debug", "error, warning, notice, info or debug"),
+        AtStart("name", &C::name, LoginName, InstanceUser, "user part of our link-local name (default: login name)"),
+        Number("carriers", &C::carriers, 5, 1, 100, "hand each message to at most this many carriers"),
+        Choice("carry", &C::carry, CarryPolicy::On, "on|off|contacts", "carry for others: on, off or contacts"),
+        Number("ttl", &C::ttl_hours, 168, 1, 24 * 365, "hours a carried message is kept for upload"),
+        Number("max-body", &C::max_body, 64 * 1024, 1, HalfOfMaxStanza, "largest message body in bytes"),
+        Number("max-stanza", &C::max_stanza, 256 * 1024, 4096, 2 << 20, "largest stanza a peer may send, in bytes"),
+        YesNo("link-local", &C::link_local, true, "announce ourselves over mDNS and talk to neighbours (yes/no)"),
+        Number("port", &C::port, 5298, 0, 65535, "TCP port for link-local streams (0: any free port)"),
+        Text("account", &C::account, BareAccount, "our XMPP account JID, if any"),
+        Text("first-name", &C::first_name, nullptr, "first name to publish to neighbours (empty: none)"),
+        Text("last-name", &C::last_name, nullptr, "last name to publish to neighbours (empty: none)"),
+        Text("nick", &C::nick, nullptr, "nickname to publish to neighbours (empty: none)"),
+        Number("carry-quota", &C::carry_quota, 100000, 0, 100'000'000, "most messages held for others at once"),
+        Number("link-idle", &C::link_idle_seconds, 60, 1, 24 * 3600, "seconds before an idle link-local stream is closed"),
+        Unset("password-file", &C::password_file, "file holding the account password (mode 0600)"),
+        Unset("password-command", &C::password_command, "command that prints the account password"),
+        Text("bosh-url", &C::bosh_url, HttpUrl, "the server's BOSH endpoint, e.g. https://example.org/http-bind (default: discovered)"),
+        Text("host-meta-url", &C::host_meta_url, HttpUrl, "where to discover the BOSH endpoint (default https://DOMAIN/.well-known/host-meta)"),
+        Text("probe-url", &C::probe_url, HttpUrl, "where to probe connectivity (default: the BOSH URL)"),
+        Number("probe-interval-max", &C::probe_interval_max, 300, 5, 24 * 3600, "longest wait between connectivity probes, in seconds"),
+        YesNo("only-pigeons", &C::only_pigeons, false, "never send our own messages to the server; carriers only (yes/no)"),
+    };
+    // clang-format on
+    return settings;
+}
+
+const Setting& SettingOf(SettingMember member)
+{
+    for (const auto& setting : Settings())
+        if (setting.member == member)
+            return setting;
+    throw std::logic_error("a DaemonConfig member without a setting");
+}
+
+void Assign(const Setting& setting, SettingValue value, DaemonConfig& config)
+{
+    try {
+        std::visit([&](auto member) { AssignTyped(setting, std::move(value), config.*member); },
+                   setting.member);
+    } catch (const OptionsError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw OptionsError(e.what()); // log::ParseLevel's
+    }
+}
+
+void CheckDependentRanges(const DaemonConfig& config)
+{
+    for (const auto& setting : Settings()) {
+        if (setting.high_of == nullptr)
+            continue;
+        const auto number = [&config](auto member) -> std::int64_t {
+            if constexpr (std::is_arithmetic_v<SettingType<decltype(member)>>)
+                return std::int64_t(config.*member);
+            else
+                throw std::logic_error("a range on a setting that is not a number");
+        };
+        CheckRange(setting, std::visit(number, setting.member), setting.high_of(config));
+    }
+}
+
+SettingValue ValueOf(const Setting& setting, const DaemonConfig& config)
+{
+    return std::visit([&config](auto member) { return SettingValue(config.*member); },
+                      setting.member);
+}
+
+std::string ValueText(const Setting& setting, const SettingValue& value)
+{
+    return std::visit(
+        [&setting]<typename T>(const T& v) -> std::string {
+            if constexpr (std::is_same_v<T, std::string>)
+                return v;
+            else if constexpr (std::is_same_v<T, std::filesystem::path>)
+                return v.string();
+            else if constexpr (std::is_same_v<T, bool>)
+                return v ? "yes" : "no";
+            else if constexpr (std::is_enum_v<T>) {
+                for (const auto choice : ChoiceNames(setting.choices))
+                    if (ParseChoice<T>(setting, std::string(choice)) == v)
+                        return std::string(choice);
+                throw std::logic_error("a value that is none of its setting's choices");
+            } else
+                return std::to_string(v);
+        },
+        value);
+}
+
+} // namespace pigeon
