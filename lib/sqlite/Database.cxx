@@ -51,11 +51,20 @@ int Database::UserVersion()
     return int(s.Int(0));
 }
 
-std::int64_t Database::LastInsertRowId() const noexcept { return sqlite3_last_insert_rowid(db_); }
+std::int64_t Database::LastInsertRowId() const noexcept
+{
+    return sqlite3_last_insert_rowid(db_);
+}
 
-int Database::Changes() const noexcept { return sqlite3_changes(db_); }
+int Database::Changes() const noexcept
+{
+    return sqlite3_changes(db_);
+}
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement()
+{
+    sqlite3_finalize(stmt_);
+}
 
 bool Statement::Step()
 {
@@ -79,7 +88,10 @@ void Statement::Reset() noexcept
     sqlite3_clear_bindings(stmt_);
 }
 
-std::int64_t Statement::Int(int column) const noexcept { return sqlite3_column_int64(stmt_, column); }
+std::int64_t Statement::Int(int column) const noexcept
+{
+    return sqlite3_column_int64(stmt_, column);
+}
 
 std::string Statement::Text(int column) const
 {
@@ -113,7 +125,10 @@ void Statement::BindOne(int index, std::nullptr_t)
         throw MakeError(db_, rc, "cannot bind parameter");
 }
 
-Transaction::Transaction(Database& db) : db_(db) { db_.Exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Database& db) : db_(db)
+{
+    db_.Exec("BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction()
 {

@@ -139,7 +139,10 @@ END;
 
 } // namespace
 
-int LatestSchemaVersion() noexcept { return int(std::size(kMigrations)); }
+int LatestSchemaVersion() noexcept
+{
+    return int(std::size(kMigrations));
+}
 
 void Migrate(sqlite::Database& db)
 {
@@ -147,9 +150,9 @@ void Migrate(sqlite::Database& db)
     if (current > LatestSchemaVersion())
         throw StoreError(StoreError::Reason::SchemaTooNew,
                          "the database was written by a newer pigeon (schema version " +
-                         std::to_string(current) + ", this build knows up to " +
-                         std::to_string(LatestSchemaVersion()) +
-                         "); upgrade pigeon or use another --data-dir");
+                             std::to_string(current) + ", this build knows up to " +
+                             std::to_string(LatestSchemaVersion()) +
+                             "); upgrade pigeon or use another --data-dir");
     for (int version = current + 1; version <= LatestSchemaVersion(); ++version) {
         sqlite::Transaction transaction(db);
         db.Exec(kMigrations[version - 1]);

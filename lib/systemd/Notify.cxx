@@ -6,9 +6,15 @@
 
 namespace pigeon::systemd {
 
-void NotifyReady() noexcept { sd_notify(0, "READY=1"); }
+void NotifyReady() noexcept
+{
+    sd_notify(0, "READY=1");
+}
 
-void NotifyStopping() noexcept { sd_notify(0, "STOPPING=1"); }
+void NotifyStopping() noexcept
+{
+    sd_notify(0, "STOPPING=1");
+}
 
 void NotifyStatus(std::string_view text) noexcept
 {
