@@ -3,6 +3,7 @@
 #include "Format.hxx"
 #include "control/Command.hxx"
 
+#include <cstddef>
 #include <string_view>
 
 namespace pigeon::ctl {
@@ -12,9 +13,21 @@ namespace {
 
 using Printer = void (*)(std::ostream& out, const Json& result, const Json& request);
 
+// Whether a row has a printer is kept beside the pointer: comparing function
+// pointers is not a constant expression under -fsanitize=undefined.
 struct Binding {
+    constexpr Binding(std::string_view wire_name, Printer printer)
+        : wire(wire_name), print(printer), printed(true)
+    {
+    }
+    // For the rows pigeonctl has no words for.
+    constexpr Binding(std::string_view wire_name, std::nullptr_t)
+        : wire(wire_name), print(nullptr), printed(false)
+    {
+    }
     std::string_view wire;
-    Printer print; // null for the rows pigeonctl has no words for
+    Printer print;
+    bool printed;
 };
 
 template <void (*Print)(std::ostream&, const Json&)>
@@ -71,7 +84,7 @@ constexpr bool PrintersMatchTable()
     if (!control::BindsEveryCommand(kPrinters))
         return false;
     for (std::size_t i = 0; i < control::kCommandCount; ++i)
-        if ((kPrinters[i].print != nullptr) == control::kCommands[i].words.empty())
+        if (kPrinters[i].printed == control::kCommands[i].words.empty())
             return false;
     return true;
 }

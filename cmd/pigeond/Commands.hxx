@@ -3,6 +3,7 @@
 // per row of control::kCommands, bound in Commands.cxx. Every refusal is a
 // control::RequestError with a stable code.
 
+#include "control/Command.hxx"
 #include "control/Json.hxx"
 #include "control/Server.hxx"
 
@@ -28,10 +29,24 @@ private:
 
     // A row's handler: `now` returns the result at once; `later` answers
     // through `respond` when the server has (control::Reply::Later).
+    // The reply kind is kept beside the pointer: comparing member pointers
+    // is not a constant expression under -fsanitize=undefined, so the
+    // compile-time check reads `reply` instead.
     struct Handler {
+        using Now = Json (Commands::*)(const Json& request);
+        using Later = void (Commands::*)(const Json& request, Respond respond);
+        constexpr Handler(std::string_view wire_name, Now handler)
+            : wire(wire_name), now(handler), reply(control::Reply::Now)
+        {
+        }
+        constexpr Handler(std::string_view wire_name, Later handler)
+            : wire(wire_name), later(handler), reply(control::Reply::Later)
+        {
+        }
         std::string_view wire;
-        Json (Commands::*now)(const Json& request) = nullptr;
-        void (Commands::*later)(const Json& request, Respond respond) = nullptr;
+        Now now = nullptr;
+        Later later = nullptr;
+        control::Reply reply;
     };
     static const Handler kHandlers[];
     static constexpr bool HandlersMatchTable();
