@@ -109,7 +109,7 @@ Stream& Connections::NewStream(tcp::socket socket, Stream::Role role)
 Stream* Connections::Open(const std::string& instance) const noexcept
 {
     const auto it = links_.find(instance);
-    if (it == links_.end() || it->second.stream == nullptr || !it->second.stream->IsOpen())
+    if (it == links_.end() || it->second.stream == nullptr || !it->second.stream->Ready())
         return nullptr;
     return it->second.stream;
 }
@@ -144,8 +144,10 @@ void Connections::Forget(const std::string& instance) noexcept
 void Connections::Contact(const std::string& instance)
 {
     auto& link = links_[instance];
-    if (link.stream && link.stream->IsOpen() && !link.stream->PeerInstance().empty()) {
-        owner_.OnLinkReady(instance);
+    if (link.stream != nullptr && link.stream->IsOpen()) {
+        // One still opening says it is ready once the headers have crossed.
+        if (link.stream->Ready())
+            owner_.OnLinkReady(instance);
         return;
     }
     if (link.connecting || link.stream || presence_.OwnInstance().empty())

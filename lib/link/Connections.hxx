@@ -65,7 +65,7 @@ public:
     // Reaches `instance`: over the stream we have (OnLinkReady at once), else
     // resolves it now and dials. Throws what OnLinkReady throws.
     void Contact(const std::string& instance);
-    // The open stream we use with `instance`, or nullptr.
+    // The stream we use with `instance` once it is Ready() for stanzas, or nullptr.
     Stream* Open(const std::string& instance) const noexcept;
     // Whether we have, or are making, a stream with `instance`.
     bool InUse(const std::string& instance) const noexcept;

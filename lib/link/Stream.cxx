@@ -54,6 +54,7 @@ void Stream::Accept(const std::string& local_instance, const xml::StreamHeader& 
     // Peers without version='1.0' (old iChat, some Bonjour clients) expect no features.
     if (peer_header.Version() == "1.0")
         Send(xml::Element("features", std::string(xmpp::ns::kStreams)));
+    headers_crossed_ = true;
 }
 
 void Stream::Send(const xml::Element& stanza)
@@ -117,6 +118,7 @@ void Stream::OnRead(const boost::system::error_code& ec, std::size_t size) noexc
             return;
         switch (event.kind) {
         case xml::StreamParser::Event::Kind::Open:
+            headers_crossed_ = headers_crossed_ || role_ == Role::Initiator;
             owner_.OnStreamHeader(*this, event.header);
             break;
         case xml::StreamParser::Event::Kind::Stanza:

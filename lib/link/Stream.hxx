@@ -70,6 +70,10 @@ public:
 
     Role GetRole() const noexcept { return role_; }
     bool IsOpen() const noexcept { return open_; }
+    // Both stream headers have crossed (we read the responder's, or accepted
+    // the initiator's): only now may stanzas go out. A stanza sent earlier
+    // reaches a peer that has not identified us yet, which must refuse it.
+    bool Ready() const noexcept { return open_ && !closing_ && headers_crossed_; }
     const std::string& PeerInstance() const noexcept { return peer_instance_; }
     void SetPeerInstance(std::string instance) { peer_instance_ = std::move(instance); }
     boost::asio::ip::address RemoteAddress() const noexcept { return remote_address_; }
@@ -99,6 +103,7 @@ private:
     bool writing_ = false;
     bool open_ = true;
     bool closing_ = false;
+    bool headers_crossed_ = false;
     Alive alive_; // last: gone before anything above
 };
 
