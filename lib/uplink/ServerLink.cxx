@@ -1,5 +1,6 @@
 #include "uplink/ServerLink.hxx"
 
+#include "bosh/Session.hxx"
 #include "net/RouteWatcher.hxx"
 #include "uplink/HostMeta.hxx"
 #include "util/Log.hxx"
@@ -74,7 +75,7 @@ ServerLink::~ServerLink() = default;
 void ServerLink::StartSession(const std::string& bosh_url)
 {
     config_.bosh_url = bosh_url;
-    bosh::Session::Listener& listener = *this; // a private base: convert here, not in make_unique
+    xmpp::ClientSession::Listener& listener = *this; // a private base: convert here
     session_ = std::make_unique<bosh::Session>(
         multi_, bosh::Account{config_.account, config_.password, bosh_url, "pigeon"}, listener,
         MakeOptions());
@@ -92,7 +93,7 @@ void ServerLink::OnDiscovered(const std::string& bosh_url)
     }
 }
 
-bosh::Session& ServerLink::Session()
+xmpp::ClientSession& ServerLink::Session()
 {
     if (!session_)
         throw std::logic_error("no session before the BOSH URL is known");
@@ -172,8 +173,9 @@ void ServerLink::OnStanza(const xml::Element& stanza) noexcept
     listener_.OnStanza(stanza);
 }
 
-void ServerLink::OnOffline(const std::string& reason, bool auth_failed) noexcept
+void ServerLink::OnOffline(const std::string& reason, Failure failure) noexcept
 {
+    const bool auth_failed = failure != Failure::Transient;
     log::Warning("uplink", "session ended: " + reason);
     listener_.OnLoggedOut();
     state_ = auth_failed ? State::AuthFailed : State::Offline;
@@ -210,8 +212,15 @@ void ServerLink::Register(Done done)
         return;
     }
     try {
-        registration_ = std::make_unique<bosh::Registration>(
-            multi_, bosh::Account{config_.account, config_.password, config_.bosh_url, "pigeon"},
+        const auto make_session = [this](xmpp::ClientSession::Listener& listener) {
+            bosh::SessionOptions options;
+            options.authenticate = false;
+            return std::make_unique<bosh::Session>(
+                multi_, bosh::Account{config_.account, "", config_.bosh_url, "pigeon"}, listener,
+                options);
+        };
+        registration_ = std::make_unique<xmpp::Registration>(
+            config_.account, config_.password, make_session,
             [this, done](const std::string& error) {
                 done(error);
                 if (error.empty()) {
@@ -232,11 +241,12 @@ void ServerLink::ChangePassword(const std::string& password, Done done)
         return;
     }
     try {
-        bosh::ChangePassword(*session_, password, [this, password, done](const std::string& error) {
-            if (error.empty())
-                config_.password = password;
-            done(error);
-        });
+        xmpp::ChangePassword(*session_, config_.account, password,
+                             [this, password, done](const std::string& error) {
+                                 if (error.empty())
+                                     config_.password = password;
+                                 done(error);
+                             });
     } catch (const std::exception& e) {
         done(e.what());
     }
