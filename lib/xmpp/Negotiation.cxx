@@ -41,6 +41,16 @@ xml::Element SessionIq(const std::string& id)
     return iq;
 }
 
+xml::Element PingIq(const std::string& id, const std::string& to)
+{
+    xml::Element iq{"iq", std::string{ns::kClient}};
+    iq.SetAttr("type", "get");
+    iq.SetAttr("id", id);
+    iq.SetAttr("to", to);
+    iq.AddChild(xml::Element{"ping", std::string{ns::kPing}});
+    return iq;
+}
+
 xml::Element InitialPresence(const std::optional<xml::Element>& extension)
 {
     xml::Element presence{"presence", std::string{ns::kClient}};

@@ -24,6 +24,9 @@ bool NeedsSession(const xml::Element& features);
 // <iq type='set' id='id'><session/></iq>
 xml::Element SessionIq(const std::string& id);
 
+// <iq type='get' id='id' to='to'><ping xmlns='urn:xmpp:ping'/></iq> (XEP-0199)
+xml::Element PingIq(const std::string& id, const std::string& to);
+
 // Initial presence, with extension (e.g. XEP-0115 caps) if given.
 xml::Element InitialPresence(const std::optional<xml::Element>& extension);
 
