@@ -37,7 +37,7 @@ Connector::~Connector() = default;
 void Connector::OnSrv(std::vector<dns::SrvRecord> records, std::error_code ec, bool direct_tls)
 {
     if (ec && !dns::IsNoRecords(ec))
-        log::Info(kLog, "SRV lookup for " + options_.domain + " failed: " + ec.message());
+        log::Debug(kLog, "SRV lookup for " + options_.domain + " failed: " + ec.message());
     for (auto& r : records) {
         if (r.target == "." || r.target.empty()) {
             service_refused_ = true; // RFC 6120 section 3.2.1: decidedly not offered

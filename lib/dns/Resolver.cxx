@@ -4,6 +4,7 @@
 #include "util/CallOut.hxx"
 
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <ares.h>
@@ -95,6 +96,19 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
     void Arm(const std::shared_ptr<Socket>& socket) noexcept;
     void Process(ares_socket_t read_fd, ares_socket_t write_fd) noexcept;
     void Reschedule() noexcept;
+
+    // c-ares may answer from within ares_query itself (a resolver it cannot reach): the
+    // answer always goes out from the loop, never from inside QuerySrv or LookupHost.
+    template <typename Done, typename Result> void Complete(Done done, Result result, int status)
+    {
+        const std::error_code ec =
+            status == ARES_SUCCESS ? std::error_code() : MakeErrorCode(status);
+        asio::post(io, [owner = weak_from_this(), done = std::move(done),
+                        result = std::move(result), ec]() mutable {
+            if (const auto self = owner.lock(); self && !self->closing)
+                CallOut(kLog, done, std::move(result), ec);
+        });
+    }
 
     static void SocketState(void* data, ares_socket_t fd, int readable, int writable) noexcept
     {
@@ -214,8 +228,7 @@ void Resolver::QuerySrv(const std::string& name, SrvDone done)
         std::vector<SrvRecord> records;
         if (status == ARES_SUCCESS)
             records = ParseSrv(answer, length, status);
-        CallOut(kLog, q->done, std::move(records),
-                status == ARES_SUCCESS ? std::error_code() : MakeErrorCode(status));
+        owner->Complete(std::move(q->done), std::move(records), status);
     };
     ares_query(impl_->channel, name.c_str(), 1 /* IN */, 33 /* SRV */, callback, query);
     impl_->Reschedule();
@@ -234,8 +247,7 @@ void Resolver::LookupHost(const std::string& host, std::uint16_t port, HostDone 
             return;
         if (status == ARES_SUCCESS && endpoints.empty())
             status = ARES_ENODATA;
-        CallOut(kLog, q->done, std::move(endpoints),
-                status == ARES_SUCCESS ? std::error_code() : MakeErrorCode(status));
+        owner->Complete(std::move(q->done), std::move(endpoints), status);
     };
     ares_addrinfo_hints hints{};
     hints.ai_family = AF_UNSPEC;

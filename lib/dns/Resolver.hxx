@@ -22,7 +22,7 @@ namespace pigeon::dns {
 
 class Resolver {
 public:
-    // Called from the loop, once. An empty result comes with an error (dns::IsNoRecords
+    // Called from the loop, once, never from within the call that asked. An empty result comes with an error (dns::IsNoRecords
     // tells "no such records" from "could not ask").
     using SrvDone = std::function<void(std::vector<SrvRecord>, std::error_code)>;
     using HostDone =
