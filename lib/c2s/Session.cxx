@@ -418,6 +418,18 @@ void Session::Stop() noexcept
     Reset(false);
 }
 
+void Session::Suspend() noexcept
+{
+    if (state_ == State::Offline)
+        return;
+    if (state_ == State::Online)
+        broken_at_ = Clock::now();
+    log::Info(kLog, account_.jid + " suspended" + (sm_.Resumable() ? " (resumable)" : ""));
+    if (stream_)
+        stream_->Abort();
+    Reset(true);
+}
+
 bool Session::Reset(bool keep_pending) noexcept
 {
     state_ = State::Offline;

@@ -67,6 +67,7 @@ public:
     // holds it. Stop closes the stream, which ends it on the server too.
     void Start() override;
     void Stop() noexcept override;
+    void Suspend() noexcept override;
     void Send(xml::Element stanza, std::function<void(bool accepted)> done = {}) override;
     void SendIq(xml::Element iq, std::function<void(std::optional<xml::Element>)> reply) override;
     bool Online() const noexcept override { return state_ == State::Online; }

@@ -40,7 +40,7 @@ void XmlStream::Send(const xml::Element& element)
 
 void XmlStream::Write(std::string data)
 {
-    if (ended_)
+    if (ended_ && !closing_)
         return;
     log::Debug(kLog, "out: " + data);
     queue_.push_back(std::make_shared<const std::string>(std::move(data)));
@@ -49,10 +49,12 @@ void XmlStream::Write(std::string data)
 
 void XmlStream::WriteNext()
 {
-    if (writing_ || ended_)
+    if (writing_ || (ended_ && !closing_))
         return;
     if (queue_.empty()) {
-        if (after_writes_) {
+        if (closing_) {
+            socket_->Close(); // our goodbye is out
+        } else if (after_writes_) {
             const auto next = std::move(after_writes_);
             after_writes_ = nullptr;
             next();
@@ -66,11 +68,12 @@ void XmlStream::WriteNext()
             return;
         writing_ = false;
         queue_.pop_front();
-        if (ec) {
+        if (ec && closing_)
+            socket_->Close();
+        else if (ec)
             End("cannot write to the server: " + ec.message());
-            return;
-        }
-        WriteNext();
+        else
+            WriteNext();
     });
 }
 
@@ -158,20 +161,20 @@ void XmlStream::Close() noexcept
 {
     if (ended_)
         return;
+    ended_ = true; // the handler hears nothing more
+    closing_ = true;
+    after_writes_ = nullptr;
     try {
-        Write(xml::StreamCloseTag());
+        Write(xml::StreamCloseTag()); // the socket closes once it is out
     } catch (...) {
-    }
-    ended_ = true;
-    if (!writing_)
         socket_->Close();
-    else
-        after_writes_ = nullptr; // the write handler finds us ended; the destructor closes
+    }
 }
 
 void XmlStream::Abort() noexcept
 {
     ended_ = true;
+    closing_ = false;
     socket_->Close();
 }
 

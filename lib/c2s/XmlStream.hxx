@@ -84,6 +84,7 @@ private:
     bool reading_ = false;
     bool paused_ = false;
     bool ended_ = false;
+    bool closing_ = false; // ended by us: what is queued still goes out, then the socket closes
     std::uint64_t document_ = 0; // bumped by each Open: events of an older document are void
     std::function<void()> after_writes_;
     std::chrono::steady_clock::time_point received_ = std::chrono::steady_clock::now();

@@ -97,8 +97,13 @@ TlsStream::~TlsStream()
 void TlsStream::Handshake(HandshakeDone done)
 {
     impl_->stream.async_handshake(
-        asio::ssl::stream_base::client,
-        [impl = impl_, done = std::move(done)](const boost::system::error_code& ec) {
+        asio::ssl::stream_base::client, [weak = std::weak_ptr<Impl>(impl_), done = std::move(done)](
+                                            const boost::system::error_code& ec) {
+            const auto impl = weak.lock();
+            if (!impl) {
+                done("the connection was closed", false);
+                return;
+            }
             const long result = SSL_get_verify_result(impl->stream.native_handle());
             if (ec) {
                 if (result != X509_V_OK && !impl->options.insecure)
@@ -116,6 +121,7 @@ void TlsStream::Handshake(HandshakeDone done)
         });
 }
 
+// The stream lives until the operations on it have completed: the handlers hold it.
 void TlsStream::ReadSome(asio::mutable_buffer buffer, IoDone done)
 {
     impl_->stream.async_read_some(
@@ -132,14 +138,11 @@ void TlsStream::Write(std::shared_ptr<const std::string> data, IoDone done)
 
 void TlsStream::Close() noexcept
 {
-    auto& socket = impl_->stream.next_layer();
-    if (!socket.is_open())
-        return;
-    // close_notify without waiting for the peer's: the stream ends here either way.
-    SSL_shutdown(impl_->stream.native_handle());
+    // No close_notify: SSL_shutdown under the engine's running operations would confuse
+    // them, and the XMPP stream has said goodbye already (</stream:stream>).
     boost::system::error_code ignored;
-    socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    socket.close(ignored);
+    impl_->stream.next_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    impl_->stream.next_layer().close(ignored);
 }
 
 bool TlsStream::Verified() const noexcept

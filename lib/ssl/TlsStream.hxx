@@ -35,7 +35,8 @@ public:
     TlsStream(boost::asio::ip::tcp::socket socket, const std::string& domain,
               const TlsOptions& options);
     // Closes the socket; pending operations complete with an error (their handlers are
-    // called from the loop, so they must check that their owner still exists).
+    // called from the loop, so they must check that their owner still exists, and a read's
+    // buffer must outlive it).
     ~TlsStream();
     TlsStream(const TlsStream&) = delete;
     TlsStream& operator=(const TlsStream&) = delete;
@@ -44,7 +45,7 @@ public:
     void ReadSome(boost::asio::mutable_buffer buffer, IoDone done);
     // Writes all of data (kept alive until done). One write at a time.
     void Write(std::shared_ptr<const std::string> data, IoDone done);
-    // Sends close_notify if it can without waiting, and closes the socket.
+    // Closes the socket; pending operations complete with an error.
     void Close() noexcept;
 
     // After the handshake:
@@ -60,7 +61,7 @@ public:
 
 private:
     struct Impl;
-    std::shared_ptr<Impl> impl_;
+    std::shared_ptr<Impl> impl_; // shared with the handlers of pending operations
 };
 
 } // namespace pigeon::ssl

@@ -52,6 +52,14 @@ void Probe::Check() noexcept
         ProbeC2s();
 }
 
+void Probe::Restart() noexcept
+{
+    request_.reset();
+    if (reachability_) // not destroyed here: a route change may come from within its call
+        boost::asio::post(multi_.IoContext(), [r = std::move(reachability_)] {});
+    Check();
+}
+
 void Probe::ProbeC2s()
 {
     try {

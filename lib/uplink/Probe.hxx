@@ -59,6 +59,9 @@ public:
 
     // Probes now (a probe already running is left to finish).
     void Check() noexcept;
+    // Probes now, dropping a probe already running: what it found may no longer hold
+    // (the kernel's addresses or routes changed under it).
+    void Restart() noexcept;
 
     bool Online() const noexcept { return online_; }
     // The transport that answered the last successful probe (C2s or Bosh).

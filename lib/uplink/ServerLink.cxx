@@ -72,7 +72,7 @@ ServerLink::ServerLink(boost::asio::io_context& io, UplinkConfig config, Listene
     if (config_.watch_routes)
         routes_ = std::make_unique<net::RouteWatcher>(io, [this] {
             log::Debug("uplink", "addresses or routes changed: probing");
-            probe_.Check();
+            probe_.Restart();
         });
 }
 
@@ -197,8 +197,9 @@ void ServerLink::OnProbe(bool online) noexcept
             session_->Start();
         } else if (!online && state_ != State::Offline && state_ != State::AuthFailed &&
                    state_ != State::TlsFailed) {
-            // The session would find out by itself, slowly: drop it now.
-            Drop();
+            // The session would find out by itself, slowly: drop it now, resumable.
+            state_ = State::Offline;
+            session_->Suspend();
             listener_.OnLoggedOut();
         }
     } catch (const std::exception& e) {

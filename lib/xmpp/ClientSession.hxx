@@ -51,6 +51,11 @@ public:
     // sends get done(false), pending IQs nullopt; the listener hears nothing more.
     virtual void Stop() noexcept = 0;
 
+    // The network is gone: drops the connection without a goodbye that could not get through
+    // anyway. A transport that can resume (c2s with XEP-0198) keeps what is unacknowledged for
+    // the next Start; the others end the session as Stop does. The listener hears nothing.
+    virtual void Suspend() noexcept { Stop(); }
+
     // Queues a stanza (an empty ns means jabber:client). done(true) once the server has taken
     // responsibility for it: for BOSH the HTTP request that carried it was answered, for c2s
     // the server acknowledged it (XEP-0198). done(false) if the session ends first or is not
