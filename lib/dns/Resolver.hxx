@@ -22,8 +22,8 @@ namespace pigeon::dns {
 
 class Resolver {
 public:
-    // Called from the loop, once, never from within the call that asked. An empty result comes with an error (dns::IsNoRecords
-    // tells "no such records" from "could not ask").
+    // Called from the loop, once, never from within the call that asked. An empty result comes with
+    // an error (dns::IsNoRecords tells "no such records" from "could not ask").
     using SrvDone = std::function<void(std::vector<SrvRecord>, std::error_code)>;
     using HostDone =
         std::function<void(std::vector<boost::asio::ip::tcp::endpoint>, std::error_code)>;
