@@ -267,9 +267,7 @@ void Session::Bind(const xml::Element& features)
             return; // the session ended meanwhile
         const auto jid = reply ? xmpp::BoundJid(*reply) : std::nullopt;
         if (!jid) {
-            Fail("resource binding failed: " +
-                     (reply ? xmpp::ErrorCondition(*reply) : std::string{"no reply"}),
-                 Failure::Transient);
+            Fail(xmpp::IqFailure("resource binding", reply), Failure::Transient);
             return;
         }
         full_jid_ = *jid;
@@ -290,9 +288,7 @@ void Session::EstablishSession()
             if (state_ != State::Binding)
                 return;
             if (!reply || reply->Attr("type") != "result") {
-                Fail("session establishment failed: " +
-                         (reply ? xmpp::ErrorCondition(*reply) : std::string{"no reply"}),
-                     Failure::Transient);
+                Fail(xmpp::IqFailure("session establishment", reply), Failure::Transient);
                 return;
             }
             SendPresence();

@@ -213,9 +213,7 @@ void Session::Bind()
             return;
         const auto jid = reply ? xmpp::BoundJid(*reply) : std::nullopt;
         if (!jid) {
-            Fail("resource binding failed: " +
-                     (reply ? xmpp::ErrorCondition(*reply) : std::string{"no reply"}),
-                 Failure::Transient);
+            Fail(xmpp::IqFailure("resource binding", reply), Failure::Transient);
             return;
         }
         full_jid_ = bound_jid_ = *jid;
@@ -229,7 +227,7 @@ void Session::Bind()
             if (state_ != State::Binding)
                 return;
             if (!reply || reply->Attr("type") != "result")
-                Fail("session establishment failed", Failure::Transient);
+                Fail(xmpp::IqFailure("session establishment", reply), Failure::Transient);
             else
                 EnableStreamManagement();
         });

@@ -1,6 +1,7 @@
 #include "xmpp/Negotiation.hxx"
 
 #include "xmpp/Jid.hxx"
+#include "xmpp/Message.hxx"
 #include "xmpp/Namespaces.hxx"
 
 namespace pigeon::xmpp {
@@ -24,6 +25,11 @@ std::optional<std::string> BoundJid(const xml::Element& reply)
     if (!jid || jid->IsBare())
         return std::nullopt;
     return jid->ToString();
+}
+
+std::string IqFailure(std::string_view what, const std::optional<xml::Element>& reply)
+{
+    return std::string(what) + " failed: " + (reply ? ErrorCondition(*reply) : "no reply");
 }
 
 bool NeedsSession(const xml::Element& features)

@@ -18,6 +18,9 @@ xml::Element BindIq(const std::string& id, const std::string& resource);
 // The full JID the server bound in its reply to BindIq, or nullopt.
 std::optional<std::string> BoundJid(const xml::Element& reply);
 
+// "<what> failed: <condition>" for an IQ of the set-up that got an error or no reply.
+std::string IqFailure(std::string_view what, const std::optional<xml::Element>& reply);
+
 // The server still requires RFC 3921 session establishment (non-optional <session/>).
 bool NeedsSession(const xml::Element& features);
 
