@@ -74,6 +74,25 @@ std::string ServerSource(const Json& connectivity)
     return url + (source.empty() ? "" : " (" + source + ")");
 }
 
+// The session's transport and how it was set up, its last error, and the
+// warning that certificates go unchecked.
+std::string TransportLine(const Json& connectivity)
+{
+    const auto text = [&connectivity](const char* key) { // null and absent read as ""
+        const auto it = connectivity.find(key);
+        return it != connectivity.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    std::string line = text("transport").empty() ? "-" : text("transport");
+    if (!text("connection").empty())
+        line += ", " + text("connection");
+    if (!text("session_error").empty())
+        line += "\n              last error: " + text("session_error");
+    if (connectivity.value("tls_insecure", false))
+        line += "\n              WARNING: tls-insecure is set: the server's certificate is not "
+                "checked";
+    return line;
+}
+
 } // namespace
 
 void PrintOutbox(std::ostream& out, const Json& items)
@@ -225,6 +244,7 @@ void PrintStatus(std::ostream& out, const Json& s)
                                                          conn["session"].get<std::string>())
         << '\n'
         << "server:       " << ServerSource(conn) << '\n'
+        << "transport:    " << TransportLine(conn) << '\n'
         << "identity:     "
         << (s["identity"].is_string() ? s["identity"].get<std::string>() : std::string("none"))
         << (conn["key_published"].get<bool>() ? " (published)" : "") << '\n'

@@ -4,6 +4,7 @@
 // name, default, range and help are in its row in Settings.cxx.
 
 #include "link/LinkManager.hxx"
+#include "uplink/Transport.hxx"
 #include "util/Log.hxx"
 
 #include <cstddef>
@@ -14,6 +15,7 @@
 namespace pigeon {
 
 using link::CarryPolicy;
+using uplink::Transport;
 
 struct DaemonConfig {
     // Every setting at its default (Settings.cxx); those found at start
@@ -40,6 +42,9 @@ struct DaemonConfig {
     std::string bosh_url;         // empty: discovered (XEP-0156) from host_meta_url
     std::string host_meta_url;    // empty: https://DOMAIN/.well-known/host-meta
     std::string probe_url;        // empty: the BOSH URL
+    Transport transport{};        // c2s, BOSH, or c2s where it gets through
+    std::string tls_ca_file;      // an extra trust anchor for c2s TLS
+    bool tls_insecure{};          // accept any certificate (c2s)
     int probe_interval_max{};     // seconds
     bool only_pigeons{};
 

@@ -66,6 +66,8 @@ uplink::UplinkConfig MakeUplinkConfig(const DaemonConfig& c, const crypto::Ident
     u.identity = &identity;
     u.account = c.account;
     u.password = c.password;
+    u.transport = c.transport;
+    u.tls = {c.tls_ca_file, c.tls_insecure};
     u.bosh_url = c.bosh_url;
     if (c.bosh_url.empty())
         u.host_meta_url =

@@ -221,6 +221,9 @@ std::span<const Setting> Settings()
         Text("probe-url", &C::probe_url, HttpUrl, "where to probe connectivity (default: the BOSH URL)"),
         Number("probe-interval-max", &C::probe_interval_max, 300, 5, 24 * 3600, "longest wait between connectivity probes, in seconds"),
         YesNo("only-pigeons", &C::only_pigeons, false, "never send our own messages to the server; carriers only (yes/no)"),
+        Choice("transport", &C::transport, Transport::Auto, "auto|c2s|bosh", "how to reach the server: c2s (TCP, TLS), bosh (HTTP), or auto (c2s, else BOSH)"),
+        Text("tls-ca-file", &C::tls_ca_file, nullptr, "an extra trusted CA certificate (PEM) for c2s TLS, e.g. a private CA (empty: the system's only)"),
+        YesNo("tls-insecure", &C::tls_insecure, false, "accept any c2s server certificate, unchecked: for tests only (yes/no)"),
     };
     // clang-format on
     return settings;

@@ -6,10 +6,12 @@
 // it once and the owner may Start() again (after a backoff of its choosing).
 
 #include "bosh/Connection.hxx"
-#include "bosh/Sasl.hxx"
 #include "curl/Multi.hxx"
 #include "util/Alive.hxx"
 #include "xml/Element.hxx"
+#include "xmpp/ClientSession.hxx"
+#include "xmpp/IqTracker.hxx"
+#include "xmpp/SaslExchange.hxx"
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -42,71 +44,34 @@ struct SessionOptions {
     bool authenticate = true;
 };
 
-class Session : Connection::Handler {
+class Session final : public xmpp::ClientSession, Connection::Handler {
 public:
-    // Called from the loop; any call may destroy the Session or call Start or Stop.
-    class Listener {
-    public:
-        // Bound to full_jid; initial presence was accepted by the server.
-        virtual void OnOnline(const std::string& full_jid) noexcept = 0;
-        // A message, presence or iq from the server, in order. Replies to SendIq go there
-        // instead; an iq get or set must be answered (xmpp::MakeIqError for the unknown).
-        virtual void OnStanza(const xml::Element& stanza) noexcept = 0;
-        // The session ended or could not be established. auth_failed: the server refused the
-        // credentials (or could not prove it knows them); retrying will not help.
-        // Not called after Stop.
-        virtual void OnOffline(const std::string& reason, bool auth_failed) noexcept = 0;
-
-    protected:
-        ~Listener() = default;
-    };
+    using Listener = xmpp::ClientSession::Listener;
 
     // Throws std::invalid_argument if account.jid is not a bare JID (with a localpart when
     // authenticating) or account.url is not http(s), std::runtime_error if no random bytes are
     // available.
     Session(curl::Multi& multi, Account account, Listener& listener, SessionOptions options = {});
     // Drops the session without calling anyone back.
-    ~Session();
+    ~Session() override;
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
-    // Starts a new session, dropping a running one as Stop does. Throws std::runtime_error if
-    // no random bytes are available.
-    void Start();
+    // As xmpp::ClientSession says. Stop sends unavailable presence and a BOSH terminate.
+    // Send's done(true) means the HTTP request that carried the stanza came back 200 with a
+    // valid body. IQs time out after iq_timeout.
+    void Start() override;
+    void Stop() noexcept override;
+    void Send(xml::Element stanza, std::function<void(bool accepted)> done = {}) override;
+    void SendIq(xml::Element iq, std::function<void(std::optional<xml::Element>)> reply) override;
+    bool Online() const noexcept override { return state_ == State::Online; }
+    const std::string& FullJid() const noexcept override { return full_jid_; }
+    void SetPassword(std::string password) override { account_.password = std::move(password); }
 
-    // Ends the session cleanly (unavailable presence, BOSH terminate). Pending sends get
-    // done(false), pending IQs nullopt; the listener hears nothing more.
-    void Stop() noexcept;
-
-    // Queues a stanza (an empty ns means jabber:client). done(true) once the request that
-    // carried it came back 200 with a valid body: the server took it. done(false) if the session
-    // ends first or is not running; the stanza may then still have arrived, so a retry must be
-    // idempotent (XEP-0359 origin-id). Stanzas sent before the session is online wait for it.
-    // done is never called from within Send. Throws std::invalid_argument if the stanza cannot be
-    // serialized.
-    void Send(xml::Element stanza, std::function<void(bool accepted)> done = {});
-
-    // Sends an <iq type='get'/'set'> (given an id if it has none) and calls reply with the
-    // result or error stanza from the addressee, or nullopt if the session ends or no reply
-    // comes within iq_timeout. Throws std::invalid_argument if iq is not such a stanza or cannot
-    // be serialized.
-    void SendIq(xml::Element iq, std::function<void(std::optional<xml::Element>)> reply);
-
-    bool Online() const noexcept { return state_ == State::Online; }
-    // Empty until online.
-    const std::string& FullJid() const noexcept { return full_jid_; }
     const Account& GetAccount() const noexcept { return account_; }
-    // For the next Start, e.g. after a password change.
-    void SetPassword(std::string password) { account_.password = std::move(password); }
 
 private:
     enum class State { Offline, Connecting, Authenticating, Restarting, Binding, Presence, Online };
-
-    struct PendingIq {
-        std::function<void(std::optional<xml::Element>)> reply;
-        std::string to; // whom the reply must come from
-        std::unique_ptr<boost::asio::steady_timer> timer;
-    };
 
     struct Waiting {
         xml::Element stanza;
@@ -119,14 +84,13 @@ private:
     void OnFeatures(const xml::Element& features);
     void OnSasl(const xml::Element& element);
     void Bind(const xml::Element& features);
+    void EstablishSession();
     void SendPresence();
     void GoOnline();
-    bool IsReply(const xml::Element& stanza, const std::string& expected_from) const;
-    void Complete(const std::string& id, std::optional<xml::Element> result) noexcept;
     // negotiating: part of the session's own setup, which goes out before we are online.
     void SendIqNow(xml::Element iq, std::function<void(std::optional<xml::Element>)> reply,
                    bool negotiating);
-    void Fail(const std::string& reason, bool auth_failed) noexcept;
+    void Fail(const std::string& reason, Failure failure) noexcept;
     // Forgets the session's state and fails what is pending; false if that destroyed us.
     bool Reset() noexcept;
 
@@ -142,11 +106,9 @@ private:
 
     State state_ = State::Offline;
     std::uint64_t generation_ = 0;
-    std::optional<SaslClient> sasl_;
+    std::optional<xmpp::SaslExchange> sasl_;
     std::string full_jid_;
-    std::string id_prefix_;
-    std::uint64_t next_id_ = 0;
-    std::map<std::string, PendingIq> iqs_;
+    xmpp::IqTracker iqs_;
     std::vector<Waiting> waiting_; // sent before the session was online
 };
 

@@ -1,11 +1,14 @@
 #include "uplink/Probe.hxx"
 
+#include "c2s/Reachability.hxx"
 #include "crypto/Random.hxx"
 #include "curl/Request.hxx"
 #include "uplink/HostMeta.hxx"
 #include "util/Log.hxx"
 #include "xml/Document.hxx"
 #include "xmpp/Namespaces.hxx"
+
+#include <boost/asio/post.hpp>
 
 namespace pigeon::uplink {
 namespace {
@@ -40,8 +43,52 @@ Probe::~Probe() = default;
 
 void Probe::Check() noexcept
 {
-    if (request_ && request_->Running())
+    if ((request_ && request_->Running()) || reachability_)
         return;
+    c2s_problem_.clear();
+    if (config_.transport == Transport::Bosh)
+        ProbeBosh();
+    else
+        ProbeC2s();
+}
+
+void Probe::Restart() noexcept
+{
+    request_.reset();
+    if (reachability_) // not destroyed here: a route change may come from within its call
+        boost::asio::post(multi_.IoContext(), [r = std::move(reachability_)] {});
+    Check();
+}
+
+void Probe::ProbeC2s()
+{
+    try {
+        reachability_ = std::make_unique<c2s::Reachability>(
+            multi_.IoContext(), config_.c2s, [this](const std::string& error) { OnC2s(error); });
+    } catch (const std::exception& e) {
+        OnC2s(e.what());
+    }
+}
+
+void Probe::OnC2s(const std::string& error) noexcept
+{
+    // Not destroyed here: we may be inside its call.
+    if (reachability_)
+        boost::asio::post(multi_.IoContext(), [r = std::move(reachability_)] {});
+    if (error.empty()) {
+        via_ = Transport::C2s;
+        OnResponse(200, {}, {});
+        return;
+    }
+    c2s_problem_ = "c2s: " + error;
+    if (config_.transport == Transport::Auto)
+        ProbeBosh(); // what only HTTP(S) gets out through
+    else
+        OnResponse(0, {}, c2s_problem_);
+}
+
+void Probe::ProbeBosh() noexcept
+{
     if (!config_.host_meta_url.empty()) {
         Discover();
         return;
@@ -59,6 +106,7 @@ void Probe::Check() noexcept
         options.use_environment_proxy = true;
         options.max_response_bytes = 64 * 1024;
         request_ = std::make_unique<curl::Request>(multi_, options, [this](curl::Response r) {
+            via_ = Transport::Bosh;
             OnResponse(r.status, r.body, r.error ? r.error_message : std::string());
         });
     } catch (const std::exception& e) {
@@ -124,7 +172,11 @@ void Probe::OnHostMeta(long status, const std::string& body, const std::string& 
 void Probe::OnResponse(long status, const std::string& body, const std::string& error) noexcept
 {
     last_probe_ = NowMs();
-    const std::string problem = error.empty() ? NotBosh(status, body) : error;
+    std::string problem = error;
+    if (problem.empty() && via_ == Transport::Bosh)
+        problem = NotBosh(status, body);
+    if (!problem.empty() && !c2s_problem_.empty() && problem != c2s_problem_)
+        problem = c2s_problem_ + "; BOSH: " + problem;
     last_result_ = problem.empty() ? "ok" : problem;
     const bool online = problem.empty();
     const bool changed = online != online_;

@@ -1,14 +1,19 @@
 #pragma once
-// Is the XMPP server reachable right now? A probe POSTs a BOSH request for a
-// session that does not exist; only a real BOSH endpoint answers it with a
-// <body type='terminate'/> in the httpbind namespace. Anything else (a captive
-// portal's page, a proxy error, a timeout) means offline.
+// Is the XMPP server reachable right now, and how? Over c2s (transport c2s
+// or auto), the server found through DNS must answer a stream header
+// (c2s::Reachability). Over BOSH (transport bosh, or auto when c2s does not
+// get through), a probe POSTs a BOSH request for a session that does not
+// exist; only a real BOSH endpoint answers it with a <body type='terminate'/>
+// in the httpbind namespace. Anything else (a captive portal's page, a proxy
+// error, a timeout) means offline.
 // It probes at start, on demand (kernel address/route change), and otherwise
 // on a timer that backs off with jitter while nothing changes.
 // While the BOSH URL is unknown, each probe first fetches the host-meta
 // document (XEP-0156) instead: a server that names its BOSH endpoint there is
 // reachable, and the endpoint it names is then probed at once.
 
+#include "c2s/Connector.hxx"
+#include "uplink/Transport.hxx"
 #include "util/Time.hxx"
 
 #include <boost/asio/steady_timer.hpp>
@@ -23,10 +28,16 @@ class Multi;
 class Request;
 } // namespace pigeon::curl
 
+namespace pigeon::c2s {
+class Reachability;
+}
+
 namespace pigeon::uplink {
 
 struct ProbeConfig {
-    std::string url;           // where to probe; empty: the BOSH URL once discovered
+    Transport transport = Transport::Bosh;
+    c2s::ConnectOptions c2s;   // the domain (and TLS options) for c2s
+    std::string url;           // where to probe BOSH; empty: the BOSH URL once discovered
     std::string host_meta_url; // non-empty: the BOSH URL is still to be discovered here
     std::chrono::seconds min_interval{5};
     std::chrono::seconds max_interval{300};
@@ -48,13 +59,21 @@ public:
 
     // Probes now (a probe already running is left to finish).
     void Check() noexcept;
+    // Probes now, dropping a probe already running: what it found may no longer hold
+    // (the kernel's addresses or routes changed under it).
+    void Restart() noexcept;
 
     bool Online() const noexcept { return online_; }
+    // The transport that answered the last successful probe (C2s or Bosh).
+    Transport Via() const noexcept { return via_; }
     UnixMs Since() const noexcept { return since_; }
     UnixMs LastProbe() const noexcept { return last_probe_; }
     const std::string& LastResult() const noexcept { return last_result_; }
 
 private:
+    void ProbeC2s();
+    void OnC2s(const std::string& error) noexcept;
+    void ProbeBosh() noexcept;
     void Discover();
     void OnHostMeta(long status, const std::string& body, const std::string& error) noexcept;
     void OnResponse(long status, const std::string& body, const std::string& error) noexcept;
@@ -66,6 +85,9 @@ private:
     Discovered discovered_;
     boost::asio::steady_timer timer_;
     std::unique_ptr<curl::Request> request_;
+    std::unique_ptr<c2s::Reachability> reachability_;
+    std::string c2s_problem_; // this round's, in auto mode
+    Transport via_ = Transport::Bosh;
     std::chrono::seconds interval_;
     bool online_ = false;
     UnixMs since_ = NowMs();

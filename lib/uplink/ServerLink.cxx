@@ -1,9 +1,12 @@
 #include "uplink/ServerLink.hxx"
 
+#include "bosh/Session.hxx"
+#include "c2s/Session.hxx"
 #include "net/RouteWatcher.hxx"
 #include "uplink/HostMeta.hxx"
 #include "util/Log.hxx"
 #include "xmpp/Caps.hxx"
+#include "xmpp/Jid.hxx"
 #include "xmpp/Namespaces.hxx"
 
 #include <stdexcept>
@@ -11,16 +14,19 @@
 namespace pigeon::uplink {
 namespace {
 
-bosh::SessionOptions MakeOptions()
+// XEP-0115 in our presence: other pigeons can tell we carry.
+xml::Element Caps()
 {
-    bosh::SessionOptions options;
-    // XEP-0115 in our presence: other pigeons can tell we carry.
     xml::Element caps("c", std::string(xmpp::ns::kCaps));
     caps.SetAttr("hash", "sha-1");
     caps.SetAttr("node", std::string(xmpp::ns::kPigeon));
     caps.SetAttr("ver", xmpp::CapsVer(xmpp::PigeonDiscoInfo()));
-    options.presence_extension = caps;
-    return options;
+    return caps;
+}
+
+std::string DomainOf(const std::string& account)
+{
+    return std::string(xmpp::Jid::Parse(account).Domain());
 }
 
 // The BOSH URL configured, else the one discovered before, else none yet.
@@ -29,6 +35,9 @@ UplinkConfig WithKnownUrl(UplinkConfig c, std::string& source)
     if (!c.bosh_url.empty()) {
         source = "configured";
     } else if (c.host_meta_url.empty()) {
+        if (c.transport == Transport::C2s)
+            return c; // BOSH is never used
+
         throw std::invalid_argument("neither a BOSH URL nor a host-meta URL to discover it from");
     } else if (auto url = LoadDiscoveredUrl(c.discovered_url_file, c.host_meta_url)) {
         c.bosh_url = std::move(*url);
@@ -40,6 +49,8 @@ UplinkConfig WithKnownUrl(UplinkConfig c, std::string& source)
 ProbeConfig MakeProbeConfig(const UplinkConfig& c)
 {
     ProbeConfig probe = c.probe;
+    probe.transport = c.transport;
+    probe.c2s = {DomainOf(c.account), c.tls, std::chrono::seconds(10)};
     if (probe.url.empty())
         probe.url = c.bosh_url;
     if (c.bosh_url.empty())
@@ -56,33 +67,56 @@ ServerLink::ServerLink(boost::asio::io_context& io, UplinkConfig config, Listene
           [this](const std::string& url) { OnDiscovered(url); }),
       login_retry_(io, config_.password_file, [this](const char* why) { RetryLogin(why); })
 {
-    if (!config_.bosh_url.empty())
-        StartSession(config_.bosh_url);
-    else
+    if (config_.transport != Transport::C2s && config_.bosh_url.empty())
         log::Notice("uplink", "no BOSH URL yet: discovering it from " + config_.host_meta_url);
     if (config_.watch_routes)
         routes_ = std::make_unique<net::RouteWatcher>(io, [this] {
             log::Debug("uplink", "addresses or routes changed: probing");
-            probe_.Check();
+            probe_.Restart();
         });
 }
 
 ServerLink::~ServerLink() = default;
 
-// Sets up the session that the probe's verdict starts and stops. Throws like
-// the constructor.
-void ServerLink::StartSession(const std::string& bosh_url)
+std::unique_ptr<xmpp::ClientSession>
+ServerLink::MakeSession(Transport transport, xmpp::ClientSession::Listener& listener,
+                        bool authenticate)
 {
-    config_.bosh_url = bosh_url;
-    bosh::Session::Listener& listener = *this; // a private base: convert here, not in make_unique
-    session_ = std::make_unique<bosh::Session>(
-        multi_, bosh::Account{config_.account, config_.password, bosh_url, "pigeon"}, listener,
-        MakeOptions());
+    if (transport == Transport::C2s) {
+        c2s::SessionOptions options;
+        options.tls = config_.tls;
+        options.presence_extension = Caps();
+        options.authenticate = authenticate;
+        return std::make_unique<c2s::Session>(
+            multi_.IoContext(), c2s::Account{config_.account, config_.password, "pigeon"}, listener,
+            options);
+    }
+    if (config_.bosh_url.empty())
+        throw std::logic_error("no BOSH URL known yet");
+    bosh::SessionOptions options;
+    options.presence_extension = Caps();
+    options.authenticate = authenticate;
+    return std::make_unique<bosh::Session>(
+        multi_, bosh::Account{config_.account, config_.password, config_.bosh_url, "pigeon"},
+        listener, options);
+}
+
+void ServerLink::UseTransport(Transport transport)
+{
+    if (session_ && session_transport_ == transport)
+        return;
+    xmpp::ClientSession::Listener& listener = *this; // a private base: convert here
+    auto session = MakeSession(transport, listener, true);
+    if (session_)
+        session_->Stop();
+    session_ = std::move(session);
+    session_transport_ = transport;
+    log::Info("uplink", "reaching the server over " + std::string(TransportName(transport)));
 }
 
 void ServerLink::OnDiscovered(const std::string& bosh_url)
 {
-    StartSession(bosh_url);
+    config_.bosh_url = bosh_url;
     bosh_url_source_ = "discovered";
     try {
         SaveDiscoveredUrl(config_.discovered_url_file, config_.host_meta_url, bosh_url);
@@ -92,10 +126,10 @@ void ServerLink::OnDiscovered(const std::string& bosh_url)
     }
 }
 
-bosh::Session& ServerLink::Session()
+xmpp::ClientSession& ServerLink::Session()
 {
     if (!session_)
-        throw std::logic_error("no session before the BOSH URL is known");
+        throw std::logic_error("no session before the server is found");
     return *session_;
 }
 
@@ -124,33 +158,48 @@ void ServerLink::Shutdown() noexcept
 
 UplinkStatus ServerLink::Status() const
 {
-    static constexpr const char* kNames[] = {"offline", "connecting", "online", "auth-failed"};
-    return {probe_.Online(),
-            probe_.Since(),
-            probe_.LastProbe(),
-            probe_.LastResult(),
-            session_ ? kNames[int(state_)] : "discovering",
-            session_ ? session_->FullJid() : std::string(),
-            config_.bosh_url,
-            bosh_url_source_,
-            bosh_url_source_ == "configured" ? std::string() : config_.host_meta_url,
-            false};
+    static constexpr const char* kNames[] = {"offline", "connecting", "online", "auth-failed",
+                                             "tls-failed"};
+    const auto* c2s = dynamic_cast<const c2s::Session*>(session_.get());
+    const bool discovering =
+        !session_ && config_.bosh_url.empty() && config_.transport != Transport::C2s;
+    UplinkStatus status{probe_.Online(),
+                        probe_.Since(),
+                        probe_.LastProbe(),
+                        probe_.LastResult(),
+                        discovering ? "discovering" : kNames[int(state_)],
+                        session_error_,
+                        session_ ? std::string(TransportName(session_transport_)) : std::string(),
+                        c2s ? c2s->Description() : std::string(),
+                        config_.transport != Transport::Bosh && config_.tls.insecure,
+                        session_ ? session_->FullJid() : std::string(),
+                        config_.bosh_url,
+                        bosh_url_source_,
+                        bosh_url_source_ == "configured" ? std::string() : config_.host_meta_url,
+                        false};
+    return status;
 }
 
 void ServerLink::OnProbe(bool online) noexcept
 {
-    if (shutting_down_ || !session_)
+    if (shutting_down_)
         return;
     try {
+        if (online && state_ == State::Offline)
+            UseTransport(probe_.Via());
+        if (!session_)
+            return;
         if (online && state_ == State::Online) {
             listener_.OnReachable();
         } else if (online && state_ == State::Offline) {
             state_ = State::Connecting;
             log::Info("uplink", "logging in as " + config_.account);
             session_->Start();
-        } else if (!online && state_ != State::Offline && state_ != State::AuthFailed) {
-            // The session would find out by itself, slowly: drop it now.
-            Drop();
+        } else if (!online && state_ != State::Offline && state_ != State::AuthFailed &&
+                   state_ != State::TlsFailed) {
+            // The session would find out by itself, slowly: drop it now, resumable.
+            state_ = State::Offline;
+            session_->Suspend();
             listener_.OnLoggedOut();
         }
     } catch (const std::exception& e) {
@@ -162,8 +211,13 @@ void ServerLink::OnProbe(bool online) noexcept
 void ServerLink::OnOnline(const std::string& full_jid) noexcept
 {
     state_ = State::Online;
+    session_error_.clear();
     login_retry_.Reset();
-    log::Notice("uplink", "online as " + full_jid);
+    log::Notice("uplink", "online as " + full_jid + " over " +
+                              std::string(TransportName(session_transport_)));
+    if (session_transport_ == Transport::C2s && config_.tls.insecure)
+        log::Warning("uplink", "tls-insecure is set: the server's certificate is not checked, "
+                               "anyone on the path could be reading this session");
     listener_.OnLoggedIn();
 }
 
@@ -172,11 +226,15 @@ void ServerLink::OnStanza(const xml::Element& stanza) noexcept
     listener_.OnStanza(stanza);
 }
 
-void ServerLink::OnOffline(const std::string& reason, bool auth_failed) noexcept
+void ServerLink::OnOffline(const std::string& reason, Failure failure) noexcept
 {
+    const bool auth_failed = failure != Failure::Transient;
     log::Warning("uplink", "session ended: " + reason);
+    session_error_ = reason;
     listener_.OnLoggedOut();
-    state_ = auth_failed ? State::AuthFailed : State::Offline;
+    state_ = failure == Failure::Auth  ? State::AuthFailed
+             : failure == Failure::Tls ? State::TlsFailed
+                                       : State::Offline;
     if (!auth_failed)
         probe_.Check(); // online again at once if it was a hiccup
     else
@@ -185,7 +243,7 @@ void ServerLink::OnOffline(const std::string& reason, bool auth_failed) noexcept
 
 void ServerLink::RetryLogin(const char* why) noexcept
 {
-    if (state_ != State::AuthFailed || shutting_down_ || !session_)
+    if ((state_ != State::AuthFailed && state_ != State::TlsFailed) || shutting_down_ || !session_)
         return;
     login_retry_.Cancel();
     if (config_.reread_password) {
@@ -210,8 +268,11 @@ void ServerLink::Register(Done done)
         return;
     }
     try {
-        registration_ = std::make_unique<bosh::Registration>(
-            multi_, bosh::Account{config_.account, config_.password, config_.bosh_url, "pigeon"},
+        const auto make_session = [this](xmpp::ClientSession::Listener& listener) {
+            return MakeSession(probe_.Via(), listener, false);
+        };
+        registration_ = std::make_unique<xmpp::Registration>(
+            config_.account, config_.password, make_session,
             [this, done](const std::string& error) {
                 done(error);
                 if (error.empty()) {
@@ -232,11 +293,12 @@ void ServerLink::ChangePassword(const std::string& password, Done done)
         return;
     }
     try {
-        bosh::ChangePassword(*session_, password, [this, password, done](const std::string& error) {
-            if (error.empty())
-                config_.password = password;
-            done(error);
-        });
+        xmpp::ChangePassword(*session_, config_.account, password,
+                             [this, password, done](const std::string& error) {
+                                 if (error.empty())
+                                     config_.password = password;
+                                 done(error);
+                             });
     } catch (const std::exception& e) {
         done(e.what());
     }

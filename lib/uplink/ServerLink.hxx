@@ -1,17 +1,19 @@
 #pragma once
-// The session with our server. The probe's verdicts start and stop it; a
-// refused login is retried (LoginRetry); its BOSH URL is configured,
-// remembered from an earlier start, or discovered from the server's
-// host-meta (XEP-0156). XEP-0077 registration and password change go
+// The session with our server, over c2s (lib/c2s) or BOSH (lib/bosh) as the
+// `transport` setting and the probe say: with auto, c2s where the server
+// answers it, else BOSH. The probe's verdicts start and stop the session; a
+// refused login (or certificate) is retried (LoginRetry); the BOSH URL is
+// configured, remembered from an earlier start, or discovered from the
+// server's host-meta (XEP-0156). XEP-0077 registration and password change go
 // through here too. The other parts of the uplink send through it while it
 // is online, and its listener hears what the server hands us.
 
-#include "bosh/Register.hxx"
-#include "bosh/Session.hxx"
 #include "curl/Multi.hxx"
 #include "uplink/LoginRetry.hxx"
 #include "uplink/Probe.hxx"
 #include "uplink/UplinkConfig.hxx"
+#include "xmpp/ClientSession.hxx"
+#include "xmpp/Registration.hxx"
 
 #include <boost/asio/io_context.hpp>
 
@@ -26,14 +28,14 @@ class RouteWatcher;
 
 namespace pigeon::uplink {
 
-class ServerLink final : bosh::Session::Listener {
+class ServerLink final : xmpp::ClientSession::Listener {
 public:
     // Called from the loop; none may destroy the ServerLink.
     class Listener {
     public:
         // Logged in: the parts that work online start.
         virtual void OnLoggedIn() noexcept = 0;
-        // A message, presence or iq from the server (see bosh::Session::Listener).
+        // A message, presence or iq from the server (see xmpp::ClientSession::Listener).
         virtual void OnStanza(const xml::Element& stanza) noexcept = 0;
         // The session ended or was dropped: what was in flight gets no answer.
         virtual void OnLoggedOut() noexcept = 0;
@@ -54,8 +56,8 @@ public:
     const UplinkConfig& Config() const noexcept { return config_; }
     bool Online() const noexcept { return state_ == State::Online; }
 
-    // Through the session (see bosh::Session::Send and SendIq); meant for
-    // while Online. Throw std::logic_error while the BOSH URL is unknown,
+    // Through the session (see xmpp::ClientSession::Send and SendIq); meant for
+    // while Online. Throw std::logic_error while there is no session yet,
     // std::invalid_argument as the session's do.
     void Send(xml::Element stanza, std::function<void(bool accepted)> done = {});
     void SendIq(xml::Element iq, std::function<void(std::optional<xml::Element>)> reply);
@@ -71,31 +73,37 @@ public:
     void ChangePassword(const std::string& password, Done done);
 
 private:
-    enum class State { Offline, Connecting, Online, AuthFailed };
+    enum class State { Offline, Connecting, Online, AuthFailed, TlsFailed };
 
     void OnOnline(const std::string& full_jid) noexcept override;
     void OnStanza(const xml::Element& stanza) noexcept override;
-    void OnOffline(const std::string& reason, bool auth_failed) noexcept override;
+    void OnOffline(const std::string& reason, Failure failure) noexcept override;
 
     void OnProbe(bool online) noexcept;
     void OnDiscovered(const std::string& bosh_url);
-    void StartSession(const std::string& bosh_url);
+    // A session over transport (C2s or Bosh), authenticated or not (registration).
+    std::unique_ptr<xmpp::ClientSession>
+    MakeSession(Transport transport, xmpp::ClientSession::Listener& listener, bool authenticate);
+    // The session for the transport the probe found, made anew if it is another.
+    void UseTransport(Transport transport);
     // Ends the session now; whatever it calls back finds us offline.
     void Drop() noexcept;
     // Logs in again after a refusal, with the password read afresh.
     void RetryLogin(const char* why) noexcept;
-    bosh::Session& Session();
+    xmpp::ClientSession& Session();
 
     Listener& listener_;
     std::string bosh_url_source_; // before config_, whose initialiser sets it
     UplinkConfig config_;
     curl::Multi multi_;
-    std::unique_ptr<bosh::Session> session_; // null until the BOSH URL is known
+    std::unique_ptr<xmpp::ClientSession> session_;  // null until a transport is known
+    Transport session_transport_ = Transport::Auto; // that of session_
+    std::string session_error_;
     Probe probe_;
     std::unique_ptr<net::RouteWatcher> routes_;
     State state_ = State::Offline;
     LoginRetry login_retry_;
-    std::unique_ptr<bosh::Registration> registration_;
+    std::unique_ptr<xmpp::Registration> registration_;
     bool shutting_down_ = false;
 };
 

@@ -2,7 +2,9 @@
 // What the uplink is told (UplinkConfig) and what it tells (UplinkStatus):
 // plain records, apart so that each part of the uplink can take them.
 
+#include "ssl/TlsStream.hxx"
 #include "uplink/Probe.hxx"
+#include "uplink/Transport.hxx"
 #include "util/Time.hxx"
 
 #include <filesystem>
@@ -18,6 +20,8 @@ namespace pigeon::uplink {
 struct UplinkConfig {
     std::string account; // bare JID
     std::string password;
+    Transport transport = Transport::Auto;
+    ssl::TlsOptions tls;  // for c2s
     std::string bosh_url; // empty: discovered from host_meta_url (XEP-0156)
     std::string host_meta_url;
     // Where a discovered BOSH URL is kept, so that a start without signal knows it.
@@ -41,7 +45,11 @@ struct UplinkStatus {
     UnixMs since = 0;
     UnixMs last_probe = 0;
     std::string last_result;
-    std::string session; // discovering, offline, connecting, online, auth-failed
+    std::string session;       // discovering, offline, connecting, online, auth-failed, tls-failed
+    std::string session_error; // why the last session ended or failed; empty if none
+    std::string transport;     // c2s or bosh: that of the session (or the last one); empty before
+    std::string connection;    // how the c2s session was set up (TLS, SASL, XEP-0198)
+    bool tls_insecure = false; // tls-insecure is set: certificates are not checked
     std::string jid;
     std::string bosh_url;        // empty while undiscovered
     std::string bosh_url_source; // configured, discovered, or empty

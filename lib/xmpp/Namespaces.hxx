@@ -14,9 +14,16 @@ inline constexpr std::string_view kStreams = xml::kStreamsNs;
 inline constexpr std::string_view kStreamErrors = "urn:ietf:params:xml:ns:xmpp-streams";
 inline constexpr std::string_view kStanzaErrors = "urn:ietf:params:xml:ns:xmpp-stanzas";
 inline constexpr std::string_view kSasl = "urn:ietf:params:xml:ns:xmpp-sasl";
+inline constexpr std::string_view kTls = "urn:ietf:params:xml:ns:xmpp-tls";
 inline constexpr std::string_view kBind = "urn:ietf:params:xml:ns:xmpp-bind";
 // RFC 3921 section 3 session establishment (optional since RFC 6120, still asked for by some)
 inline constexpr std::string_view kSession = "urn:ietf:params:xml:ns:xmpp-session";
+// XEP-0440 SASL Channel-Binding Type Capability
+inline constexpr std::string_view kSaslChannelBinding = "urn:xmpp:sasl-cb:0";
+// XEP-0198 Stream Management
+inline constexpr std::string_view kStreamManagement = "urn:xmpp:sm:3";
+// XEP-0199 XMPP Ping
+inline constexpr std::string_view kPing = "urn:xmpp:ping";
 // RFC 6121 section 2 roster
 inline constexpr std::string_view kRoster = "jabber:iq:roster";
 

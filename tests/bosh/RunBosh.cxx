@@ -8,12 +8,12 @@
 //   run-bosh register URL JID PASSWORD
 //   run-bosh passwd URL JID OLD_PASSWORD NEW_PASSWORD
 
-#include "bosh/Register.hxx"
 #include "bosh/Session.hxx"
 #include "curl/Multi.hxx"
 #include "util/Log.hxx"
 #include "xmpp/Message.hxx"
 #include "xmpp/Namespaces.hxx"
+#include "xmpp/Registration.hxx"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -86,10 +86,10 @@ private:
         if (on_stanza)
             on_stanza(stanza);
     }
-    void OnOffline(const std::string& reason, bool auth_failed) noexcept override
+    void OnOffline(const std::string& reason, Failure failure) noexcept override
     {
         if (on_offline)
-            on_offline(reason, auth_failed);
+            on_offline(reason, failure == Failure::Auth);
     }
 };
 
@@ -363,18 +363,27 @@ int Outage(const std::string& url, const std::string& jid, const std::string& pa
     return failures == 0 ? 0 : 1;
 }
 
+// Registration's own session: unauthenticated, as run-bosh's clients are configured.
+xmpp::Registration::MakeSession Unauthenticated(curl::Multi& multi, const std::string& url,
+                                                const std::string& jid)
+{
+    return [&multi, url, jid](xmpp::ClientSession::Listener& listener) {
+        auto options = Client::Options();
+        options.authenticate = false;
+        return std::make_unique<bosh::Session>(multi, MakeAccount(url, jid, ""), listener, options);
+    };
+}
+
 int Register(const std::string& url, const std::string& jid, const std::string& password)
 {
     std::string first = "(none)", second = "(none)";
     {
         Runner r;
-        bosh::Registration registration(
-            r.multi, MakeAccount(url, jid, password),
-            [&](const std::string& error) {
-                first = error;
-                r.Done();
-            },
-            Client::Options());
+        xmpp::Registration registration(jid, password, Unauthenticated(r.multi, url, jid),
+                                        [&](const std::string& error) {
+                                            first = error;
+                                            r.Done();
+                                        });
         r.Run(std::chrono::seconds(30), "register");
     }
     Say("registration: " + (first.empty() ? std::string{"ok"} : first));
@@ -382,13 +391,11 @@ int Register(const std::string& url, const std::string& jid, const std::string& 
         Fail("registration failed: " + first);
     {
         Runner r;
-        bosh::Registration registration(
-            r.multi, MakeAccount(url, jid, password),
-            [&](const std::string& error) {
-                second = error;
-                r.Done();
-            },
-            Client::Options());
+        xmpp::Registration registration(jid, password, Unauthenticated(r.multi, url, jid),
+                                        [&](const std::string& error) {
+                                            second = error;
+                                            r.Done();
+                                        });
         r.Run(std::chrono::seconds(30), "register again");
     }
     Say("registering again: " + (second.empty() ? std::string{"ok"} : second));
@@ -406,7 +413,7 @@ int Passwd(const std::string& url, const std::string& jid, const std::string& ol
     Client client(r.multi, MakeAccount(url, jid, old_password));
     std::string outcome = "(none)";
     client.on_online = [&](const std::string&) {
-        bosh::ChangePassword(client.session, new_password, [&](const std::string& error) {
+        xmpp::ChangePassword(client.session, jid, new_password, [&](const std::string& error) {
             outcome = error;
             client.session.Stop();
             r.After(std::chrono::milliseconds(200), [&] { r.Done(); });

@@ -1,6 +1,9 @@
-# tests/lab/server.sh: the lab's XMPP server (Prosody with BOSH) on the
-# uplink segment, and each host's uplink to it. Source it after lab.sh,
-# whose internal helpers it uses.
+# tests/lab/server.sh: the lab's XMPP server (Prosody with BOSH, and c2s with
+# TLS from a lab CA) and its DNS server on the uplink segment, and each host's
+# uplink to it. Source it after lab.sh, whose internal helpers it uses.
+
+# shellcheck disable=SC2034 # used by the tests that source this file
+LAB_SERVER_CERT=example.org # the certificate Prosody presents (lab_server_cert)
 
 # lab_uplink_ip NAME: prints the host's uplink IPv4 address (169.254.100.10+N).
 lab_uplink_ip() {
@@ -19,14 +22,21 @@ certificates = "$1/certs"
 log = {
     { levels = { min = "debug" }, to = "file", filename = "$1/prosody.log" };
 }
+-- c2s TLS with a certificate from the lab's CA (lab_server_cert picks which).
+ssl = {
+    certificate = "$1/tls/$LAB_SERVER_CERT.crt";
+    key = "$1/tls/$LAB_SERVER_CERT.key";
+    protocol = "${LAB_PROSODY_TLS:-tlsv1_2+}";
+}
 
--- Listen on the uplink segment only: BOSH over HTTP, plain c2s for debugging;
--- no HTTPS, no s2s, no components.
+-- Listen on the uplink segment only: BOSH over HTTP, c2s with STARTTLS on
+-- 5222 and direct TLS (XEP-0368) on 5223; no HTTPS, no s2s, no components.
 interfaces = { "$LAB_SERVER_IP" }
 http_ports = { 5280 }
 http_interfaces = { "$LAB_SERVER_IP" }
 https_ports = { }
 c2s_ports = { 5222 }
+c2s_direct_tls_ports = { 5223 }
 s2s_ports = { }
 component_ports = { }
 http_default_host = "$LAB_XMPP_DOMAIN"
@@ -34,7 +44,7 @@ http_default_host = "$LAB_XMPP_DOMAIN"
 modules_enabled = {
     "roster"; "saslauth"; "disco"; "carbons"; "pep"; "private"; "blocklist";
     "vcard4"; "vcard_legacy"; "version"; "uptime"; "time"; "ping";
-    "register"; "bosh"; "posix";
+    "register"; "bosh"; "posix"; "tls"; "smacks";
 }
 modules_disabled = { "s2s" }
 
@@ -55,9 +65,13 @@ EOF
 
 # lab_add_server: namespace "server" on the uplink segment (169.254.100.1/24)
 # with a private Prosody serving BOSH at $LAB_BOSH_URL
-# (http://169.254.100.1:5280/http-bind) for domain example.org. Returns once
-# the BOSH port is listening. LAB_PROSODY_EXTRA, if set, is added to the global
-# section of the config (e.g. 'consider_bosh_secure = true' to offer PLAIN).
+# (http://169.254.100.1:5280/http-bind) and c2s (STARTTLS :5222, direct TLS
+# :5223, certificate from the lab CA, $LAB_CA) for domain example.org, and a
+# DNS server (dnsmasq, :53) answering for example.org (lab_dns_srv). Returns
+# once the BOSH port is listening. LAB_PROSODY_EXTRA, if set, is added to the
+# global section of the config (e.g. 'consider_bosh_secure = true' to offer
+# PLAIN); LAB_PROSODY_TLS sets its TLS protocol (default tlsv1_2+; tlsv1_2
+# lets Prosody 0.12 offer SCRAM-SHA-1-PLUS with tls-unique).
 lab_add_server() {
     local d ns br
     _lab_need_init
@@ -75,8 +89,10 @@ lab_add_server() {
     ip -n "$br" link set userver master uplink up || _lab_die "cannot plug the server into the uplink"
     ip -n "$ns" addr add "$LAB_SERVER_IP/24" dev uplink0 || _lab_die "cannot address the server"
     ip -n "$ns" link set uplink0 up || _lab_die "uplink0 up failed on the server"
+    _lab_make_certs "$d/tls"
     _lab_write_prosody_conf "$d"
     lab_server_start
+    lab_dns_srv both
 }
 
 # lab_server_start: starts Prosody (after lab_server_stop) and waits up to 15 s
@@ -160,4 +176,121 @@ lab_uplink() {
             ;;
         *) _lab_die "usage: lab_uplink NAME up|down" ;;
     esac
+}
+
+# --- TLS and DNS for c2s ----------------------------------------------------
+
+# _lab_make_certs DIR: the lab CA (ca.crt, exported as $LAB_CA) and two server
+# certificates it signs: example.org.crt for $LAB_XMPP_DOMAIN, and
+# wrong.example.net.crt for another name (the refusal test).
+_lab_make_certs() {
+    local n
+    mkdir -p "$1"
+    command -v openssl >/dev/null 2>&1 || _lab_die "'openssl' is missing; run scripts/install-deps"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+        -subj "/CN=pigeon lab CA $LAB_PREFIX" -keyout "$1/ca.key" -out "$1/ca.crt" \
+        -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign \
+        >>"$1/openssl.log" 2>&1 || _lab_die "cannot make the lab CA" "$1/openssl.log"
+    for n in "$LAB_XMPP_DOMAIN" wrong.example.net; do
+        openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$n" \
+            -keyout "$1/$n.key" -out "$1/$n.csr" >>"$1/openssl.log" 2>&1 &&
+            printf 'subjectAltName=DNS:%s\nextendedKeyUsage=serverAuth\n' "$n" >"$1/$n.ext" &&
+            openssl x509 -req -in "$1/$n.csr" -CA "$1/ca.crt" -CAkey "$1/ca.key" \
+                -CAcreateserial -days 2 -extfile "$1/$n.ext" -out "$1/$n.crt" \
+                >>"$1/openssl.log" 2>&1 ||
+            _lab_die "cannot make the certificate for $n" "$1/openssl.log"
+    done
+    LAB_CA=$1/ca.crt
+    export LAB_CA
+}
+
+# lab_server_cert NAME: Prosody presents the certificate for NAME from now on
+# (example.org, or wrong.example.net for one that names another host);
+# restarts Prosody if it runs.
+lab_server_cert() {
+    local d
+    _lab_need_init
+    d=$LAB_DIR/server
+    [ -f "$d/tls/${1:-}.crt" ] || _lab_die "no lab certificate for '${1:-}'"
+    LAB_SERVER_CERT=$1
+    _lab_write_prosody_conf "$d"
+    if [ -f "$d/prosody.lpid" ]; then
+        lab_server_stop
+        lab_server_start
+    fi
+}
+
+# lab_server_pid: prints the pid of the running Prosody (to SIGSTOP it...).
+lab_server_pid() {
+    _lab_need_init
+    cat "$LAB_DIR/server/prosody.lpid"
+}
+
+# lab_dns_srv both|direct|starttls|none|off: (re)starts the lab's DNS server
+# in the server namespace (dnsmasq on 169.254.100.1:53). It answers A for
+# example.org with the server's address (not with "off") and, as MODE says,
+# the SRV records _xmpps-client._tcp (direct TLS, :5223, priority 0) and
+# _xmpp-client._tcp (STARTTLS, :5222, priority 10); nothing else, nothing
+# forwarded. Hosts see it through lab_resolv_wrapper.
+lab_dns_srv() {
+    local d ns srv
+    _lab_need_init
+    d=$LAB_DIR/server
+    [ -f "$d/prosody.cfg.lua" ] || _lab_die "no server in this lab (lab_add_server)"
+    command -v dnsmasq >/dev/null 2>&1 || _lab_die "'dnsmasq' is missing; run scripts/install-deps"
+    if [ -f "$d/dnsmasq.lpid" ]; then
+        _lab_stop_pid "$(cat "$d/dnsmasq.lpid")"
+        rm -f "$d/dnsmasq.lpid"
+    fi
+    srv=
+    case ${1:-} in
+        both|direct) srv="srv-host=_xmpps-client._tcp.$LAB_XMPP_DOMAIN,$LAB_XMPP_DOMAIN,5223,0,10" ;;
+        starttls|none|off) ;;
+        *) _lab_die "usage: lab_dns_srv both|direct|starttls|none|off" ;;
+    esac
+    case $1 in
+        both|starttls) srv="$srv
+srv-host=_xmpp-client._tcp.$LAB_XMPP_DOMAIN,$LAB_XMPP_DOMAIN,5222,10,10" ;;
+    esac
+    {
+        echo "# Written by tests/lab/server.sh: the lab's DNS; it forwards nothing."
+        printf '%s\n' no-resolv no-hosts no-poll bind-interfaces user=root log-queries 'local=/#/'
+        echo "listen-address=$LAB_SERVER_IP"
+        echo "log-facility=$d/dnsmasq.log"
+        [ "$1" = off ] || echo "host-record=$LAB_XMPP_DOMAIN,$LAB_SERVER_IP"
+        echo "$srv"
+    } >"$d/dnsmasq.conf"
+    ns=$(_lab_ns server)
+    ip netns exec "$ns" dnsmasq --keep-in-foreground --conf-file="$d/dnsmasq.conf" \
+        --pid-file="$d/dnsmasq.pid" </dev/null >>"$d/dnsmasq.out" 2>&1 &
+    _lab_await_daemon $! "$d/dnsmasq.lpid" 10 "dnsmasq (listening on :53)" "$d/dnsmasq.out" \
+        _lab_dns_listens "$ns"
+}
+
+_lab_dns_listens() { ip netns exec "$1" ss -Hlun "sport = :53" 2>/dev/null | grep -q .; }
+
+# lab_resolv_wrapper lab|none: prints the path of a command that runs its
+# arguments with an /etc/resolv.conf of their own (a bind mount in a private
+# mount namespace, as avahi-daemon gets its own /run): "lab" names the lab's
+# DNS server, "none" one that is not there (127.0.0.1 in the host's own
+# namespace), so that the machine's resolver is never asked.
+lab_resolv_wrapper() {
+    local w conf
+    _lab_need_init
+    conf=$LAB_DIR/resolv-${1:-}.conf
+    case ${1:-} in
+        lab) printf 'nameserver %s\noptions timeout:2 attempts:2\n' "$LAB_SERVER_IP" >"$conf" ;;
+        none) printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$conf" ;;
+        *) _lab_die "usage: lab_resolv_wrapper lab|none" ;;
+    esac
+    w=$LAB_DIR/with-resolv-$1
+    cat >"$w" <<'EOF'
+#!/bin/sh
+# Written by tests/lab/server.sh: runs "$@" with $RESOLV as /etc/resolv.conf.
+exec unshare -m --propagation private sh -c \
+    'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$RESOLV" "$@"
+EOF
+    sed -i "2a RESOLV='$conf'" "$w"
+    chmod 755 "$w"
+    echo "$w"
 }

@@ -9,7 +9,8 @@ trap 'node_dump_logs_on_failure $?; lab_teardown' EXIT
 lab_init
 
 # node_start HOST [PIGEOND ARGS...]: starts pigeond on HOST as user HOST and
-# waits until it answers. Its files live in $LAB_DIR/HOST.
+# waits until it answers. Its files live in $LAB_DIR/HOST. NODE_WRAP, if set,
+# is a command pigeond runs under (e.g. lab_resolv_wrapper's).
 node_start() {
     host=$1; shift
     dir="$LAB_DIR/node-$host"
@@ -17,10 +18,10 @@ node_start() {
     chmod 700 "$dir/run"
     link_idle="--link-idle 5" # short, so tests see streams close; a test may give its own
     case " $* " in *" --link-idle "*) link_idle= ;; esac
-    # shellcheck disable=SC2086 # $link_idle is two words or none
+    # shellcheck disable=SC2086 # $link_idle is two words or none, $NODE_WRAP one or none
     lab_spawn "$host" "$dir/pigeond.log" env HOME="$dir" XDG_DATA_HOME="$dir/data" \
         XDG_CONFIG_HOME="$dir/config" XDG_RUNTIME_DIR="$dir/run" \
-        "$PIGEOND" --log-level debug --name "$host" $link_idle "$@" >/dev/null
+        ${NODE_WRAP:-} "$PIGEOND" --log-level debug --name "$host" $link_idle "$@" >/dev/null
     wait_for "pigeond on $host answers" 20 node_ctl "$host" status
     case " $* " in
     *" --link-local no "*) ;;

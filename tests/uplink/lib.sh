@@ -4,6 +4,16 @@
 . "$(dirname "$0")/../lab/server.sh"
 lab_add_server
 
+# PIGEON_TRANSPORT (c2s, bosh or auto) is how account_start's daemons reach the
+# server; unset, BOSH as the uplink tests were written for. Daemons that use
+# c2s find the server through the lab's DNS and trust the lab's CA; the others
+# ask a DNS server that is not there (never the machine's).
+if [ -n "${PIGEON_TRANSPORT:-}" ]; then
+    NODE_WRAP=$(lab_resolv_wrapper lab)
+else
+    NODE_WRAP=$(lab_resolv_wrapper none)
+fi
+
 # account_user HOST: creates HOST@example.org on the server, with the
 # password secret-HOST, also in the 0600 file $LAB_DIR/node-HOST/password.
 account_user() {
@@ -25,6 +35,7 @@ account_node() {
 account_start() {
     host=$1; shift
     node_start "$host" --account "$host@example.org" --bosh-url "$LAB_BOSH_URL" \
+        --transport "${PIGEON_TRANSPORT:-bosh}" --tls-ca-file "$LAB_CA" \
         --password-file "$LAB_DIR/node-$host/password" --probe-interval-max 5 "$@"
 }
 

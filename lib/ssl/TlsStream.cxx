@@ -1,0 +1,181 @@
+#include "ssl/TlsStream.hxx"
+
+#include "util/Log.hxx"
+
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+namespace pigeon::ssl {
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::string_view kLog = "tls";
+
+// What a failed verification means, in words a user can act on.
+std::string Refusal(long result, const std::string& domain)
+{
+    switch (result) {
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+        return "the server's certificate is not for " + domain + " (wrong name)";
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+        return "the server's certificate has expired";
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+        return "the server's certificate is not valid yet";
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_CERT_UNTRUSTED:
+        return std::string(
+                   "the server's certificate is not from a trusted authority (untrusted: ") +
+               X509_verify_cert_error_string(result) + ")";
+    default:
+        return std::string("the server's certificate was refused: ") +
+               X509_verify_cert_error_string(result);
+    }
+}
+
+} // namespace
+
+struct TlsStream::Impl : std::enable_shared_from_this<Impl> {
+    Impl(asio::ip::tcp::socket socket, const std::string& name, const TlsOptions& tls)
+        : context(MakeContext(tls)), domain(name), options(tls), stream(std::move(socket), context)
+    {
+    }
+
+    // TLS 1.2 at least; the system's trust anchors and the extra one. A new context per
+    // connection: the trust store on disk may have changed, and no session is ever resumed.
+    static asio::ssl::context MakeContext(const TlsOptions& options)
+    {
+        asio::ssl::context context(asio::ssl::context::tls_client);
+        context.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                            asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                            asio::ssl::context::no_tlsv1_1 | asio::ssl::context::no_compression);
+        context.set_default_verify_paths();
+        if (!options.ca_file.empty())
+            context.load_verify_file(options.ca_file);
+        return context;
+    }
+
+    void Prepare()
+    {
+        SSL* ssl = stream.native_handle();
+        if (SSL_set_tlsext_host_name(ssl, domain.c_str()) != 1 ||
+            SSL_set1_host(ssl, domain.c_str()) != 1)
+            throw std::runtime_error("cannot set the TLS host name " + domain);
+        SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        // Verification runs either way, so that its verdict can be told; insecure only lets
+        // the handshake go on whatever it says.
+        stream.set_verify_mode(options.insecure ? asio::ssl::verify_none : asio::ssl::verify_peer);
+    }
+
+    asio::ssl::context context;
+    std::string domain;
+    TlsOptions options;
+    asio::ssl::stream<asio::ip::tcp::socket> stream;
+    bool verified = false;
+};
+
+TlsStream::TlsStream(asio::ip::tcp::socket socket, const std::string& domain,
+                     const TlsOptions& options)
+    : impl_(std::make_shared<Impl>(std::move(socket), domain, options))
+{
+    impl_->Prepare();
+}
+
+TlsStream::~TlsStream()
+{
+    Close();
+}
+
+void TlsStream::Handshake(HandshakeDone done)
+{
+    impl_->stream.async_handshake(
+        asio::ssl::stream_base::client, [weak = std::weak_ptr<Impl>(impl_), done = std::move(done)](
+                                            const boost::system::error_code& ec) {
+            const auto impl = weak.lock();
+            if (!impl) {
+                done("the connection was closed", false);
+                return;
+            }
+            const long result = SSL_get_verify_result(impl->stream.native_handle());
+            if (ec) {
+                if (result != X509_V_OK && !impl->options.insecure)
+                    done(Refusal(result, impl->domain), true);
+                else
+                    done("TLS handshake failed: " + ec.message(), false);
+                return;
+            }
+            impl->verified = result == X509_V_OK;
+            if (!impl->verified)
+                log::Warning(kLog, "tls-insecure is set: accepting a certificate that fails "
+                                   "verification: " +
+                                       Refusal(result, impl->domain));
+            done({}, false);
+        });
+}
+
+// The stream lives until the operations on it have completed: the handlers hold it.
+void TlsStream::ReadSome(asio::mutable_buffer buffer, IoDone done)
+{
+    impl_->stream.async_read_some(
+        buffer, [impl = impl_, done = std::move(done)](const boost::system::error_code& ec,
+                                                       std::size_t n) { done(ec, n); });
+}
+
+void TlsStream::Write(std::shared_ptr<const std::string> data, IoDone done)
+{
+    asio::async_write(impl_->stream, asio::buffer(*data),
+                      [impl = impl_, data, done = std::move(done)](
+                          const boost::system::error_code& ec, std::size_t n) { done(ec, n); });
+}
+
+void TlsStream::Close() noexcept
+{
+    // No close_notify: SSL_shutdown under the engine's running operations would confuse
+    // them, and the XMPP stream has said goodbye already (</stream:stream>).
+    boost::system::error_code ignored;
+    impl_->stream.next_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    impl_->stream.next_layer().close(ignored);
+}
+
+bool TlsStream::Verified() const noexcept
+{
+    return impl_->verified;
+}
+
+std::string TlsStream::Version() const
+{
+    return SSL_get_version(impl_->stream.native_handle());
+}
+
+std::optional<TlsStream::Binding> TlsStream::ChannelBinding() const
+{
+    SSL* ssl = impl_->stream.native_handle();
+    if (SSL_version(ssl) >= TLS1_3_VERSION) {
+        static constexpr char kLabel[] = "EXPORTER-Channel-Binding";
+        std::string data(32, '\0');
+        if (SSL_export_keying_material(ssl, reinterpret_cast<unsigned char*>(data.data()),
+                                       data.size(), kLabel, sizeof kLabel - 1, nullptr, 0, 0) != 1)
+            return std::nullopt;
+        return Binding{true, std::move(data)};
+    }
+    // tls-unique: the first Finished message of the handshake, ours in a full handshake (a
+    // new context per connection never resumes).
+    if (SSL_session_reused(ssl))
+        return std::nullopt;
+    std::string data(EVP_MAX_MD_SIZE, '\0');
+    const std::size_t size = SSL_get_finished(ssl, data.data(), data.size());
+    if (size == 0 || size > data.size())
+        return std::nullopt;
+    data.resize(size);
+    return Binding{false, std::move(data)};
+}
+
+} // namespace pigeon::ssl
