@@ -75,8 +75,10 @@ public:
     void Start();
 
     // Ends the session cleanly (unavailable presence, BOSH terminate). Pending sends get
-    // done(false), pending IQs nullopt; the listener hears nothing more.
-    void Stop() noexcept;
+    // done(false), pending IQs nullopt; the listener hears nothing more. `done`, if given, is
+    // called once from the loop when the server has answered the terminate (or it failed, or
+    // there was no session to end): see Connection::Terminate.
+    void Stop(std::function<void()> done = {}) noexcept;
 
     // Queues a stanza (an empty ns means jabber:client). done(true) once the request that
     // carried it came back 200 with a valid body: the server took it. done(false) if the session

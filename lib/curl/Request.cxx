@@ -121,6 +121,8 @@ void Request::Impl::OnTransferDone(int curl_code) noexcept
             response.content_type = type;
         if (code != CURLE_OK) {
             response.error = MakeErrorCode(code);
+            response.timed_out = code == CURLE_OPERATION_TIMEDOUT &&
+                                 easy.GetInfo<curl_off_t>(CURLINFO_PRETRANSFER_TIME_T) > 0;
             if (too_large || code == CURLE_FILESIZE_EXCEEDED)
                 response.error_message =
                     "response larger than " + std::to_string(max_response_bytes) + " bytes";
