@@ -344,6 +344,7 @@ Json Commands::Connectivity() const
                 {"since", control::TimeToJson(daemon_.Started())},
                 {"last_probe", nullptr},
                 {"session", "no account"}, // an account always gets an uplink
+                {"problem", "none"},
                 {"jid", daemon_.Config().account},
                 {"bosh_url", daemon_.Config().bosh_url},
                 {"bosh_url_source", nullptr},
@@ -357,6 +358,7 @@ Json Commands::Connectivity() const
                                          : Json{{"at", control::TimeToJson(s.last_probe)},
                                                 {"result", s.last_result}}},
         {"session", s.session},
+        {"problem", s.problem},
         {"jid", s.jid.empty() ? daemon_.Config().account : s.jid},
         {"bosh_url", s.bosh_url},
         {"bosh_url_source", s.bosh_url_source.empty() ? Json(nullptr) : Json(s.bosh_url_source)},

@@ -42,6 +42,8 @@ struct UplinkStatus {
     UnixMs last_probe = 0;
     std::string last_result;
     std::string session; // discovering, offline, connecting, online, auth-failed
+    // Why we are not online, if we know: none, no-uplink, discovery-failed, auth-failed.
+    std::string problem;
     std::string jid;
     std::string bosh_url;        // empty while undiscovered
     std::string bosh_url_source; // configured, discovered, or empty
