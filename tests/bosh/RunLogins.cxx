@@ -41,13 +41,7 @@ public:
             outcome_ = -1;
             const auto start = Clock::now();
             session_.Start();
-            boost::asio::steady_timer deadline(io_, std::chrono::seconds(60));
-            deadline.async_wait([this](boost::system::error_code ec) {
-                if (!ec)
-                    io_.stop();
-            });
-            io_.restart();
-            io_.run();
+            RunAtMost(std::chrono::seconds(60));
             if (outcome_ >= 0)
                 outcome_ = std::chrono::duration<double>(online_at_ - start).count();
             times_.push_back(outcome_);
@@ -66,6 +60,18 @@ private:
         bosh::SessionOptions options;
         options.binding.use_environment_proxy = false;
         return options;
+    }
+
+    // Runs the loop until something stops it, or for `limit`.
+    void RunAtMost(std::chrono::seconds limit)
+    {
+        boost::asio::steady_timer deadline(io_, limit);
+        deadline.async_wait([this](boost::system::error_code ec) {
+            if (!ec)
+                io_.stop();
+        });
+        io_.restart();
+        io_.run();
     }
 
     void OnOnline(const std::string&) noexcept override
@@ -90,13 +96,7 @@ private:
             answered = true;
             io_.stop();
         });
-        boost::asio::steady_timer deadline(io_, std::chrono::seconds(5));
-        deadline.async_wait([this](boost::system::error_code ec) {
-            if (!ec)
-                io_.stop();
-        });
-        io_.restart();
-        io_.run();
+        RunAtMost(std::chrono::seconds(5));
         const double took = std::chrono::duration<double>(Clock::now() - start).count();
         std::printf("          logout %s after %.3f s\n", answered ? "done" : "NOT done", took);
     }
