@@ -4,6 +4,7 @@
 
 #include <ctime>
 #include <iomanip>
+#include <map>
 
 namespace pigeon::ctl {
 using control::Json;
@@ -223,6 +224,24 @@ void PrintHandshakeLog(std::ostream& out, const Json& events)
             << e["detail"].get<std::string>() << '\n';
 }
 
+namespace {
+
+// " (why)" when the daemon knows why it is not online.
+std::string Problem(const Json& connectivity)
+{
+    const auto it = connectivity.find("problem");
+    if (it == connectivity.end() || !it->is_string() || *it == "none")
+        return {};
+    static const std::map<std::string, std::string> kWhy = {
+        {"no-uplink", "no uplink: the server does not answer"},
+        {"discovery-failed", "the server's BOSH URL could not be discovered"},
+        {"auth-failed", "the server refused the password"}};
+    const auto why = kWhy.find(it->get<std::string>());
+    return " (" + (why != kWhy.end() ? why->second : it->get<std::string>()) + ")";
+}
+
+} // namespace
+
 void PrintStatus(std::ostream& out, const Json& s)
 {
     const auto& conn = s["connectivity"];
@@ -239,9 +258,10 @@ void PrintStatus(std::ostream& out, const Json& s)
                                                conn["last_probe"]["result"].get<std::string>())
         << ")\n"
         << "account:      "
-        << (conn["jid"].get<std::string>().empty() ? std::string("none")
-                                                   : conn["jid"].get<std::string>() + ", session " +
-                                                         conn["session"].get<std::string>())
+        << (conn["jid"].get<std::string>().empty()
+                ? std::string("none")
+                : conn["jid"].get<std::string>() + ", session " +
+                      conn["session"].get<std::string>() + Problem(conn))
         << '\n'
         << "server:       " << ServerSource(conn) << '\n'
         << "transport:    " << TransportLine(conn) << '\n'

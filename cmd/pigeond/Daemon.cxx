@@ -165,11 +165,30 @@ void Daemon::Stop(int signal)
     systemd::NotifyStopping();
     control_->Close();
     link_.reset(); // goodbye to the neighbours before we go
+    // Unavailable presence and BOSH terminate. Until the server has processed them it keeps
+    // a session for us, and what it routes there meanwhile is lost: wait for its answer.
+    logged_out_ = !uplink_;
     if (uplink_)
-        uplink_->Shutdown(); // unavailable presence and BOSH terminate
-    // Let the goodbyes leave; nothing else is waited for.
+        uplink_->Shutdown([this] {
+            logged_out_ = true;
+            if (goodbyes_left_)
+                io_.stop();
+        });
+    // Let the neighbours' goodbyes leave.
     farewell_.expires_after(std::chrono::milliseconds(500));
-    farewell_.async_wait([this](boost::system::error_code) { io_.stop(); });
+    farewell_.async_wait([this](boost::system::error_code) {
+        goodbyes_left_ = true;
+        if (logged_out_)
+            io_.stop();
+    });
+    // A server that does not answer is not waited for long.
+    logout_deadline_.expires_after(std::chrono::seconds(3));
+    logout_deadline_.async_wait([this](boost::system::error_code ec) {
+        if (ec)
+            return;
+        log::Warning("pigeond", "the server did not answer the logout in time");
+        io_.stop();
+    });
 }
 
 void Daemon::LogReady()

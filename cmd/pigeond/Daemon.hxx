@@ -90,6 +90,9 @@ private:
     std::unique_ptr<control::Server> control_;
     std::optional<boost::asio::signal_set> signals_;
     boost::asio::steady_timer farewell_{io_};
+    boost::asio::steady_timer logout_deadline_{io_};
+    bool goodbyes_left_ = false;
+    bool logged_out_ = false;
 };
 
 } // namespace pigeon

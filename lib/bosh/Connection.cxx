@@ -1,50 +1,42 @@
 #include "bosh/Connection.hxx"
 
-#include "crypto/Random.hxx"
+#include "bosh/Body.hxx"
 #include "util/Log.hxx"
-#include "xml/Document.hxx"
 #include "xml/Serializer.hxx"
 #include "xmpp/Namespaces.hxx"
 
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <stdexcept>
 
 namespace pigeon::bosh {
 namespace {
 
 constexpr std::string_view kLog = "bosh";
-constexpr std::string_view kContentType = "text/xml; charset=utf-8";
-// Payload bytes per request; more waits for the next one.
-constexpr std::size_t kMaxBatchBytes = 64 * 1024;
+// Payload bytes per request; more waits for the next one. Small enough that a server which
+// paces requests to kSlowestServerRate (see below) still answers each within seconds.
+constexpr std::size_t kMaxBatchBytes = 16 * 1024;
 // How much longer than the server's wait we give a held request before calling it broken.
 constexpr std::chrono::seconds kWaitSlack{20};
-constexpr std::chrono::seconds kConnectTimeout{15};
+// After this long on its way a request has reached the server: the next may start. Requests
+// sent closer together on two connections can reach it in either order (ejabberd, the same
+// millisecond). A request answered sooner lets the next one start at once.
+constexpr std::chrono::milliseconds kOrderGap{100};
+// The server answers an older request at once when a newer one reaches it (hold 1); one still
+// unanswered this long after the newer one left has stalled...
+constexpr std::chrono::seconds kStallTimeout{4};
+// ...plus the time a server that paces what it reads may take over the newer one: ejabberd's
+// stock shaper reads 3000 bytes/s once a session's first 20000 are spent.
+constexpr std::size_t kSlowestServerRate = 1000; // bytes/s
+// An older request answered empty this long before its wait ran out was let go by the server
+// because the newer one reached it.
+constexpr std::chrono::seconds kWaitMargin{2};
+constexpr std::chrono::seconds kTerminateTimeout{10};
 // An empty request answered empty sooner than this was not held as it should have been...
 constexpr std::chrono::milliseconds kBounceTime{500};
-// ...and the next one waits this long.
+// ...and after the second in a row the next one waits this long.
 constexpr std::chrono::seconds kBounceDelay{1};
-
-// XEP-0124 asks for a random first rid with room to count up within 2^53 - 1.
-std::uint64_t RandomRid()
-{
-    const std::string bytes = crypto::RandomBytes(6);
-    std::uint64_t rid = 0;
-    for (const char b : bytes)
-        rid = (rid << 8) | static_cast<unsigned char>(b);
-    return rid + 1;
-}
-
-std::optional<unsigned> Number(std::string_view text) noexcept
-{
-    unsigned value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc{} || end != text.data() + text.size())
-        return std::nullopt;
-    return value;
-}
 
 void Call(const std::function<void(bool)>& done, bool accepted) noexcept
 {
@@ -59,23 +51,11 @@ void Call(const std::function<void(bool)>& done, bool accepted) noexcept
     }
 }
 
-// body with payload (serialized elements) inside it.
-std::string BodyText(const xml::Element& body, std::string_view payload)
-{
-    std::string text = xml::Serialize(body);
-    if (!payload.empty() && text.ends_with("/>")) {
-        text.resize(text.size() - 2);
-        text += '>';
-        text += payload;
-        text += "</body>";
-    }
-    return text;
-}
-
 } // namespace
 
 Connection::Connection(curl::Multi& multi, Handler& handler, BindingOptions options)
-    : multi_(multi), io_(multi.IoContext()), handler_(handler), options_(options), poll_timer_(io_)
+    : multi_(multi), io_(multi.IoContext()), handler_(handler), options_(options), poll_timer_(io_),
+      order_timer_(io_), stall_timer_(io_)
 {
 }
 
@@ -116,18 +96,11 @@ void Connection::Open(std::string url, std::string to)
     wait_ = options_.wait;
     polling_ = {};
     inactivity_ = {};
+    poll_bounces_ = 0;
     state_ = State::Creating;
 
-    xml::Element body = BodyElement();
-    body.SetAttr("content", std::string{kContentType});
-    body.SetAttr("hold", "1");
-    body.SetAttr("to", to_);
-    body.SetAttr("ver", "1.11");
-    body.SetAttr("wait", std::to_string(wait_.count()));
-    body.SetAttr("xml:lang", "en");
-    body.SetAttr("xmpp:version", "1.0", std::string{xmpp::ns::kXBosh});
     log::Debug(kLog, "creating a session at " + url_);
-    SendNew(std::move(body), {}, {}, true);
+    SendNew(CreationBody(to_, wait_), {}, {}, true);
 }
 
 void Connection::Send(const xml::Element& element, std::function<void(bool)> done)
@@ -146,36 +119,54 @@ void Connection::Restart()
     SchedulePump();
 }
 
-void Connection::Terminate(std::vector<xml::Element> payload) noexcept
+void Connection::Terminate(std::vector<xml::Element> payload, std::function<void()> done) noexcept
 {
-    if (state_ == State::Open) {
-        try {
-            xml::Element body = BodyElement();
-            body.SetAttr("rid", std::to_string(next_rid_++));
-            body.SetAttr("type", "terminate");
-            std::string text;
-            for (const auto& element : payload)
-                text += xml::Serialize(element, xmpp::ns::kHttpBind);
-            curl::RequestOptions request;
-            request.url = url_;
-            request.method = curl::Method::Post;
-            request.body = BodyText(body, text);
-            request.content_type = kContentType;
-            request.timeout = kWaitSlack;
-            request.connect_timeout = kConnectTimeout;
-            request.use_environment_proxy = options_.use_environment_proxy;
-            request.max_response_bytes = options_.max_body_bytes;
-            terminating_ =
-                std::make_unique<curl::Request>(multi_, request, [this](curl::Response response) {
-                    if (!response.Ok())
-                        log::Debug(kLog, "terminate request failed: " + response.error_message);
-                    terminating_.reset();
-                });
-        } catch (const std::exception& e) {
-            log::Warning(kLog, std::string("cannot send terminate request: ") + e.what());
-        }
+    try {
+        if (state_ == State::Open)
+            SendTerminate(std::move(payload), std::move(done));
+        else if (done)
+            boost::asio::post(io_, std::move(done));
+    } catch (...) {
+        // Out of memory: the caller waits for its own deadline.
     }
     End("terminated", false);
+}
+
+void Connection::SendTerminate(std::vector<xml::Element> payload, std::function<void()> done)
+{
+    try {
+        xml::Element body = BodyElement();
+        body.SetAttr("rid", std::to_string(next_rid_++));
+        body.SetAttr("type", "terminate");
+        std::string text;
+        for (const auto& element : payload)
+            text += xml::Serialize(element, xmpp::ns::kHttpBind);
+        auto request = PostOptions(url_, BodyText(body, text), kTerminateTimeout,
+                                   options_.use_environment_proxy, options_.max_body_bytes);
+        // Not before the earlier requests arrived; they stay open till then.
+        auto not_before = std::chrono::steady_clock::now();
+        std::vector<std::unique_ptr<curl::Request>> earlier;
+        for (auto& [rid, outstanding] : outstanding_) {
+            if (!outstanding.arrived)
+                not_before = std::max(not_before, outstanding.sent + kOrderGap);
+            if (outstanding.http)
+                earlier.push_back(std::move(outstanding.http));
+        }
+        auto& slot = farewells_.emplace_back();
+        const auto it = std::prev(farewells_.end());
+        slot = std::make_unique<Farewell>(
+            multi_, std::move(request), std::move(earlier), not_before,
+            [this, it, done = std::move(done)](bool answered) {
+                log::Debug(kLog, answered ? "session terminated" : "terminate not answered");
+                farewells_.erase(it); // the Farewell calling us, which allows that
+                if (done)
+                    done();
+            });
+    } catch (const std::invalid_argument& e) {
+        log::Warning(kLog, std::string("cannot send terminate request: ") + e.what());
+        if (done)
+            boost::asio::post(io_, std::move(done));
+    }
 }
 
 void Connection::Abort() noexcept
@@ -193,26 +184,22 @@ std::uint64_t Connection::SendNew(xml::Element body, std::string payload,
     request.body = BodyText(body, payload);
     request.dones = std::move(dones);
     request.carries_payload = carries_payload;
-    request.sent = std::chrono::steady_clock::now();
+    request.first_sent = std::chrono::steady_clock::now();
     StartRequest(rid, request);
     return rid;
 }
 
 void Connection::StartRequest(std::uint64_t rid, Outstanding& request)
 {
-    curl::RequestOptions options;
-    options.url = url_;
-    options.method = curl::Method::Post;
-    options.body = request.body;
-    options.content_type = kContentType;
-    options.timeout = wait_ + kWaitSlack;
-    options.connect_timeout = kConnectTimeout;
-    options.use_environment_proxy = options_.use_environment_proxy;
-    options.max_response_bytes = options_.max_body_bytes;
+    const auto options = PostOptions(url_, request.body, wait_ + kWaitSlack,
+                                     options_.use_environment_proxy, options_.max_body_bytes);
+    request.sent = std::chrono::steady_clock::now();
+    request.arrived = false;
     request.http =
         std::make_unique<curl::Request>(multi_, options, [this, rid](curl::Response response) {
             OnResponse(rid, std::move(response));
         });
+    WatchForStall();
 }
 
 void Connection::SchedulePump()
@@ -230,34 +217,82 @@ void Connection::SchedulePump()
 
 void Connection::Pump()
 {
-    if (state_ != State::Open)
-        return;
-    while (outstanding_.size() < requests_ && (restart_wanted_ || !queue_.empty())) {
-        if (restart_wanted_) {
-            restart_wanted_ = false;
-            xml::Element body = BodyElement();
-            body.SetAttr("to", to_);
-            body.SetAttr("xml:lang", "en");
-            body.SetAttr("xmpp:restart", "true", std::string{xmpp::ns::kXBosh});
-            SendNew(std::move(body), {}, {}, true);
-            continue;
+    while (state_ == State::Open && outstanding_.size() < requests_) {
+        // The server holds the newest request until it has something for us; one that carries
+        // payload gets an empty one behind it, so that its answer (and done) is not held up.
+        const bool newest_carries =
+            !outstanding_.empty() && outstanding_.rbegin()->second.carries_payload;
+        const bool payload = restart_wanted_ || !queue_.empty();
+        if (!payload && !outstanding_.empty() && !newest_carries)
+            return;
+        if (!EarlierRequestsArrived())
+            return;
+        if (!payload) {
+            SendPoll();
+            return;
         }
-        std::string payload;
-        std::vector<std::function<void(bool)>> dones;
-        while (!queue_.empty() &&
-               (payload.empty() || payload.size() + queue_.front().xml.size() <= kMaxBatchBytes)) {
-            payload += queue_.front().xml;
-            dones.push_back(std::move(queue_.front().done));
-            queue_.pop_front();
-        }
-        SendNew(BodyElement(), std::move(payload), std::move(dones), true);
+        SendPayload();
     }
-    // The server holds the newest request until it has something for us; one that carries
-    // payload gets an empty one behind it, so that its answer (and done) is not held up.
-    const bool newest_carries =
-        !outstanding_.empty() && outstanding_.rbegin()->second.carries_payload;
-    if (outstanding_.empty() || (newest_carries && outstanding_.size() < requests_))
-        SendPoll();
+}
+
+bool Connection::EarlierRequestsArrived()
+{
+    auto ready = std::chrono::steady_clock::time_point::min();
+    for (const auto& [rid, request] : outstanding_)
+        if (!request.arrived)
+            ready = std::max(ready, request.sent + kOrderGap);
+    if (ready <= std::chrono::steady_clock::now())
+        return true;
+    PumpAt(order_timer_, ready);
+    return false;
+}
+
+void Connection::PumpAt(boost::asio::steady_timer& timer,
+                        std::chrono::steady_clock::time_point when)
+{
+    timer.expires_at(when);
+    timer.async_wait([this, alive = alive_.Watch(),
+                      generation = generation_](const boost::system::error_code& ec) {
+        if (!ec && !alive.Gone() && generation == generation_)
+            Pump();
+    });
+}
+
+void Connection::SendPayload()
+{
+    if (restart_wanted_) {
+        restart_wanted_ = false;
+        SendNew(RestartBody(BodyElement(), to_), {}, {}, true);
+        return;
+    }
+    std::string payload;
+    std::vector<std::function<void(bool)>> dones;
+    while (!queue_.empty() &&
+           (payload.empty() || payload.size() + queue_.front().xml.size() <= kMaxBatchBytes)) {
+        payload += queue_.front().xml;
+        dones.push_back(std::move(queue_.front().done));
+        queue_.pop_front();
+    }
+    SendNew(BodyElement(), std::move(payload), std::move(dones), true);
+}
+
+void Connection::WatchForStall()
+{
+    if (outstanding_.size() <= hold_)
+        return;
+    const auto& newest = outstanding_.rbegin()->second;
+    const auto pacing = std::chrono::seconds(newest.body.size() / kSlowestServerRate);
+    stall_timer_.expires_at(newest.sent + kStallTimeout + pacing);
+    stall_timer_.async_wait(
+        [this, alive = alive_.Watch(), generation = generation_,
+         oldest = outstanding_.begin()->first](const boost::system::error_code& ec) {
+            if (ec || alive.Gone() || generation != generation_)
+                return;
+            if (outstanding_.size() > hold_ && outstanding_.begin()->first == oldest)
+                End("the connection manager stalled: request " + std::to_string(oldest) +
+                        " unanswered although later ones reached it",
+                    true);
+        });
 }
 
 void Connection::SendPoll()
@@ -266,20 +301,14 @@ void Connection::SendPoll()
     std::chrono::steady_clock::duration spacing{};
     if (hold_ == 0)
         spacing = std::max<std::chrono::steady_clock::duration>(polling_, kBounceDelay);
-    else if (poll_bounced_)
+    else if (poll_bounces_ >= 2)
         spacing = kBounceDelay;
     const auto now = std::chrono::steady_clock::now();
     if (now < last_poll_ + spacing) {
-        poll_timer_.expires_at(last_poll_ + spacing);
-        poll_timer_.async_wait([this, alive = alive_.Watch(),
-                                generation = generation_](const boost::system::error_code& ec) {
-            if (!ec && !alive.Gone() && generation == generation_)
-                Pump();
-        });
+        PumpAt(poll_timer_, last_poll_ + spacing);
         return;
     }
     last_poll_ = now;
-    poll_bounced_ = false;
     SendNew(BodyElement(), {}, {}, false);
 }
 
@@ -294,6 +323,14 @@ void Connection::OnResponse(std::uint64_t rid, curl::Response response)
         End("connection manager answered HTTP " + std::to_string(response.status), true);
         return;
     }
+    if (response.timed_out) {
+        // The server has it and keeps it against its own wait: resending that rid could only
+        // confuse it further (ejabberd ends the session). A new session will do better.
+        End("connection manager did not answer request " + std::to_string(rid) + ": " +
+                response.error_message,
+            true);
+        return;
+    }
     if (response.error || response.status != 200) {
         Retry(rid, response.error ? response.error_message
                                   : "HTTP status " + std::to_string(response.status));
@@ -302,15 +339,9 @@ void Connection::OnResponse(std::uint64_t rid, curl::Response response)
 
     xml::Element body;
     try {
-        xml::StreamLimits limits;
-        limits.max_stanza_bytes = options_.max_body_bytes;
-        body = xml::ParseDocument(response.body, limits);
+        body = ParseResponse(response.body, options_.max_body_bytes);
     } catch (const std::exception& e) {
         End(std::string("invalid response from connection manager: ") + e.what(), true);
-        return;
-    }
-    if (body.name != "body" || body.ns != xmpp::ns::kHttpBind) {
-        End("connection manager answered with something other than a BOSH body", true);
         return;
     }
     const std::string_view type = body.Attr("type");
@@ -323,9 +354,7 @@ void Connection::OnResponse(std::uint64_t rid, curl::Response response)
         return;
 
     const bool accepted = type != "terminate";
-    if (!it->second.carries_payload)
-        poll_bounced_ = std::next(it) == outstanding_.end() && body.children.empty() &&
-                        std::chrono::steady_clock::now() - it->second.sent < kBounceTime;
+    LearnFromAnswer(it, body.children.empty());
     auto dones = std::move(it->second.dones);
     outstanding_.erase(it); // also the curl::Request now calling us, which allows that
     arrived_.emplace(rid, std::move(body));
@@ -340,22 +369,30 @@ void Connection::OnResponse(std::uint64_t rid, curl::Response response)
     Deliver();
 }
 
+void Connection::LearnFromAnswer(std::map<std::uint64_t, Outstanding>::iterator it, bool empty)
+{
+    const auto held = std::chrono::steady_clock::now() - it->second.sent;
+    const bool newest = std::next(it) == outstanding_.end();
+    if (!it->second.carries_payload)
+        poll_bounces_ = newest && empty && held < kBounceTime ? poll_bounces_ + 1 : 0;
+    // Let go early and empty: the next request reached the server.
+    if (!newest && empty && held < wait_ - kWaitMargin)
+        std::next(it)->second.arrived = true;
+}
+
 bool Connection::ReadSessionAttributes(const xml::Element& body)
 {
-    sid_ = body.Attr("sid");
-    if (sid_.empty()) {
+    const auto terms = ReadSessionTerms(body, wait_);
+    if (!terms) {
         End("session creation response has no sid", true);
         return false;
     }
-    const auto number = [&body](std::string_view name) { return Number(body.Attr(name)); };
-    hold_ = number("hold").value_or(1);
-    // We never need more than one request beyond those the server holds, and some servers
-    // cope with no more than that.
-    requests_ = std::clamp(number("requests").value_or(hold_ + 1), 1u, hold_ + 1);
-    if (const auto wait = number("wait"); wait && *wait > 0)
-        wait_ = std::min(wait_, std::chrono::seconds(*wait));
-    polling_ = std::chrono::seconds(number("polling").value_or(0));
-    inactivity_ = std::chrono::seconds(number("inactivity").value_or(0));
+    sid_ = terms->sid;
+    hold_ = terms->hold;
+    requests_ = terms->requests;
+    wait_ = terms->wait;
+    polling_ = terms->polling;
+    inactivity_ = terms->inactivity;
     state_ = State::Open;
     log::Info(kLog, "session " + sid_ + " open at " + url_ + " (requests " +
                         std::to_string(requests_) + ", hold " + std::to_string(hold_) + ", wait " +
@@ -372,9 +409,15 @@ void Connection::Retry(std::uint64_t rid, const std::string& why)
         return;
     }
     auto delay = options_.retry_delay * (1u << std::min(request.attempts, 16u));
-    // The server drops a session left without requests for inactivity seconds.
-    if (inactivity_.count() > 0)
+    // The server drops a session left without requests for inactivity seconds: a request it
+    // may have taken is resent only while the session surely lives.
+    if (inactivity_.count() > 0) {
         delay = std::min<std::chrono::milliseconds>(delay, inactivity_ / 2);
+        if (std::chrono::steady_clock::now() + delay >= request.first_sent + inactivity_) {
+            End("connection manager unreachable for the session's lifetime: " + why, true);
+            return;
+        }
+    }
     ++request.attempts;
     log::Info(kLog, "request " + std::to_string(rid) + " failed (" + why + "); resending in " +
                         std::to_string(delay.count()) + " ms");
@@ -436,6 +479,8 @@ void Connection::End(const std::string& reason, bool report) noexcept
     queue_.clear();
     restart_wanted_ = false;
     poll_timer_.cancel();
+    order_timer_.cancel();
+    stall_timer_.cancel();
     sid_.clear();
     if (report)
         log::Info(kLog, "session ended: " + reason);

@@ -2,10 +2,23 @@
 // The HTTP binding itself (XEP-0124, with the XEP-0206 stream restart): one
 // BOSH session with a connection manager. Keeps one request waiting at the
 // server to receive on, batches outgoing elements into the next request, sends
-// requests with consecutive rids, at most `requests` at a time, resends a
-// broken request with the same rid a few times with backoff, and hands on the
-// elements of each response in rid order. It knows nothing of SASL or stanzas.
+// requests with consecutive rids, at most `requests` at a time, and hands on
+// the elements of each response in rid order. It knows nothing of SASL or
+// stanzas.
+//
+// Servers must take requests in rid order, and some do not cope when a rid
+// overtakes the one below it on another connection: ejabberd then holds both
+// until the session times out. So a request starts only once every earlier
+// one has reached the server: it was answered, an older one came back empty
+// because it arrived (hold is 1), or it has been on its way kOrderGap. A
+// session whose server holds an older request although a newer one reached it
+// has stalled: it ends within seconds (the owner logs in again) instead of
+// waiting for the server to give up. A request that broke on its way is resent
+// with the same rid a few times with backoff, while the session surely lives;
+// one the server took and never answered is not: the session ends. The
+// terminating request outlives the session (Farewell).
 
+#include "bosh/Farewell.hxx"
 #include "curl/Multi.hxx"
 #include "curl/Request.hxx"
 #include "util/Alive.hxx"
@@ -17,6 +30,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <string>
@@ -71,10 +85,14 @@ public:
     // this go after the restart.
     void Restart();
 
-    // Ends the session, sending payload with the terminating request. Queued elements fail with
-    // done(false). The handler is not called again. The request is dropped if the Connection
-    // is destroyed before it completes.
-    void Terminate(std::vector<xml::Element> payload = {}) noexcept;
+    // Ends the session, sending payload with the terminating request once the earlier requests
+    // have reached the server (see Farewell). Queued and unanswered elements fail with
+    // done(false) at once. The handler is not called again. `done`, if given, is called once
+    // from the loop when the terminate was answered (the server ended the session) or failed,
+    // or at once when there was no open session to end. The request and `done` are dropped if
+    // the Connection is destroyed first.
+    void Terminate(std::vector<xml::Element> payload = {},
+                   std::function<void()> done = {}) noexcept;
 
     // Forgets the session without telling the server; queued elements fail with done(false).
     void Abort() noexcept;
@@ -94,7 +112,10 @@ private:
         std::string body; // resent unchanged with the same rid
         std::vector<std::function<void(bool)>> dones;
         bool carries_payload = false;
-        std::chrono::steady_clock::time_point sent{};
+        std::chrono::steady_clock::time_point first_sent{};
+        std::chrono::steady_clock::time_point sent{}; // this attempt
+        // Known to have reached the server before kOrderGap passed.
+        bool arrived = false;
         unsigned attempts = 0;
         std::unique_ptr<curl::Request> http;
         boost::asio::steady_timer retry_timer;
@@ -107,9 +128,21 @@ private:
     void StartRequest(std::uint64_t rid, Outstanding& request);
     void SchedulePump();
     void Pump();
+    // Whether every outstanding request has reached the server; if not, Pump runs again when
+    // they should have.
+    bool EarlierRequestsArrived();
+    void PumpAt(boost::asio::steady_timer& timer, std::chrono::steady_clock::time_point when);
+    void SendPayload();
     void SendPoll();
+    // Ends the session if the oldest request is still unanswered when the newest should long
+    // have made the server answer it.
+    void WatchForStall();
     void OnResponse(std::uint64_t rid, curl::Response response);
+    // What the timing of an answer (empty or not) to the request at `it` tells: a server that
+    // does not hold polls, or a newer request that reached it.
+    void LearnFromAnswer(std::map<std::uint64_t, Outstanding>::iterator it, bool empty);
     void Retry(std::uint64_t rid, const std::string& why);
+    void SendTerminate(std::vector<xml::Element> payload, std::function<void()> done);
     bool ReadSessionAttributes(const xml::Element& body);
     void Deliver();
     // Ends the session (handler told when report) and fails what is pending.
@@ -141,13 +174,17 @@ private:
     bool restart_wanted_ = false;
     bool pump_posted_ = false;
     boost::asio::steady_timer poll_timer_;
+    boost::asio::steady_timer order_timer_;
+    boost::asio::steady_timer stall_timer_;
     std::chrono::steady_clock::time_point last_poll_{};
-    // The last empty request came straight back empty although the server should have held
-    // it: the next one waits a little, so that a confused server cannot make us spin.
-    bool poll_bounced_ = false;
+    // Empty requests that came straight back empty in a row although the server should have
+    // held them: from the second on the next one waits a little, so that a confused server
+    // cannot make us spin. (One is normal: ejabberd answers with the bare stream header it
+    // sends after a restart, before the features.)
+    unsigned poll_bounces_ = 0;
 
-    // A terminating request outlives the session it ends.
-    std::unique_ptr<curl::Request> terminating_;
+    // Terminating requests outlive the sessions they end.
+    std::list<std::unique_ptr<Farewell>> farewells_;
 };
 
 } // namespace pigeon::bosh

@@ -62,10 +62,12 @@ void Session::Start()
     connection_.Open(account_.url, domain_);
 }
 
-void Session::Stop() noexcept
+void Session::Stop(std::function<void()> done) noexcept
 {
-    if (state_ == State::Offline)
+    if (state_ == State::Offline) {
+        connection_.Terminate({}, std::move(done)); // nothing open: done is posted
         return;
+    }
     std::vector<xml::Element> payload;
     try {
         if (state_ == State::Online && options_.authenticate) {
@@ -77,7 +79,7 @@ void Session::Stop() noexcept
         payload.clear();
     }
     const auto alive = alive_.Watch();
-    connection_.Terminate(std::move(payload));
+    connection_.Terminate(std::move(payload), std::move(done));
     if (!alive.Gone())
         Reset();
 }

@@ -57,11 +57,12 @@ public:
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
-    // As xmpp::ClientSession says. Stop sends unavailable presence and a BOSH terminate.
+    // As xmpp::ClientSession says. Stop sends unavailable presence and a BOSH terminate, and
+    // its `done` waits for the server's answer to the terminate (Connection::Terminate).
     // Send's done(true) means the HTTP request that carried the stanza came back 200 with a
     // valid body. IQs time out after iq_timeout.
     void Start() override;
-    void Stop() noexcept override;
+    void Stop(std::function<void()> done = {}) noexcept override;
     void Send(xml::Element stanza, std::function<void(bool accepted)> done = {}) override;
     void SendIq(xml::Element iq, std::function<void(std::optional<xml::Element>)> reply) override;
     bool Online() const noexcept override { return state_ == State::Online; }

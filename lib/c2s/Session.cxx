@@ -401,7 +401,7 @@ void Session::Fail(const std::string& reason, Failure failure) noexcept
         listener_.OnOffline(reason, failure);
 }
 
-void Session::Stop() noexcept
+void Session::Stop(std::function<void()> done) noexcept
 {
     if (state_ == State::Online && options_.authenticate) {
         try {
@@ -411,8 +411,15 @@ void Session::Stop() noexcept
         } catch (...) {
         }
     }
-    if (stream_)
-        stream_->Close();
+    if (stream_) {
+        stream_->Close(std::move(done));
+    } else if (done) {
+        try {
+            boost::asio::post(io_, std::move(done));
+        } catch (...) {
+            // Out of memory: the caller's deadline ends the wait.
+        }
+    }
     Reset(false);
 }
 

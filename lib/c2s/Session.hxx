@@ -66,7 +66,7 @@ public:
     // As xmpp::ClientSession says. Start resumes the stream that broke, if the server still
     // holds it. Stop closes the stream, which ends it on the server too.
     void Start() override;
-    void Stop() noexcept override;
+    void Stop(std::function<void()> done = {}) noexcept override;
     void Suspend() noexcept override;
     void Send(xml::Element stanza, std::function<void(bool accepted)> done = {}) override;
     void SendIq(xml::Element iq, std::function<void(std::optional<xml::Element>)> reply) override;

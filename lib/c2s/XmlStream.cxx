@@ -1,5 +1,7 @@
 #include "c2s/XmlStream.hxx"
 
+#include <utility>
+
 #include "util/Log.hxx"
 #include "xml/Serializer.hxx"
 #include "xmpp/Namespaces.hxx"
@@ -53,7 +55,7 @@ void XmlStream::WriteNext()
         return;
     if (queue_.empty()) {
         if (closing_) {
-            socket_->Close(); // our goodbye is out
+            CloseSocket(); // our goodbye is out
         } else if (after_writes_) {
             const auto next = std::move(after_writes_);
             after_writes_ = nullptr;
@@ -69,7 +71,7 @@ void XmlStream::WriteNext()
         writing_ = false;
         queue_.pop_front();
         if (ec && closing_)
-            socket_->Close();
+            CloseSocket();
         else if (ec)
             End("cannot write to the server: " + ec.message());
         else
@@ -157,18 +159,26 @@ void XmlStream::StartTls(const std::string& domain, const ssl::TlsOptions& optio
     WriteNext(); // hands over at once if nothing is left to write
 }
 
-void XmlStream::Close() noexcept
+void XmlStream::Close(std::function<void()> closed) noexcept
 {
     if (ended_)
         return;
     ended_ = true; // the handler hears nothing more
     closing_ = true;
     after_writes_ = nullptr;
+    closed_ = std::move(closed);
     try {
         Write(xml::StreamCloseTag()); // the socket closes once it is out
     } catch (...) {
         socket_->Close();
     }
+}
+
+void XmlStream::CloseSocket() noexcept
+{
+    socket_->Close();
+    if (const auto closed = std::exchange(closed_, nullptr))
+        closed();
 }
 
 void XmlStream::Abort() noexcept

@@ -55,8 +55,10 @@ public:
                   ssl::TlsStream::HandshakeDone done);
 
     // Our side of the end: the closing tag, then the socket is closed once it is written (or
-    // at once if writing is stuck). The handler hears nothing more.
-    void Close() noexcept;
+    // at once if writing is stuck). The handler hears nothing more; `closed`, if given, is
+    // called from the loop once the socket is closed that way (not if the XmlStream is
+    // destroyed first).
+    void Close(std::function<void()> closed = {}) noexcept;
     // Closes the socket at once, saying nothing to the server (e.g. to keep a XEP-0198
     // session resumable). The handler hears nothing more.
     void Abort() noexcept;
@@ -74,6 +76,7 @@ private:
     void Write(std::string data);
     void WriteNext();
     void End(const std::string& reason) noexcept;
+    void CloseSocket() noexcept;
 
     std::unique_ptr<Socket> socket_;
     Handler& handler_;
@@ -87,6 +90,7 @@ private:
     bool closing_ = false; // ended by us: what is queued still goes out, then the socket closes
     std::uint64_t document_ = 0; // bumped by each Open: events of an older document are void
     std::function<void()> after_writes_;
+    std::function<void()> closed_; // Close's
     std::chrono::steady_clock::time_point received_ = std::chrono::steady_clock::now();
     Alive alive_;
 };

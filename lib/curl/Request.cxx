@@ -116,11 +116,13 @@ void Request::Impl::OnTransferDone(int curl_code) noexcept
     running = false;
     const auto code = static_cast<CURLcode>(curl_code);
     response.status = easy.GetInfo<long>(CURLINFO_RESPONSE_CODE);
+    response.sent = easy.GetInfo<curl_off_t>(CURLINFO_PRETRANSFER_TIME_T) > 0;
     try {
         if (const char* type = easy.GetInfo<char*>(CURLINFO_CONTENT_TYPE); type != nullptr)
             response.content_type = type;
         if (code != CURLE_OK) {
             response.error = MakeErrorCode(code);
+            response.timed_out = code == CURLE_OPERATION_TIMEDOUT && response.sent;
             if (too_large || code == CURLE_FILESIZE_EXCEEDED)
                 response.error_message =
                     "response larger than " + std::to_string(max_response_bytes) + " bytes";

@@ -44,6 +44,11 @@ struct Response {
     std::error_code error;
     // curl's detail on error, e.g. "Failed to connect to 127.0.0.1 port 5280".
     std::string error_message;
+    // The request went out on a connection to the server (whatever came back, if anything).
+    bool sent = false;
+    // The error is the timeout, after the request was sent: it may have reached the server,
+    // which did not answer in time. (A connection that timed out sent nothing.)
+    bool timed_out = false;
 
     bool Ok() const noexcept { return !error && status >= 200 && status < 300; }
 };

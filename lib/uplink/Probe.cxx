@@ -127,17 +127,21 @@ void Probe::Discover()
         // Domains often send .well-known on to their web host; never from https to http.
         options.follow_redirects = true;
         request_ = std::make_unique<curl::Request>(multi_, options, [this](curl::Response r) {
-            OnHostMeta(r.status, r.body, r.error ? r.error_message : std::string());
+            OnHostMeta(r.status, r.body, r.error ? r.error_message : std::string(), r.sent);
         });
     } catch (const std::exception& e) {
-        OnHostMeta(0, {}, e.what());
+        OnHostMeta(0, {}, e.what(), false);
     }
 }
 
-void Probe::OnHostMeta(long status, const std::string& body, const std::string& error) noexcept
+void Probe::OnHostMeta(long status, const std::string& body, const std::string& error,
+                       bool sent) noexcept
 {
     std::string problem = error;
     std::string bosh_url;
+    // The request reached a server, whatever came back: the uplink works (ejabberd closes the
+    // connection without an answer when asked by address, not by domain).
+    discovery_failed_ = problem.empty() || sent;
     if (problem.empty() && status != 200)
         problem = "HTTP status " + std::to_string(status);
     if (problem.empty()) {
@@ -156,6 +160,7 @@ void Probe::OnHostMeta(long status, const std::string& body, const std::string& 
         OnResponse(0, {}, problem);
         return;
     }
+    discovery_failed_ = false;
     log::Notice("probe", "discovered BOSH URL " + bosh_url + " from " + config_.host_meta_url);
     config_.host_meta_url.clear();
     if (config_.url.empty())

@@ -69,13 +69,17 @@ public:
     UnixMs Since() const noexcept { return since_; }
     UnixMs LastProbe() const noexcept { return last_probe_; }
     const std::string& LastResult() const noexcept { return last_result_; }
+    // The last host-meta fetch reached a server but got no answer naming a usable BOSH URL
+    // (so the network works, the discovery does not).
+    bool DiscoveryFailed() const noexcept { return discovery_failed_; }
 
 private:
     void ProbeC2s();
     void OnC2s(const std::string& error) noexcept;
     void ProbeBosh() noexcept;
     void Discover();
-    void OnHostMeta(long status, const std::string& body, const std::string& error) noexcept;
+    void OnHostMeta(long status, const std::string& body, const std::string& error,
+                    bool sent) noexcept;
     void OnResponse(long status, const std::string& body, const std::string& error) noexcept;
     void ScheduleNext() noexcept;
 
@@ -93,6 +97,7 @@ private:
     UnixMs since_ = NowMs();
     UnixMs last_probe_ = 0;
     std::string last_result_ = "not probed yet";
+    bool discovery_failed_ = false;
 };
 
 } // namespace pigeon::uplink

@@ -9,6 +9,8 @@
 #include "xmpp/Jid.hxx"
 #include "xmpp/Namespaces.hxx"
 
+#include <boost/asio/post.hpp>
+
 #include <stdexcept>
 
 namespace pigeon::uplink {
@@ -150,10 +152,20 @@ void ServerLink::Drop() noexcept
         session_->Stop();
 }
 
-void ServerLink::Shutdown() noexcept
+void ServerLink::Shutdown(std::function<void()> done) noexcept
 {
     shutting_down_ = true;
-    Drop();
+    state_ = State::Offline;
+    if (session_) {
+        session_->Stop(std::move(done));
+        return;
+    }
+    try {
+        if (done)
+            boost::asio::post(multi_.IoContext(), std::move(done));
+    } catch (...) {
+        // Out of memory: the caller's deadline ends the wait.
+    }
 }
 
 UplinkStatus ServerLink::Status() const
@@ -163,21 +175,32 @@ UplinkStatus ServerLink::Status() const
     const auto* c2s = dynamic_cast<const c2s::Session*>(session_.get());
     const bool discovering =
         !session_ && config_.bosh_url.empty() && config_.transport != Transport::C2s;
-    UplinkStatus status{probe_.Online(),
-                        probe_.Since(),
-                        probe_.LastProbe(),
-                        probe_.LastResult(),
-                        discovering ? "discovering" : kNames[int(state_)],
-                        session_error_,
-                        session_ ? std::string(TransportName(session_transport_)) : std::string(),
-                        c2s ? c2s->Description() : std::string(),
-                        config_.transport != Transport::Bosh && config_.tls.insecure,
-                        session_ ? session_->FullJid() : std::string(),
-                        config_.bosh_url,
-                        bosh_url_source_,
-                        bosh_url_source_ == "configured" ? std::string() : config_.host_meta_url,
-                        false};
-    return status;
+    return {probe_.Online(),
+            probe_.Since(),
+            probe_.LastProbe(),
+            probe_.LastResult(),
+            discovering ? "discovering" : kNames[int(state_)],
+            session_error_,
+            session_ ? std::string(TransportName(session_transport_)) : std::string(),
+            c2s ? c2s->Description() : std::string(),
+            config_.transport != Transport::Bosh && config_.tls.insecure,
+            Problem(),
+            session_ ? session_->FullJid() : std::string(),
+            config_.bosh_url,
+            bosh_url_source_,
+            bosh_url_source_ == "configured" ? std::string() : config_.host_meta_url,
+            false};
+}
+
+const char* ServerLink::Problem() const noexcept
+{
+    if (state_ == State::AuthFailed)
+        return "auth-failed";
+    if (state_ == State::TlsFailed)
+        return "tls-failed";
+    if (probe_.DiscoveryFailed())
+        return "discovery-failed";
+    return probe_.Online() ? "none" : "no-uplink";
 }
 
 void ServerLink::OnProbe(bool online) noexcept
@@ -263,8 +286,10 @@ void ServerLink::RetryLogin(const char* why) noexcept
 
 void ServerLink::Register(Done done)
 {
-    if (!probe_.Online()) {
-        done("the server is not reachable (no uplink)");
+    if (!probe_.Online() || !session_) {
+        done(probe_.DiscoveryFailed()
+                 ? "the server's BOSH URL could not be discovered (" + probe_.LastResult() + ")"
+                 : "the server is not reachable (no uplink)");
         return;
     }
     try {
@@ -289,7 +314,13 @@ void ServerLink::Register(Done done)
 void ServerLink::ChangePassword(const std::string& password, Done done)
 {
     if (state_ != State::Online) {
-        done("not logged in to the server (no uplink, or the login failed)");
+        const std::string problem = Problem();
+        done(problem == "auth-failed"        ? "not logged in: the server refused our password"
+             : problem == "discovery-failed" ? "not logged in: the server's BOSH URL could not be "
+                                               "discovered (" +
+                                                   probe_.LastResult() + ")"
+             : problem == "no-uplink" ? "not logged in: the server is not reachable (no uplink)"
+                                      : "not logged in yet");
         return;
     }
     try {

@@ -62,10 +62,13 @@ public:
     void Send(xml::Element stanza, std::function<void(bool accepted)> done = {});
     void SendIq(xml::Element iq, std::function<void(std::optional<xml::Element>)> reply);
 
-    // Ends the session cleanly and stops going online.
-    void Shutdown() noexcept;
+    // Ends the session cleanly and stops going online. `done`, if given, is called once from
+    // the loop when the server has processed the logout (or it failed, or there was none).
+    void Shutdown(std::function<void()> done = {}) noexcept;
     // All but key_published, which is not ours to know.
     UplinkStatus Status() const;
+    // Why we are not online: "none", "no-uplink", "discovery-failed" or "auth-failed".
+    const char* Problem() const noexcept;
 
     // `done` gets an empty string on success, else what went wrong.
     using Done = std::function<void(const std::string& error)>;

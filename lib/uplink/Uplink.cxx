@@ -39,9 +39,9 @@ void Uplink::Flush() noexcept
         uploader_.Flush();
 }
 
-void Uplink::Shutdown() noexcept
+void Uplink::Shutdown(std::function<void()> done) noexcept
 {
-    link_.Shutdown();
+    link_.Shutdown(std::move(done));
 }
 
 UplinkStatus Uplink::Status() const

@@ -39,8 +39,9 @@ public:
     // Our outbox or what we carry changed: send what we can now.
     void Flush() noexcept;
     // Ends the session cleanly (the requests go out while the loop runs on)
-    // and stops going online.
-    void Shutdown() noexcept;
+    // and stops going online. `done`, if given, is called once from the loop
+    // when the server has processed the logout, or it failed.
+    void Shutdown(std::function<void()> done = {}) noexcept;
     UplinkStatus Status() const;
 
     // `done` gets an empty string on success, else what went wrong.

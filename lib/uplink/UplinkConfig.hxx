@@ -50,6 +50,9 @@ struct UplinkStatus {
     std::string transport;     // c2s or bosh: that of the session (or the last one); empty before
     std::string connection;    // how the c2s session was set up (TLS, SASL, XEP-0198)
     bool tls_insecure = false; // tls-insecure is set: certificates are not checked
+    // Why we are not online, if we know: none, no-uplink, discovery-failed, auth-failed,
+    // tls-failed.
+    std::string problem;
     std::string jid;
     std::string bosh_url;        // empty while undiscovered
     std::string bosh_url_source; // configured, discovered, or empty

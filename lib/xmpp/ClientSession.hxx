@@ -48,8 +48,12 @@ public:
     virtual void Start() = 0;
 
     // Ends the session cleanly (unavailable presence, then the transport's goodbye). Pending
-    // sends get done(false), pending IQs nullopt; the listener hears nothing more.
-    virtual void Stop() noexcept = 0;
+    // sends get done(false), pending IQs nullopt; the listener hears nothing more. `done`, if
+    // given, is called once from the loop (never from within Stop) when the goodbye has
+    // reached the server or failed to, or at once if there was no session; it may be lost if
+    // the session is started again or destroyed first, so a caller waiting on it keeps a
+    // deadline.
+    virtual void Stop(std::function<void()> done = {}) noexcept = 0;
 
     // The network is gone: drops the connection without a goodbye that could not get through
     // anyway. A transport that can resume (c2s with XEP-0198) keeps what is unacknowledged for

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Self-test of the multi-namespace lab (tests/lab/lab.sh): builds 3 hosts and
 # the server, and checks with real tools (ping, avahi-publish/-browse, curl,
-# a BOSH login) that the lab behaves as the tests that use it assume.
+# a BOSH login) that the lab behaves as the tests that use it assume; then
+# the same of two ejabberd labs side by side (`selftest.sh --server-only`
+# with LAB_SERVER=ejabberd: one host and the server).
 # Exit: 0 pass, 1 fail, 77 skip (not root, no namespaces).
 set -eu
 
@@ -9,6 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lab.sh
 . "$here/lab.sh"
 . "$here/server.sh"
+. "$here/ejabberd.sh"
 trap lab_teardown EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -198,6 +201,58 @@ resolves() {
     [ "$got" = "$4" ]
 }
 
+# host_meta HOST: the server's host-meta, asked for by domain, names the BOSH URL.
+host_meta() {
+    lab_exec "$1" curl -sS -m 3 -H "Host: $LAB_XMPP_DOMAIN" \
+        "http://$LAB_SERVER_IP:5280/.well-known/host-meta" >"$LAB_DIR/host-meta.xml" || return 1
+    cat "$LAB_DIR/host-meta.xml"
+    grep -q "rel=.urn:xmpp:alt-connections:xbosh. href=.$LAB_BOSH_URL." "$LAB_DIR/host-meta.xml"
+}
+
+# own_node: the lab's ejabberd node is named after the lab, uses the lab's
+# cookie and needs no epmd: none listens or runs in the server's namespace.
+own_node() {
+    ns=$(_lab_ns server)
+    pids=$(ip netns pids "$ns")
+    # shellcheck disable=SC2086 # a list of pids
+    ps -o pid=,args= -p $pids >"$LAB_DIR/server-procs.txt" || return 1
+    cat "$LAB_DIR/server-procs.txt"
+    grep -q -- "-sname $LAB_PREFIX@localhost " "$LAB_DIR/server-procs.txt" &&
+        grep -q -- "-home $LAB_DIR/server/home " "$LAB_DIR/server-procs.txt" &&
+        ! grep -q '^ *[0-9]* [^ ]*epmd' "$LAB_DIR/server-procs.txt" &&
+        ! ip netns exec "$ns" ss -Hltn "sport = :4369" | grep -q .
+}
+
+# server_only: a lab of one host and the server LAB_SERVER names, and what
+# the tests assume of that server. Prints the checks and the count.
+server_only() {
+    lab_init
+    lab_add_host a
+    lab_add_server
+    ok "$LAB_SERVER lab up after $(elapsed) s ($LAB_DIR)"
+    lab_uplink a up
+    check "a gets HTTP 200 from $LAB_BOSH_URL" answers_http a
+    check "lab_server_user creates alice@example.org" lab_server_user alice@example.org s3cret
+    check "a logs in as alice with SCRAM-SHA-1 over BOSH" bosh_login a alice s3cret
+    check "a wrong password is refused" login_refused a alice wrong
+    check "the host-meta names $LAB_BOSH_URL" host_meta a
+    [ "$LAB_SERVER" != ejabberd ] || check "the node is the lab's own, without epmd" own_node
+    lab_server_stop
+    check "after lab_server_stop, a gets no answer" no_http a
+    lab_server_start
+    check "after lab_server_start, a gets HTTP 200 again" answers_http a
+    check "alice's account survived the server restart" bosh_login a alice s3cret
+    lab_teardown
+    echo "$LAB_SERVER lab took $(elapsed) s"
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+}
+
+if [ "${1:-}" = --server-only ]; then
+    server_only
+    exit
+fi
+
 # --- the lab ----------------------------------------------------------------
 
 lab_init
@@ -265,6 +320,25 @@ check "after lab_server_stop, a gets no answer" no_http a
 lab_server_start
 check "after lab_server_start, a gets HTTP 200 again" answers_http a
 check "alice's account survived the server restart" bosh_login a alice s3cret
+
+# --- ejabberd: two labs at once, beside this one ------------------------------
+
+for n in 1 2; do
+    LAB_SERVER=ejabberd sh "$here/selftest.sh" --server-only >"$LAB_DIR/ejabberd$n.out" 2>&1 &
+    echo $! >"$LAB_DIR/ejabberd$n.pid"
+done
+for n in 1 2; do
+    wait "$(cat "$LAB_DIR/ejabberd$n.pid")" || true
+    sed -e "s/^ok - /ok - ejabberd lab $n: /" -e "s/^not ok - /not ok - ejabberd lab $n: /" \
+        -e '/^[0-9]* passed, [0-9]* failed$/d' "$LAB_DIR/ejabberd$n.out"
+    counts=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$LAB_DIR/ejabberd$n.out")
+    if [ -z "$counts" ]; then
+        not_ok "ejabberd lab $n ran to its end"
+        continue
+    fi
+    passed=$((passed + ${counts% *}))
+    failed=$((failed + ${counts#* }))
+done
 
 # --- leftovers of a killed lab, next to a live one ---------------------------
 

@@ -1,9 +1,11 @@
 # tests/lab/server.sh: the lab's XMPP server (Prosody with BOSH, and c2s with
 # TLS from a lab CA) and its DNS server on the uplink segment, and each host's
 # uplink to it. Source it after lab.sh, whose internal helpers it uses.
+# LAB_SERVER=ejabberd makes the server ejabberd instead (source ejabberd.sh
+# too), with the same ports and certificate.
 
 # shellcheck disable=SC2034 # used by the tests that source this file
-LAB_SERVER_CERT=example.org # the certificate Prosody presents (lab_server_cert)
+LAB_SERVER_CERT=example.org # the certificate the server presents (lab_server_cert)
 
 # lab_uplink_ip NAME: prints the host's uplink IPv4 address (169.254.100.10+N).
 lab_uplink_ip() {
@@ -75,9 +77,14 @@ EOF
 lab_add_server() {
     local d ns br
     _lab_need_init
+    _lab_server_kind >/dev/null
     d=$LAB_DIR/server
     mkdir "$d" 2>/dev/null || _lab_die "the lab has a server already"
-    command -v prosody >/dev/null 2>&1 || _lab_die "'prosody' is missing; run scripts/install-deps"
+    if [ "$(_lab_server_kind)" = ejabberd ]; then
+        _lab_prepare_ejabberd "$d"
+    else
+        command -v prosody >/dev/null 2>&1 || _lab_die "'prosody' is missing; run scripts/install-deps"
+    fi
     mkdir -p "$d/data" "$d/certs"
     ns=$(_lab_ns server)
     br=$(_lab_bridge_ns)
@@ -90,9 +97,22 @@ lab_add_server() {
     ip -n "$ns" addr add "$LAB_SERVER_IP/24" dev uplink0 || _lab_die "cannot address the server"
     ip -n "$ns" link set uplink0 up || _lab_die "uplink0 up failed on the server"
     _lab_make_certs "$d/tls"
-    _lab_write_prosody_conf "$d"
+    [ "$(_lab_server_kind)" = ejabberd ] || _lab_write_prosody_conf "$d"
     lab_server_start
     lab_dns_srv both
+}
+
+# _lab_server_kind: prints the lab's server, prosody (the default) or
+# ejabberd, from LAB_SERVER.
+_lab_server_kind() {
+    case ${LAB_SERVER:-prosody} in
+        prosody) echo prosody ;;
+        ejabberd)
+            command -v _lab_ejabberd_start >/dev/null 2>&1 ||
+                _lab_die "LAB_SERVER=ejabberd needs tests/lab/ejabberd.sh sourced"
+            echo ejabberd ;;
+        *) _lab_die "LAB_SERVER must be prosody or ejabberd, not '$LAB_SERVER'" ;;
+    esac
 }
 
 # lab_server_start: starts Prosody (after lab_server_stop) and waits up to 15 s
@@ -100,6 +120,10 @@ lab_add_server() {
 lab_server_start() {
     local d ns
     _lab_need_init
+    if [ "$(_lab_server_kind)" = ejabberd ]; then
+        _lab_ejabberd_start
+        return
+    fi
     d=$LAB_DIR/server
     [ -f "$d/prosody.cfg.lua" ] || _lab_die "no server in this lab (lab_add_server)"
     if [ -f "$d/prosody.lpid" ] && _lab_alive "$(cat "$d/prosody.lpid")"; then
@@ -121,6 +145,10 @@ _lab_bosh_listens() { ip netns exec "$1" ss -Hltn "sport = :5280" 2>/dev/null | 
 lab_server_stop() {
     local d
     _lab_need_init
+    if [ "$(_lab_server_kind)" = ejabberd ]; then
+        _lab_ejabberd_stop
+        return
+    fi
     d=$LAB_DIR/server
     [ -f "$d/prosody.lpid" ] || return 0
     _lab_stop_pid "$(cat "$d/prosody.lpid")"
@@ -128,19 +156,24 @@ lab_server_stop() {
 }
 
 # lab_server_user JID PASSWORD: creates the account (JID: user@example.org or
-# just user). Works whether Prosody runs or not.
+# just user). Works whether Prosody runs or not; ejabberd must be running.
 lab_server_user() {
     local jid user host d
     jid=${1:-}
     [ $# -eq 2 ] || _lab_die "usage: lab_server_user JID PASSWORD"
     _lab_need_init
     d=$LAB_DIR/server
-    [ -f "$d/prosody.cfg.lua" ] || _lab_die "no server in this lab (lab_add_server)"
+    [ -f "$d/prosody.cfg.lua" ] || [ -f "$d/ejabberd.yml" ] ||
+        _lab_die "no server in this lab (lab_add_server)"
     case $jid in
         *@*) user=${jid%%@*}; host=${jid#*@} ;;
         *) user=$jid; host=$LAB_XMPP_DOMAIN ;;
     esac
     [ "$host" = "$LAB_XMPP_DOMAIN" ] || _lab_die "the lab server only hosts $LAB_XMPP_DOMAIN, not $host"
+    if [ "$(_lab_server_kind)" = ejabberd ]; then
+        _lab_ejabberd_user "$user" "$2"
+        return
+    fi
     prosodyctl --config "$d/prosody.cfg.lua" register "$user" "$host" "$2" \
         >>"$d/prosodyctl.log" 2>&1 ||
         _lab_die "prosodyctl register $user@$host failed" "$d/prosodyctl.log"
@@ -223,7 +256,11 @@ lab_server_cert() {
 # lab_server_pid: prints the pid of the running Prosody (to SIGSTOP it...).
 lab_server_pid() {
     _lab_need_init
-    cat "$LAB_DIR/server/prosody.lpid"
+    if [ "$(_lab_server_kind)" = ejabberd ]; then
+        cat "$LAB_DIR/server/ejabberd.pid" # the Erlang VM's, written by ejabberd
+    else
+        cat "$LAB_DIR/server/prosody.lpid"
+    fi
 }
 
 # lab_dns_srv both|direct|starttls|none|off: (re)starts the lab's DNS server

@@ -1,7 +1,9 @@
 # Helpers for tests through a real XMPP server: the link-local lab plus the
-# lab's Prosody, accounts with password files, and a pigeond per host.
+# lab's server (LAB_SERVER: prosody, the default, or ejabberd), accounts with
+# password files, and a pigeond per host.
 . "$(dirname "$0")/../link/lib.sh"
 . "$(dirname "$0")/../lab/server.sh"
+. "$(dirname "$0")/../lab/ejabberd.sh"
 lab_add_server
 
 # PIGEON_TRANSPORT (c2s, bosh or auto) is how account_start's daemons reach the
