@@ -42,6 +42,7 @@ struct DaemonConfig {
     std::string probe_url;        // empty: the BOSH URL
     int probe_interval_max{};     // seconds
     bool only_pigeons{};
+    int custody_wait_seconds{}; // a carrier's word that it uploaded ours holds our send back
 
     // Not settings of their own:
     std::string password; // read from password-file or password-command

@@ -78,6 +78,7 @@ uplink::UplinkConfig MakeUplinkConfig(const DaemonConfig& c, const crypto::Ident
     u.probe.url = c.probe_url;
     u.probe.max_interval = std::chrono::seconds(c.probe_interval_max);
     u.only_pigeons = c.only_pigeons;
+    u.custody_wait = UnixMs{c.custody_wait_seconds} * 1000;
     return u;
 }
 

@@ -221,6 +221,7 @@ std::span<const Setting> Settings()
         Text("probe-url", &C::probe_url, HttpUrl, "where to probe connectivity (default: the BOSH URL)"),
         Number("probe-interval-max", &C::probe_interval_max, 300, 5, 24 * 3600, "longest wait between connectivity probes, in seconds"),
         YesNo("only-pigeons", &C::only_pigeons, false, "never send our own messages to the server; carriers only (yes/no)"),
+        Number("custody-wait", &C::custody_wait_seconds, 3600, 0, 7 * 24 * 3600, "seconds to wait for the recipient's receipt after a carrier reports it uploaded one of our messages, before we send it ourselves"),
     };
     // clang-format on
     return settings;
