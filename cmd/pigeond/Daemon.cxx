@@ -116,6 +116,14 @@ void Daemon::Start()
             if (uplink_) // there may be none yet, or a new one since
                 uplink_->Flush();
         };
+        link_config.on_receipt = [this](const std::string& origin, const std::string& id) {
+            try {
+                if (uplink_)
+                    uplink_->SendReceipt(origin, id);
+            } catch (const std::exception& e) { // the carrier has our receipt anyway
+                log::Warning("pigeond", std::string("a receipt through the server: ") + e.what());
+            }
+        };
         link_ = std::make_unique<link::LinkManager>(io_, store_, std::move(link_config));
     }
     commands_ = std::make_unique<Commands>(*this);

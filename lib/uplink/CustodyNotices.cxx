@@ -1,5 +1,6 @@
 #include "uplink/CustodyNotices.hxx"
 
+#include "inbox/CarrierReport.hxx"
 #include "store/Store.hxx"
 #include "uplink/KeyDirectory.hxx"
 #include "uplink/ServerLink.hxx"
@@ -13,14 +14,6 @@ namespace {
 // Enough for one flush; the rest follows on the next.
 constexpr int kBatch = 500;
 
-xmpp::CustodyReport ReportOf(const store::CarrierNews& news, const std::string& carrier)
-{
-    const bool delivered = news.news == store::CarriedNews::Delivered;
-    return {news.origin, news.id,
-            news.to,     std::string(delivered ? xmpp::kDelivered : xmpp::kUploaded),
-            carrier,     delivered ? news.receipt : std::string()};
-}
-
 } // namespace
 
 CustodyNotices::CustodyNotices(store::Store& store, ServerLink& link, const KeyDirectory& keys,
@@ -33,7 +26,7 @@ void CustodyNotices::Flush() noexcept
 {
     try {
         for (const auto& news : store_.NewsDue(kBatch)) {
-            auto report = ReportOf(news, link_.Config().account);
+            auto report = inbox::ReportOf(news, link_.Config().account);
             const std::string key = news.origin + "\n" + news.id + "\n" + report.status;
             if (!sending_.insert(key).second)
                 continue;
