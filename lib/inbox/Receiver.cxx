@@ -161,6 +161,12 @@ Custody Receiver::TakeReport(const xmpp::CustodyReport& report, const std::strin
     return Custody::Nothing;
 }
 
+bool Receiver::TakeRefusal(const std::string& id, const std::string& from)
+{
+    const auto found = store_.OutboxById(id);
+    return found && xmpp::BareOf(found->to) == from && store_.MarkRefusedByRecipient(id, NowMs());
+}
+
 std::vector<std::pair<std::string, Custody>> Receiver::SettleReports(const std::string& recipient,
                                                                      const crypto::PublicKey& key,
                                                                      const std::string& origin)

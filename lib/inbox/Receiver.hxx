@@ -101,6 +101,10 @@ public:
     // it counts only with the recipient's signature.
     Custody TakeReport(const xmpp::CustodyReport& report, const std::string& origin, bool vouched,
                        UnixMs when);
+    // The recipient `from` (bare JID; our server vouches for it) refused a
+    // carried copy of our message `id`: what carriers report on it no longer
+    // holds our own send back. True if that is news.
+    bool TakeRefusal(const std::string& id, const std::string& from);
     // `recipient`'s key is known now: checks what carriers reported delivered
     // to it (Delivered or Doubted, one per message, with its id).
     std::vector<std::pair<std::string, Custody>> SettleReports(const std::string& recipient,

@@ -40,6 +40,11 @@ bool Store::MarkReportedDelivered(const std::string& origin_id, const std::strin
     return impl_->Run(kMarkReported, origin_id, carrier, when, receipt) > 0;
 }
 
+bool Store::MarkRefusedByRecipient(const std::string& origin_id, UnixMs when)
+{
+    return impl_->Run(kMarkRefused, origin_id, when) > 0;
+}
+
 std::vector<std::pair<OutboxItem, PendingReport>> Store::PendingReports()
 {
     std::vector<std::pair<OutboxItem, PendingReport>> reports;

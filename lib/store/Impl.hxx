@@ -71,6 +71,7 @@ enum Sql {
     kNewsDue,
     kNewsFor,
     kMarkTold,
+    kMarkRefused,
     kSqlCount
 };
 

@@ -144,7 +144,7 @@ CREATE TABLE sync (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
-ALTER TABLE outbox ADD COLUMN custody TEXT CHECK (custody IN ('uploaded', 'reported'));
+ALTER TABLE outbox ADD COLUMN custody TEXT CHECK (custody IN ('uploaded', 'reported', 'refused'));
 ALTER TABLE outbox ADD COLUMN custody_by TEXT;
 ALTER TABLE outbox ADD COLUMN custody_at INTEGER;
 ALTER TABLE outbox ADD COLUMN receipt TEXT;

@@ -31,14 +31,15 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "INSERT OR IGNORE INTO handoffs (outbox_id, carrier, handed) VALUES (?, ?, ?)",
     "SELECT " OUTBOX_COLUMNS " FROM outbox o WHERE state = 'queued' "
     "AND (created, origin_id) > (?4, ?5) "
-    "AND custody IS NULL AND (SELECT count(*) FROM handoffs h WHERE h.outbox_id = o.id) < ?2 "
+    "AND (custody IS NULL OR custody = 'refused') "
+    "AND (SELECT count(*) FROM handoffs h WHERE h.outbox_id = o.id) < ?2 "
     "AND NOT EXISTS (SELECT 1 FROM handoffs h WHERE h.outbox_id = o.id AND h.carrier = ?1) "
     "ORDER BY created, origin_id LIMIT ?3",
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' AND recipient = ? "
     "AND custody IS NOT 'reported' ORDER BY created, id",
     // A carrier's word that it uploaded one holds us back until ?2.
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' "
-    "AND (custody IS NULL OR (custody = 'uploaded' AND custody_at <= ?2)) "
+    "AND (custody IS NULL OR custody = 'refused' OR (custody = 'uploaded' AND custody_at <= ?2)) "
     "ORDER BY created, id LIMIT ?1",
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE origin_id = ?",
     "UPDATE outbox SET state = 'sent', sent = ?2 WHERE origin_id = ?1 AND state = 'queued'",
@@ -101,7 +102,7 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "UPDATE outbox SET custody = 'uploaded', custody_by = ?2, custody_at = ?3 "
     "WHERE origin_id = ?1 AND state = 'queued' AND custody IS NULL",
     "UPDATE outbox SET custody = 'reported', custody_by = ?2, custody_at = ?3, receipt = ?4 "
-    "WHERE origin_id = ?1 AND state != 'delivered' AND custody IS NOT 'reported'",
+    "WHERE origin_id = ?1 AND state != 'delivered' AND (custody IS NULL OR custody = 'uploaded')",
     "SELECT origin_id, recipient, coalesce(receipt, '') FROM outbox "
     "WHERE custody = 'reported' AND state != 'delivered' ORDER BY id",
     "UPDATE outbox SET custody = 'uploaded', receipt = NULL "
@@ -118,6 +119,9 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "SELECT " NEWS_COLUMNS " FROM carried WHERE " NEWS_DUE " ORDER BY id LIMIT ?",
     "SELECT " NEWS_COLUMNS " FROM carried WHERE " NEWS_DUE " AND origin = ? ORDER BY id LIMIT ?",
     "UPDATE carried SET told = ?3 WHERE origin = ?1 AND origin_id = ?2 AND told IS NOT 'delivered'",
+    // The recipient's own word: no carrier's report holds our send back any more.
+    "UPDATE outbox SET custody = 'refused', custody_at = ?2, receipt = NULL "
+    "WHERE origin_id = ?1 AND state = 'queued' AND custody IS NOT 'refused'",
 };
 
 } // namespace pigeon::store

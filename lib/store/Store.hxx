@@ -122,6 +122,9 @@ public:
     bool MarkCarrierUploaded(const std::string& origin_id, const std::string& carrier, UnixMs when);
     bool MarkReportedDelivered(const std::string& origin_id, const std::string& carrier,
                                UnixMs when, const std::string& receipt);
+    // The recipient refused a carried copy of it: no carrier's report
+    // (earlier or later) holds our own send back. True if that is news.
+    bool MarkRefusedByRecipient(const std::string& origin_id, UnixMs when);
     // Reports of delivery not checked yet, with the recipient (`to`) of each.
     std::vector<std::pair<OutboxItem, PendingReport>> PendingReports();
     // The report did not hold: the message is back to "uploaded by carrier".

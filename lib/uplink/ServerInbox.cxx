@@ -53,6 +53,10 @@ void ServerInbox::Take(const xml::Element& stanza, UnixMs archived)
         TakeReport(stanza, *report, archived);
         return;
     }
+    if (const auto refused = xmpp::RefusedId(stanza)) {
+        TakeRefusal(stanza, *refused);
+        return;
+    }
     if (stanza.Child("carried", xmpp::ns::kPigeon) != nullptr) {
         if (const auto* forwarded = stanza.Child("forwarded", xmpp::ns::kForward)) {
             TakeCarried(stanza, *forwarded);
@@ -106,6 +110,7 @@ void ServerInbox::TakeCarried(const xml::Element& stanza, const xml::Element& fo
     if (received.outcome == Outcome::Refused) {
         log::Warning("uplink", "refused " + item.id + " claiming to come from " + origin + " via " +
                                    via + ": " + xmpp::ToString(received.check));
+        SendRefusal(origin, item.id, via);
         return;
     }
     log::Info("uplink", (received.IsNew() ? "received " : "received another copy of ") + item.id +
@@ -128,6 +133,7 @@ void ServerInbox::Settle(const std::string& sender)
         if (settled.outcome == Outcome::Dropped) {
             log::Warning("uplink", "dropped " + id + " claiming to come from " + sender +
                                        ": no carried copy bears its signature");
+            SendRefusal(sender, id, "carriers");
             continue;
         }
         log::Info("uplink", id + " from " + sender + " verified");
@@ -195,6 +201,29 @@ void ServerInbox::TakeReport(const xml::Element& stanza, const xmpp::CustodyRepo
     say("uplink", report.id + " to " + report.to + " " + Describe(custody) + " " + carrier +
                       (custody == Custody::Reported ? ")" : ""));
     news_(report.to);
+}
+
+void ServerInbox::TakeRefusal(const xml::Element& stanza, const std::string& id)
+{
+    const std::string from = xmpp::BareOf(stanza.Attr("from"));
+    if (!receiver_.TakeRefusal(id, from))
+        return;
+    const auto via = stanza.Child("refused", xmpp::ns::kPigeonCustody)->Attr("via");
+    log::Warning("uplink", from + " refused the copy of " + id + " that " + std::string(via) +
+                               " brought: we send it ourselves");
+    news_(from);
+}
+
+void ServerInbox::SendRefusal(const std::string& origin, const std::string& id,
+                              const std::string& via)
+{
+    xml::Element message("message", std::string(xmpp::ns::kClient));
+    message.SetAttr("to", origin);
+    message.SetAttr("id", "refused-" + id);
+    message.AddChild(xmpp::RefusalElement(id, via));
+    // The origin is often away: kept offline and in its archive (XEP-0334).
+    message.AddChild(xml::Element("store", std::string(xmpp::ns::kHints)));
+    link_.Send(std::move(message));
 }
 
 void ServerInbox::SendReceipt(const std::string& to, const std::string& id)

@@ -39,12 +39,16 @@ public:
     // Sends our receipt, signed, for message `id` of `origin` (bare) to it.
     // Throws like Take.
     void SendReceipt(const std::string& origin, const std::string& id);
+    // Tells `origin` that we refused the copy of its message `id` that `via`
+    // uploaded, so that no carrier's report holds its own send back.
+    void SendRefusal(const std::string& origin, const std::string& id, const std::string& via);
 
 private:
     void TakeDirect(const xml::Element& stanza);
     void TakeCarried(const xml::Element& stanza, const xml::Element& forwarded);
     void TakeReceipt(const xml::Element& stanza, const std::string& id);
     void TakeReport(const xml::Element& stanza, const xmpp::CustodyReport& report, UnixMs archived);
+    void TakeRefusal(const xml::Element& stanza, const std::string& id);
     // A client that knows no pigeon acknowledged what we uploaded for somebody.
     void RelayReceipt(const std::string& recipient, const std::string& origin_id);
     void SettleReports(const std::string& recipient, const crypto::PublicKey& key);

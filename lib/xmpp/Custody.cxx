@@ -79,6 +79,22 @@ bool Check(const CustodyReport& report, const crypto::PublicKey& carrier_key) no
     }
 }
 
+xml::Element RefusalElement(std::string_view id, std::string_view via)
+{
+    auto element = xml::Element::Named("refused", ns::kPigeonCustody);
+    element.SetAttr("id", std::string(id));
+    element.SetAttr("via", std::string(via));
+    return element;
+}
+
+std::optional<std::string> RefusedId(const xml::Element& message)
+{
+    const auto* element = message.Child("refused", ns::kPigeonCustody);
+    if (element == nullptr || element->Attr("id").empty())
+        return std::nullopt;
+    return std::string(element->Attr("id"));
+}
+
 std::string SignReceipt(const crypto::Identity& recipient_identity, std::string_view recipient,
                         std::string_view origin, std::string_view id)
 {

@@ -41,6 +41,13 @@ void Sign(CustodyReport& report, const crypto::Identity& carrier);
 // Whether the carrier's signature on `report` checks with `carrier_key`.
 bool Check(const CustodyReport& report, const crypto::PublicKey& carrier_key) noexcept;
 
+// What a recipient tells the origin (through its server, which vouches for
+// it) when it refused a carried copy of the origin's message: forged, or
+// unsigned. <refused xmlns='urn:xmpp:pigeon:custody:0' id=.. via=../>
+xml::Element RefusalElement(std::string_view id, std::string_view via);
+// The origin-id the <refused/> child of `message` names, if it has one.
+std::optional<std::string> RefusedId(const xml::Element& message);
+
 // The recipient's signature (base64) over "`recipient` has message `id` of
 // `origin`" (all bare), which rides on its receipt.
 std::string SignReceipt(const crypto::Identity& recipient_identity, std::string_view recipient,

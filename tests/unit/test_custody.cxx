@@ -166,6 +166,30 @@ TEST_CASE("a stock client's receipt, relayed through our server, ends the wait f
     CHECK(f.State() == OutboxState::Delivered);
 }
 
+TEST_CASE(
+    "the recipient's refusal of a carried copy outweighs what carriers report, before or after")
+{
+    Fixture f;
+    const auto early = f.Carried();
+    const auto late = f.Carried();
+    CHECK(f.receiver.TakeReport(f.Report(early, xmpp::kUploaded), kElaine, true, 5) ==
+          Custody::Uploaded);
+    CHECK_FALSE(f.receiver.TakeRefusal(early, kKramer)); // only its recipient's word counts
+    CHECK(f.receiver.TakeRefusal(early, kJerry));
+    CHECK_FALSE(f.receiver.TakeRefusal(early, kJerry));
+    CHECK(f.receiver.TakeRefusal(late, kJerry));
+    CHECK(f.receiver.TakeReport(f.Report(late, xmpp::kUploaded), kElaine, true, 6) ==
+          Custody::Nothing);
+    CHECK(f.receiver.TakeReport(f.Report(late, xmpp::kDelivered), kElaine, true, 7) ==
+          Custody::Nothing);
+    CHECK(f.store.PendingForServer(10, 0).size() == 2); // we send them ourselves, at once
+    CHECK(f.store.PendingForCarrier("george@george", 5, 10).size() == 2);
+    CHECK(f.State() == OutboxState::Queued);
+    const auto refusal = xml::ParseDocument(
+        "<message><refused xmlns='urn:xmpp:pigeon:custody:0' id='ID' via='k'/></message>");
+    CHECK(xmpp::RefusedId(refusal) == "ID");
+}
+
 TEST_CASE("a report checked once the recipient's key is known: it holds, or it does not")
 {
     Fixture f;
