@@ -1,5 +1,6 @@
 #include "link/CourierProtocol.hxx"
 
+#include "link/CarryProtocol.hxx"
 #include "xml/Document.hxx"
 #include "xmpp/Message.hxx"
 #include "xmpp/Namespaces.hxx"
@@ -52,31 +53,18 @@ const xml::Element* FindDeliver(const xml::Element& iq) noexcept
 
 xml::Element MakeDeliverResult(const xml::Element& request, std::span<const DeliveredItem> items)
 {
-    auto iq = xmpp::MakeIqResult(request);
-    auto& delivered = iq.AddChild(Named("delivered", xmpp::ns::kPigeon));
-    for (const auto& item : items) {
-        auto& element = delivered.AddChild(Named("item", xmpp::ns::kPigeon));
-        element.SetAttr("origin", item.origin);
-        element.SetAttr("id", item.id);
-        element.SetAttr("status", item.status);
-        if (!item.receipt.empty())
-            element.SetAttr("receipt", item.receipt);
-    }
-    return iq;
+    std::vector<ItemStatus> statuses;
+    for (const auto& item : items)
+        statuses.push_back({item.origin, item.id, item.status, item.receipt});
+    return MakeStatusResult(request, "delivered", statuses, "receipt");
 }
 
 std::vector<DeliveredItem> ParseDeliverResult(const xml::Element& iq)
 {
     std::vector<DeliveredItem> items;
-    const auto* delivered =
-        iq.Attr("type") == "result" ? iq.Child("delivered", xmpp::ns::kPigeon) : nullptr;
-    if (delivered == nullptr)
-        return items;
-    for (const auto& child : delivered->children)
-        if (!child.IsText() && child.name == "item" && child.ns == xmpp::ns::kPigeon)
-            items.push_back({std::string(child.Attr("origin")), std::string(child.Attr("id")),
-                             std::string(child.Attr("status")),
-                             std::string(child.Attr("receipt"))});
+    for (auto& s : ParseStatusResult(iq, "delivered", "receipt"))
+        items.push_back({std::move(s.origin), std::move(s.origin_id), std::move(s.status),
+                         std::move(s.condition)});
     return items;
 }
 

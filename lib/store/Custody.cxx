@@ -16,11 +16,7 @@ const char* ToText(CarriedNews news) noexcept
 
 std::optional<std::string> Store::SyncValue(const std::string& name)
 {
-    auto rows = impl_->Collect(
-        kGetSync, [](auto& s) { return s.Text(0); }, name);
-    if (rows.empty())
-        return std::nullopt;
-    return rows.front();
+    return impl_->First(kGetSync, ReadText, name);
 }
 
 void Store::SetSyncValue(const std::string& name, const std::string& value)
@@ -73,7 +69,7 @@ std::optional<UnixMs> Store::EarliestCustody(UnixMs after)
 
 std::vector<std::string> Store::CustodyRecipients()
 {
-    return impl_->Collect(kCustodyRecipients, [](auto& s) { return s.Text(0); });
+    return impl_->Collect(kCustodyRecipients, ReadText);
 }
 
 std::vector<CarriedItem> Store::CarriedFor(const std::string& recipient, int limit)
@@ -95,11 +91,7 @@ bool Store::MarkCarriedDelivered(const std::string& origin, const std::string& o
 std::optional<std::string> Store::CarriedOrigin(const std::string& origin_id,
                                                 const std::string& recipient)
 {
-    auto rows = impl_->Collect(
-        kCarriedOrigin, [](auto& s) { return s.Text(0); }, origin_id, recipient);
-    if (rows.empty())
-        return std::nullopt;
-    return rows.front();
+    return impl_->First(kCarriedOrigin, ReadText, origin_id, recipient);
 }
 
 std::vector<CarrierNews> Store::NewsDue(int limit)

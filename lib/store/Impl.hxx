@@ -8,6 +8,7 @@
 #include "store/Store.hxx"
 
 #include <array>
+#include <optional>
 #include <vector>
 
 namespace pigeon::store {
@@ -113,6 +114,11 @@ inline CarriedItem ReadCarried(const sqlite::Statement& s)
             s.Int(5),  s.Int(6),  s.Int(7),  s.Text(8), s.Int(9)};
 }
 
+inline std::string ReadText(const sqlite::Statement& s)
+{
+    return s.Text(0);
+}
+
 inline CarrierNews ReadNews(const sqlite::Statement& s)
 {
     return {s.Text(0), s.Text(1), s.Text(2),
@@ -159,6 +165,19 @@ struct Store::Impl {
         while (s.Step())
             rows.push_back(read(s));
         return rows;
+    }
+
+    // The first row's value, read with `read`, if there is a row.
+    template <typename Read, typename... Args>
+    auto First(Sql which, Read read, const Args&... args)
+        -> std::optional<decltype(read(std::declval<const sqlite::Statement&>()))>
+    {
+        auto& s = (*this)[which];
+        sqlite::ScopedReset reset(s);
+        s.Bind(args...);
+        if (!s.Step())
+            return std::nullopt;
+        return read(s);
     }
 
     // Runs a statement that returns no rows; how many rows it changed.

@@ -6,13 +6,7 @@
 # sent by her.
 . "$(dirname "$0")/lib.sh"
 
-lab_add_host elaine
-lab_add_host kramer
-lab_add_host jerry
-lab_wait_avahi elaine kramer jerry
-account_node elaine --only-pigeons yes
-account_node kramer
-recipient_across_town
+subway_cast --only-pigeons yes
 lab_uplink elaine up
 wait_for "elaine publishes her key" 30 json_true elaine "j['connectivity']['key_published']" status
 node_ctl elaine contacts add jerry@example.org >/dev/null

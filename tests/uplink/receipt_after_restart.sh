@@ -6,13 +6,7 @@
 LAB_PROSODY_EXTRA='bosh_max_inactivity = 10; bosh_max_wait = 10'
 . "$(dirname "$0")/lib.sh"
 
-lab_add_host elaine
-lab_add_host kramer
-lab_add_host jerry
-lab_wait_avahi elaine kramer jerry
-account_node elaine --only-pigeons yes
-account_node kramer
-recipient_across_town
+subway_cast --only-pigeons yes
 been_online elaine jerry@example.org
 
 id=$(node_ctl elaine send jerry@example.org "running late")
