@@ -151,6 +151,8 @@ ALTER TABLE outbox ADD COLUMN receipt TEXT;
 ALTER TABLE carried ADD COLUMN delivered INTEGER;
 ALTER TABLE carried ADD COLUMN receipt TEXT;
 ALTER TABLE carried ADD COLUMN told TEXT CHECK (told IN ('uploaded', 'delivered'));
+-- What was uploaded before is history, not news: no flood of reports.
+UPDATE carried SET told = 'uploaded' WHERE uploaded IS NOT NULL;
 CREATE INDEX carried_news ON carried(origin) WHERE
     (delivered IS NOT NULL AND told IS NOT 'delivered') OR
     (delivered IS NULL AND uploaded IS NOT NULL AND told IS NULL);

@@ -4,6 +4,7 @@
 #include "TempDir.hxx"
 #include "crypto/Base64.hxx"
 #include "inbox/Receiver.hxx"
+#include "sqlite/Database.hxx"
 #include "store/Store.hxx"
 #include "xml/Document.hxx"
 #include "xml/Serializer.hxx"
@@ -267,4 +268,30 @@ TEST_CASE("values kept across starts")
     }
     store::Store store{dir.dir / "pigeon.db"};
     CHECK(store.SyncValue("archive-last") == "b");
+}
+
+TEST_CASE("what a carrier uploaded before schema 5 is not news for its origin")
+{
+    test::TempDir dir{"pigeon-migrate"};
+    const auto file = dir.dir / "pigeon.db";
+    {
+        store::Store store{file};
+        store::CarriedItem item{"ID", kElaine, kJerry, "elaine@elaine", 1, 2, 1'000'000, 0, "<m/>"};
+        store.AddCarried(std::span(&item, 1));
+        store.MarkUploaded(kElaine, "ID", 3);
+    }
+    {
+        // Back to schema 4, as a store written by an earlier pigeon would be.
+        sqlite::Database db(file);
+        db.Exec(
+            "DROP INDEX carried_news; DROP INDEX carried_by_recipient; DROP TABLE sync;"
+            "ALTER TABLE carried DROP COLUMN delivered; ALTER TABLE carried DROP COLUMN receipt;"
+            "ALTER TABLE carried DROP COLUMN told; ALTER TABLE outbox DROP COLUMN custody;"
+            "ALTER TABLE outbox DROP COLUMN custody_by; ALTER TABLE outbox DROP COLUMN custody_at;"
+            "ALTER TABLE outbox DROP COLUMN receipt;"
+            "DELETE FROM counters WHERE name = 'delivered_for_others'; PRAGMA user_version = 4;");
+    }
+    store::Store store{file};
+    CHECK(store.NewsDue(10).empty());
+    CHECK(store.Carrying().empty());
 }
