@@ -225,8 +225,8 @@ void LinkManager::RouteIq(Stream& stream, const xml::Element& iq)
     const auto type = iq.Attr("type");
     const std::string instance = stream.PeerInstance();
     if (FindCarry(iq) != nullptr) {
-        desk_.Take(stream, iq);
-        OutboxChanged(); // the recipient of what we now carry may be here
+        if (desk_.Take(stream, iq) > 0)
+            OutboxChanged(); // the recipient of what we now carry may be here
     } else if (FindDeliver(iq) != nullptr) {
         courier_desk_.TakeDelivery(stream, iq, PeerName(instance), OurNames());
     } else if (FindReports(iq) != nullptr) {
