@@ -2,6 +2,7 @@
 
 #include "util/Time.hxx"
 
+#include <algorithm>
 #include <ctime>
 #include <iomanip>
 #include <map>
@@ -47,10 +48,17 @@ std::string OneLine(std::string text, std::size_t width)
 }
 
 // "queued" with carriers is on its way: say so (JSON keeps the stored state).
+// What carriers report reads as words.
 std::string DisplayState(const Json& m)
 {
     const std::string state = m["state"].get<std::string>();
-    return state == "queued" && m["carriers"].get<int>() > 0 ? "carried" : state;
+    if (state == "queued" && m["carriers"].get<int>() > 0)
+        return "carried";
+    if (state == "uploaded-by-carrier")
+        return "uploaded by carrier";
+    if (state == "delivered-reported-by-carrier")
+        return "delivered (reported by carrier)";
+    return state;
 }
 
 void Empty(std::ostream& out, const char* what)
@@ -100,13 +108,17 @@ void PrintOutbox(std::ostream& out, const Json& items)
 {
     if (items.empty())
         return Empty(out, "outbox");
-    out << std::left << std::setw(10) << "ID" << std::setw(11) << "STATE" << std::setw(9)
+    std::size_t state_width = 11;
+    for (const auto& m : items)
+        state_width = std::max(state_width, DisplayState(m).size() + 2);
+    const int width = int(state_width);
+    out << std::left << std::setw(10) << "ID" << std::setw(width) << "STATE" << std::setw(9)
         << "CARRIERS" << std::setw(18) << "CREATED" << std::setw(28) << "TO"
         << "BODY\n";
     for (const auto& m : items)
-        out << std::setw(10) << ShortId(m["id"]) << std::setw(11) << DisplayState(m) << std::setw(9)
-            << m["carriers"].get<int>() << std::setw(18) << LocalTime(m["created"]) << std::setw(28)
-            << m["to"].get<std::string>() << OneLine(m["body"], 40) << '\n';
+        out << std::setw(10) << ShortId(m["id"]) << std::setw(width) << DisplayState(m)
+            << std::setw(9) << m["carriers"].get<int>() << std::setw(18) << LocalTime(m["created"])
+            << std::setw(28) << m["to"].get<std::string>() << OneLine(m["body"], 40) << '\n';
 }
 
 void PrintCarrying(std::ostream& out, const Json& items)

@@ -47,6 +47,7 @@ struct DaemonConfig {
     bool tls_insecure{};          // accept any certificate (c2s)
     int probe_interval_max{};     // seconds
     bool only_pigeons{};
+    int custody_wait_seconds{}; // a carrier's word that it uploaded ours holds our send back
 
     // Not settings of their own:
     std::string password; // read from password-file or password-command

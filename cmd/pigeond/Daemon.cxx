@@ -80,6 +80,7 @@ uplink::UplinkConfig MakeUplinkConfig(const DaemonConfig& c, const crypto::Ident
     u.probe.url = c.probe_url;
     u.probe.max_interval = std::chrono::seconds(c.probe_interval_max);
     u.only_pigeons = c.only_pigeons;
+    u.custody_wait = UnixMs{c.custody_wait_seconds} * 1000;
     return u;
 }
 
@@ -116,6 +117,14 @@ void Daemon::Start()
         link_config.on_carried = [this] {
             if (uplink_) // there may be none yet, or a new one since
                 uplink_->Flush();
+        };
+        link_config.on_receipt = [this](const std::string& origin, const std::string& id) {
+            try {
+                if (uplink_)
+                    uplink_->SendReceipt(origin, id);
+            } catch (const std::exception& e) { // the carrier has our receipt anyway
+                log::Warning("pigeond", std::string("a receipt through the server: ") + e.what());
+            }
         };
         link_ = std::make_unique<link::LinkManager>(io_, store_, std::move(link_config));
     }

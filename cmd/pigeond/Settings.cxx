@@ -224,6 +224,7 @@ std::span<const Setting> Settings()
         Choice("transport", &C::transport, Transport::Auto, "auto|c2s|bosh", "how to reach the server: c2s (TCP, TLS), bosh (HTTP), or auto (c2s, else BOSH)"),
         Text("tls-ca-file", &C::tls_ca_file, nullptr, "an extra trusted CA certificate (PEM) for c2s TLS, e.g. a private CA (empty: the system's only)"),
         YesNo("tls-insecure", &C::tls_insecure, false, "accept any c2s server certificate, unchecked: for tests only (yes/no)"),
+        Number("custody-wait", &C::custody_wait_seconds, 3600, 0, 7 * 24 * 3600, "seconds to wait for the recipient's receipt after a carrier reports it uploaded one of our messages, before we send it ourselves"),
     };
     // clang-format on
     return settings;

@@ -25,7 +25,9 @@ Json ToJson(const store::OutboxItem& item)
             {"sent", TimeToJson(item.sent)},
             {"delivered", TimeToJson(item.delivered)},
             {"carriers", item.carriers.size()},
-            {"carrier_list", std::move(carriers)}};
+            {"carrier_list", std::move(carriers)},
+            {"reported_by", item.reported_by.empty() ? Json(nullptr) : Json(item.reported_by)},
+            {"reported", TimeToJson(item.reported)}};
 }
 
 Json ToJson(const store::CarriedItem& item)
@@ -37,7 +39,8 @@ Json ToJson(const store::CarriedItem& item)
             {"sent", TimeToJson(item.sent)},
             {"received", TimeToJson(item.received)},
             {"expires", TimeToJson(item.expires)},
-            {"uploaded", TimeToJson(item.uploaded)}};
+            {"uploaded", TimeToJson(item.uploaded)},
+            {"delivered", TimeToJson(item.delivered)}};
 }
 
 Json ToJson(const store::InboxItem& item)
@@ -85,7 +88,8 @@ Json ToJson(const store::Counters& c)
             {"delivered_by_carriers", c.delivered_by_carriers},
             {"carried_for_others", c.carried_for_others},
             {"uploaded_for_others", c.uploaded_for_others},
-            {"forged_refused", c.forged_refused}};
+            {"forged_refused", c.forged_refused},
+            {"delivered_for_others", c.delivered_for_others}};
 }
 
 Json ToJson(const store::Contact& c)

@@ -26,6 +26,18 @@ const char* ViaOf(store::Authenticity authenticity)
     throw std::invalid_argument("a chat message comes from our server or a neighbour's stream");
 }
 
+// Nothing reached the server from us: a carrier must have brought it.
+bool ViaCarrier(const store::OutboxItem& item) noexcept
+{
+    return item.sent == 0 && (!item.carriers.empty() || !item.reported_by.empty());
+}
+
+std::optional<crypto::PublicKey> KeyOf(store::Store& store, const std::string& jid)
+{
+    const auto text = store.Key(jid);
+    return text ? crypto::ParsePublicKey(*text) : std::nullopt;
+}
+
 } // namespace
 
 Receiver::Receiver(store::Store& store, const crypto::Identity& us) noexcept
@@ -117,9 +129,62 @@ Delivery Receiver::TakeReceipt(const std::string& id, const std::string& from)
     const auto found = store_.OutboxById(id);
     if (!found || from != xmpp::BareOf(found->to))
         return Delivery::NotOurs;
-    // Nothing reached the server from us: a carrier must have brought it.
-    const bool via_carrier = found->state == store::OutboxState::Queued && !found->carriers.empty();
-    return store_.MarkDelivered(id, NowMs(), via_carrier) ? Delivery::Delivered : Delivery::Again;
+    return store_.MarkDelivered(id, NowMs(), ViaCarrier(*found)) ? Delivery::Delivered
+                                                                 : Delivery::Again;
+}
+
+Custody Receiver::TakeReport(const xmpp::CustodyReport& report, const std::string& origin,
+                             bool vouched, UnixMs when)
+{
+    const auto found = store_.OutboxById(report.id);
+    if (report.origin != origin || !found || xmpp::BareOf(found->to) != report.to)
+        return Custody::NotOurs;
+    bool doubted = false;
+    if (report.status == xmpp::kDelivered) {
+        const auto key = KeyOf(store_, report.to);
+        if (key && !report.receipt.empty() &&
+            xmpp::CheckReceipt(*key, report.to, origin, report.id, report.receipt))
+            return store_.MarkDelivered(report.id, NowMs(), ViaCarrier(*found)) ? Custody::Delivered
+                                                                                : Custody::Nothing;
+        // A recipient whose key we know signs its receipts: without its
+        // signature, this is at most on its way. Without its key we cannot
+        // tell (a client that knows no pigeon signs nothing): our server
+        // vouches for the carrier, or the signature is checked later.
+        if (!key && (vouched || !report.receipt.empty()))
+            return store_.MarkReportedDelivered(report.id, report.carrier, when, report.receipt)
+                       ? Custody::Reported
+                       : Custody::Nothing;
+        doubted = true;
+    }
+    if (store_.MarkCarrierUploaded(report.id, report.carrier, when) || doubted)
+        return doubted ? Custody::Doubted : Custody::Uploaded;
+    return Custody::Nothing;
+}
+
+bool Receiver::TakeRefusal(const std::string& id, const std::string& from)
+{
+    const auto found = store_.OutboxById(id);
+    return found && xmpp::BareOf(found->to) == from && store_.MarkRefusedByRecipient(id, NowMs());
+}
+
+std::vector<std::pair<std::string, Custody>> Receiver::SettleReports(const std::string& recipient,
+                                                                     const crypto::PublicKey& key,
+                                                                     const std::string& origin)
+{
+    std::vector<std::pair<std::string, Custody>> settled;
+    for (const auto& [item, report] : store_.PendingReports()) {
+        if (xmpp::BareOf(item.to) != recipient)
+            continue;
+        if (!report.receipt.empty() &&
+            xmpp::CheckReceipt(key, recipient, origin, report.id, report.receipt)) {
+            store_.MarkDelivered(report.id, NowMs(), ViaCarrier(item));
+            settled.emplace_back(report.id, Custody::Delivered);
+        } else {
+            store_.RevertReport(report.id);
+            settled.emplace_back(report.id, Custody::Doubted);
+        }
+    }
+    return settled;
 }
 
 } // namespace pigeon::inbox

@@ -9,10 +9,12 @@
 #include "inbox/Decision.hxx"
 #include "store/Model.hxx"
 #include "xml/Element.hxx"
+#include "xmpp/Custody.hxx"
 #include "xmpp/Message.hxx"
 #include "xmpp/Protection.hxx"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pigeon::store {
@@ -56,6 +58,16 @@ enum class Delivery {
     Again,     // it was delivered already
 };
 
+// What a carrier's report on one of our messages did.
+enum class Custody {
+    NotOurs,   // no such message of ours, or not for the recipient it names
+    Nothing,   // it tells us nothing new
+    Uploaded,  // now "uploaded by carrier": our own send waits for a receipt
+    Reported,  // now "delivered (reported by carrier)": unchecked, the recipient's key unknown
+    Delivered, // the recipient's signed receipt: delivered
+    Doubted,   // it says delivered, but the recipient did not sign that: taken as uploaded
+};
+
 class Receiver {
 public:
     // Both must outlive the Receiver.
@@ -82,6 +94,22 @@ public:
 
     // A XEP-0184 receipt from `from` (bare JID) for our message `id`.
     Delivery TakeReceipt(const std::string& id, const std::string& from);
+
+    // A carrier's report on a message of ours (`origin`: our account, or our
+    // link-local name), made at `when`. `vouched`: our server vouches for the
+    // carrier (it came through it); a neighbour's word that the recipient has
+    // it counts only with the recipient's signature.
+    Custody TakeReport(const xmpp::CustodyReport& report, const std::string& origin, bool vouched,
+                       UnixMs when);
+    // The recipient `from` (bare JID; our server vouches for it) refused a
+    // carried copy of our message `id`: what carriers report on it no longer
+    // holds our own send back. True if that is news.
+    bool TakeRefusal(const std::string& id, const std::string& from);
+    // `recipient`'s key is known now: checks what carriers reported delivered
+    // to it (Delivered or Doubted, one per message, with its id).
+    std::vector<std::pair<std::string, Custody>> SettleReports(const std::string& recipient,
+                                                               const crypto::PublicKey& key,
+                                                               const std::string& origin);
 
 private:
     // Keeps `item` once: Fresh, Duplicate, or Settled if it may vouch for a

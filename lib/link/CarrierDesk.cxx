@@ -14,7 +14,7 @@ CarrierDesk::CarrierDesk(store::Store& store, const LinkConfig& config) noexcept
 {
 }
 
-void CarrierDesk::Take(Stream& stream, const xml::Element& iq)
+int CarrierDesk::Take(Stream& stream, const xml::Element& iq)
 {
     const std::string from_peer = stream.PeerInstance();
     const UnixMs now = NowMs();
@@ -30,7 +30,7 @@ void CarrierDesk::Take(Stream& stream, const xml::Element& iq)
         stream.Send(xmpp::MakeIqError(iq, refusal->type, refusal->condition, refusal->text));
         if (!refusal->reason.empty())
             LogHandshake(store_, from_peer, "carry refused", refusal->reason);
-        return;
+        return 0;
     }
     const auto answer = Keep(from_peer, items, decision.statuses, now);
     stream.Send(MakeCarryResult(iq, answer));
@@ -44,6 +44,7 @@ void CarrierDesk::Take(Stream& stream, const xml::Element& iq)
     LogHandshake(store_, from_peer, "carrying",
                  std::to_string(stored) + " new, " + std::to_string(count("duplicate")) +
                      " already held, " + std::to_string(count("refused")) + " refused");
+    return int(stored);
 }
 
 std::vector<ItemStatus> CarrierDesk::Keep(const std::string& from_peer,

@@ -24,8 +24,9 @@ public:
     CarrierDesk(store::Store& store, const LinkConfig& config) noexcept;
 
     // Answers `iq`, a carry request (FindCarry finds it) that came over
-    // `stream`. Throws what the store throws; then nothing was acknowledged.
-    void Take(Stream& stream, const xml::Element& iq);
+    // `stream`; how many messages are new to us. Throws what the store
+    // throws; then nothing was acknowledged.
+    int Take(Stream& stream, const xml::Element& iq);
 
 private:
     // Commits the items `decided` stores; the statuses to answer with, those

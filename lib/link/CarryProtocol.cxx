@@ -75,37 +75,45 @@ std::vector<IncomingItem> ParseCarryRequest(const xml::Element& carry, UnixMs no
     return items;
 }
 
-xml::Element MakeCarryResult(const xml::Element& request, std::span<const ItemStatus> statuses)
+xml::Element MakeStatusResult(const xml::Element& request, std::string_view container,
+                              std::span<const ItemStatus> statuses, std::string_view extra)
 {
-    auto iq = Named("iq", xmpp::ns::kClient);
-    iq.SetAttr("type", "result");
-    iq.SetAttr("id", std::string(request.Attr("id")));
-    auto& carried = iq.AddChild(Named("carried", xmpp::ns::kPigeon));
+    auto iq = xmpp::MakeIqResult(request);
+    auto& list = iq.AddChild(Named(container, xmpp::ns::kPigeon));
     for (const auto& s : statuses) {
-        auto& item = carried.AddChild(Named("item", xmpp::ns::kPigeon));
+        auto& item = list.AddChild(Named("item", xmpp::ns::kPigeon));
         item.SetAttr("origin", s.origin);
         item.SetAttr("id", s.origin_id);
         item.SetAttr("status", s.status);
         if (!s.condition.empty())
-            item.SetAttr("condition", s.condition);
+            item.SetAttr(std::string(extra), s.condition);
     }
     return iq;
 }
 
-std::vector<ItemStatus> ParseCarryResult(const xml::Element& iq)
+std::vector<ItemStatus> ParseStatusResult(const xml::Element& iq, std::string_view container,
+                                          std::string_view extra)
 {
     std::vector<ItemStatus> statuses;
-    if (iq.Attr("type") != "result")
+    const auto* list =
+        iq.Attr("type") == "result" ? iq.Child(container, xmpp::ns::kPigeon) : nullptr;
+    if (list == nullptr)
         return statuses;
-    const auto* carried = iq.Child("carried", xmpp::ns::kPigeon);
-    if (carried == nullptr)
-        return statuses;
-    for (const auto& child : carried->children)
+    for (const auto& child : list->children)
         if (!child.IsText() && child.name == "item")
             statuses.push_back({std::string(child.Attr("origin")), std::string(child.Attr("id")),
-                                std::string(child.Attr("status")),
-                                std::string(child.Attr("condition"))});
+                                std::string(child.Attr("status")), std::string(child.Attr(extra))});
     return statuses;
+}
+
+xml::Element MakeCarryResult(const xml::Element& request, std::span<const ItemStatus> statuses)
+{
+    return MakeStatusResult(request, "carried", statuses, "condition");
+}
+
+std::vector<ItemStatus> ParseCarryResult(const xml::Element& iq)
+{
+    return ParseStatusResult(iq, "carried", "condition");
 }
 
 } // namespace pigeon::link

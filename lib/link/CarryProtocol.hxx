@@ -59,6 +59,14 @@ struct ItemStatus {
 };
 
 xml::Element MakeCarryResult(const xml::Element& request, std::span<const ItemStatus> statuses);
+
+// The shape both a carry result and a delivery result (CourierProtocol) take:
+// <iq type='result'><CONTAINER xmlns='urn:xmpp:pigeon:0'><item origin=.. id=..
+// status=.. [EXTRA=..]/>...</CONTAINER></iq>, `condition` holding EXTRA.
+xml::Element MakeStatusResult(const xml::Element& request, std::string_view container,
+                              std::span<const ItemStatus> statuses, std::string_view extra);
+std::vector<ItemStatus> ParseStatusResult(const xml::Element& iq, std::string_view container,
+                                          std::string_view extra);
 // Statuses from a carry result; empty for anything else.
 std::vector<ItemStatus> ParseCarryResult(const xml::Element& iq);
 

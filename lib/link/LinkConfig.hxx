@@ -30,6 +30,9 @@ struct LinkConfig {
     StreamSettings stream;
     avahi::TxtRecord profile;         // 1st / last / nick, as the user chose to publish them
     std::function<void()> on_carried; // we took on new messages to carry
+    // A carrier handed us message `id` of `origin` (bare) and we owe it a
+    // receipt: the owner sends it through the server too, if it can.
+    std::function<void(const std::string& origin, const std::string& id)> on_receipt;
     // Signs what we hand to carriers. Required; must outlive the LinkManager.
     const crypto::Identity* identity = nullptr;
 };

@@ -1,6 +1,7 @@
 #include "link/LinkManager.hxx"
 
 #include "link/CarryProtocol.hxx"
+#include "link/CourierProtocol.hxx"
 #include "link/HandshakeLog.hxx"
 #include "store/Store.hxx"
 #include "util/Log.hxx"
@@ -25,7 +26,8 @@ LinkManager::LinkManager(boost::asio::io_context& io, store::Store& store, LinkC
     : store_(store), config_(Checked(std::move(config))), neighbours_(store_, *this),
       connections_(io, store_, presence_, neighbours_, config_.stream, config_.port, *this),
       handoff_(io, store_, config_), direct_(store_), desk_(store_, config_),
-      receiver_(store_, *config_.identity), presence_(io, neighbours_)
+      courier_(store_, config_), receiver_(store_, *config_.identity),
+      courier_desk_(store_, receiver_, config_), presence_(io, neighbours_)
 {
     presence_.Publish(config_.user, Port(), Txt());
 }
@@ -107,6 +109,7 @@ void LinkManager::OnNeighbourSeen(const std::string& instance, bool fresh) noexc
     try {
         if (fresh) { // back: ask it again, and soon
             handoff_.Forgive(instance);
+            courier_.Forgive(instance);
             connections_.ResetBackoff(instance);
         }
         if (HasWork(instance))
@@ -133,13 +136,15 @@ void LinkManager::Forget(const std::string& instance) noexcept
     neighbours_.Forget(instance);
     connections_.Forget(instance);
     handoff_.Forget(instance);
+    courier_.Forget(instance);
 }
 
 bool LinkManager::HasWork(const std::string& instance)
 {
     const auto* neighbour = neighbours_.Find(instance);
     return neighbour != nullptr &&
-           (direct_.HasWork(instance, *neighbour) || handoff_.HasWork(instance, *neighbour));
+           (direct_.HasWork(instance, *neighbour) || handoff_.HasWork(instance, *neighbour) ||
+            courier_.HasWork(instance, *neighbour));
 }
 
 // --- Streams open and close -------------------------------------------------
@@ -154,6 +159,7 @@ void LinkManager::OnLinkLost(const std::string& instance, bool by_us) noexcept
     try {
         handoff_.EndContact(instance);
         direct_.EndContact(instance);
+        courier_.EndContact(instance);
         PumpOthers(instance);
         const auto* neighbour = neighbours_.Find(instance);
         if (neighbour == nullptr || !neighbour->present) {
@@ -176,6 +182,7 @@ void LinkManager::Pump(const std::string& instance)
     const std::string origin = OriginJid();
     direct_.Deliver(instance, neighbour, *stream, origin);
     handoff_.Offer(instance, neighbour, *stream, origin);
+    courier_.Pump(instance, neighbour, *stream, origin);
 }
 
 void LinkManager::PumpOthers(const std::string& instance)
@@ -216,17 +223,49 @@ void LinkManager::OnStanza(Stream& stream, const xml::Element& stanza) noexcept
 void LinkManager::RouteIq(Stream& stream, const xml::Element& iq)
 {
     const auto type = iq.Attr("type");
+    const std::string instance = stream.PeerInstance();
     if (FindCarry(iq) != nullptr) {
-        desk_.Take(stream, iq);
+        if (desk_.Take(stream, iq) > 0)
+            OutboxChanged(); // the recipient of what we now carry may be here
+    } else if (FindDeliver(iq) != nullptr) {
+        courier_desk_.TakeDelivery(stream, iq, PeerName(instance), OurNames());
+    } else if (FindReports(iq) != nullptr) {
+        courier_desk_.TakeReports(stream, iq, PeerName(instance), OriginJid());
+        OutboxChanged(); // a message of ours may need no more carriers
     } else if (xmpp::IsDiscoInfoQuery(iq)) {
         stream.Send(xmpp::DiscoInfoResult(iq, xmpp::PigeonDiscoInfo()));
     } else if (type == "result" || type == "error") {
-        const std::string instance = stream.PeerInstance();
-        if (connections_.Open(instance) == &stream && handoff_.Awaits(instance, iq.Attr("id")))
-            HandleCarryReply(stream, iq);
+        if (connections_.Open(instance) == &stream)
+            RouteReply(stream, iq);
     } else {
         stream.Send(xmpp::MakeIqError(iq, "cancel", "service-unavailable"));
     }
+}
+
+// An answer on the stream we use with its peer: to a handoff, a delivery or reports.
+void LinkManager::RouteReply(Stream& stream, const xml::Element& iq)
+{
+    const std::string instance = stream.PeerInstance();
+    if (handoff_.Awaits(instance, iq.Attr("id"))) {
+        HandleCarryReply(stream, iq);
+    } else if (courier_.Awaits(instance, iq.Attr("id"))) {
+        courier_.TakeReply(instance, iq);
+        Pump(instance);
+    }
+}
+
+std::string LinkManager::PeerName(const std::string& instance) const
+{
+    const auto* neighbour = neighbours_.Find(instance);
+    return neighbour != nullptr && !neighbour->jid.empty() ? neighbour->jid : instance;
+}
+
+std::vector<std::string> LinkManager::OurNames() const
+{
+    std::vector<std::string> names{OwnInstance()};
+    if (!config_.account.empty())
+        names.push_back(config_.account);
+    return names;
 }
 
 void LinkManager::HandleCarryReply(Stream& stream, const xml::Element& iq)
@@ -247,9 +286,7 @@ void LinkManager::HandleChat(Stream& stream, const xml::Element& stanza)
     const std::string instance = stream.PeerInstance();
     // The stream's identity is the sender, whatever the stanza says (XEP-0174);
     // a pigeon peer's advertised account stands for it.
-    const auto* neighbour = neighbours_.Find(instance);
-    const std::string from =
-        (neighbour != nullptr && !neighbour->jid.empty()) ? neighbour->jid : instance;
+    const std::string from = PeerName(instance);
     const auto received = receiver_.TakeChat(*message, from, store::Authenticity::LinkLocal);
     LogHandshake(store_, instance, received.IsNew() ? "received" : "received again",
                  received.item.id);

@@ -6,6 +6,8 @@
 //   Handoff        our queued messages to carriers (at most K each)
 //   DirectDelivery our messages to a recipient who is itself a neighbour
 //   CarrierDesk    what neighbours hand us to carry
+//   Courier        what we carry, to its recipient; what we know of it, to its origin
+//   CourierDesk    what a carrier hands us as recipient, or tells us as origin
 // and routes each stanza that arrives to the one that takes it.
 
 #include "avahi/Presence.hxx"
@@ -13,6 +15,8 @@
 #include "inbox/Receiver.hxx"
 #include "link/CarrierDesk.hxx"
 #include "link/Connections.hxx"
+#include "link/Courier.hxx"
+#include "link/CourierDesk.hxx"
 #include "link/Dialer.hxx"
 #include "link/DirectDelivery.hxx"
 #include "link/Handoff.hxx"
@@ -92,8 +96,14 @@ private:
     void Forget(const std::string& instance) noexcept;
     // Throws what the store throws.
     void RouteIq(Stream& stream, const xml::Element& iq);
+    void RouteReply(Stream& stream, const xml::Element& iq);
     void HandleCarryReply(Stream& stream, const xml::Element& iq);
     void HandleChat(Stream& stream, const xml::Element& stanza);
+    // The name a neighbour goes by as a sender: the account it announces,
+    // else its instance.
+    std::string PeerName(const std::string& instance) const;
+    // The names messages to us may carry: our account and our instance.
+    std::vector<std::string> OurNames() const;
 
     store::Store& store_;
     LinkConfig config_;
@@ -103,7 +113,9 @@ private:
     Handoff handoff_;
     DirectDelivery direct_;
     CarrierDesk desk_;
+    Courier courier_;
     inbox::Receiver receiver_;
+    CourierDesk courier_desk_;
     avahi::Presence presence_; // last: its callbacks use everything above
 };
 

@@ -8,6 +8,7 @@
 #include "store/Store.hxx"
 
 #include <array>
+#include <optional>
 #include <vector>
 
 namespace pigeon::store {
@@ -57,19 +58,25 @@ enum Sql {
     kListCopies,
     kForgetCopies,
     kUnverifiedSenders,
+    kGetSync,
+    kSetSync,
+    kMarkCustody,
+    kMarkReported,
+    kListReported,
+    kRevertReport,
+    kNextCustodyWait,
+    kCustodyRecipients,
+    kCarriedFor,
+    kMarkCarriedDelivered,
+    kCarriedOrigin,
+    kNewsDue,
+    kNewsFor,
+    kMarkTold,
+    kMarkRefused,
     kSqlCount
 };
 
 extern const std::array<const char*, kSqlCount> kStatements;
-
-inline OutboxState ParseState(const std::string& text) noexcept
-{
-    if (text == "sent")
-        return OutboxState::Sent;
-    if (text == "delivered")
-        return OutboxState::Delivered;
-    return OutboxState::Queued;
-}
 
 // The database holds only what ToString wrote; anything else is read as the
 // weakest claim, so that nothing unknown passes for vouched.
@@ -81,16 +88,41 @@ inline Authenticity ParseAuthenticity(const std::string& text) noexcept
     return Authenticity::Unverified;
 }
 
+// The state column, then what carriers reported (schema 5) where it says more.
+inline OutboxState ParseState(const std::string& state, const std::string& custody) noexcept
+{
+    if (state == "delivered")
+        return OutboxState::Delivered;
+    if (custody == "reported")
+        return OutboxState::ReportedDelivered;
+    if (state == "sent")
+        return OutboxState::Sent;
+    if (custody == "uploaded")
+        return OutboxState::UploadedByCarrier;
+    return OutboxState::Queued;
+}
+
 inline OutboxItem ReadOutbox(const sqlite::Statement& s)
 {
-    return {s.Text(1), s.Text(2), s.Text(3), s.Int(4), ParseState(s.Text(5)),
-            s.Int(6),  s.Int(7),  {}};
+    return {s.Text(1), s.Text(2), s.Text(3), s.Int(4),  ParseState(s.Text(5), s.Text(8)),
+            s.Int(6),  s.Int(7),  {},        s.Text(9), s.Int(10)};
 }
 
 inline CarriedItem ReadCarried(const sqlite::Statement& s)
 {
     return {s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4),
-            s.Int(5),  s.Int(6),  s.Int(7),  s.Text(8)};
+            s.Int(5),  s.Int(6),  s.Int(7),  s.Text(8), s.Int(9)};
+}
+
+inline std::string ReadText(const sqlite::Statement& s)
+{
+    return s.Text(0);
+}
+
+inline CarrierNews ReadNews(const sqlite::Statement& s)
+{
+    return {s.Text(0), s.Text(1), s.Text(2),
+            s.Int(3) != 0 ? CarriedNews::Delivered : CarriedNews::Uploaded, s.Text(4)};
 }
 
 inline InboxItem ReadInbox(const sqlite::Statement& s)
@@ -133,6 +165,29 @@ struct Store::Impl {
         while (s.Step())
             rows.push_back(read(s));
         return rows;
+    }
+
+    // The first row's value, read with `read`, if there is a row.
+    template <typename Read, typename... Args>
+    auto First(Sql which, Read read, const Args&... args)
+        -> std::optional<decltype(read(std::declval<const sqlite::Statement&>()))>
+    {
+        auto& s = (*this)[which];
+        sqlite::ScopedReset reset(s);
+        s.Bind(args...);
+        if (!s.Step())
+            return std::nullopt;
+        return read(s);
+    }
+
+    // Runs a statement that returns no rows; how many rows it changed.
+    template <typename... Args> int Run(Sql which, const Args&... args)
+    {
+        auto& s = (*this)[which];
+        sqlite::ScopedReset reset(s);
+        s.Bind(args...);
+        s.Run();
+        return db.Changes();
     }
 
     void BumpCounter(const char* name, std::int64_t by)

@@ -11,8 +11,16 @@
 
 namespace pigeon::store {
 
-// Where a message we originated stands.
-enum class OutboxState { Queued, Sent, Delivered };
+// Where a message we originated stands, weakest first.
+enum class OutboxState {
+    Queued,            // with us, and perhaps with carriers
+    Sent,              // our own server took it from us
+    UploadedByCarrier, // a carrier says it gave it to its server
+    ReportedDelivered, // a carrier says the recipient has it, which we cannot check (yet)
+    Delivered,         // the recipient's receipt: from its server, or signed by its key
+};
+// Also the names on the control socket: "queued", "sent", "uploaded-by-carrier",
+// "delivered-reported-by-carrier", "delivered".
 const char* ToString(OutboxState state) noexcept;
 
 struct Handoff {
@@ -29,6 +37,9 @@ struct OutboxItem {
     UnixMs sent = 0;      // our own server accepted it
     UnixMs delivered = 0; // a XEP-0184 receipt came back
     std::vector<Handoff> carriers;
+    // The last carrier report (UploadedByCarrier, ReportedDelivered): who and when.
+    std::string reported_by = {};
+    UnixMs reported = 0;
 };
 
 // Where a walk through our queue got to: the last item it saw.
@@ -49,6 +60,30 @@ struct CarriedItem {
     UnixMs expires = 0;
     UnixMs uploaded = 0;
     std::string payload;
+    // The recipient has it: it took our copy over the link, or (a client that
+    // knows no pigeon) acknowledged the one we uploaded.
+    UnixMs delivered = 0;
+};
+
+// What a carrier has to tell an origin about a message it carried.
+enum class CarriedNews { Uploaded, Delivered };
+
+// A carrier's news for the origin, as kept until the origin is told.
+struct CarrierNews {
+    std::string origin;
+    std::string id; // the origin's origin-id
+    std::string to;
+    CarriedNews news = CarriedNews::Uploaded;
+    // With Delivered: the recipient's signature over its receipt (base64),
+    // empty when a client that knows no pigeon acknowledged it unsigned.
+    std::string receipt;
+};
+
+// A carrier's report on one of our messages that we could not check when it
+// came (the recipient's key unknown): checked once the key is known.
+struct PendingReport {
+    std::string id;
+    std::string receipt; // the recipient's signature, or empty
 };
 
 // Who vouches that an inbox message's sender wrote it. Text ("server",
@@ -103,7 +138,8 @@ struct Counters {
     std::int64_t delivered_by_carriers = 0;
     std::int64_t carried_for_others = 0;
     std::int64_t uploaded_for_others = 0;
-    std::int64_t forged_refused = 0; // carried copies whose signature failed
+    std::int64_t forged_refused = 0;       // carried copies whose signature failed
+    std::int64_t delivered_for_others = 0; // carried messages we handed to their recipient
 };
 
 struct QueueSizes {

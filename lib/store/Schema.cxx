@@ -135,6 +135,30 @@ CREATE TRIGGER inbox_text_update AFTER UPDATE OF body ON inbox BEGIN
     UPDATE message_text SET body = new.body WHERE box = 'inbox' AND ref = new.id;
 END;
 )",
+    // 5: delivery the user can see. Where we got to in our server's message
+    // archive (XEP-0313); what carriers report on our messages; and, as a
+    // carrier, what became of each message we carried (the recipient took it
+    // from us, with its signed receipt) and what its origin was told of it.
+    R"(
+CREATE TABLE sync (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+ALTER TABLE outbox ADD COLUMN custody TEXT CHECK (custody IN ('uploaded', 'reported', 'refused'));
+ALTER TABLE outbox ADD COLUMN custody_by TEXT;
+ALTER TABLE outbox ADD COLUMN custody_at INTEGER;
+ALTER TABLE outbox ADD COLUMN receipt TEXT;
+ALTER TABLE carried ADD COLUMN delivered INTEGER;
+ALTER TABLE carried ADD COLUMN receipt TEXT;
+ALTER TABLE carried ADD COLUMN told TEXT CHECK (told IN ('uploaded', 'delivered'));
+-- What was uploaded before is history, not news: no flood of reports.
+UPDATE carried SET told = 'uploaded' WHERE uploaded IS NOT NULL;
+CREATE INDEX carried_news ON carried(origin) WHERE
+    (delivered IS NOT NULL AND told IS NOT 'delivered') OR
+    (delivered IS NULL AND uploaded IS NOT NULL AND told IS NULL);
+CREATE INDEX carried_by_recipient ON carried(recipient) WHERE uploaded IS NULL AND delivered IS NULL;
+INSERT INTO counters (name) VALUES ('delivered_for_others');
+)",
 };
 
 } // namespace

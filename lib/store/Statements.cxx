@@ -4,9 +4,20 @@
 
 namespace pigeon::store {
 
-#define OUTBOX_COLUMNS "id, origin_id, recipient, body, created, state, sent, delivered"
+#define OUTBOX_COLUMNS                                                                             \
+    "id, origin_id, recipient, body, created, state, sent, delivered, custody, custody_by, "       \
+    "custody_at"
 #define CARRIED_COLUMNS                                                                            \
-    "origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, payload"
+    "origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, payload, "        \
+    "delivered"
+// Carried messages on their way: neither uploaded nor taken by the recipient.
+#define CARRYING "uploaded IS NULL AND delivered IS NULL"
+// Carried messages whose origin has not been told the latest: as the
+// carried_news index says (schema 5).
+#define NEWS_DUE                                                                                   \
+    "((delivered IS NOT NULL AND told IS NOT 'delivered') OR "                                     \
+    "(delivered IS NULL AND uploaded IS NOT NULL AND told IS NULL))"
+#define NEWS_COLUMNS "origin, origin_id, recipient, delivered IS NOT NULL, coalesce(receipt, '')"
 #define INBOX_COLUMNS "origin_id, sender, body, sent, received, via, authenticity"
 // Matches ids that start with ?1.
 #define ID_PREFIX "substr(origin_id, 1, length(?1)) = ?1"
@@ -20,21 +31,26 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "INSERT OR IGNORE INTO handoffs (outbox_id, carrier, handed) VALUES (?, ?, ?)",
     "SELECT " OUTBOX_COLUMNS " FROM outbox o WHERE state = 'queued' "
     "AND (created, origin_id) > (?4, ?5) "
+    "AND (custody IS NULL OR custody = 'refused') "
     "AND (SELECT count(*) FROM handoffs h WHERE h.outbox_id = o.id) < ?2 "
     "AND NOT EXISTS (SELECT 1 FROM handoffs h WHERE h.outbox_id = o.id AND h.carrier = ?1) "
     "ORDER BY created, origin_id LIMIT ?3",
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' AND recipient = ? "
-    "ORDER BY created, id",
-    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' ORDER BY created, id LIMIT ?",
+    "AND custody IS NOT 'reported' ORDER BY created, id",
+    // A carrier's word that it uploaded one holds us back until ?2.
+    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' "
+    "AND (custody IS NULL OR custody = 'refused' OR (custody = 'uploaded' AND custody_at <= ?2)) "
+    "ORDER BY created, id LIMIT ?1",
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE origin_id = ?",
     "UPDATE outbox SET state = 'sent', sent = ?2 WHERE origin_id = ?1 AND state = 'queued'",
     "UPDATE outbox SET state = 'delivered', delivered = ?2 "
     "WHERE origin_id = ?1 AND state != 'delivered'",
-    "INSERT OR IGNORE INTO carried (" CARRIED_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
-    "SELECT " CARRIED_COLUMNS " FROM carried WHERE uploaded IS NULL ORDER BY received, id",
+    "INSERT OR IGNORE INTO carried (" CARRIED_COLUMNS
+    ") VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL)",
+    "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING " ORDER BY received, id",
     "SELECT " CARRIED_COLUMNS " FROM carried WHERE " ID_PREFIX " LIMIT 2",
     "UPDATE carried SET uploaded = ?3 WHERE origin = ?1 AND origin_id = ?2 AND uploaded IS NULL",
-    "DELETE FROM carried WHERE uploaded IS NULL AND expires <= ?",
+    "DELETE FROM carried WHERE " CARRYING " AND expires <= ?",
     "INSERT OR IGNORE INTO inbox (" INBOX_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)",
     "SELECT " INBOX_COLUMNS " FROM inbox ORDER BY received, id",
     "SELECT " INBOX_COLUMNS " FROM inbox WHERE " ID_PREFIX " LIMIT 2",
@@ -48,8 +64,9 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "INSERT INTO handshakes (at, instance, event, detail) VALUES (?, ?, ?, ?)",
     "SELECT at, instance, event, detail FROM "
     "(SELECT * FROM handshakes ORDER BY id DESC LIMIT ?) ORDER BY id",
-    "SELECT (SELECT count(*) FROM outbox WHERE state != 'delivered'), "
-    "(SELECT count(*) FROM carried WHERE uploaded IS NULL), (SELECT count(*) FROM inbox)",
+    "SELECT (SELECT count(*) FROM outbox WHERE state != 'delivered' AND custody IS NOT "
+    "'reported'), "
+    "(SELECT count(*) FROM carried WHERE " CARRYING "), (SELECT count(*) FROM inbox)",
     "SELECT t.box, coalesce(o.origin_id, i.origin_id), coalesce(o.recipient, i.sender), "
     "coalesce(o.created, i.received), snippet(message_text, 0, '[', ']', '...', 10) "
     "FROM message_text t "
@@ -78,6 +95,33 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "SELECT origin_id, via, forwarded, received FROM unverified WHERE sender = ? ORDER BY id",
     "DELETE FROM unverified WHERE sender = ? AND origin_id = ?",
     "SELECT DISTINCT sender FROM unverified ORDER BY sender",
+    // Schema 5: delivery (Custody.cxx).
+    "SELECT value FROM sync WHERE name = ?",
+    "INSERT INTO sync (name, value) VALUES (?1, ?2) "
+    "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    "UPDATE outbox SET custody = 'uploaded', custody_by = ?2, custody_at = ?3 "
+    "WHERE origin_id = ?1 AND state = 'queued' AND custody IS NULL",
+    "UPDATE outbox SET custody = 'reported', custody_by = ?2, custody_at = ?3, receipt = ?4 "
+    "WHERE origin_id = ?1 AND state != 'delivered' AND (custody IS NULL OR custody = 'uploaded')",
+    "SELECT origin_id, recipient, coalesce(receipt, '') FROM outbox "
+    "WHERE custody = 'reported' AND state != 'delivered' ORDER BY id",
+    "UPDATE outbox SET custody = 'uploaded', receipt = NULL "
+    "WHERE origin_id = ? AND custody = 'reported' AND state != 'delivered'",
+    "SELECT min(custody_at) FROM outbox WHERE state = 'queued' AND custody = 'uploaded' "
+    "AND custody_at > ?",
+    "SELECT DISTINCT recipient FROM outbox WHERE state = 'queued' AND custody = 'uploaded' "
+    "ORDER BY recipient",
+    "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING " AND recipient = ? "
+    "ORDER BY received, id LIMIT ?",
+    "UPDATE carried SET delivered = ?3, receipt = ?4 "
+    "WHERE origin = ?1 AND origin_id = ?2 AND delivered IS NULL",
+    "SELECT origin FROM carried WHERE origin_id = ? AND recipient = ?",
+    "SELECT " NEWS_COLUMNS " FROM carried WHERE " NEWS_DUE " ORDER BY id LIMIT ?",
+    "SELECT " NEWS_COLUMNS " FROM carried WHERE " NEWS_DUE " AND origin = ? ORDER BY id LIMIT ?",
+    "UPDATE carried SET told = ?3 WHERE origin = ?1 AND origin_id = ?2 AND told IS NOT 'delivered'",
+    // The recipient's own word: no carrier's report holds our send back any more.
+    "UPDATE outbox SET custody = 'refused', custody_at = ?2, receipt = NULL "
+    "WHERE origin_id = ?1 AND state = 'queued' AND custody IS NOT 'refused'",
 };
 
 } // namespace pigeon::store

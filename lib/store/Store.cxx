@@ -41,6 +41,10 @@ const char* ToString(OutboxState state) noexcept
         return "queued";
     case OutboxState::Sent:
         return "sent";
+    case OutboxState::UploadedByCarrier:
+        return "uploaded-by-carrier";
+    case OutboxState::ReportedDelivered:
+        return "delivered-reported-by-carrier";
     case OutboxState::Delivered:
         return "delivered";
     }
@@ -63,7 +67,7 @@ Store::~Store() = default;
 
 OutboxItem Store::Enqueue(const std::string& to, const std::string& body, UnixMs created)
 {
-    OutboxItem item{crypto::NewOriginId(), to, body, created, OutboxState::Queued, 0, 0, {}};
+    OutboxItem item{crypto::NewOriginId(), to, body, created, OutboxState::Queued, 0, 0, {}, {}, 0};
     auto& s = (*impl_)[kInsertOutbox];
     sqlite::ScopedReset reset(s);
     s.Bind(item.id, item.to, item.body, item.created);
@@ -111,9 +115,9 @@ std::vector<OutboxItem> Store::PendingForRecipient(const std::string& recipient)
     return impl_->Collect(kPendingForRecipient, ReadOutbox, recipient);
 }
 
-std::vector<OutboxItem> Store::PendingForServer(int limit)
+std::vector<OutboxItem> Store::PendingForServer(int limit, UnixMs custody_before)
 {
-    return impl_->Collect(kPendingForServer, ReadOutbox, limit);
+    return impl_->Collect(kPendingForServer, ReadOutbox, limit, custody_before);
 }
 
 std::optional<OutboxItem> Store::OutboxById(const std::string& origin_id)
@@ -355,6 +359,8 @@ Counters Store::GetCounters()
             c.uploaded_for_others = value;
         else if (name == "forged_refused")
             c.forged_refused = value;
+        else if (name == "delivered_for_others")
+            c.delivered_for_others = value;
     }
     return c;
 }

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace pigeon::store {
@@ -61,8 +62,10 @@ public:
                                               int limit, const QueuePosition& after = {});
     // Queued messages addressed to `recipient`.
     std::vector<OutboxItem> PendingForRecipient(const std::string& recipient);
-    // Queued messages to send to the server ourselves, oldest first.
-    std::vector<OutboxItem> PendingForServer(int limit);
+    // Queued messages to send to the server ourselves, oldest first: none a
+    // carrier reported delivered, nor one it reported uploaded after
+    // `custody_before` (we wait for the recipient's receipt until then).
+    std::vector<OutboxItem> PendingForServer(int limit, UnixMs custody_before);
     // One of our messages by its exact id, with its carriers.
     std::optional<OutboxItem> OutboxById(const std::string& origin_id);
     // True if it was still queued (a receipt may have overtaken the send).
@@ -73,6 +76,7 @@ public:
     // Stores messages to carry in one transaction. Returns, per item, whether it
     // was new (false: the same origin + origin-id is already held, nothing stored).
     std::vector<bool> AddCarried(std::span<const CarriedItem> items);
+    // Carried messages neither uploaded nor taken by their recipient.
     std::vector<CarriedItem> Carrying();
     void MarkUploaded(const std::string& origin, const std::string& origin_id, UnixMs when);
     // Drops carried messages whose expiry has passed; returns how many.
@@ -104,6 +108,47 @@ public:
     // are forgotten. One transaction.
     void Settle(const std::string& sender, const std::string& origin_id, const InboxItem* genuine,
                 int forged);
+
+    // Delivery (Custody.cxx). A value kept across starts, such as where we
+    // got to in our server's archive.
+    std::optional<std::string> SyncValue(const std::string& name);
+    void SetSyncValue(const std::string& name, const std::string& value);
+
+    // What carriers report on our messages. True if it changed the message:
+    // a queued one that nobody reported on yet is now "uploaded by carrier"
+    // (`carrier` says so at `when`); one not delivered is now "delivered
+    // (reported by carrier)", with the recipient's `receipt` signature (or
+    // empty) to check once its key is known.
+    bool MarkCarrierUploaded(const std::string& origin_id, const std::string& carrier, UnixMs when);
+    bool MarkReportedDelivered(const std::string& origin_id, const std::string& carrier,
+                               UnixMs when, const std::string& receipt);
+    // The recipient refused a carried copy of it: no carrier's report
+    // (earlier or later) holds our own send back. True if that is news.
+    bool MarkRefusedByRecipient(const std::string& origin_id, UnixMs when);
+    // Reports of delivery not checked yet, with the recipient (`to`) of each.
+    std::vector<std::pair<OutboxItem, PendingReport>> PendingReports();
+    // The report did not hold: the message is back to "uploaded by carrier".
+    void RevertReport(const std::string& origin_id);
+    // The earliest report of an upload, made after `after`, that we still
+    // wait on a receipt for.
+    std::optional<UnixMs> EarliestCustody(UnixMs after);
+    // Whom our messages that carriers uploaded are for.
+    std::vector<std::string> CustodyRecipients();
+
+    // As a carrier: messages on their way to `recipient`, oldest first.
+    std::vector<CarriedItem> CarriedFor(const std::string& recipient, int limit);
+    // The recipient took it (`receipt`: its signature, or empty); true if
+    // that is news. Counts delivered_for_others when `by_us`.
+    bool MarkCarriedDelivered(const std::string& origin, const std::string& origin_id, UnixMs when,
+                              const std::string& receipt, bool by_us);
+    // The origin of the message we carried with that id for `recipient`.
+    std::optional<std::string> CarriedOrigin(const std::string& origin_id,
+                                             const std::string& recipient);
+    // What origins have not been told yet: all of it, or one origin's.
+    std::vector<CarrierNews> NewsDue(int limit);
+    std::vector<CarrierNews> NewsFor(const std::string& origin, int limit);
+    // The origin now knows `news` (never undone by older news).
+    void MarkTold(const std::string& origin, const std::string& origin_id, CarriedNews news);
 
     // Looks an id (or a unique prefix of one, at least 4 characters) up in
     // every box. Throws StoreError if nothing or more than one message matches.

@@ -25,11 +25,7 @@ void Store::SetKey(const std::string& bare_jid, const std::string& key, UnixMs l
 
 std::optional<std::string> Store::Key(const std::string& bare_jid)
 {
-    auto rows = impl_->Collect(
-        kGetKey, [](auto& s) { return s.Text(0); }, bare_jid);
-    if (rows.empty())
-        return std::nullopt;
-    return rows.front();
+    return impl_->First(kGetKey, ReadText, bare_jid);
 }
 
 bool Store::AddUnverified(const InboxItem& item, const UnverifiedCopy& copy)

@@ -66,6 +66,7 @@ void KeyDirectory::OnLoggedIn()
 {
     asked_.clear();
     in_flight_.clear();
+    announced_.clear();
     published_ = false;
     Publish();
 }
@@ -149,6 +150,17 @@ void KeyDirectory::Fetch(const std::string& jid, bool again)
             log::Error("uplink", "storing the key of " + jid + ": " + e.what());
         }
     });
+}
+
+void KeyDirectory::Announce(const std::string& jid)
+{
+    if (!link_.Online() || !announced_.insert(jid).second)
+        return;
+    xml::Element message("message", std::string(xmpp::ns::kClient));
+    message.SetAttr("to", jid);
+    message.SetAttr("type", "headline");
+    Attach(message);
+    link_.Send(std::move(message));
 }
 
 void KeyDirectory::LearnKeyOf(const std::string& jid)

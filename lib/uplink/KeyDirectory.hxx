@@ -51,6 +51,10 @@ public:
     void LearnKeyOf(const std::string& jid);
     // Asks `jid`'s server for its key, once per session unless `again`.
     void Fetch(const std::string& jid, bool again = false);
+    // Tells `jid` our key, once per session, in a message that holds nothing
+    // else (a headline: not stored). For a recipient that holds what carriers
+    // brought from us as unverified, because it asked before we published it.
+    void Announce(const std::string& jid);
 
     std::optional<crypto::PublicKey> Known(const std::string& jid);
     // Its server was asked for `jid`'s key this session.
@@ -73,6 +77,7 @@ private:
     bool published_ = false;
     std::set<std::string> asked_; // this session
     std::set<std::string> in_flight_;
+    std::set<std::string> announced_; // this session
 };
 
 } // namespace pigeon::uplink

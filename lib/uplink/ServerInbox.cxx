@@ -1,25 +1,60 @@
 #include "uplink/ServerInbox.hxx"
 
+#include "store/Store.hxx"
 #include "uplink/KeyDirectory.hxx"
 #include "uplink/ServerLink.hxx"
+#include "uplink/Uploader.hxx"
 #include "util/Log.hxx"
 #include "xmpp/Jid.hxx"
 #include "xmpp/Namespaces.hxx"
 
 namespace pigeon::uplink {
 
+using inbox::Custody;
 using inbox::Outcome;
 
+namespace {
+
+const char* Describe(Custody custody) noexcept
+{
+    switch (custody) {
+    case Custody::Uploaded:
+        return "uploaded by";
+    case Custody::Reported:
+        return "delivered (reported by";
+    case Custody::Delivered:
+        return "delivered (the recipient's signed receipt) via";
+    case Custody::Doubted:
+        return "said delivered, but not signed by its recipient, by";
+    case Custody::NotOurs:
+    case Custody::Nothing:
+        break;
+    }
+    return "reported on by";
+}
+
+} // namespace
+
 ServerInbox::ServerInbox(store::Store& store, const crypto::Identity& us, ServerLink& link,
-                         KeyDirectory& keys) noexcept
-    : link_(link), keys_(keys), receiver_(store, us)
+                         KeyDirectory& keys, News news) noexcept
+    : store_(store), us_(us), link_(link), keys_(keys), news_(std::move(news)), receiver_(store, us)
 {
 }
 
-void ServerInbox::Take(const xml::Element& stanza)
+void ServerInbox::Take(const xml::Element& stanza, UnixMs archived)
 {
+    if (stanza.Attr("type") == "error")
+        return; // a bounce: what it returns is retried on its own terms
     if (const auto id = xmpp::ReceiptId(stanza)) {
         TakeReceipt(stanza, *id);
+        return;
+    }
+    if (const auto report = xmpp::FindReport(stanza)) {
+        TakeReport(stanza, *report, archived);
+        return;
+    }
+    if (const auto refused = xmpp::RefusedId(stanza)) {
+        TakeRefusal(stanza, *refused);
         return;
     }
     if (stanza.Child("carried", xmpp::ns::kPigeon) != nullptr) {
@@ -27,6 +62,12 @@ void ServerInbox::Take(const xml::Element& stanza)
             TakeCarried(stanza, *forwarded);
             return;
         }
+    }
+    if (stanza.Child("body", xmpp::ns::kClient) == nullptr) {
+        // No text: perhaps a sender announcing its key, which our server vouches for.
+        if (stanza.Child("key", xmpp::ns::kPigeon) != nullptr)
+            keys_.Take(stanza, xmpp::BareOf(stanza.Attr("from")));
+        return;
     }
     TakeDirect(stanza);
 }
@@ -69,6 +110,7 @@ void ServerInbox::TakeCarried(const xml::Element& stanza, const xml::Element& fo
     if (received.outcome == Outcome::Refused) {
         log::Warning("uplink", "refused " + item.id + " claiming to come from " + origin + " via " +
                                    via + ": " + xmpp::ToString(received.check));
+        SendRefusal(origin, item.id, via);
         return;
     }
     log::Info("uplink", (received.IsNew() ? "received " : "received another copy of ") + item.id +
@@ -85,11 +127,13 @@ void ServerInbox::Settle(const std::string& sender)
     const auto key = keys_.Known(sender);
     if (!key)
         return;
+    SettleReports(sender, *key);
     for (const auto& settled : receiver_.Settle(sender, *key)) {
         const std::string& id = settled.item.id;
         if (settled.outcome == Outcome::Dropped) {
             log::Warning("uplink", "dropped " + id + " claiming to come from " + sender +
                                        ": no carried copy bears its signature");
+            SendRefusal(sender, id, "carriers");
             continue;
         }
         log::Info("uplink", id + " from " + sender + " verified");
@@ -98,9 +142,24 @@ void ServerInbox::Settle(const std::string& sender)
     }
 }
 
+void ServerInbox::SettleReports(const std::string& recipient, const crypto::PublicKey& key)
+{
+    for (const auto& [id, custody] :
+         receiver_.SettleReports(recipient, key, link_.Config().account))
+        if (custody == Custody::Delivered)
+            log::Info("uplink", id + " delivered to " + recipient + ", as a carrier reported");
+        else
+            log::Warning("uplink", "a carrier reported " + id + " delivered to " + recipient +
+                                       ", which did not sign that: waiting for its receipt");
+}
+
 void ServerInbox::TakeReceipt(const xml::Element& stanza, const std::string& id)
 {
     const std::string from = xmpp::BareOf(stanza.Attr("from"));
+    if (const auto carried = Uploader::CarriedIdOf(id)) {
+        RelayReceipt(from, *carried);
+        return;
+    }
     const auto delivery = receiver_.TakeReceipt(id, from);
     if (delivery == inbox::Delivery::NotOurs)
         return;               // not ours, or not from its recipient
@@ -109,9 +168,70 @@ void ServerInbox::TakeReceipt(const xml::Element& stanza, const std::string& id)
         log::Info("uplink", id + " delivered to " + from);
 }
 
+void ServerInbox::RelayReceipt(const std::string& recipient, const std::string& origin_id)
+{
+    const auto origin = store_.CarriedOrigin(origin_id, recipient);
+    if (!origin || !store_.MarkCarriedDelivered(*origin, origin_id, NowMs(), {}, false))
+        return;
+    log::Info("uplink",
+              recipient + " acknowledged " + origin_id + ", which we uploaded for " + *origin);
+    news_(recipient);
+}
+
+void ServerInbox::TakeReport(const xml::Element& stanza, const xmpp::CustodyReport& report,
+                             UnixMs archived)
+{
+    const std::string carrier = xmpp::BareOf(stanza.Attr("from"));
+    if (report.carrier != carrier) {
+        log::Warning("uplink", carrier + " sent a report in the name of " + report.carrier);
+        return;
+    }
+    keys_.Take(stanza, carrier); // the key our server vouches for rides on it
+    const auto key = keys_.Known(carrier);
+    if (!key || !xmpp::Check(report, *key)) {
+        log::Warning("uplink", "ignoring a report on " + report.id + " that the key of " + carrier +
+                                   " does not bear out");
+        return;
+    }
+    const auto custody = receiver_.TakeReport(report, link_.Config().account, true,
+                                              archived != 0 ? archived : NowMs());
+    if (custody == Custody::NotOurs || custody == Custody::Nothing)
+        return;
+    const auto say = custody == Custody::Doubted ? log::Warning : log::Info;
+    say("uplink", report.id + " to " + report.to + " " + Describe(custody) + " " + carrier +
+                      (custody == Custody::Reported ? ")" : ""));
+    news_(report.to);
+}
+
+void ServerInbox::TakeRefusal(const xml::Element& stanza, const std::string& id)
+{
+    const std::string from = xmpp::BareOf(stanza.Attr("from"));
+    if (!receiver_.TakeRefusal(id, from))
+        return;
+    const auto via = stanza.Child("refused", xmpp::ns::kPigeonCustody)->Attr("via");
+    log::Warning("uplink", from + " refused the copy of " + id + " that " + std::string(via) +
+                               " brought: we send it ourselves");
+    news_(from);
+}
+
+void ServerInbox::SendRefusal(const std::string& origin, const std::string& id,
+                              const std::string& via)
+{
+    xml::Element message("message", std::string(xmpp::ns::kClient));
+    message.SetAttr("to", origin);
+    message.SetAttr("id", "refused-" + id);
+    message.AddChild(xmpp::RefusalElement(id, via));
+    // The origin is often away: kept offline and in its archive (XEP-0334).
+    message.AddChild(xml::Element("store", std::string(xmpp::ns::kHints)));
+    link_.Send(std::move(message));
+}
+
 void ServerInbox::SendReceipt(const std::string& to, const std::string& id)
 {
     auto receipt = xmpp::MakeReceipt(to, id);
+    // Proof that we have it, for a carrier to pass on but not to make.
+    receipt.AddChild(xml::Element("signature", std::string(xmpp::ns::kPigeon)))
+        .AddText(xmpp::SignReceipt(us_, link_.Config().account, xmpp::BareOf(to), id));
     keys_.Attach(receipt);
     // The origin is often offline: ask the server to keep it (XEP-0334).
     receipt.AddChild(xml::Element("store", std::string(xmpp::ns::kHints)));

@@ -1,5 +1,6 @@
 #include "uplink/Uplink.hxx"
 
+#include "store/Store.hxx"
 #include "util/Log.hxx"
 #include "xmpp/Jid.hxx"
 #include "xmpp/Message.hxx"
@@ -19,10 +20,15 @@ const crypto::Identity& Required(const crypto::Identity* identity)
 } // namespace
 
 Uplink::Uplink(boost::asio::io_context& io, store::Store& store, UplinkConfig config)
-    : identity_(Required(config.identity)), link_(io, std::move(config), *this),
+    : store_(store), identity_(Required(config.identity)), link_(io, std::move(config), *this),
       keys_(store, identity_, link_, [this](const std::string& jid) { inbox_.Settle(jid); }),
-      roster_(store, link_), uploader_(store, link_, keys_, link_.Config().only_pigeons),
-      inbox_(store, identity_, link_, keys_)
+      roster_(store, link_),
+      uploader_(io, store, link_, keys_, link_.Config().only_pigeons, link_.Config().custody_wait),
+      notices_(store, link_, keys_, identity_),
+      inbox_(store, identity_, link_, keys_, [this](const std::string&) { OnNews(); }),
+      catch_up_(store, link_, [this](const xml::Element& message, UnixMs archived) {
+          inbox_.Take(message, archived);
+      })
 {
 }
 
@@ -35,8 +41,10 @@ Uplink::~Uplink()
 
 void Uplink::Flush() noexcept
 {
-    if (link_.Online())
-        uploader_.Flush();
+    if (!link_.Online())
+        return;
+    uploader_.Flush();
+    notices_.Flush();
 }
 
 void Uplink::Shutdown(std::function<void()> done) noexcept
@@ -68,17 +76,46 @@ void Uplink::AddContact(const std::string& bare_jid, const std::string& name)
         keys_.Fetch(bare_jid);
 }
 
+void Uplink::SendReceipt(const std::string& origin, const std::string& id)
+{
+    if (link_.Online())
+        inbox_.SendReceipt(origin, id);
+}
+
 void Uplink::OnLoggedIn() noexcept
 {
     try {
         keys_.OnLoggedIn();
-        // The server hands us what it kept while we were away (receipts among
-        // it) when it sees our presence, before it answers this: sending our
-        // queue after the answer spares messages already delivered.
-        roster_.Fetch([this] { Flush(); });
+        roster_.Fetch();
         keys_.FetchWanted();
+        // Receipts and carriers' reports may wait in the archive: our own
+        // messages go once we have read it. What we carry goes at once.
+        catch_up_.Start([this] { OnCaughtUp(); });
+        Flush();
     } catch (const std::exception& e) {
         log::Error("uplink", std::string("starting the session's work: ") + e.what());
+    }
+}
+
+void Uplink::OnCaughtUp() noexcept
+{
+    uploader_.CaughtUp();
+    OnNews();
+}
+
+void Uplink::OnNews() noexcept
+{
+    try {
+        notices_.Flush();
+        if (!catch_up_.CaughtUp())
+            return;
+        uploader_.Flush(); // a carrier's report may hold back, or free, our own send
+        // A recipient that fetched our key before we published it holds what
+        // carriers brought as unverified, and sends no receipt until it has it.
+        for (const auto& recipient : store_.CustodyRecipients())
+            keys_.Announce(xmpp::BareOf(recipient));
+    } catch (const std::exception& e) {
+        log::Error("uplink", std::string("after a report: ") + e.what());
     }
 }
 
@@ -87,7 +124,10 @@ void Uplink::OnStanza(const xml::Element& stanza) noexcept
     try {
         const auto type = stanza.Attr("type");
         if (stanza.name == "message") {
-            inbox_.Take(stanza);
+            if (!catch_up_.Take(stanza)) {
+                inbox_.Take(stanza);
+                catch_up_.Seen(stanza);
+            }
         } else if (stanza.name == "presence" && type == "subscribe") {
             roster_.OnSubscribe(stanza);
         } else if (stanza.name == "presence" && type.empty()) {
@@ -104,7 +144,9 @@ void Uplink::OnStanza(const xml::Element& stanza) noexcept
 
 void Uplink::OnLoggedOut() noexcept
 {
+    catch_up_.Stop();
     uploader_.Forget();
+    notices_.Forget();
 }
 
 void Uplink::OnReachable() noexcept

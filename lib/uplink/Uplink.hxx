@@ -3,13 +3,18 @@
 // them; each step is one of them:
 // - ServerLink: the probe's verdicts log us in and out over BOSH (a refused
 //   login retried, the BOSH URL discovered), registration, password change;
+// - ArchiveCatchUp: on each login, what the server archived for us since we
+//   last looked, through ServerInbox, before we send anything ourselves;
 // - Uploader: our queued messages sent directly, what we carry uploaded;
+// - CustodyNotices: the origins of what we carried told how far it got;
 // - ServerInbox: what the server hands us, taken in through inbox::Receiver
 //   (one copy per origin and origin-id whatever the number of carriers),
-//   receipts sent back and received;
+//   receipts sent back and received, carriers' reports on ours;
 // - KeyDirectory: our key published, others' keys fetched and remembered;
 // - Roster: the server's roster, cached for offline use.
 
+#include "uplink/ArchiveCatchUp.hxx"
+#include "uplink/CustodyNotices.hxx"
 #include "uplink/KeyDirectory.hxx"
 #include "uplink/Roster.hxx"
 #include "uplink/ServerInbox.hxx"
@@ -53,6 +58,11 @@ public:
     // Adds a contact to the local roster at once, and to the server's (with a
     // subscription request) now or when next online.
     void AddContact(const std::string& bare_jid, const std::string& name);
+    // We have message `id` of `origin` (bare), which a carrier handed us over
+    // the link: our signed receipt goes to it through the server too, if we
+    // are online (else the carrier's copy of it will do). Throws
+    // std::system_error (store), std::invalid_argument (serialisation).
+    void SendReceipt(const std::string& origin, const std::string& id);
 
 private:
     void OnLoggedIn() noexcept override;
@@ -60,12 +70,19 @@ private:
     void OnLoggedOut() noexcept override;
     void OnReachable() noexcept override;
 
+    void OnCaughtUp() noexcept;
+    // ServerInbox's news: a carrier reported on ours, or what we carried arrived.
+    void OnNews() noexcept;
+
+    store::Store& store_;
     const crypto::Identity& identity_;
     ServerLink link_;
     KeyDirectory keys_;
     Roster roster_;
     Uploader uploader_;
+    CustodyNotices notices_;
     ServerInbox inbox_;
+    ArchiveCatchUp catch_up_;
 };
 
 } // namespace pigeon::uplink

@@ -28,7 +28,10 @@ struct UplinkConfig {
     std::filesystem::path discovered_url_file;
     ProbeConfig probe;         // url defaults to bosh_url
     bool only_pigeons = false; // never send our own messages to the server directly
-    bool watch_routes = true;  // probe at once on kernel address/route changes
+    // How long a carrier's report that it uploaded one of our messages holds
+    // our own send back, waiting for the recipient's receipt.
+    UnixMs custody_wait = 3600 * 1000;
+    bool watch_routes = true; // probe at once on kernel address/route changes
     // After the server refused our credentials: reads the password again
     // (password-file or password-command) before the next try; unset keeps
     // `password`. May throw std::runtime_error.

@@ -11,6 +11,10 @@
 namespace pigeon::uplink {
 namespace {
 
+// The stanza id of what we upload: a receipt from a client that knows no
+// pigeon quotes it.
+constexpr std::string_view kCarriedPrefix = "carried-";
+
 // What a stock client shows for a carried message.
 std::string FallbackBody(const xmpp::ChatMessage& m)
 {
@@ -25,9 +29,12 @@ xml::Element CarrierMessage(const store::CarriedItem& item, const xmpp::ChatMess
     xml::Element wrapper("message", std::string(xmpp::ns::kClient));
     wrapper.SetAttr("to", item.to);
     wrapper.SetAttr("type", "chat");
-    wrapper.SetAttr("id", "carried-" + item.id);
+    wrapper.SetAttr("id", std::string(kCarriedPrefix) + item.id);
     wrapper.AddChild(xml::Element("body", std::string(xmpp::ns::kClient)))
         .AddText(FallbackBody(original));
+    // A pigeon recipient answers the origin itself; a stock client answers
+    // us, and we tell the origin.
+    wrapper.AddChild(xml::Element("request", std::string(xmpp::ns::kReceipts)));
     wrapper.AddChild(xml::Element("carried", std::string(xmpp::ns::kPigeon)))
         .SetAttr("origin", item.origin);
     wrapper.AddChild(std::move(forwarded));
@@ -36,32 +43,66 @@ xml::Element CarrierMessage(const store::CarriedItem& item, const xmpp::ChatMess
 
 } // namespace
 
-Uploader::Uploader(store::Store& store, ServerLink& link, const KeyDirectory& keys,
-                   bool only_pigeons) noexcept
-    : store_(store), link_(link), keys_(keys), only_pigeons_(only_pigeons)
+Uploader::Uploader(boost::asio::io_context& io, store::Store& store, ServerLink& link,
+                   const KeyDirectory& keys, bool only_pigeons, UnixMs custody_wait)
+    : store_(store), link_(link), keys_(keys), only_pigeons_(only_pigeons),
+      custody_wait_(custody_wait), custody_timer_(io)
 {
+}
+
+std::optional<std::string> Uploader::CarriedIdOf(std::string_view stanza_id)
+{
+    if (!stanza_id.starts_with(kCarriedPrefix) || stanza_id.size() == kCarriedPrefix.size())
+        return std::nullopt;
+    return std::string(stanza_id.substr(kCarriedPrefix.size()));
 }
 
 void Uploader::Flush() noexcept
 {
     try {
-        if (!only_pigeons_)
+        if (!only_pigeons_ && caught_up_) {
             SendOwn();
+            ArmCustodyTimer();
+        }
         UploadCarried();
     } catch (const std::exception& e) {
         log::Error("uplink", std::string("flushing: ") + e.what());
     }
 }
 
+void Uploader::CaughtUp() noexcept
+{
+    caught_up_ = true;
+    Flush();
+}
+
 void Uploader::Forget() noexcept
 {
+    caught_up_ = false;
+    custody_timer_.cancel();
     sending_.clear();
     uploading_.clear();
 }
 
+void Uploader::ArmCustodyTimer()
+{
+    const UnixMs now = NowMs();
+    const auto earliest = store_.EarliestCustody(now - custody_wait_);
+    if (!earliest)
+        return;
+    const UnixMs wait = *earliest + custody_wait_ - now + 1;
+    custody_timer_.expires_after(std::chrono::milliseconds(wait));
+    custody_timer_.async_wait([this, alive = alive_.Watch()](boost::system::error_code ec) {
+        if (ec || alive.Gone() || !link_.Online())
+            return;
+        log::Info("uplink", "no receipt for what a carrier uploaded: sending it ourselves");
+        Flush();
+    });
+}
+
 void Uploader::SendOwn()
 {
-    for (const auto& item : store_.PendingForServer(1000)) {
+    for (const auto& item : store_.PendingForServer(1000, NowMs() - custody_wait_)) {
         if (!sending_.insert(item.id).second)
             continue;
         xmpp::ChatMessage m{{}, item.to, item.id, item.body, item.created, true};

@@ -1,12 +1,24 @@
 #pragma once
 // What goes up to our server: our own queued messages, sent directly, and
 // what we carry for others, the origin's forwarded stanza inside a message
-// a stock client can read too. Each is marked sent or uploaded only once the
-// server accepted the request that carried it; what it did not take is
-// offered again on the next flush.
+// a stock client can read too (asking it for a receipt, which we relay to the
+// origin). Each is marked sent or uploaded only once the server accepted the
+// request that carried it; what it did not take is offered again on the next
+// flush. Our own go only once we have read our archive (a carrier may have
+// reported one uploaded or delivered), and one a carrier reported uploaded
+// waits `custody_wait` for the recipient's receipt before we send it anyway:
+// a carrier that lies cannot make a message vanish.
 
+#include "util/Alive.hxx"
+#include "util/Time.hxx"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
 namespace pigeon::store {
 class Store;
@@ -21,24 +33,36 @@ class Uploader {
 public:
     // All must outlive the Uploader. `only_pigeons`: never send our own
     // messages to the server directly, only through carriers.
-    Uploader(store::Store& store, ServerLink& link, const KeyDirectory& keys,
-             bool only_pigeons) noexcept;
+    Uploader(boost::asio::io_context& io, store::Store& store, ServerLink& link,
+             const KeyDirectory& keys, bool only_pigeons, UnixMs custody_wait);
 
     // Sends what we can now; to be called while the link is online.
     void Flush() noexcept;
+    // We have read our archive this session: our own may go now.
+    void CaughtUp() noexcept;
     // The session ended: nothing is in flight any more.
     void Forget() noexcept;
+
+    // The origin-id of the message we carried that a stanza id of ours (a
+    // recipient's receipt quotes it) names, if it names one.
+    static std::optional<std::string> CarriedIdOf(std::string_view stanza_id);
 
 private:
     void SendOwn();
     void UploadCarried();
+    // Flushes again when the next carrier report stops holding our own send back.
+    void ArmCustodyTimer();
 
     store::Store& store_;
     ServerLink& link_;
     const KeyDirectory& keys_;
     bool only_pigeons_;
+    UnixMs custody_wait_;
+    bool caught_up_ = false;
+    boost::asio::steady_timer custody_timer_;
     std::set<std::string> sending_;   // our origin-ids in flight to the server
     std::set<std::string> uploading_; // origin + "\n" + origin-id in flight
+    Alive alive_;                     // last: gone before anything above
 };
 
 } // namespace pigeon::uplink

@@ -107,6 +107,16 @@ std::optional<std::string> ReceiptId(const xml::Element& message)
     return std::string(received->Attr("id"));
 }
 
+xml::Element MakeIqResult(const xml::Element& request)
+{
+    auto iq = Named("iq", kClient);
+    iq.SetAttr("type", "result");
+    iq.SetAttr("id", std::string(request.Attr("id")));
+    if (const auto from = request.Attr("from"); !from.empty())
+        iq.SetAttr("to", std::string(from));
+    return iq;
+}
+
 xml::Element MakeIqError(const xml::Element& request, std::string_view type,
                          std::string_view condition, std::string_view text)
 {

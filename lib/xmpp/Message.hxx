@@ -47,6 +47,8 @@ xml::Element MakeReceipt(const std::string& to, const std::string& id);
 // The id acknowledged by a receipt message, if it is one.
 std::optional<std::string> ReceiptId(const xml::Element& message);
 
+// An empty <iq type='result'> answering `request`.
+xml::Element MakeIqResult(const xml::Element& request);
 // An <iq type='error'> answering `request`, with the RFC 6120 stanza error
 // `condition` of `type` (cancel, modify, wait, auth) and optional text.
 xml::Element MakeIqError(const xml::Element& request, std::string_view type,

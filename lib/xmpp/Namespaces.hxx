@@ -67,5 +67,12 @@ inline constexpr std::string_view kHints = "urn:xmpp:hints";
 inline constexpr std::string_view kPigeon = "urn:xmpp:pigeon:0";
 // The XEP-0163 PEP node that holds an agent's public key: one item, "current".
 inline constexpr std::string_view kPigeonKeyNode = "urn:xmpp:pigeon:key:0";
+// What a carrier reports to a message's origin: uploaded, or delivered with the recipient's
+// signed receipt (doc/carry-protocol.md, "Custody").
+inline constexpr std::string_view kPigeonCustody = "urn:xmpp:pigeon:custody:0";
+
+// XEP-0313 Message Archive Management, with XEP-0059 Result Set Management for its pages
+inline constexpr std::string_view kMam = "urn:xmpp:mam:2";
+inline constexpr std::string_view kRsm = "http://jabber.org/protocol/rsm";
 
 } // namespace pigeon::xmpp::ns

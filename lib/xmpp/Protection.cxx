@@ -10,30 +10,25 @@ namespace {
 constexpr std::string_view kNotice =
     "[This message is encrypted end to end for its recipient's pigeon.]";
 
-// Length-prefixed fields: no choice of separator can make two different
-// messages read the same.
-void Field(std::string& out, std::string_view value)
-{
-    out += std::to_string(value.size());
-    out += ':';
-    out += value;
-    out += ',';
-}
-
 std::string SignedText(const ChatMessage& m, std::string_view content, bool sealed)
 {
-    std::string text;
-    Field(text, "pigeon-message-1");
-    Field(text, BareOf(m.from));
-    Field(text, BareOf(m.to));
-    Field(text, m.id);
-    Field(text, std::to_string(m.sent));
-    Field(text, sealed ? "sealed" : "body");
-    Field(text, content);
-    return text;
+    return SignedFields({"pigeon-message-1", BareOf(m.from), BareOf(m.to), m.id,
+                         std::to_string(m.sent), sealed ? "sealed" : "body", content});
 }
 
 } // namespace
+
+std::string SignedFields(std::initializer_list<std::string_view> fields)
+{
+    std::string text;
+    for (const auto field : fields) {
+        text += std::to_string(field.size());
+        text += ':';
+        text += field;
+        text += ',';
+    }
+    return text;
+}
 
 void Protect(xml::Element& stanza, const ChatMessage& message, const crypto::Identity& us,
              const crypto::PublicKey* recipient)

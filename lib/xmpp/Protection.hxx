@@ -11,7 +11,15 @@
 #include "crypto/Identity.hxx"
 #include "xmpp/Message.hxx"
 
+#include <initializer_list>
+#include <string_view>
+
 namespace pigeon::xmpp {
+
+// The text a pigeon signature covers: each field as `LENGTH:VALUE,` (length
+// in bytes, decimal), so that no choice of separator can make two different
+// sets of fields read the same. The first field names what is signed.
+std::string SignedFields(std::initializer_list<std::string_view> fields);
 
 // Adds <sealed/> (replacing the body with a notice) if `recipient` is given,
 // then <signature/>, to `stanza`, made by ToStanza(message). Throws

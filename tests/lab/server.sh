@@ -47,6 +47,7 @@ modules_enabled = {
     "roster"; "saslauth"; "disco"; "carbons"; "pep"; "private"; "blocklist";
     "vcard4"; "vcard_legacy"; "version"; "uptime"; "time"; "ping";
     "register"; "bosh"; "posix"; "tls"; "smacks";
+    "mam"; -- XEP-0313: what reached a session that died is still in the archive
 }
 modules_disabled = { "s2s" }
 

@@ -59,14 +59,14 @@ inbox_summary() {
 
 # recipient_across_town: Jerry, the recipient, is not in the subway: no
 # link-local presence, an uplink, logged in before the story starts.
-# subway_cast: Elaine and Kramer side by side with no uplink, both with
-# accounts; Jerry across town, online.
+# subway_cast [ELAINE'S PIGEOND ARGS...]: Elaine and Kramer side by side with
+# no uplink, both with accounts; Jerry across town, online.
 subway_cast() {
     lab_add_host elaine
     lab_add_host kramer
     lab_add_host jerry
     lab_wait_avahi elaine kramer jerry
-    account_node elaine
+    account_node elaine "$@"
     account_node kramer
     recipient_across_town
 }

@@ -34,10 +34,12 @@ expect kramer "j['counters']['uploaded_for_others'] == 1" status
 
 lab_uplink elaine up
 # Jerry's receipt may have gone to the session Elaine lost in the subway
-# (the server keeps a BOSH session for a while): she then sends it herself,
-# and Jerry answers that copy with a receipt again.
+# (the server keeps a BOSH session for a while, and wrote the receipt into
+# the request it still held): she reads it from the server's archive when she
+# logs in again, before she would send anything herself.
 wait_for "elaine sees it delivered" 60 json_true elaine "j[0]['state'] == 'delivered'" outbox
 expect elaine "j[0]['carriers'] == 1" outbox
+expect elaine "j['counters']['delivered_by_carriers'] == 1" status
 sleep 2 # her own direct send may arrive too: still one copy
 [ "$(inbox_count jerry "$id")" -eq 1 ] || fail "jerry holds $(inbox_count jerry "$id") copies"
 echo "ok"

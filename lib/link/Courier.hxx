@@ -1,0 +1,81 @@
+#pragma once
+// A carrier that meets the people its messages concern (doc/carry-protocol.md):
+// - the recipient (a pigeon neighbour whose instance, or TXT `jid`, is a
+//   carried message's `to`) gets our copies over the stream, and its signed
+//   receipt is kept for the origin: we stop uploading what it took;
+// - the origin (whose instance or `jid` is a carried message's origin) hears
+//   what we know of its messages: uploaded, or delivered with the receipt.
+// One request of each kind at a time per neighbour; what its answer names is
+// recorded, the rest offered again at the next contact. A neighbour that
+// refuses is asked no more until it reappears.
+
+#include "link/LinkConfig.hxx"
+#include "store/Model.hxx"
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pigeon::store {
+class Store;
+} // namespace pigeon::store
+
+namespace pigeon::xml {
+struct Element;
+} // namespace pigeon::xml
+
+namespace pigeon::link {
+
+class Stream;
+struct Neighbour;
+
+class Courier {
+public:
+    // `config` is the LinkManager's: batch size and our identity.
+    Courier(store::Store& store, const LinkConfig& config) noexcept;
+
+    // Whether we hold something for this neighbour. Throws what the store throws.
+    bool HasWork(const std::string& instance, const Neighbour& neighbour);
+    // Sends what waits for it over `stream`; `self` is our name in reports
+    // (our account, or our link-local name). Throws what the store throws.
+    void Pump(const std::string& instance, const Neighbour& neighbour, Stream& stream,
+              const std::string& self);
+    // Whether `iq_id` is one of our requests to `instance` still awaiting its answer.
+    bool Awaits(const std::string& instance, std::string_view iq_id) const noexcept;
+    // Takes the answer `iq` to one of our requests. Throws what the store throws.
+    void TakeReply(const std::string& instance, const xml::Element& iq);
+    // It reappeared: it may be asked again.
+    void Forgive(const std::string& instance) noexcept;
+    // The stream with `instance` is gone: unanswered requests are offered again.
+    void EndContact(const std::string& instance) noexcept;
+    void Forget(const std::string& instance) noexcept;
+
+private:
+    struct Contact {
+        bool refused = false;
+        std::string deliver_iq; // our deliver request in flight, empty if none
+        std::vector<store::CarriedItem> delivering;
+        std::string report_iq; // our reports in flight, empty if none
+        std::vector<store::CarrierNews> reporting;
+        // What the recipient did not take (held, refused) is not offered again
+        // over this stream.
+        std::vector<std::string> declined;
+    };
+
+    // The carried messages for this neighbour as their recipient, not yet
+    // declined over this stream.
+    std::vector<store::CarriedItem>
+    ForRecipient(const std::string& instance, const Neighbour& neighbour, const Contact& contact);
+    std::vector<store::CarrierNews> ForOrigin(const std::string& instance,
+                                              const Neighbour& neighbour);
+    void TakeDelivered(const std::string& instance, Contact& contact, const xml::Element& iq);
+    void TakeReported(const std::string& instance, Contact& contact, const xml::Element& iq);
+
+    store::Store& store_;
+    const LinkConfig& config_;
+    std::map<std::string, Contact> contacts_; // by instance
+    unsigned next_iq_ = 0;
+};
+
+} // namespace pigeon::link

@@ -1,0 +1,56 @@
+#!/bin/bash
+# No uplink anywhere: Kramer takes Elaine's message in the subway, walks over
+# to Jerry and hands it to him on the link; Jerry keeps one copy, signed, and
+# Kramer keeps Jerry's signed receipt. Back next to Elaine, Kramer tells her:
+# her outbox shows it delivered, by a carrier, without her sending anything.
+. "$(dirname "$0")/lib.sh"
+
+lab_add_host elaine
+lab_add_host kramer
+lab_add_host jerry
+lab_wait_avahi elaine kramer jerry
+account_node elaine
+account_node kramer
+# Jerry is across town for now: no link-local presence.
+account_node jerry --link-local no
+# At home, Elaine and Jerry learnt each other's keys; nobody has signal now.
+lab_uplink elaine up
+lab_uplink jerry up
+for h in elaine jerry; do
+    wait_for "$h publishes its key" 30 json_true "$h" "j['connectivity']['key_published']" status
+done
+node_ctl elaine contacts add jerry@example.org >/dev/null
+node_ctl jerry contacts add elaine@example.org >/dev/null
+wait_for "elaine knows jerry's key" 30 json_true elaine "all(c['key'] for c in j)" contacts
+wait_for "jerry knows elaine's key" 30 json_true jerry "all(c['key'] for c in j)" contacts
+lab_uplink elaine down
+lab_uplink jerry down
+for h in elaine jerry; do
+    wait_for "$h is offline" 30 json_true "$h" "j['connectivity']['state'] == 'offline'" status
+done
+
+id=$(node_ctl elaine send jerry@example.org "running late")
+wait_for "kramer carries it" 30 json_true elaine "j[0]['carriers'] == 1" outbox
+node_kill elaine # Elaine gets off the train
+
+# Kramer meets Jerry.
+node_kill jerry
+account_start jerry
+wait_for "jerry has it from kramer" 30 json_true jerry "len(j) == 1" inbox
+expect jerry "j[0]['id'] == '$id' and j[0]['from'] == 'elaine@example.org'" inbox
+expect jerry "j[0]['body'] == 'running late' and j[0]['via'] == 'kramer@example.org'" inbox
+expect jerry "j[0]['authenticity'] == 'signed'" inbox
+wait_for "kramer keeps jerry's receipt" 30 json_true kramer "j == []" carrying
+expect kramer "j['counters']['delivered_for_others'] == 1 and j['counters']['uploaded_for_others'] == 0" status
+[ "$(inbox_count jerry "$id")" -eq 1 ] || fail "jerry holds $(inbox_count jerry "$id") copies"
+# Sealed to Jerry: the carrier held no readable copy.
+! grep -r -q -a "running late" "$LAB_DIR/node-kramer/data" ||
+    fail "the carrier's store holds the message in clear"
+
+# Kramer meets Elaine again.
+node_kill jerry
+account_start elaine
+wait_for "elaine sees it delivered" 30 json_true elaine "j[0]['state'] == 'delivered'" outbox
+expect elaine "j['counters']['delivered_by_carriers'] == 1 and j['counters']['sent_direct'] == 0" status
+expect elaine "j['connectivity']['state'] == 'offline'" status
+echo "ok"
