@@ -164,8 +164,7 @@ lab_server_user() {
     [ $# -eq 2 ] || _lab_die "usage: lab_server_user JID PASSWORD"
     _lab_need_init
     d=$LAB_DIR/server
-    [ -f "$d/prosody.cfg.lua" ] || [ -f "$d/ejabberd.yml" ] ||
-        _lab_die "no server in this lab (lab_add_server)"
+    _lab_need_server
     case $jid in
         *@*) user=${jid%%@*}; host=${jid#*@} ;;
         *) user=$jid; host=$LAB_XMPP_DOMAIN ;;
@@ -238,23 +237,33 @@ _lab_make_certs() {
     export LAB_CA
 }
 
-# lab_server_cert NAME: Prosody presents the certificate for NAME from now on
-# (example.org, or wrong.example.net for one that names another host);
-# restarts Prosody if it runs.
+# _lab_need_server: dies unless lab_add_server has run.
+_lab_need_server() {
+    [ -f "$LAB_DIR/server/prosody.cfg.lua" ] || [ -f "$LAB_DIR/server/ejabberd.yml" ] ||
+        _lab_die "no server in this lab (lab_add_server)"
+}
+
+# lab_server_cert NAME: the server presents the certificate for NAME from now
+# on (example.org, or wrong.example.net for one that names another host);
+# restarts the server if it runs.
 lab_server_cert() {
     local d
     _lab_need_init
     d=$LAB_DIR/server
     [ -f "$d/tls/${1:-}.crt" ] || _lab_die "no lab certificate for '${1:-}'"
     LAB_SERVER_CERT=$1
-    _lab_write_prosody_conf "$d"
-    if [ -f "$d/prosody.lpid" ]; then
+    if [ "$(_lab_server_kind)" = ejabberd ]; then
+        _lab_write_ejabberd_conf "$d"
+    else
+        _lab_write_prosody_conf "$d"
+    fi
+    if [ -f "$d/prosody.lpid" ] || [ -f "$d/ejabberd.lpid" ]; then
         lab_server_stop
         lab_server_start
     fi
 }
 
-# lab_server_pid: prints the pid of the running Prosody (to SIGSTOP it...).
+# lab_server_pid: prints the pid of the running server (to SIGSTOP it...).
 lab_server_pid() {
     _lab_need_init
     if [ "$(_lab_server_kind)" = ejabberd ]; then
@@ -274,7 +283,7 @@ lab_dns_srv() {
     local d ns srv
     _lab_need_init
     d=$LAB_DIR/server
-    [ -f "$d/prosody.cfg.lua" ] || _lab_die "no server in this lab (lab_add_server)"
+    _lab_need_server
     command -v dnsmasq >/dev/null 2>&1 || _lab_die "'dnsmasq' is missing; run scripts/install-deps"
     if [ -f "$d/dnsmasq.lpid" ]; then
         _lab_stop_pid "$(cat "$d/dnsmasq.lpid")"
