@@ -111,6 +111,7 @@ void Daemon::Start()
     if (config_.link_local) {
         auto link_config = MakeLinkConfig(config_);
         link_config.identity = identity_.get();
+        link_config.events = &events_;
         link_config.on_carried = [this] {
             if (uplink_) // there may be none yet, or a new one since
                 uplink_->Flush();
@@ -137,7 +138,9 @@ void Daemon::StartUplink()
         log::Notice("pigeond", "no account configured: link-local only");
         return;
     }
-    uplink_ = std::make_unique<uplink::Uplink>(io_, store_, MakeUplinkConfig(config_, *identity_));
+    auto uplink_config = MakeUplinkConfig(config_, *identity_);
+    uplink_config.events = &events_;
+    uplink_ = std::make_unique<uplink::Uplink>(io_, store_, std::move(uplink_config));
 }
 
 void Daemon::ReplaceAccount(DaemonConfig config)

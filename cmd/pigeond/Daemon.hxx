@@ -7,6 +7,7 @@
 #include "Config.hxx"
 #include "DataDirLock.hxx"
 #include "store/Store.hxx"
+#include "util/EventBus.hxx"
 #include "util/Time.hxx"
 
 #include <boost/asio/io_context.hpp>
@@ -59,6 +60,8 @@ public:
     link::LinkManager* Link() noexcept { return link_.get(); }
     // Null without an account (or before Run).
     uplink::Uplink* Uplink() noexcept { return uplink_.get(); }
+    // What happens, for whoever watches (pigeonctl watch, send --wait).
+    EventBus& Events() noexcept { return events_; }
     // Our end-to-end public key in base64; empty before Run.
     std::string PublicKey() const;
 
@@ -79,6 +82,7 @@ private:
     UnixMs started_;
     DataDirLock lock_;
     store::Store store_;
+    EventBus events_; // before everything that publishes on it
     std::unique_ptr<crypto::Identity> identity_;
     boost::asio::io_context io_{1};
     // The uplink first: the link layer tells it when it takes on messages.

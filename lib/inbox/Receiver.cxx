@@ -2,6 +2,7 @@
 
 #include "crypto/Random.hxx"
 #include "store/Store.hxx"
+#include "util/EventBus.hxx"
 #include "xml/Serializer.hxx"
 #include "xmpp/Jid.hxx"
 
@@ -28,9 +29,41 @@ const char* ViaOf(store::Authenticity authenticity)
 
 } // namespace
 
-Receiver::Receiver(store::Store& store, const crypto::Identity& us) noexcept
-    : store_(store), us_(us)
+Receiver::Receiver(store::Store& store, const crypto::Identity& us, EventBus* events) noexcept
+    : store_(store), us_(us), events_(events)
 {
+}
+
+void Receiver::Publish(const Received& received) noexcept
+{
+    const char* kind = nullptr;
+    switch (received.outcome) {
+    case Outcome::Fresh:
+    case Outcome::Held:
+        kind = "received";
+        break;
+    case Outcome::Settled:
+        kind = "verified";
+        break;
+    case Outcome::Refused:
+        kind = "forged";
+        break;
+    case Outcome::Dropped:
+        kind = "dropped";
+        break;
+    case Outcome::HeldAgain:
+    case Outcome::Duplicate:
+        return; // nothing new
+    }
+    pigeon::Publish(events_, [&] {
+        const auto& item = received.item;
+        return Event{kind,
+                     0,
+                     {{"from", item.from},
+                      {"id", item.id},
+                      {"via", item.via},
+                      {"authenticity", store::ToString(item.authenticity)}}};
+    });
 }
 
 Received Receiver::TakeChat(const xmpp::ChatMessage& message, const std::string& from,
@@ -45,8 +78,9 @@ Received Receiver::TakeChat(const xmpp::ChatMessage& message, const std::string&
                           now,
                           ViaOf(authenticity),
                           authenticity};
-    const Outcome outcome = Keep(item);
-    return {outcome, std::move(item), message.request_receipt && had_id};
+    Received received{Keep(item), std::move(item), message.request_receipt && had_id};
+    Publish(received);
+    return received;
 }
 
 Received Receiver::TakeCarried(const xml::Element& forwarded, const xmpp::Unwrapped& original,
@@ -73,6 +107,7 @@ Received Receiver::TakeCarried(const xml::Element& forwarded, const xmpp::Unwrap
         store_.CountForged(1);
         break;
     }
+    Publish(received);
     return received;
 }
 
@@ -96,6 +131,7 @@ std::vector<Received> Receiver::Settle(const std::string& sender, const crypto::
             received.item.from = sender;
             received.check = xmpp::Authenticity::Forged;
         }
+        Publish(received);
         settled.push_back(std::move(received));
     }
     return settled;
@@ -119,7 +155,16 @@ Delivery Receiver::TakeReceipt(const std::string& id, const std::string& from)
         return Delivery::NotOurs;
     // Nothing reached the server from us: a carrier must have brought it.
     const bool via_carrier = found->state == store::OutboxState::Queued && !found->carriers.empty();
-    return store_.MarkDelivered(id, NowMs(), via_carrier) ? Delivery::Delivered : Delivery::Again;
+    if (!store_.MarkDelivered(id, NowMs(), via_carrier))
+        return Delivery::Again;
+    pigeon::Publish(events_, [&] {
+        return Event{"delivered",
+                     0,
+                     {{"id", id},
+                      {"by", from},
+                      {"route", std::string(via_carrier ? "carriers" : "direct")}}};
+    });
+    return Delivery::Delivered;
 }
 
 } // namespace pigeon::inbox

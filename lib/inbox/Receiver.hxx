@@ -15,6 +15,9 @@
 #include <string>
 #include <vector>
 
+namespace pigeon {
+class EventBus;
+}
 namespace pigeon::store {
 class Store;
 }
@@ -58,8 +61,9 @@ enum class Delivery {
 
 class Receiver {
 public:
-    // Both must outlive the Receiver.
-    Receiver(store::Store& store, const crypto::Identity& us) noexcept;
+    // All must outlive the Receiver. `events` hears what enters the inbox,
+    // what is refused and the receipts taken; it may be null.
+    Receiver(store::Store& store, const crypto::Identity& us, EventBus* events = nullptr) noexcept;
 
     // All the methods below throw std::system_error if the store fails.
 
@@ -87,9 +91,12 @@ private:
     // Keeps `item` once: Fresh, Duplicate, or Settled if it may vouch for a
     // copy we hold as unverified.
     Outcome Keep(const store::InboxItem& item);
+    // Tells those who watch what became of `received`.
+    void Publish(const Received& received) noexcept;
 
     store::Store& store_;
     const crypto::Identity& us_;
+    EventBus* events_;
 };
 
 } // namespace pigeon::inbox

@@ -11,6 +11,9 @@
 #include <functional>
 #include <string>
 
+namespace pigeon {
+class EventBus;
+} // namespace pigeon
 namespace pigeon::crypto {
 class Identity;
 } // namespace pigeon::crypto
@@ -32,6 +35,9 @@ struct LinkConfig {
     std::function<void()> on_carried; // we took on new messages to carry
     // Signs what we hand to carriers. Required; must outlive the LinkManager.
     const crypto::Identity* identity = nullptr;
+    // Hears what happens on the link (neighbours, handoffs, what we carry);
+    // may be null. Must outlive the LinkManager.
+    EventBus* events = nullptr;
 };
 
 } // namespace pigeon::link

@@ -3,6 +3,7 @@
 #include "link/CarryProtocol.hxx"
 #include "link/HandshakeLog.hxx"
 #include "store/Store.hxx"
+#include "util/EventBus.hxx"
 #include "util/Log.hxx"
 #include "xmpp/Caps.hxx"
 #include "xmpp/Message.hxx"
@@ -24,8 +25,8 @@ LinkConfig Checked(LinkConfig config)
 LinkManager::LinkManager(boost::asio::io_context& io, store::Store& store, LinkConfig config)
     : store_(store), config_(Checked(std::move(config))), neighbours_(store_, *this),
       connections_(io, store_, presence_, neighbours_, config_.stream, config_.port, *this),
-      handoff_(io, store_, config_), direct_(store_), desk_(store_, config_),
-      receiver_(store_, *config_.identity), presence_(io, neighbours_)
+      handoff_(io, store_, config_), direct_(store_, config_.events), desk_(store_, config_),
+      receiver_(store_, *config_.identity, config_.events), presence_(io, neighbours_)
 {
     presence_.Publish(config_.user, Port(), Txt());
 }
@@ -106,6 +107,7 @@ void LinkManager::OnNeighbourSeen(const std::string& instance, bool fresh) noexc
 {
     try {
         if (fresh) { // back: ask it again, and soon
+            PublishNeighbour("neighbour-up", instance);
             handoff_.Forgive(instance);
             connections_.ResetBackoff(instance);
         }
@@ -118,8 +120,22 @@ void LinkManager::OnNeighbourSeen(const std::string& instance, bool fresh) noexc
 
 void LinkManager::OnNeighbourGone(const std::string& instance) noexcept
 {
+    PublishNeighbour("neighbour-down", instance);
     if (!connections_.InUse(instance))
         Forget(instance);
+}
+
+void LinkManager::PublishNeighbour(const char* kind, const std::string& instance) noexcept
+{
+    Publish(config_.events, [&] {
+        const auto* neighbour = neighbours_.Find(instance);
+        const bool carrier = neighbour != nullptr && neighbour->carrier;
+        return Event{kind,
+                     0,
+                     {{"instance", instance},
+                      {"jid", neighbour != nullptr ? neighbour->jid : std::string()},
+                      {"kind", std::string(carrier ? "carrier" : "chat-only")}}};
+    });
 }
 
 void LinkManager::OnOwnName(const std::string& instance) noexcept

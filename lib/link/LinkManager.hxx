@@ -83,6 +83,8 @@ private:
     void OnStanza(Stream& stream, const xml::Element& stanza) noexcept override;
 
     avahi::TxtRecord Txt() const;
+    // neighbour-up or neighbour-down, for those who watch.
+    void PublishNeighbour(const char* kind, const std::string& instance) noexcept;
     // Sends what waits for `instance` over our stream with it, if open:
     // direct messages, then batches to carry. Throws what the store throws.
     void Pump(const std::string& instance);

@@ -12,7 +12,7 @@ using inbox::Outcome;
 
 ServerInbox::ServerInbox(store::Store& store, const crypto::Identity& us, ServerLink& link,
                          KeyDirectory& keys) noexcept
-    : link_(link), keys_(keys), receiver_(store, us)
+    : link_(link), keys_(keys), receiver_(store, us, link.Config().events)
 {
 }
 

@@ -1,10 +1,12 @@
 #include "uplink/Uplink.hxx"
 
+#include "util/EventBus.hxx"
 #include "util/Log.hxx"
 #include "xmpp/Jid.hxx"
 #include "xmpp/Message.hxx"
 
 #include <stdexcept>
+#include <utility>
 
 namespace pigeon::uplink {
 namespace {
@@ -70,6 +72,10 @@ void Uplink::AddContact(const std::string& bare_jid, const std::string& name)
 
 void Uplink::OnLoggedIn() noexcept
 {
+    logged_in_ = true;
+    Publish(link_.Config().events, [this] {
+        return Event{"online", 0, {{"jid", link_.Status().jid}}};
+    });
     try {
         keys_.OnLoggedIn();
         // The server hands us what it kept while we were away (receipts among
@@ -105,6 +111,10 @@ void Uplink::OnStanza(const xml::Element& stanza) noexcept
 void Uplink::OnLoggedOut() noexcept
 {
     uploader_.Forget();
+    if (std::exchange(logged_in_, false))
+        Publish(link_.Config().events, [this] {
+            return Event{"offline", 0, {{"jid", link_.Config().account}}};
+        });
 }
 
 void Uplink::OnReachable() noexcept

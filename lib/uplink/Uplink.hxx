@@ -65,6 +65,7 @@ private:
     Roster roster_;
     Uploader uploader_;
     ServerInbox inbox_;
+    bool logged_in_ = false; // to say "offline" once per session
 };
 
 } // namespace pigeon::uplink
