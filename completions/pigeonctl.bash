@@ -44,7 +44,7 @@ _pigeonctl()
         if [[ -z $dashes ]]; then
             case $word in
                 --) dashes=1; continue ;;
-                --runtime-dir | --limit | --bosh-url)
+                --runtime-dir | --limit | --bosh-url | --timeout)
                     if [[ ${COMP_WORDS[i + 1]} == = ]]; then ((i += 2)); else ((i++)); fi
                     continue ;;
                 -*) continue ;;
@@ -59,9 +59,9 @@ _pigeonctl()
 
     local words=""
     if [[ $cur == -* && -z $dashes ]]; then
-        words="--json --log --limit --bosh-url --runtime-dir --help --version"
+        words="--json --log --limit --bosh-url --wait --timeout --runtime-dir --help --version"
     elif [[ -z $command ]]; then
-        words="send outbox carrying inbox show search status peers presence account contacts"
+        words="send outbox carrying inbox show search status peers presence account contacts watch"
     elif ((${#args[@]} == 0)); then
         case $command in
             account) words="register passwd set" ;;

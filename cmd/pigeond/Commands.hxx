@@ -27,7 +27,8 @@ private:
     using Respond = control::Server::Respond;
 
     // A row's handler: `now` returns the result at once; `later` answers
-    // through `respond` when the server has (control::Reply::Later).
+    // through `respond` when the server has (control::Reply::Later), or
+    // answers and then feeds the connection (control::Reply::Stream).
     struct Handler {
         std::string_view wire;
         Json (Commands::*now)(const Json& request) = nullptr;
@@ -52,6 +53,7 @@ private:
     Json SetAccount(const Json& request);
     Json Contacts(const Json& request);
     Json AddContact(const Json& request);
+    void Watch(const Json& request, Respond respond);
 
     Json Connectivity() const;
     // A reply that waits on the server; Answer() sends it unless already sent.
