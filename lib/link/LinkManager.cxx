@@ -63,6 +63,20 @@ void LinkManager::SetAccount(const std::string& account)
     presence_.UpdateTxt(Txt());
 }
 
+void LinkManager::Reconfigure(const LinkConfig& fresh)
+{
+    // Handoff and CarrierDesk read these at each use.
+    config_.carriers = fresh.carriers;
+    config_.carry = fresh.carry;
+    config_.ttl = fresh.ttl;
+    config_.carry_quota = fresh.carry_quota;
+    if (config_.profile != fresh.profile) {
+        config_.profile = fresh.profile;
+        presence_.UpdateTxt(Txt());
+    }
+    OutboxChanged(); // a larger K may find carriers for more
+}
+
 std::string LinkManager::OwnInstance() const
 {
     return presence_.OwnInstance();

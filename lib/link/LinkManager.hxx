@@ -65,6 +65,10 @@ public:
     // Our account changed (empty: none): republished in our TXT `jid`, and
     // the origin of the messages we hand over from now on.
     void SetAccount(const std::string& account);
+    // The settings that may change while we run (SIGHUP) take `fresh`'s
+    // values: K, whom we carry for, for how long, how many, and the profile
+    // we publish. The others stay. Throws what Avahi and the store throw.
+    void Reconfigure(const LinkConfig& fresh);
     std::string OwnInstance() const;
     // The JID our messages come from: the account, or our link-local name.
     std::string OriginJid() const;
