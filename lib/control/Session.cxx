@@ -13,7 +13,7 @@ namespace asio = boost::asio;
 namespace {
 
 // How long a dropped watcher's last notice may take to leave.
-constexpr auto kNoticeGrace = std::chrono::seconds(5);
+constexpr auto kNoticeGrace = std::chrono::seconds(10);
 
 } // namespace
 
