@@ -141,6 +141,9 @@ private:
 int Watch(const std::filesystem::path& socket, bool json)
 {
     EventStream events(socket);
+    // On stderr, so that --json's stdout stays events only: from here on,
+    // nothing that happens is missed.
+    std::cerr << "pigeonctl: watching pigeond (Ctrl-C to stop)" << std::endl;
     for (;;) {
         const auto next = events.Next();
         if (const auto* stop = std::get_if<EventStream::Stop>(&next)) {
