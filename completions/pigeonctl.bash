@@ -1,6 +1,27 @@
 # bash completion for pigeonctl(1)
-# Completes commands, subcommands and options; message ids, JIDs and text are
-# left alone.
+# Completes commands, subcommands and options; contacts' JIDs after send and
+# contacts add, and message ids after show, asked of the running pigeond
+# (quietly: nothing when none answers); text is left alone.
+
+# _pigeonctl_ask PIGEONCTL RUNTIME-DIR jids|ids: what the daemon knows, one a
+# line: our contacts and those who wrote to us, or every message id.
+_pigeonctl_ask()
+{
+    local ctl=$1 what=$3
+    local -a options=() limit=()
+    [[ -n $2 ]] && options=(--runtime-dir "$2")
+    command -v timeout >/dev/null && limit=(timeout 2) # a stuck daemon must not hang the shell
+    if [[ $what == jids ]]; then
+        { "${limit[@]}" "$ctl" "${options[@]}" contacts --json
+          "${limit[@]}" "$ctl" "${options[@]}" inbox --json; } 2>/dev/null |
+            sed -n 's/^ *"\(jid\|from\)": "\([^"\\]*\)",\{0,1\}$/\2/p' | sort -u
+    else
+        local box
+        for box in outbox inbox carrying; do
+            "${limit[@]}" "$ctl" "${options[@]}" "$box" --json 2>/dev/null
+        done | sed -n 's/^ *"id": "\([0-9a-f-]*\)",\{0,1\}$/\1/p'
+    fi
+}
 
 _pigeonctl()
 {
@@ -11,7 +32,7 @@ _pigeonctl()
 
     # The directory after --runtime-dir, as the next word or after '='
     # (bash usually splits "--runtime-dir=DIR" into three words at the '=').
-    local dir_word=""
+    local dir_word="" runtime_dir=""
     if [[ $prev == --runtime-dir ]]; then
         dir_word=$cur
         [[ $cur == = ]] && dir_word=""
@@ -28,9 +49,16 @@ _pigeonctl()
         return 0
     fi
 
-    # The number after --limit, the URL after --bosh-url: nothing to offer.
+    # The number after --limit or --timeout, the URL after --bosh-url: nothing to offer.
     if [[ $prev == --limit || ($prev == = && $prev2 == --limit) || $cur == --limit=* ||
+          $prev == --timeout || ($prev == = && $prev2 == --timeout) || $cur == --timeout=* ||
           $prev == --bosh-url || ($prev == = && $prev2 == --bosh-url) || $cur == --bosh-url=* ]]; then
+        return 0
+    fi
+    # The state after --wait= (or --wait, which takes one as its next word).
+    if [[ ($prev == = && $prev2 == --wait) || ($prev == --wait && $cur == =) ]]; then
+        [[ $cur == = ]] && cur=""
+        mapfile -t COMPREPLY < <(compgen -W "carried sent delivered" -- "$cur")
         return 0
     fi
 
@@ -44,8 +72,16 @@ _pigeonctl()
         if [[ -z $dashes ]]; then
             case $word in
                 --) dashes=1; continue ;;
-                --runtime-dir | --limit | --bosh-url)
+                --runtime-dir | --limit | --bosh-url | --timeout)
                     if [[ ${COMP_WORDS[i + 1]} == = ]]; then ((i += 2)); else ((i++)); fi
+                    [[ $word == --runtime-dir ]] && runtime_dir=${COMP_WORDS[i]}
+                    continue ;;
+                --wait) # its value is optional: skip only a state
+                    if [[ ${COMP_WORDS[i + 1]} == = ]]; then
+                        ((i += 2))
+                    elif [[ ${COMP_WORDS[i + 1]} =~ ^(carried|sent|delivered)$ ]]; then
+                        ((i++))
+                    fi
                     continue ;;
                 -*) continue ;;
             esac
@@ -59,9 +95,9 @@ _pigeonctl()
 
     local words=""
     if [[ $cur == -* && -z $dashes ]]; then
-        words="--json --log --limit --bosh-url --runtime-dir --help --version"
+        words="--json --log --limit --bosh-url --wait --timeout --runtime-dir --help --version"
     elif [[ -z $command ]]; then
-        words="send outbox carrying inbox show search status peers presence account contacts"
+        words="send outbox carrying inbox show search status peers presence account contacts watch"
     elif ((${#args[@]} == 0)); then
         case $command in
             account) words="register passwd set" ;;
@@ -70,6 +106,17 @@ _pigeonctl()
         esac
     fi
     [[ -n $words ]] && mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
+    [[ -n $words || $cur == -* ]] && return 0
+
+    # What only the running daemon knows: JIDs to write to, ids to show.
+    local ask=""
+    case "$command/${#args[@]}/${args[0]:-}" in
+        send/0/) ask=jids ;;
+        contacts/1/add) ask=jids ;;
+        show/0/) ask=ids ;;
+    esac
+    [[ -n $ask ]] &&
+        mapfile -t COMPREPLY < <(compgen -W "$(_pigeonctl_ask "${COMP_WORDS[0]}" "$runtime_dir" "$ask")" -- "$cur")
     return 0
 }
 

@@ -1,9 +1,9 @@
 #include "Format.hxx"
 
+#include "When.hxx"
 #include "util/Time.hxx"
 
 #include <algorithm>
-#include <ctime>
 #include <iomanip>
 #include <map>
 
@@ -11,22 +11,6 @@ namespace pigeon::ctl {
 using control::Json;
 
 namespace {
-
-// "2026-11-22 05:22" in the user's time zone, or "-" for null.
-std::string LocalTime(const Json& value)
-{
-    if (!value.is_string())
-        return "-";
-    const auto ms = ParseRfc3339(value.get<std::string>());
-    if (!ms)
-        return value.get<std::string>();
-    const std::time_t seconds = *ms / 1000;
-    std::tm tm{};
-    localtime_r(&seconds, &tm);
-    char text[32];
-    std::strftime(text, sizeof(text), "%Y-%m-%d %H:%M", &tm);
-    return text;
-}
 
 std::string ShortId(const Json& id)
 {
@@ -59,6 +43,36 @@ std::string DisplayState(const Json& m)
     if (state == "delivered-reported-by-carrier")
         return "delivered (reported by carrier)";
     return state;
+}
+
+// The counters of the status object in words, in the order of a message's
+// way: ours first, then what we do for others.
+constexpr std::pair<const char*, const char*> kCounterWords[] = {
+    {"sent_direct", "sent directly"},
+    {"handed_to_carriers", "handed to carriers"},
+    {"delivered_by_carriers", "delivered by carriers"},
+    {"carried_for_others", "carried for others"},
+    {"uploaded_for_others", "uploaded for others"},
+    {"forged_refused", "forged or unsigned copies refused"},
+};
+
+void PrintCounters(std::ostream& out, const Json& counters)
+{
+    const auto line = [&out](const std::string& words, const Json& value) {
+        out << "  " << std::left << std::setw(34) << words << value.get<long long>() << '\n';
+    };
+    for (const auto& [name, words] : kCounterWords)
+        if (counters.contains(name))
+            line(words, counters[name]);
+    for (const auto& [name, value] : counters.items()) {
+        const auto known = std::find_if(std::begin(kCounterWords), std::end(kCounterWords),
+                                        [&name](const auto& c) { return name == c.first; });
+        if (known != std::end(kCounterWords))
+            continue;
+        std::string words = name; // a counter this pigeonctl does not know yet
+        std::replace(words.begin(), words.end(), '_', ' ');
+        line(words, value);
+    }
 }
 
 void Empty(std::ostream& out, const char* what)
@@ -117,7 +131,7 @@ void PrintOutbox(std::ostream& out, const Json& items)
         << "BODY\n";
     for (const auto& m : items)
         out << std::setw(10) << ShortId(m["id"]) << std::setw(width) << DisplayState(m)
-            << std::setw(9) << m["carriers"].get<int>() << std::setw(18) << LocalTime(m["created"])
+            << std::setw(9) << m["carriers"].get<int>() << std::setw(18) << Relative(m["created"])
             << std::setw(28) << m["to"].get<std::string>() << OneLine(m["body"], 40) << '\n';
 }
 
@@ -131,8 +145,8 @@ void PrintCarrying(std::ostream& out, const Json& items)
     for (const auto& m : items)
         out << std::setw(10) << ShortId(m["id"]) << std::setw(26) << m["origin"].get<std::string>()
             << std::setw(26) << m["to"].get<std::string>() << std::setw(22)
-            << m["from_peer"].get<std::string>() << std::setw(18) << LocalTime(m["received"])
-            << LocalTime(m["expires"]) << '\n';
+            << m["from_peer"].get<std::string>() << std::setw(18) << Relative(m["received"])
+            << Relative(m["expires"]) << '\n';
 }
 
 void PrintInbox(std::ostream& out, const Json& items)
@@ -144,7 +158,7 @@ void PrintInbox(std::ostream& out, const Json& items)
         << "BODY\n";
     for (const auto& m : items)
         out << std::setw(10) << ShortId(m["id"]) << std::setw(26) << m["from"].get<std::string>()
-            << std::setw(18) << LocalTime(m["sent"]) << std::setw(22) << m["via"].get<std::string>()
+            << std::setw(18) << Relative(m["sent"]) << std::setw(22) << m["via"].get<std::string>()
             << std::setw(12) << m.value("authenticity", "") << OneLine(m["body"], 40) << '\n';
 }
 
@@ -155,10 +169,10 @@ void PrintShow(std::ostream& out, const Json& found)
         if (key == "carrier_list") {
             for (const auto& c : value)
                 out << "carrier: " << c["carrier"].get<std::string>() << " (since "
-                    << LocalTime(c["handed"]) << ")\n";
+                    << LocalAndRelative(c["handed"]) << ")\n";
         } else if (value.is_string()) {
             const std::string text = value.get<std::string>();
-            out << key << ": " << (ParseRfc3339(text) ? LocalTime(value) : text) << '\n';
+            out << key << ": " << (ParseRfc3339(text) ? LocalAndRelative(value) : text) << '\n';
         } else {
             out << key << ": " << (value.is_null() ? "-" : value.dump()) << '\n';
         }
@@ -174,7 +188,7 @@ void PrintSearch(std::ostream& out, const Json& hits)
     for (const auto& h : hits)
         out << std::left << std::setw(8) << h["box"].get<std::string>() << std::setw(10)
             << ShortId(h["id"]) << std::setw(26) << h["peer"].get<std::string>() << std::setw(18)
-            << LocalTime(h["time"]) << OneLine(h["snippet"], 60) << '\n';
+            << Relative(h["time"]) << OneLine(h["snippet"], 60) << '\n';
 }
 
 void PrintAccount(std::ostream& out, const Json& a)
@@ -220,7 +234,7 @@ void PrintPeers(std::ostream& out, const Json& peers)
                                                        : "away";
         out << std::setw(32) << p["instance"].get<std::string>() << std::setw(11)
             << p["kind"].get<std::string>() << std::setw(10) << state << std::setw(18)
-            << LocalTime(p["last_seen"]) << p["addresses"].get<std::string>() << '\n';
+            << Relative(p["last_seen"]) << p["addresses"].get<std::string>() << '\n';
     }
 }
 
@@ -257,16 +271,16 @@ std::string Problem(const Json& connectivity)
 void PrintStatus(std::ostream& out, const Json& s)
 {
     const auto& conn = s["connectivity"];
-    out << "pigeond " << s["version"].get<std::string>() << ", running since "
-        << LocalTime(s["started"]) << '\n'
+    out << "pigeond " << s["version"].get<std::string>() << ", started " << Relative(s["started"])
+        << '\n'
         << "link-local:   "
         << (s["instance"].get<std::string>().empty() ? std::string("(not announced)")
                                                      : s["instance"].get<std::string>())
         << '\n'
         << "connectivity: " << conn["state"].get<std::string>() << " since "
-        << LocalTime(conn["since"]) << " (last probe: "
+        << Relative(conn["since"]) << " (last probe: "
         << (conn["last_probe"].is_null() ? std::string("none")
-                                         : LocalTime(conn["last_probe"]["at"]) + ", " +
+                                         : Relative(conn["last_probe"]["at"]) + ", " +
                                                conn["last_probe"]["result"].get<std::string>())
         << ")\n"
         << "account:      "
@@ -285,8 +299,7 @@ void PrintStatus(std::ostream& out, const Json& s)
         << s["queues"]["carrying"].get<int>() << " carried for others, "
         << s["queues"]["inbox"].get<int>() << " in inbox\n"
         << "counters:\n";
-    for (const auto& [name, value] : s["counters"].items())
-        out << "  " << std::left << std::setw(24) << name << value.get<long long>() << '\n';
+    PrintCounters(out, s["counters"]);
 }
 
 } // namespace pigeon::ctl

@@ -1,5 +1,6 @@
 #include "Printers.hxx"
 
+#include "Events.hxx"
 #include "Format.hxx"
 #include "control/Command.hxx"
 
@@ -75,6 +76,7 @@ constexpr Binding kPrinters[] = {
     {"account-set", PrintDone},
     {"contacts", ResultOnly<PrintContacts>},
     {"contacts-add", PrintDone},
+    {"watch", ResultOnly<PrintEvent>}, // each event, as it comes
 };
 // clang-format on
 

@@ -96,6 +96,8 @@ control::Json ValueOf(const control::Command& command, const control::Argument& 
         return options.count(option) > 0 ? options[option].as<std::string>() : std::string();
     case Source::Number:
         return options[option].as<int>();
+    case Source::MaybeValue:
+        return options.count(option) > 0 ? options[option].as<std::string>() : std::string();
     }
     return nullptr;
 }
@@ -114,8 +116,9 @@ Invocation MakeRequest(const std::string& first, const std::vector<std::string>&
     Invocation invocation{row, {{"cmd", std::string(command.wire)}}};
     std::size_t next = 0;
     for (const auto& argument : command.Arguments())
-        invocation.request[std::string(argument.name)] =
-            ValueOf(command, argument, rest, next, options);
+        if (!argument.local) // pigeonctl's own: its caller reads it
+            invocation.request[std::string(argument.name)] =
+                ValueOf(command, argument, rest, next, options);
     return invocation;
 }
 

@@ -34,6 +34,12 @@ void AppendHelp(std::string& text, const control::Command& command)
 
 } // namespace
 
+std::string_view LastChoice(const control::Argument& argument)
+{
+    const auto bar = argument.choices.rfind('|');
+    return bar == std::string_view::npos ? argument.choices : argument.choices.substr(bar + 1);
+}
+
 std::string OptionName(const control::Argument& argument)
 {
     std::string name(argument.name);
@@ -59,6 +65,9 @@ std::string Synopsis(const control::Command& command, bool choices)
             break;
         case Source::Option:
             text += " [--" + OptionName(a) + " " + std::string(a.metavar) + "]";
+            break;
+        case Source::MaybeValue:
+            text += " [--" + OptionName(a) + "[=" + std::string(a.metavar) + "]]";
             break;
         case Source::Number:    // refines a switch (--limit goes with --log)
         case Source::StdinLine: // not on the command line
@@ -100,6 +109,11 @@ po::options_description VisibleOptions()
             else if (a.source == Source::Number)
                 options.add_options()(name.c_str(), po::value<int>()->default_value(a.fallback),
                                       help.c_str());
+            else if (a.source == Source::MaybeValue)
+                options.add_options()(
+                    name.c_str(),
+                    po::value<std::string>()->implicit_value(std::string(LastChoice(a)), ""),
+                    help.c_str());
         }
     }
     options.add_options()("runtime-dir", po::value<std::string>(),

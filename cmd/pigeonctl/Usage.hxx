@@ -20,6 +20,8 @@ std::string Synopsis(const control::Command& command, bool choices = false);
 // "usage: pigeonctl ..." for the command named `first` (its first word); a
 // word with subcommands lists them all.
 std::string UsageLine(std::string_view first);
+// What a MaybeValue option given alone means: its last choice.
+std::string_view LastChoice(const control::Argument& argument);
 // The option an argument is given with, without dashes: bosh_url -> bosh-url.
 std::string OptionName(const control::Argument& argument);
 

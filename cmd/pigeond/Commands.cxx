@@ -71,6 +71,7 @@ constexpr Commands::Handler Commands::kHandlers[] = {
     {"account-set", &Commands::SetAccount},
     {"contacts", &Commands::Contacts},
     {"contacts-add", &Commands::AddContact},
+    {"watch", &Commands::Watch, control::Reply::Stream},
 };
 // clang-format on
 
@@ -95,7 +96,8 @@ void Commands::Handle(const Json& request, Respond respond)
     const Handler& handler = kHandlers[*index];
     if (handler.later != nullptr) {
         // A reply that waits on the server needs a server to wait on.
-        if (daemon_.Uplink() == nullptr)
+        if (control::kCommands[*index].reply == control::Reply::Later &&
+            daemon_.Uplink() == nullptr)
             throw RequestError("no-account", "no account is configured");
         CheckArguments(control::kCommands[*index], request);
         (this->*handler.later)(request, std::move(respond));
@@ -155,6 +157,9 @@ Json Commands::Send(const Json& request)
 
     const auto item = daemon_.Store().Enqueue(to->ToString(), body, NowMs());
     log::Info("outbox", "queued " + item.id + " for " + item.to);
+    Publish(&daemon_.Events(), [&item] {
+        return Event{"queued", 0, {{"id", item.id}, {"to", item.to}}};
+    });
     if (daemon_.Link() != nullptr)
         daemon_.Link()->OutboxChanged();
     if (daemon_.Uplink() != nullptr)
@@ -333,6 +338,23 @@ Json Commands::SetAccount(const Json& request)
                          "; logging in " +
                          (config.bosh_url.empty() ? "once the BOSH URL is discovered"
                                                   : "via " + config.bosh_url)}};
+}
+
+// From the reply on, every event of the daemon's bus goes to this connection
+// until the client hangs up (or falls behind, and the server lets it go).
+void Commands::Watch(const Json&, Respond respond)
+{
+    auto subscription = std::make_shared<EventBus::Subscription>();
+    const auto feed = respond.OpenFeed();
+    if (!feed)
+        throw RequestError("bad-request", "this connection cannot carry a watch");
+    *subscription =
+        daemon_.Events().Subscribe([feed = std::weak_ptr<control::Feed>(feed)](const Event& e) {
+            if (const auto open = feed.lock())
+                open->Send(control::ToJson(e));
+        });
+    feed->Keep(std::move(subscription));
+    respond(control::OkReply({{"watching", true}}));
 }
 
 Json Commands::Connectivity() const

@@ -28,7 +28,8 @@ private:
     using Respond = control::Server::Respond;
 
     // A row's handler: `now` returns the result at once; `later` answers
-    // through `respond` when the server has (control::Reply::Later).
+    // through `respond` when the server has (control::Reply::Later), or
+    // answers and then feeds the connection (control::Reply::Stream).
     // The reply kind is kept beside the pointer: comparing member pointers
     // is not a constant expression under -fsanitize=undefined, so the
     // compile-time check reads `reply` instead.
@@ -39,8 +40,9 @@ private:
             : wire(wire_name), now(handler), reply(control::Reply::Now)
         {
         }
-        constexpr Handler(std::string_view wire_name, Later handler)
-            : wire(wire_name), later(handler), reply(control::Reply::Later)
+        constexpr Handler(std::string_view wire_name, Later handler,
+                          control::Reply kind = control::Reply::Later)
+            : wire(wire_name), later(handler), reply(kind)
         {
         }
         std::string_view wire;
@@ -67,6 +69,7 @@ private:
     Json SetAccount(const Json& request);
     Json Contacts(const Json& request);
     Json AddContact(const Json& request);
+    void Watch(const Json& request, Respond respond);
 
     Json Connectivity() const;
     // A reply that waits on the server; Answer() sends it unless already sent.

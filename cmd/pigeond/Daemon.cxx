@@ -2,6 +2,7 @@
 
 #include "Commands.hxx"
 #include "Options.hxx"
+#include "Reload.hxx"
 #include "control/Server.hxx"
 #include "crypto/Identity.hxx"
 #include "crypto/Random.hxx"
@@ -84,11 +85,19 @@ uplink::UplinkConfig MakeUplinkConfig(const DaemonConfig& c, const crypto::Ident
     return u;
 }
 
+std::string Join(const std::vector<std::string>& names)
+{
+    std::string text;
+    for (const auto& name : names)
+        text += (text.empty() ? "" : ", ") + name;
+    return text;
+}
+
 } // namespace
 
-Daemon::Daemon(DaemonConfig config)
-    : config_(std::move(config)), started_(NowMs()), lock_(PrepareDirectories(config_)),
-      store_(config_.DatabaseFile())
+Daemon::Daemon(DaemonConfig config, Reread reread)
+    : config_(std::move(config)), reread_(std::move(reread)), started_(NowMs()),
+      lock_(PrepareDirectories(config_)), store_(config_.DatabaseFile())
 {
 }
 
@@ -114,6 +123,7 @@ void Daemon::Start()
     if (config_.link_local) {
         auto link_config = MakeLinkConfig(config_);
         link_config.identity = identity_.get();
+        link_config.events = &events_;
         link_config.on_carried = [this] {
             if (uplink_) // there may be none yet, or a new one since
                 uplink_->Flush();
@@ -134,11 +144,53 @@ void Daemon::Start()
         [this](const control::Json& request, control::Server::Respond respond) {
             commands_->Handle(request, std::move(respond));
         });
-    signals_.emplace(io_, SIGINT, SIGTERM, SIGHUP);
+    signals_.emplace(io_, SIGINT, SIGTERM);
     signals_->async_wait([this](boost::system::error_code ec, int signal) {
         if (!ec)
             Stop(signal);
     });
+    hangup_.emplace(io_, SIGHUP);
+    AwaitHangUp();
+}
+
+void Daemon::AwaitHangUp()
+{
+    hangup_->async_wait([this](boost::system::error_code ec, int) {
+        if (ec)
+            return; // stopping
+        Reload();
+        AwaitHangUp();
+    });
+}
+
+void Daemon::Reload() noexcept
+{
+    try {
+        if (!reread_)
+            return;
+        log::Notice("pigeond", "SIGHUP: reading the settings again");
+        Reloaded reloaded = Reconcile(config_, reread_());
+        for (const auto& name : reloaded.restart)
+            log::Warning("pigeond",
+                         name + " changed, but needs a restart: keeping the value in use");
+        log::SetLevel(reloaded.config.log_level);
+        if (link_)
+            link_->Reconfigure(MakeLinkConfig(reloaded.config));
+        if (reloaded.new_uplink)
+            ReplaceAccount(reloaded.config);
+        else
+            config_ = reloaded.config;
+        log::Notice("pigeond", reloaded.changed.empty()
+                                   ? std::string("settings reloaded: nothing that applies changed")
+                                   : "settings reloaded; changed: " + Join(reloaded.changed));
+        Publish(&events_, [&reloaded] {
+            return Event{
+                "reloaded", 0, {{"changed", reloaded.changed}, {"restart", reloaded.restart}}};
+        });
+    } catch (const std::exception& e) {
+        log::Error("pigeond",
+                   std::string("cannot reload the settings, keeping those in use: ") + e.what());
+    }
 }
 
 // The uplink for the configured account, or none without one.
@@ -148,7 +200,9 @@ void Daemon::StartUplink()
         log::Notice("pigeond", "no account configured: link-local only");
         return;
     }
-    uplink_ = std::make_unique<uplink::Uplink>(io_, store_, MakeUplinkConfig(config_, *identity_));
+    auto uplink_config = MakeUplinkConfig(config_, *identity_);
+    uplink_config.events = &events_;
+    uplink_ = std::make_unique<uplink::Uplink>(io_, store_, std::move(uplink_config));
 }
 
 void Daemon::ReplaceAccount(DaemonConfig config)
@@ -170,6 +224,8 @@ void Daemon::ReplaceAccount(DaemonConfig config)
 
 void Daemon::Stop(int signal)
 {
+    if (hangup_)
+        hangup_->cancel();
     log::Notice("pigeond", std::string("stopping on ") + strsignal(signal));
     systemd::NotifyStopping();
     control_->Close();

@@ -140,6 +140,20 @@ Setting AtStart(std::string_view name, T DaemonConfig::*member, std::string (*at
     return {.name = name, .member = member, .at_start = at_start, .check = check, .help = help};
 }
 
+// A setting that takes effect at once when SIGHUP re-reads it.
+Setting Live(Setting setting)
+{
+    setting.reload = Reload::Live;
+    return setting;
+}
+
+// One that the uplink reads: SIGHUP starts a new uplink with it.
+Setting NewUplink(Setting setting)
+{
+    setting.reload = Reload::NewUplink;
+    return setting;
+}
+
 template <typename T> T ParseChoice(const Setting& setting, const std::string& text)
 {
     if constexpr (std::is_same_v<T, log::Level>) {
@@ -199,32 +213,32 @@ std::span<const Setting> Settings()
     static const Setting settings[] = {
         AtStart("data-dir", &C::data_dir, DataDir, Directory, "where the message store lives (default $XDG_DATA_HOME/pigeon)"),
         AtStart("runtime-dir", &C::runtime_dir, RuntimeDir, Directory, "where the control socket lives (default $XDG_RUNTIME_DIR/pigeon)"),
-        Choice("log-level", &C::log_level, log::Level::Info, "error|warning|notice|info|debug", "error, warning, notice, info or debug"),
+        Live(Choice("log-level", &C::log_level, log::Level::Info, "error|warning|notice|info|debug", "error, warning, notice, info or debug")),
         AtStart("name", &C::name, LoginName, InstanceUser, "user part of our link-local name (default: login name)"),
-        Number("carriers", &C::carriers, 5, 1, 100, "hand each message to at most this many carriers"),
-        Choice("carry", &C::carry, CarryPolicy::On, "on|off|contacts", "carry for others: on, off or contacts"),
-        Number("ttl", &C::ttl_hours, 168, 1, 24 * 365, "hours a carried message is kept for upload"),
-        Number("max-body", &C::max_body, 64 * 1024, 1, HalfOfMaxStanza, "largest message body in bytes"),
+        Live(Number("carriers", &C::carriers, 5, 1, 100, "hand each message to at most this many carriers")),
+        Live(Choice("carry", &C::carry, CarryPolicy::On, "on|off|contacts", "carry for others: on, off or contacts")),
+        Live(Number("ttl", &C::ttl_hours, 168, 1, 24 * 365, "hours a carried message is kept for upload")),
+        Live(Number("max-body", &C::max_body, 64 * 1024, 1, HalfOfMaxStanza, "largest message body in bytes")),
         Number("max-stanza", &C::max_stanza, 256 * 1024, 4096, 2 << 20, "largest stanza a peer may send, in bytes"),
         YesNo("link-local", &C::link_local, true, "announce ourselves over mDNS and talk to neighbours (yes/no)"),
         Number("port", &C::port, 5298, 0, 65535, "TCP port for link-local streams (0: any free port)"),
-        Text("account", &C::account, BareAccount, "our XMPP account JID, if any"),
-        Text("first-name", &C::first_name, nullptr, "first name to publish to neighbours (empty: none)"),
-        Text("last-name", &C::last_name, nullptr, "last name to publish to neighbours (empty: none)"),
-        Text("nick", &C::nick, nullptr, "nickname to publish to neighbours (empty: none)"),
-        Number("carry-quota", &C::carry_quota, 100000, 0, 100'000'000, "most messages held for others at once"),
+        NewUplink(Text("account", &C::account, BareAccount, "our XMPP account JID, if any")),
+        Live(Text("first-name", &C::first_name, nullptr, "first name to publish to neighbours (empty: none)")),
+        Live(Text("last-name", &C::last_name, nullptr, "last name to publish to neighbours (empty: none)")),
+        Live(Text("nick", &C::nick, nullptr, "nickname to publish to neighbours (empty: none)")),
+        Live(Number("carry-quota", &C::carry_quota, 100000, 0, 100'000'000, "most messages held for others at once")),
         Number("link-idle", &C::link_idle_seconds, 60, 1, 24 * 3600, "seconds before an idle link-local stream is closed"),
-        Unset("password-file", &C::password_file, "file holding the account password (mode 0600)"),
-        Unset("password-command", &C::password_command, "command that prints the account password"),
-        Text("bosh-url", &C::bosh_url, HttpUrl, "the server's BOSH endpoint, e.g. https://example.org/http-bind (default: discovered)"),
-        Text("host-meta-url", &C::host_meta_url, HttpUrl, "where to discover the BOSH endpoint (default https://DOMAIN/.well-known/host-meta)"),
-        Text("probe-url", &C::probe_url, HttpUrl, "where to probe connectivity (default: the BOSH URL)"),
-        Number("probe-interval-max", &C::probe_interval_max, 300, 5, 24 * 3600, "longest wait between connectivity probes, in seconds"),
-        YesNo("only-pigeons", &C::only_pigeons, false, "never send our own messages to the server; carriers only (yes/no)"),
-        Choice("transport", &C::transport, Transport::Auto, "auto|c2s|bosh", "how to reach the server: c2s (TCP, TLS), bosh (HTTP), or auto (c2s, else BOSH)"),
-        Text("tls-ca-file", &C::tls_ca_file, nullptr, "an extra trusted CA certificate (PEM) for c2s TLS, e.g. a private CA (empty: the system's only)"),
-        YesNo("tls-insecure", &C::tls_insecure, false, "accept any c2s server certificate, unchecked: for tests only (yes/no)"),
-        Number("custody-wait", &C::custody_wait_seconds, 3600, 0, 7 * 24 * 3600, "seconds to wait for the recipient's receipt after a carrier reports it uploaded one of our messages, before we send it ourselves"),
+        NewUplink(Unset("password-file", &C::password_file, "file holding the account password (mode 0600)")),
+        NewUplink(Unset("password-command", &C::password_command, "command that prints the account password")),
+        NewUplink(Text("bosh-url", &C::bosh_url, HttpUrl, "the server's BOSH endpoint, e.g. https://example.org/http-bind (default: discovered)")),
+        NewUplink(Text("host-meta-url", &C::host_meta_url, HttpUrl, "where to discover the BOSH endpoint (default https://DOMAIN/.well-known/host-meta)")),
+        NewUplink(Text("probe-url", &C::probe_url, HttpUrl, "where to probe connectivity (default: the BOSH URL)")),
+        NewUplink(Number("probe-interval-max", &C::probe_interval_max, 300, 5, 24 * 3600, "longest wait between connectivity probes, in seconds")),
+        NewUplink(YesNo("only-pigeons", &C::only_pigeons, false, "never send our own messages to the server; carriers only (yes/no)")),
+        NewUplink(Choice("transport", &C::transport, Transport::Auto, "auto|c2s|bosh", "how to reach the server: c2s (TCP, TLS), bosh (HTTP), or auto (c2s, else BOSH)")),
+        NewUplink(Text("tls-ca-file", &C::tls_ca_file, nullptr, "an extra trusted CA certificate (PEM) for c2s TLS, e.g. a private CA (empty: the system's only)")),
+        NewUplink(YesNo("tls-insecure", &C::tls_insecure, false, "accept any c2s server certificate, unchecked: for tests only (yes/no)")),
+        NewUplink(Number("custody-wait", &C::custody_wait_seconds, 3600, 0, 7 * 24 * 3600, "seconds to wait for the recipient's receipt after a carrier reports it uploaded one of our messages, before we send it ourselves")),
     };
     // clang-format on
     return settings;
@@ -269,6 +283,11 @@ SettingValue ValueOf(const Setting& setting, const DaemonConfig& config)
 {
     return std::visit([&config](auto member) { return SettingValue(config.*member); },
                       setting.member);
+}
+
+void CopyValue(const Setting& setting, const DaemonConfig& from, DaemonConfig& to)
+{
+    std::visit([&](auto member) { to.*member = from.*member; }, setting.member);
 }
 
 std::string ValueText(const Setting& setting, const SettingValue& value)

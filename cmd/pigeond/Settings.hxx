@@ -34,6 +34,13 @@ template <typename M> using SettingType = typename SettingTypeOf<M>::Type;
 using SettingValue = std::variant<std::string, std::filesystem::path, bool, int, std::int64_t,
                                   std::size_t, CarryPolicy, Transport, log::Level>;
 
+// What a changed value does when SIGHUP re-reads pigeon.conf.
+enum class Reload {
+    Restart,   // nothing until the next start: the running value is kept
+    Live,      // takes effect at once
+    NewUplink, // takes effect with a new uplink (as `pigeonctl account set`)
+};
+
 struct Setting {
     std::string_view name;
     SettingMember member;
@@ -53,6 +60,7 @@ struct Setting {
     // Text: returns the value, normalised, or throws OptionsError.
     std::string (*check)(std::string value) = nullptr;
     std::string_view help{};
+    Reload reload = Reload::Restart;
 };
 
 // Every setting, in the order pigeond --help lists them.
@@ -70,6 +78,8 @@ void CheckDependentRanges(const DaemonConfig& config);
 
 // `config`'s value of `setting`.
 SettingValue ValueOf(const Setting& setting, const DaemonConfig& config);
+// Sets `to`'s value of `setting` to `from`'s, unchecked.
+void CopyValue(const Setting& setting, const DaemonConfig& from, DaemonConfig& to);
 // A value as pigeon.conf spells it: "yes", "5", "on"; text as it is.
 std::string ValueText(const Setting& setting, const SettingValue& value);
 

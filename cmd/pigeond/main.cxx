@@ -32,7 +32,10 @@ int main(int argc, char* argv[])
     }
     log::SetLevel(options.config.log_level);
     try {
-        Daemon(options.config).Run();
+        // SIGHUP reads the settings as at start: the same flags win over the file.
+        Daemon(options.config, [argc, argv] {
+            return ParseDaemonOptions(argc, argv).config;
+        }).Run();
         log::Notice("pigeond", "stopped"); // everything has been torn down
         return 0;
     } catch (const std::exception& e) {

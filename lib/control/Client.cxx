@@ -23,10 +23,7 @@ Client::Client(const std::filesystem::path& socket_path) : impl_(std::make_uniqu
     boost::system::error_code ec;
     impl_->socket.connect(Local::endpoint(socket_path.string()), ec);
     if (ec)
-        throw DaemonUnavailable("pigeond is not running (nothing answers on " +
-                                socket_path.string() + ": " + ec.message() +
-                                "). Start it with 'systemctl --user start pigeond' or run "
-                                "'pigeond' (with the same --runtime-dir, if you gave one).");
+        throw DaemonUnavailable::NotRunning(socket_path.string(), ec.message());
 }
 
 Client::~Client() = default;
@@ -47,10 +44,14 @@ Json Client::Call(const Json& request)
     std::string text(asio::buffers_begin(impl_->buffer.data()),
                      asio::buffers_begin(impl_->buffer.data()) + std::ptrdiff_t(size));
     impl_->buffer.consume(size);
+    return ResultOf(text);
+}
 
+Json ResultOf(std::string_view reply_line)
+{
     Json reply;
     try {
-        reply = Json::parse(text);
+        reply = Json::parse(reply_line);
     } catch (const Json::exception&) {
         throw std::runtime_error("pigeond sent a reply that is not JSON");
     }

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <string_view>
 
 namespace pigeon::control {
 
@@ -22,5 +23,9 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+// The "result" of a reply line. Throws RequestError for a refusal (the
+// daemon's code and message), std::runtime_error for a line that is not JSON.
+Json ResultOf(std::string_view reply_line);
 
 } // namespace pigeon::control

@@ -26,6 +26,8 @@ enum class Source {
     Switch,       // an option without a value (--log): a boolean
     Option,       // an option with a text value (--bosh-url URL), "" if not given
     Number,       // an option with a whole number (--limit N), `fallback` if not given
+    MaybeValue,   // an option with or without a value (--wait, --wait=sent): `choices`;
+                  // alone, it means the last choice
 };
 
 struct Argument {
@@ -35,13 +37,16 @@ struct Argument {
     std::string_view choices; // "avail|away|dnd": the only values pigeond accepts
     std::string_view help;    // options: their line in pigeonctl --help
     int fallback = 0;         // Number: the value sent when the option is absent
+    // pigeonctl's own (send --wait): read on the command line, never sent.
+    bool local = false;
 };
 
-// Whether the reply comes at once or waits on the XMPP server (which also
-// means the command needs an account).
-enum class Reply { Now, Later };
+// Whether the reply comes at once, waits on the XMPP server (which also
+// means the command needs an account), or is followed by a stream of lines
+// until the client hangs up (watch).
+enum class Reply { Now, Later, Stream };
 
-inline constexpr std::size_t kMaxArguments = 3;
+inline constexpr std::size_t kMaxArguments = 4;
 
 struct Command {
     std::string_view wire;  // the request's "cmd"
@@ -102,6 +107,17 @@ constexpr Argument Number(std::string_view name, int fallback, std::string_view 
 {
     return Make(name, Source::Number, {}, {}, help, fallback);
 }
+constexpr Argument MaybeValue(std::string_view name, std::string_view metavar,
+                              std::string_view choices, std::string_view help)
+{
+    return Make(name, Source::MaybeValue, metavar, choices, help);
+}
+// pigeonctl's own option: read on its command line, never sent to pigeond.
+constexpr Argument Local(Argument argument)
+{
+    argument.local = true;
+    return argument;
+}
 } // namespace arg
 
 // pigeond refuses a request without these (a string each); the others are
@@ -113,14 +129,20 @@ constexpr bool IsRequired(const Argument& a)
 }
 constexpr bool IsOption(const Argument& a)
 {
-    return a.source == Source::Switch || a.source == Source::Option || a.source == Source::Number;
+    return a.source == Source::Switch || a.source == Source::Option || a.source == Source::Number ||
+           a.source == Source::MaybeValue;
 }
 
 // clang-format off
 inline constexpr Command kCommands[] = {
     {"send", "send", Reply::Now,
-     "queue TEXT for JID (TEXT '-' reads standard input); prints the id",
-     {arg::Word("to", "JID"), arg::WordOrStdin("body", "TEXT")}},
+     "queue TEXT for JID (TEXT '-' reads standard input); prints the id;\n"
+     "with --wait, waits until it is carried, sent or delivered",
+     {arg::Word("to", "JID"), arg::WordOrStdin("body", "TEXT"),
+      arg::Local(arg::MaybeValue("wait", "STATE", "carried|sent|delivered",
+                                 "with send: wait until it is carried, sent or delivered (default)")),
+      arg::Local(arg::Number("timeout", 0,
+                             "with send --wait: give up after this many seconds (0: never)"))}},
     {"outbox", "outbox", Reply::Now, "messages we sent, with their state and carriers"},
     {"carrying", "carrying", Reply::Now, "messages we carry for others"},
     {"inbox", "inbox", Reply::Now, "messages we received"},
@@ -151,6 +173,7 @@ inline constexpr Command kCommands[] = {
     {"contacts", "contacts", Reply::Now, "the roster, as last seen (works offline)"},
     {"contacts-add", "contacts add", Reply::Now, "add a contact and ask to see their presence",
      {arg::Word("jid", "JID"), arg::OptionalWord("name", "NAME")}},
+    {"watch", "watch", Reply::Stream, "what the daemon does, live, one line per event, until Ctrl-C"},
 };
 // clang-format on
 

@@ -24,6 +24,15 @@ private:
 class DaemonUnavailable : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
+
+    // Nothing answers on `socket_path` (`why`): says how to start pigeond.
+    static DaemonUnavailable NotRunning(const std::string& socket_path, const std::string& why)
+    {
+        return DaemonUnavailable("pigeond is not running (nothing answers on " + socket_path +
+                                 ": " + why +
+                                 "). Start it with 'systemctl --user start pigeond' or run "
+                                 "'pigeond' (with the same --runtime-dir, if you gave one).");
+    }
 };
 
 } // namespace pigeon::control

@@ -1,19 +1,13 @@
 #include "control/Server.hxx"
 
 #include "control/Error.hxx"
+#include "control/Session.hxx"
 #include "util/Log.hxx"
-
-#include <boost/asio/read_until.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/streambuf.hpp>
-#include <boost/asio/write.hpp>
 
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <array>
 #include <memory>
 #include <utility>
 
@@ -23,12 +17,6 @@ using Local = asio::local::stream_protocol;
 
 namespace {
 
-std::string Dump(const Json& reply)
-{
-    // Replace rather than throw on invalid UTF-8 coming back out of the store.
-    return reply.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
 bool PeerIsUs(Local::socket& socket) noexcept
 {
     ucred credentials{};
@@ -37,102 +25,6 @@ bool PeerIsUs(Local::socket& socket) noexcept
         return false;
     return credentials.uid == geteuid();
 }
-
-// One connected client: read a line, answer it, repeat until EOF or idle.
-class Session : public std::enable_shared_from_this<Session> {
-public:
-    Session(Local::socket socket, const Server::Handler& handler, const ServerLimits& limits)
-        : socket_(std::move(socket)), timer_(socket_.get_executor()), handler_(handler),
-          limits_(limits), buffer_(limits.max_request_bytes)
-    {
-    }
-
-    void Start() { ReadRequest(); }
-
-private:
-    void ReadRequest()
-    {
-        timer_.expires_after(std::chrono::seconds(limits_.idle_timeout_seconds));
-        timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-            if (!ec)
-                self->socket_.close(ec); // idle client: let it go
-        });
-        asio::async_read_until(
-            socket_, buffer_, '\n',
-            [self = shared_from_this()](boost::system::error_code ec, std::size_t size) {
-                self->OnRequest(ec, size);
-            });
-    }
-
-    void OnRequest(boost::system::error_code ec, std::size_t size)
-    {
-        timer_.cancel();
-        if (ec == asio::error::not_found) {
-            // Longer than we accept: drop the rest of the line, then answer it.
-            buffer_.consume(buffer_.size());
-            DiscardRestOfLine();
-            return;
-        }
-        if (ec)
-            return; // EOF or closed: nothing to answer
-        std::string line(asio::buffers_begin(buffer_.data()),
-                         asio::buffers_begin(buffer_.data()) + std::ptrdiff_t(size) - 1);
-        buffer_.consume(size);
-        // The pending reply keeps the session alive while the answer is awaited.
-        HandleLine(handler_, line, [self = shared_from_this()](std::string reply) {
-            self->Reply(std::move(reply), true);
-        });
-    }
-
-    // Reads and throws away input up to the next newline, in fixed-size
-    // pieces, so an over-long request costs no memory.
-    void DiscardRestOfLine()
-    {
-        timer_.expires_after(std::chrono::seconds(limits_.idle_timeout_seconds));
-        timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-            if (!ec)
-                self->socket_.close(ec); // an endless line is an idle client too
-        });
-        socket_.async_read_some(
-            asio::buffer(scratch_),
-            [self = shared_from_this()](boost::system::error_code ec, std::size_t size) {
-                self->timer_.cancel();
-                if (ec)
-                    return;
-                const auto end = self->scratch_.begin() + std::ptrdiff_t(size);
-                const auto newline = std::find(self->scratch_.begin(), end, '\n');
-                if (newline == end) {
-                    self->DiscardRestOfLine();
-                    return;
-                }
-                // Whatever follows the newline is the start of the next request.
-                const std::size_t rest = std::size_t(end - (newline + 1));
-                asio::buffer_copy(self->buffer_.prepare(rest), asio::buffer(&*(newline + 1), rest));
-                self->buffer_.commit(rest);
-                self->Reply(ErrorReply("bad-request", "request too long").dump(), true);
-            });
-    }
-
-    void Reply(std::string text, bool keep_going)
-    {
-        reply_ = std::move(text);
-        reply_ += '\n';
-        asio::async_write(
-            socket_, asio::buffer(reply_),
-            [self = shared_from_this(), keep_going](boost::system::error_code ec, std::size_t) {
-                if (!ec && keep_going)
-                    self->ReadRequest();
-            });
-    }
-
-    Local::socket socket_;
-    asio::steady_timer timer_;
-    const Server::Handler& handler_;
-    const ServerLimits& limits_;
-    asio::streambuf buffer_;
-    std::array<char, 65536> scratch_;
-    std::string reply_;
-};
 
 // True if a live daemon answers on `path`.
 bool SomeoneListens(asio::io_context& io, const std::filesystem::path& path)
@@ -156,27 +48,28 @@ Json ErrorReply(const std::string& code, const std::string& message)
 }
 
 void HandleLine(const Server::Handler& handler, std::string_view line,
-                std::function<void(std::string)> respond)
+                std::function<void(std::string)> respond, Respond::Opener open_feed)
 {
     Json request;
     try {
         request = Json::parse(line);
     } catch (const Json::exception&) {
-        respond(Dump(ErrorReply("bad-request", "request is not valid JSON")));
+        respond(ToLine(ErrorReply("bad-request", "request is not valid JSON")));
         return;
     }
     if (!request.is_object() || !request.contains("cmd") || !request["cmd"].is_string()) {
-        respond(Dump(ErrorReply("bad-request", "request must be an object with a string \"cmd\"")));
+        respond(
+            ToLine(ErrorReply("bad-request", "request must be an object with a string \"cmd\"")));
         return;
     }
     // Whatever happens, the client gets exactly one reply.
     auto answered = std::make_shared<bool>(false);
     auto once = [answered, respond](Json reply) {
         if (!std::exchange(*answered, true))
-            respond(Dump(reply));
+            respond(ToLine(reply));
     };
     try {
-        handler(request, once);
+        handler(request, Respond(once, std::move(open_feed)));
     } catch (const RequestError& e) {
         once(ErrorReply(e.Code(), e.what()));
     } catch (const Json::exception& e) {

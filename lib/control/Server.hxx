@@ -1,9 +1,11 @@
 #pragma once
 // The daemon's end of the control socket: a Unix stream socket, mode 0600,
 // that only accepts peers with our own uid (SO_PEERCRED). Each line is one
-// JSON request; each gets one JSON line back. Runs on the daemon's loop.
+// JSON request; each gets one JSON line back, and a streaming request (watch)
+// then the lines of its Feed. Runs on the daemon's loop.
 
 #include "control/Json.hxx"
+#include "control/Respond.hxx"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -16,6 +18,9 @@ namespace pigeon::control {
 struct ServerLimits {
     std::size_t max_request_bytes = 4 << 20;
     int idle_timeout_seconds = 60;
+    // A watcher that leaves more than this unread (beyond what the socket
+    // holds) is let go: a stuck client must not grow the daemon.
+    std::size_t max_feed_bytes = 1 << 20;
 };
 
 // The two reply shapes: {"ok": true, "result": ...} and
@@ -25,12 +30,12 @@ Json ErrorReply(const std::string& code, const std::string& message);
 
 class Server {
 public:
-    // Sends a reply made by OkReply or ErrorReply. Call it exactly once.
-    using Respond = std::function<void(Json reply)>;
+    using Respond = control::Respond;
     // Answers a request through `respond`, at once or later (a request that
     // waits on the network). Throwing RequestError before responding refuses
     // the request; any other exception becomes an "internal" error reply and
-    // is logged. The connection reads its next request once it is answered.
+    // is logged. The connection reads its next request once it is answered,
+    // unless the handler opened its feed.
     using Handler = std::function<void(const Json& request, Respond respond)>;
 
     // Creates the socket. Throws std::runtime_error if a daemon already answers
@@ -55,8 +60,9 @@ private:
 };
 
 // Runs one request line through the handler; `respond` gets the reply line
-// (without newline), now or later. Never throws. Exposed for tests.
+// (without newline), now or later; `open_feed` is what Respond::OpenFeed
+// calls. Never throws. Exposed for tests.
 void HandleLine(const Server::Handler& handler, std::string_view line,
-                std::function<void(std::string)> respond);
+                std::function<void(std::string)> respond, Respond::Opener open_feed = {});
 
 } // namespace pigeon::control

@@ -2,6 +2,7 @@
 
 #include "crypto/Random.hxx"
 #include "store/Store.hxx"
+#include "util/EventBus.hxx"
 #include "xml/Serializer.hxx"
 #include "xmpp/Jid.hxx"
 
@@ -40,9 +41,41 @@ std::optional<crypto::PublicKey> KeyOf(store::Store& store, const std::string& j
 
 } // namespace
 
-Receiver::Receiver(store::Store& store, const crypto::Identity& us) noexcept
-    : store_(store), us_(us)
+Receiver::Receiver(store::Store& store, const crypto::Identity& us, EventBus* events) noexcept
+    : store_(store), us_(us), events_(events)
 {
+}
+
+void Receiver::Publish(const Received& received) noexcept
+{
+    const char* kind = nullptr;
+    switch (received.outcome) {
+    case Outcome::Fresh:
+    case Outcome::Held:
+        kind = "received";
+        break;
+    case Outcome::Settled:
+        kind = "verified";
+        break;
+    case Outcome::Refused:
+        kind = "forged";
+        break;
+    case Outcome::Dropped:
+        kind = "dropped";
+        break;
+    case Outcome::HeldAgain:
+    case Outcome::Duplicate:
+        return; // nothing new
+    }
+    pigeon::Publish(events_, [&] {
+        const auto& item = received.item;
+        return Event{kind,
+                     0,
+                     {{"from", item.from},
+                      {"id", item.id},
+                      {"via", item.via},
+                      {"authenticity", store::ToString(item.authenticity)}}};
+    });
 }
 
 Received Receiver::TakeChat(const xmpp::ChatMessage& message, const std::string& from,
@@ -57,8 +90,9 @@ Received Receiver::TakeChat(const xmpp::ChatMessage& message, const std::string&
                           now,
                           ViaOf(authenticity),
                           authenticity};
-    const Outcome outcome = Keep(item);
-    return {outcome, std::move(item), message.request_receipt && had_id};
+    Received received{Keep(item), std::move(item), message.request_receipt && had_id};
+    Publish(received);
+    return received;
 }
 
 Received Receiver::TakeCarried(const xml::Element& forwarded, const xmpp::Unwrapped& original,
@@ -85,6 +119,7 @@ Received Receiver::TakeCarried(const xml::Element& forwarded, const xmpp::Unwrap
         store_.CountForged(1);
         break;
     }
+    Publish(received);
     return received;
 }
 
@@ -108,6 +143,7 @@ std::vector<Received> Receiver::Settle(const std::string& sender, const crypto::
             received.item.from = sender;
             received.check = xmpp::Authenticity::Forged;
         }
+        Publish(received);
         settled.push_back(std::move(received));
     }
     return settled;
@@ -129,8 +165,11 @@ Delivery Receiver::TakeReceipt(const std::string& id, const std::string& from)
     const auto found = store_.OutboxById(id);
     if (!found || from != xmpp::BareOf(found->to))
         return Delivery::NotOurs;
-    return store_.MarkDelivered(id, NowMs(), ViaCarrier(*found)) ? Delivery::Delivered
-                                                                 : Delivery::Again;
+    const bool via_carrier = ViaCarrier(*found);
+    if (!store_.MarkDelivered(id, NowMs(), via_carrier))
+        return Delivery::Again;
+    PublishDelivered(id, from, via_carrier);
+    return Delivery::Delivered;
 }
 
 Custody Receiver::TakeReport(const xmpp::CustodyReport& report, const std::string& origin,
@@ -143,22 +182,30 @@ Custody Receiver::TakeReport(const xmpp::CustodyReport& report, const std::strin
     if (report.status == xmpp::kDelivered) {
         const auto key = KeyOf(store_, report.to);
         if (key && !report.receipt.empty() &&
-            xmpp::CheckReceipt(*key, report.to, origin, report.id, report.receipt))
-            return store_.MarkDelivered(report.id, NowMs(), ViaCarrier(*found)) ? Custody::Delivered
-                                                                                : Custody::Nothing;
+            xmpp::CheckReceipt(*key, report.to, origin, report.id, report.receipt)) {
+            const bool via_carrier = ViaCarrier(*found);
+            if (!store_.MarkDelivered(report.id, NowMs(), via_carrier))
+                return Custody::Nothing;
+            PublishDelivered(report.id, report.to, via_carrier);
+            return Custody::Delivered;
+        }
         // A recipient whose key we know signs its receipts: without its
         // signature, this is at most on its way. Without its key we cannot
         // tell (a client that knows no pigeon signs nothing): our server
         // vouches for the carrier, or the signature is checked later.
-        if (!key && (vouched || !report.receipt.empty()))
-            return store_.MarkReportedDelivered(report.id, report.carrier, when, report.receipt)
-                       ? Custody::Reported
-                       : Custody::Nothing;
+        if (!key && (vouched || !report.receipt.empty())) {
+            if (!store_.MarkReportedDelivered(report.id, report.carrier, when, report.receipt))
+                return Custody::Nothing;
+            PublishCustody(report, store::OutboxState::ReportedDelivered);
+            return Custody::Reported;
+        }
         doubted = true;
     }
-    if (store_.MarkCarrierUploaded(report.id, report.carrier, when) || doubted)
+    if (store_.MarkCarrierUploaded(report.id, report.carrier, when)) {
+        PublishCustody(report, store::OutboxState::UploadedByCarrier);
         return doubted ? Custody::Doubted : Custody::Uploaded;
-    return Custody::Nothing;
+    }
+    return doubted ? Custody::Doubted : Custody::Nothing;
 }
 
 bool Receiver::TakeRefusal(const std::string& id, const std::string& from)
@@ -177,7 +224,9 @@ std::vector<std::pair<std::string, Custody>> Receiver::SettleReports(const std::
             continue;
         if (!report.receipt.empty() &&
             xmpp::CheckReceipt(key, recipient, origin, report.id, report.receipt)) {
-            store_.MarkDelivered(report.id, NowMs(), ViaCarrier(item));
+            const bool via_carrier = ViaCarrier(item);
+            if (store_.MarkDelivered(report.id, NowMs(), via_carrier))
+                PublishDelivered(report.id, recipient, via_carrier);
             settled.emplace_back(report.id, Custody::Delivered);
         } else {
             store_.RevertReport(report.id);
@@ -185,6 +234,31 @@ std::vector<std::pair<std::string, Custody>> Receiver::SettleReports(const std::
         }
     }
     return settled;
+}
+
+void Receiver::PublishDelivered(const std::string& id, const std::string& by,
+                                bool via_carrier) noexcept
+{
+    pigeon::Publish(events_, [&] {
+        return Event{"delivered",
+                     0,
+                     {{"id", id},
+                      {"by", by},
+                      {"route", std::string(via_carrier ? "carriers" : "direct")}}};
+    });
+}
+
+void Receiver::PublishCustody(const xmpp::CustodyReport& report,
+                              store::OutboxState state) noexcept
+{
+    pigeon::Publish(events_, [&] {
+        return Event{"custody",
+                     0,
+                     {{"id", report.id},
+                      {"to", report.to},
+                      {"carrier", report.carrier},
+                      {"state", std::string(store::ToString(state))}}};
+    });
 }
 
 } // namespace pigeon::inbox

@@ -17,6 +17,9 @@
 #include <utility>
 #include <vector>
 
+namespace pigeon {
+class EventBus;
+}
 namespace pigeon::store {
 class Store;
 }
@@ -70,8 +73,9 @@ enum class Custody {
 
 class Receiver {
 public:
-    // Both must outlive the Receiver.
-    Receiver(store::Store& store, const crypto::Identity& us) noexcept;
+    // All must outlive the Receiver. `events` hears what enters the inbox,
+    // what is refused and the receipts taken; it may be null.
+    Receiver(store::Store& store, const crypto::Identity& us, EventBus* events = nullptr) noexcept;
 
     // All the methods below throw std::system_error if the store fails.
 
@@ -115,9 +119,14 @@ private:
     // Keeps `item` once: Fresh, Duplicate, or Settled if it may vouch for a
     // copy we hold as unverified.
     Outcome Keep(const store::InboxItem& item);
+    // Tell those who watch what became of `received`, of a message of ours.
+    void Publish(const Received& received) noexcept;
+    void PublishDelivered(const std::string& id, const std::string& by, bool via_carrier) noexcept;
+    void PublishCustody(const xmpp::CustodyReport& report, store::OutboxState state) noexcept;
 
     store::Store& store_;
     const crypto::Identity& us_;
+    EventBus* events_;
 };
 
 } // namespace pigeon::inbox

@@ -3,6 +3,7 @@
 #include "link/HandshakeLog.hxx"
 #include "link/Stream.hxx"
 #include "store/Store.hxx"
+#include "util/EventBus.hxx"
 #include "xmpp/Message.hxx"
 
 #include <algorithm>
@@ -22,7 +23,12 @@ int CarrierDesk::Take(Stream& stream, const xml::Element& iq)
     const auto decision = DecideCarry(
         {config_.carry, config_.carry_quota}, items,
         [&] {
-            store_.ExpireCarried(now); // what nobody uploaded in time no longer counts
+            // What nobody uploaded in time no longer counts.
+            const int expired = store_.ExpireCarried(now);
+            if (expired > 0)
+                Publish(config_.events, [&] {
+                    return Event{"expired", 0, {{"count", std::int64_t{expired}}}};
+                });
             return store_.GetQueueSizes().carrying;
         },
         [&](const std::string& bare_jid) { return store_.IsContact(bare_jid); });
@@ -30,6 +36,14 @@ int CarrierDesk::Take(Stream& stream, const xml::Element& iq)
         stream.Send(xmpp::MakeIqError(iq, refusal->type, refusal->condition, refusal->text));
         if (!refusal->reason.empty())
             LogHandshake(store_, from_peer, "carry refused", refusal->reason);
+        Publish(config_.events, [&] {
+            return Event{"refused",
+                         0,
+                         {{"by", std::string("us")},
+                          {"peer", from_peer},
+                          {"condition", refusal->condition},
+                          {"text", refusal->reason}}};
+        });
         return 0;
     }
     const auto answer = Keep(from_peer, items, decision.statuses, now);
@@ -44,7 +58,30 @@ int CarrierDesk::Take(Stream& stream, const xml::Element& iq)
     LogHandshake(store_, from_peer, "carrying",
                  std::to_string(stored) + " new, " + std::to_string(count("duplicate")) +
                      " already held, " + std::to_string(count("refused")) + " refused");
+    PublishCarrying(from_peer, answer);
     return int(stored);
+}
+
+void CarrierDesk::PublishCarrying(const std::string& from_peer,
+                                  std::span<const ItemStatus> answer) const noexcept
+{
+    Publish(config_.events, [&] {
+        std::vector<std::string> ids;
+        std::int64_t duplicate = 0, refused = 0;
+        for (const auto& status : answer) {
+            if (status.status == "stored")
+                ids.push_back(status.origin_id);
+            duplicate += status.status == "duplicate";
+            refused += status.status == "refused";
+        }
+        return Event{"carrying",
+                     0,
+                     {{"from", from_peer},
+                      {"new", std::int64_t(ids.size())},
+                      {"duplicate", duplicate},
+                      {"refused", refused},
+                      {"ids", ids}}};
+    });
 }
 
 std::vector<ItemStatus> CarrierDesk::Keep(const std::string& from_peer,

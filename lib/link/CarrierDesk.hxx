@@ -33,6 +33,9 @@ private:
     // it refused first, then "stored" or "duplicate" as the store found them.
     std::vector<ItemStatus> Keep(const std::string& from_peer, std::span<const IncomingItem> items,
                                  std::span<const ItemStatus> decided, UnixMs now);
+    // Tells those who watch what we answered `from_peer`.
+    void PublishCarrying(const std::string& from_peer,
+                         std::span<const ItemStatus> answer) const noexcept;
 
     store::Store& store_;
     const LinkConfig& config_;

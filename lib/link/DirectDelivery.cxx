@@ -5,10 +5,12 @@
 #include "link/OutboxChat.hxx"
 #include "link/Stream.hxx"
 #include "store/Store.hxx"
+#include "util/EventBus.hxx"
 
 namespace pigeon::link {
 
-DirectDelivery::DirectDelivery(store::Store& store) noexcept : store_(store)
+DirectDelivery::DirectDelivery(store::Store& store, EventBus* events) noexcept
+    : store_(store), events_(events)
 {
 }
 
@@ -28,20 +30,30 @@ void DirectDelivery::Deliver(const std::string& instance, const Neighbour& neigh
         items.insert(items.end(), more.begin(), more.end());
     }
     auto& in_flight = in_flight_[instance];
-    int sent = 0;
+    std::vector<std::string> sent;
     for (const auto& item : items) {
         if (!in_flight.insert(item.id).second)
             continue; // already on its way over this stream
         stream.Send(xmpp::ToStanza(OutboxChat(item, origin)));
-        ++sent;
+        sent.push_back(item.id);
         // A chat-only client may never send a receipt: for it, handing the
         // message to its device is as far as we can follow it.
-        if (!neighbour.carrier)
-            store_.MarkSent(item.id, NowMs());
+        if (!neighbour.carrier && store_.MarkSent(item.id, NowMs()))
+            Publish(events_, [&] {
+                return Event{
+                    "sent",
+                    0,
+                    {{"id", item.id}, {"to", item.to}, {"via", std::string("link-local")}}};
+            });
     }
-    if (sent > 0)
-        LogHandshake(store_, instance, "direct",
-                     std::to_string(sent) + " message(s) to the recipient");
+    if (sent.empty())
+        return;
+    LogHandshake(store_, instance, "direct",
+                 std::to_string(sent.size()) + " message(s) to the recipient");
+    Publish(events_, [&] {
+        return Event{
+            "direct", 0, {{"to", instance}, {"count", std::int64_t(sent.size())}, {"ids", sent}}};
+    });
 }
 
 void DirectDelivery::TakeReceipt(const std::string& instance, bool on_our_stream,
@@ -50,8 +62,13 @@ void DirectDelivery::TakeReceipt(const std::string& instance, bool on_our_stream
     if (on_our_stream)
         if (const auto it = in_flight_.find(instance); it != in_flight_.end())
             it->second.erase(id);
-    if (store_.MarkDelivered(id, NowMs(), false))
-        LogHandshake(store_, instance, "delivered", id);
+    if (!store_.MarkDelivered(id, NowMs(), false))
+        return;
+    LogHandshake(store_, instance, "delivered", id);
+    Publish(events_, [&] {
+        return Event{
+            "delivered", 0, {{"id", id}, {"by", instance}, {"route", std::string("direct")}}};
+    });
 }
 
 void DirectDelivery::EndContact(const std::string& instance) noexcept

@@ -8,6 +8,9 @@
 #include <set>
 #include <string>
 
+namespace pigeon {
+class EventBus;
+} // namespace pigeon
 namespace pigeon::store {
 class Store;
 } // namespace pigeon::store
@@ -19,7 +22,8 @@ struct Neighbour;
 
 class DirectDelivery {
 public:
-    explicit DirectDelivery(store::Store& store) noexcept;
+    // `events` may be null.
+    DirectDelivery(store::Store& store, EventBus* events) noexcept;
 
     // Whether something of ours is addressed to this neighbour. Throws what
     // the store throws.
@@ -36,6 +40,7 @@ public:
 
 private:
     store::Store& store_;
+    EventBus* events_;
     // By instance: the messages sent over the current stream, awaiting a receipt.
     std::map<std::string, std::set<std::string>> in_flight_;
 };

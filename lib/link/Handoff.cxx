@@ -6,6 +6,7 @@
 #include "link/OutboxChat.hxx"
 #include "link/Stream.hxx"
 #include "store/Store.hxx"
+#include "util/EventBus.hxx"
 #include "util/Log.hxx"
 #include "xmpp/Jid.hxx"
 #include "xmpp/Message.hxx"
@@ -167,7 +168,16 @@ bool Handoff::TakeReply(const std::string& instance, Stream& stream, const xml::
     ArmReplyTimer(carrier, stream);
     if (iq.Attr("type") == "error") {
         carrier.refused = true;
-        LogHandshake(store_, instance, "handoff refused", xmpp::ErrorCondition(iq));
+        const std::string condition = xmpp::ErrorCondition(iq);
+        LogHandshake(store_, instance, "handoff refused", condition);
+        Publish(config_.events, [&] {
+            return Event{"refused",
+                         0,
+                         {{"by", std::string("carrier")},
+                          {"peer", instance},
+                          {"condition", condition},
+                          {"text", std::string()}}};
+        });
         return false;
     }
     std::vector<std::string> accepted;
@@ -185,6 +195,14 @@ bool Handoff::TakeReply(const std::string& instance, Stream& stream, const xml::
     LogHandshake(store_, instance, "handoff",
                  std::to_string(added) + " message(s) now carried" +
                      (refused ? ", " + std::to_string(refused) + " refused" : ""));
+    Publish(config_.events, [&] {
+        return Event{"handoff",
+                     0,
+                     {{"carrier", instance},
+                      {"count", std::int64_t{added}},
+                      {"ids", accepted},
+                      {"refused", std::int64_t{refused}}}};
+    });
     if (refused > 0 && accepted.empty()) {
         carrier.refused = true; // it will not take these: do not loop on them
         return false;

@@ -11,6 +11,9 @@
 #include <functional>
 #include <string>
 
+namespace pigeon {
+class EventBus;
+} // namespace pigeon
 namespace pigeon::crypto {
 class Identity;
 } // namespace pigeon::crypto
@@ -35,6 +38,9 @@ struct LinkConfig {
     std::function<void(const std::string& origin, const std::string& id)> on_receipt;
     // Signs what we hand to carriers. Required; must outlive the LinkManager.
     const crypto::Identity* identity = nullptr;
+    // Hears what happens on the link (neighbours, handoffs, what we carry);
+    // may be null. Must outlive the LinkManager.
+    EventBus* events = nullptr;
 };
 
 } // namespace pigeon::link

@@ -4,6 +4,7 @@
 #include "link/CourierProtocol.hxx"
 #include "link/HandshakeLog.hxx"
 #include "store/Store.hxx"
+#include "util/EventBus.hxx"
 #include "util/Log.hxx"
 #include "xmpp/Caps.hxx"
 #include "xmpp/Message.hxx"
@@ -25,8 +26,8 @@ LinkConfig Checked(LinkConfig config)
 LinkManager::LinkManager(boost::asio::io_context& io, store::Store& store, LinkConfig config)
     : store_(store), config_(Checked(std::move(config))), neighbours_(store_, *this),
       connections_(io, store_, presence_, neighbours_, config_.stream, config_.port, *this),
-      handoff_(io, store_, config_), direct_(store_), desk_(store_, config_),
-      courier_(store_, config_), receiver_(store_, *config_.identity),
+      handoff_(io, store_, config_), direct_(store_, config_.events), desk_(store_, config_),
+      courier_(store_, config_), receiver_(store_, *config_.identity, config_.events),
       courier_desk_(store_, receiver_, config_), presence_(io, neighbours_)
 {
     presence_.Publish(config_.user, Port(), Txt());
@@ -62,6 +63,20 @@ void LinkManager::SetAccount(const std::string& account)
 {
     config_.account = account;
     presence_.UpdateTxt(Txt());
+}
+
+void LinkManager::Reconfigure(const LinkConfig& fresh)
+{
+    // Handoff and CarrierDesk read these at each use.
+    config_.carriers = fresh.carriers;
+    config_.carry = fresh.carry;
+    config_.ttl = fresh.ttl;
+    config_.carry_quota = fresh.carry_quota;
+    if (config_.profile != fresh.profile) {
+        config_.profile = fresh.profile;
+        presence_.UpdateTxt(Txt());
+    }
+    OutboxChanged(); // a larger K may find carriers for more
 }
 
 std::string LinkManager::OwnInstance() const
@@ -108,6 +123,7 @@ void LinkManager::OnNeighbourSeen(const std::string& instance, bool fresh) noexc
 {
     try {
         if (fresh) { // back: ask it again, and soon
+            PublishNeighbour("neighbour-up", instance);
             handoff_.Forgive(instance);
             courier_.Forgive(instance);
             connections_.ResetBackoff(instance);
@@ -121,8 +137,22 @@ void LinkManager::OnNeighbourSeen(const std::string& instance, bool fresh) noexc
 
 void LinkManager::OnNeighbourGone(const std::string& instance) noexcept
 {
+    PublishNeighbour("neighbour-down", instance);
     if (!connections_.InUse(instance))
         Forget(instance);
+}
+
+void LinkManager::PublishNeighbour(const char* kind, const std::string& instance) noexcept
+{
+    Publish(config_.events, [&] {
+        const auto* neighbour = neighbours_.Find(instance);
+        const bool carrier = neighbour != nullptr && neighbour->carrier;
+        return Event{kind,
+                     0,
+                     {{"instance", instance},
+                      {"jid", neighbour != nullptr ? neighbour->jid : std::string()},
+                      {"kind", std::string(carrier ? "carrier" : "chat-only")}}};
+    });
 }
 
 void LinkManager::OnOwnName(const std::string& instance) noexcept

@@ -69,6 +69,10 @@ public:
     // Our account changed (empty: none): republished in our TXT `jid`, and
     // the origin of the messages we hand over from now on.
     void SetAccount(const std::string& account);
+    // The settings that may change while we run (SIGHUP) take `fresh`'s
+    // values: K, whom we carry for, for how long, how many, and the profile
+    // we publish. The others stay. Throws what Avahi and the store throw.
+    void Reconfigure(const LinkConfig& fresh);
     std::string OwnInstance() const;
     // The JID our messages come from: the account, or our link-local name.
     std::string OriginJid() const;
@@ -87,6 +91,8 @@ private:
     void OnStanza(Stream& stream, const xml::Element& stanza) noexcept override;
 
     avahi::TxtRecord Txt() const;
+    // neighbour-up or neighbour-down, for those who watch.
+    void PublishNeighbour(const char* kind, const std::string& instance) noexcept;
     // Sends what waits for `instance` over our stream with it, if open:
     // direct messages, then batches to carry. Throws what the store throws.
     void Pump(const std::string& instance);

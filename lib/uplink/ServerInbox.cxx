@@ -37,7 +37,8 @@ const char* Describe(Custody custody) noexcept
 
 ServerInbox::ServerInbox(store::Store& store, const crypto::Identity& us, ServerLink& link,
                          KeyDirectory& keys, News news) noexcept
-    : store_(store), us_(us), link_(link), keys_(keys), news_(std::move(news)), receiver_(store, us)
+    : store_(store), us_(us), link_(link), keys_(keys), news_(std::move(news)),
+      receiver_(store, us, link.Config().events)
 {
 }
 

@@ -1,11 +1,13 @@
 #include "uplink/Uplink.hxx"
 
 #include "store/Store.hxx"
+#include "util/EventBus.hxx"
 #include "util/Log.hxx"
 #include "xmpp/Jid.hxx"
 #include "xmpp/Message.hxx"
 
 #include <stdexcept>
+#include <utility>
 
 namespace pigeon::uplink {
 namespace {
@@ -84,6 +86,10 @@ void Uplink::SendReceipt(const std::string& origin, const std::string& id)
 
 void Uplink::OnLoggedIn() noexcept
 {
+    logged_in_ = true;
+    Publish(link_.Config().events, [this] {
+        return Event{"online", 0, {{"jid", link_.Status().jid}}};
+    });
     try {
         keys_.OnLoggedIn();
         roster_.Fetch();
@@ -147,6 +153,10 @@ void Uplink::OnLoggedOut() noexcept
     catch_up_.Stop();
     uploader_.Forget();
     notices_.Forget();
+    if (std::exchange(logged_in_, false))
+        Publish(link_.Config().events, [this] {
+            return Event{"offline", 0, {{"jid", link_.Config().account}}};
+        });
 }
 
 void Uplink::OnReachable() noexcept

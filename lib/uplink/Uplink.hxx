@@ -83,6 +83,7 @@ private:
     CustodyNotices notices_;
     ServerInbox inbox_;
     ArchiveCatchUp catch_up_;
+    bool logged_in_ = false; // to say "offline" once per session
 };
 
 } // namespace pigeon::uplink

@@ -11,6 +11,9 @@
 #include <functional>
 #include <string>
 
+namespace pigeon {
+class EventBus;
+}
 namespace pigeon::crypto {
 class Identity;
 }
@@ -41,6 +44,9 @@ struct UplinkConfig {
     // Signs nothing here, but opens what is sealed to us and is published for
     // others to check our signatures. Required; must outlive the Uplink.
     const crypto::Identity* identity = nullptr;
+    // Hears what happens through the server (sends, uploads, what we
+    // receive, the session); may be null. Must outlive the Uplink.
+    EventBus* events = nullptr;
 };
 
 struct UplinkStatus {

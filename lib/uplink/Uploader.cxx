@@ -3,6 +3,7 @@
 #include "store/Store.hxx"
 #include "uplink/KeyDirectory.hxx"
 #include "uplink/ServerLink.hxx"
+#include "util/EventBus.hxx"
 #include "util/Log.hxx"
 #include "xml/Document.hxx"
 #include "xmpp/Message.hxx"
@@ -108,13 +109,18 @@ void Uploader::SendOwn()
         xmpp::ChatMessage m{{}, item.to, item.id, item.body, item.created, true};
         auto stanza = xmpp::ToStanza(m);
         keys_.Attach(stanza);
-        link_.Send(std::move(stanza), [this, id = item.id](bool accepted) {
+        link_.Send(std::move(stanza), [this, id = item.id, to = item.to](bool accepted) {
             sending_.erase(id);
             if (!accepted)
                 return; // offered again on the next flush
             try {
-                if (store_.MarkSent(id, NowMs()))
-                    log::Info("uplink", "sent " + id + " directly");
+                if (!store_.MarkSent(id, NowMs()))
+                    return;
+                log::Info("uplink", "sent " + id + " directly");
+                Publish(link_.Config().events, [&] {
+                    return Event{
+                        "sent", 0, {{"id", id}, {"to", to}, {"via", std::string("server")}}};
+                });
             } catch (const std::exception& e) {
                 log::Error("uplink", std::string("recording a send: ") + e.what());
             }
@@ -124,7 +130,10 @@ void Uploader::SendOwn()
 
 void Uploader::UploadCarried()
 {
-    store_.ExpireCarried(NowMs());
+    if (const int expired = store_.ExpireCarried(NowMs()); expired > 0)
+        Publish(link_.Config().events, [&] {
+            return Event{"expired", 0, {{"count", std::int64_t{expired}}}};
+        });
     for (const auto& item : store_.Carrying()) {
         const std::string key = item.origin + "\n" + item.id;
         if (uploading_.count(key))
@@ -143,13 +152,17 @@ void Uploader::UploadCarried()
         }
         auto message = CarrierMessage(item, original->message, std::move(forwarded));
         uploading_.insert(key);
-        link_.Send(std::move(message), [this, key, origin = item.origin, id = item.id](bool ok) {
+        link_.Send(std::move(message), [this, key, origin = item.origin, id = item.id,
+                                        to = item.to](bool ok) {
             uploading_.erase(key);
             if (!ok)
                 return; // retried on the next flush
             try {
                 store_.MarkUploaded(origin, id, NowMs());
                 log::Info("uplink", "uploaded " + id + " for " + origin);
+                Publish(link_.Config().events, [&] {
+                    return Event{"upload", 0, {{"origin", origin}, {"id", id}, {"to", to}}};
+                });
             } catch (const std::exception& e) {
                 log::Error("uplink", std::string("recording an upload: ") + e.what());
             }

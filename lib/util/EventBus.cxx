@@ -82,4 +82,10 @@ void EventBus::Publish(Event event) noexcept
     }
 }
 
+void EventBus::Lost(const std::exception& e) noexcept
+{
+    log::Error("events", "cannot build an event:");
+    log::Error("events", e.what());
+}
+
 } // namespace pigeon

@@ -8,6 +8,7 @@
 #include "util/Time.hxx"
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,7 +21,8 @@
 namespace pigeon {
 
 struct Event {
-    using Value = std::variant<std::string, std::int64_t>;
+    // Text, a number, or a list of texts (the ids a handoff took).
+    using Value = std::variant<std::string, std::int64_t, std::vector<std::string>>;
 
     // A stable word of the control protocol (doc/control-protocol.md lists
     // them), e.g. "neighbour-up", "handoff", "received".
@@ -64,11 +66,30 @@ public:
     // subscriber may end any subscription, its own included, from within;
     // one that throws is logged and the others still hear the event.
     void Publish(Event event) noexcept;
+    // Whether anyone listens: an event nobody hears need not be built.
+    bool Heard() const noexcept { return !subscribers_.empty(); }
+
+    // Logs an event that could not be built.
+    static void Lost(const std::exception& e) noexcept;
 
 private:
     std::map<std::uint64_t, std::shared_ptr<Subscriber>> subscribers_;
     std::uint64_t next_id_ = 0;
     Alive alive_;
 };
+
+// What the parts of the daemon call: builds the event with `make` only if
+// `bus` is set and heard, so that publishing costs nothing while nobody
+// watches. Never throws: an event that cannot be built is logged and lost.
+template <typename Make> void Publish(EventBus* bus, Make&& make) noexcept
+{
+    if (bus == nullptr || !bus->Heard())
+        return;
+    try {
+        bus->Publish(make());
+    } catch (const std::exception& e) {
+        EventBus::Lost(e);
+    }
+}
 
 } // namespace pigeon

@@ -148,3 +148,52 @@ TEST_CASE("list, show, search and status reflect the store")
     CHECK(status["identity"].is_null()); // the fixture has no key pair
     CHECK(status["connectivity"]["key_published"] == false);
 }
+
+namespace {
+
+// What a watching connection would carry, kept in memory.
+struct RecordingFeed final : control::Feed {
+    std::vector<Json> lines;
+    std::shared_ptr<void> kept;
+    bool Send(const Json& line) noexcept override
+    {
+        lines.push_back(line);
+        return true;
+    }
+    void Keep(std::shared_ptr<void> resource) noexcept override { kept = std::move(resource); }
+};
+
+} // namespace
+
+TEST_CASE("watch feeds the daemon's events to its connection until the feed ends")
+{
+    Fixture f;
+    auto feed = std::make_shared<RecordingFeed>();
+    std::string reply;
+    control::HandleLine(
+        [&f](const Json& r, control::Server::Respond respond) {
+            f.commands->Handle(r, std::move(respond));
+        },
+        R"({"cmd":"watch"})", [&reply](std::string text) { reply = std::move(text); },
+        [feed] { return feed; });
+    CHECK(Json::parse(reply)["ok"] == true);
+    CHECK(f.daemon->Events().Heard());
+
+    const std::string id =
+        f.Call(R"({"cmd":"send","to":"jerry@example.org","body":"hi"})")["result"]["id"];
+    REQUIRE(feed->lines.size() == 1);
+    CHECK(feed->lines[0]["event"] == "queued");
+    CHECK(feed->lines[0]["id"] == id);
+    CHECK(feed->lines[0]["to"] == "jerry@example.org");
+    CHECK(feed->lines[0]["at"].is_string());
+
+    feed->kept.reset(); // the connection ended
+    CHECK_FALSE(f.daemon->Events().Heard());
+}
+
+TEST_CASE("watch needs a connection that can carry it")
+{
+    Fixture f;
+    CHECK(f.ErrorOf({{"cmd", "watch"}}) == "bad-request");
+    CHECK_FALSE(f.daemon->Events().Heard());
+}

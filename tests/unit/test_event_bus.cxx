@@ -90,3 +90,26 @@ TEST_CASE("a subscription may outlive its bus, and moves keep one subscription")
     }
     CHECK(heard == 1); // and destroying `kept` now touches no freed bus
 }
+
+TEST_CASE("an event is built only while someone listens, and building it never throws")
+{
+    EventBus bus;
+    int built = 0;
+    const auto make = [&built] {
+        ++built;
+        return Event{"handoff", 1, {{"ids", std::vector<std::string>{"a", "b"}}}};
+    };
+    Publish(&bus, make);
+    Publish(static_cast<EventBus*>(nullptr), make);
+    CHECK(built == 0);
+    CHECK_FALSE(bus.Heard());
+
+    std::vector<std::string> ids;
+    auto s = bus.Subscribe(
+        [&](const Event& e) { ids = std::get<std::vector<std::string>>(e.fields.at(0).second); });
+    CHECK(bus.Heard());
+    Publish(&bus, make);
+    CHECK(built == 1);
+    CHECK(ids == std::vector<std::string>{"a", "b"});
+    Publish(&bus, []() -> Event { throw std::runtime_error("no memory"); });
+}
