@@ -62,8 +62,12 @@ SaslExchange::Choice SaslExchange::Choose(const xml::Element& features, std::str
 {
     const auto offered = Offered(features);
     const auto types = BindingTypes(features);
+    // A server that does not name its types binds with tls-unique, RFC 5802's
+    // default, if at all: ejabberd 23.01 offers -PLUS over TLS 1.3 and then
+    // refuses tls-exporter.
     const bool binding_accepted =
-        channel.binding && (!types || Contains(*types, channel.binding->Name()));
+        channel.binding && (types ? Contains(*types, channel.binding->Name())
+                                  : channel.binding->Name() == std::string_view("tls-unique"));
     for (const auto& mechanism : sasl::Client::Supported()) {
         if ((!forced.empty() && mechanism != forced) || !Contains(offered, mechanism))
             continue;

@@ -224,7 +224,16 @@ TEST_CASE("the strongest offered mechanism the channel allows is chosen")
     const SaslChannel tls{true, true, kExporter};
     const auto all = Features({"PLAIN", "SCRAM-SHA-1", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256"});
 
-    CHECK(SaslExchange::Choose(all, "", tls).mechanism == "SCRAM-SHA-1-PLUS");
+    // A server that does not name its binding types (XEP-0440) is taken to
+    // bind with tls-unique only (TLS 1.2): ejabberd 23.01 offers -PLUS over
+    // TLS 1.3 and refuses tls-exporter. Then SCRAM without binding.
+    CHECK(SaslExchange::Choose(all, "", tls).mechanism == "SCRAM-SHA-256");
+    CHECK_FALSE(SaslExchange::Choose(all, "", tls).binding);
+    const SaslChannel tls12{true, true, kUnique};
+    CHECK(SaslExchange::Choose(all, "", tls12).mechanism == "SCRAM-SHA-1-PLUS");
+    const auto exporter_named =
+        Features({"SCRAM-SHA-1", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256"}, {"tls-exporter"}, true);
+    CHECK(SaslExchange::Choose(exporter_named, "", tls).mechanism == "SCRAM-SHA-1-PLUS");
     CHECK(SaslExchange::Choose(all, "", bosh_http).mechanism == "SCRAM-SHA-256");
     CHECK(SaslExchange::Choose(all, "", bosh_http).binding == std::nullopt);
     // The server names the types it binds with (XEP-0440): ours is not among them.
