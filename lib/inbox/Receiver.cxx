@@ -240,16 +240,14 @@ void Receiver::PublishDelivered(const std::string& id, const std::string& by,
                                 bool via_carrier) noexcept
 {
     pigeon::Publish(events_, [&] {
-        return Event{"delivered",
-                     0,
-                     {{"id", id},
-                      {"by", by},
-                      {"route", std::string(via_carrier ? "carriers" : "direct")}}};
+        return Event{
+            "delivered",
+            0,
+            {{"id", id}, {"by", by}, {"route", std::string(via_carrier ? "carriers" : "direct")}}};
     });
 }
 
-void Receiver::PublishCustody(const xmpp::CustodyReport& report,
-                              store::OutboxState state) noexcept
+void Receiver::PublishCustody(const xmpp::CustodyReport& report, store::OutboxState state) noexcept
 {
     pigeon::Publish(events_, [&] {
         return Event{"custody",
