@@ -1,9 +1,9 @@
 #include "curl/Multi.hxx"
 
 #include "curl/Error.hxx"
+#include "util/BorrowedDescriptor.hxx"
 #include "util/Log.hxx"
 
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <curl/curl.h>
@@ -39,20 +39,10 @@ struct Multi::Impl : std::enable_shared_from_this<Multi::Impl> {
     // curl's interest in it; owner is reset when curl forgets the socket.
     struct Socket {
         Socket(asio::io_context& io, curl_socket_t s) : descriptor(io, s), fd(s) {}
-        ~Socket() { Release(); }
-
         // Takes the fd back from Asio, cancelling its waits, so that Asio never closes it.
-        void Release() noexcept
-        {
-            try {
-                if (descriptor.is_open())
-                    descriptor.release();
-            } catch (...) {
-                // Deregistration does not fail in practice; the fd stays curl's either way.
-            }
-        }
+        void Release() noexcept { descriptor.Release(); }
 
-        asio::posix::stream_descriptor descriptor;
+        util::BorrowedDescriptor descriptor;
         curl_socket_t fd;
         std::weak_ptr<Impl> owner;
         int wanted = 0; // CURL_POLL_IN and CURL_POLL_OUT bits

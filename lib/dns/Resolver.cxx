@@ -1,9 +1,9 @@
 #include "dns/Resolver.hxx"
 
 #include "dns/Error.hxx"
+#include "util/BorrowedDescriptor.hxx"
 #include "util/CallOut.hxx"
 
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -67,16 +67,8 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
     // A socket c-ares asked us to watch; never closed by Asio.
     struct Socket {
         Socket(asio::io_context& io, ares_socket_t s) : descriptor(io, s), fd(s) {}
-        ~Socket() { Release(); }
-        void Release() noexcept
-        {
-            try {
-                if (descriptor.is_open())
-                    descriptor.release();
-            } catch (...) {
-            }
-        }
-        asio::posix::stream_descriptor descriptor;
+        void Release() noexcept { descriptor.Release(); }
+        util::BorrowedDescriptor descriptor;
         ares_socket_t fd;
         bool want_read = false, want_write = false;
         bool reading = false, writing = false;
