@@ -7,14 +7,14 @@
 lab_add_server
 
 # PIGEON_TRANSPORT (c2s, bosh or auto) is how account_start's daemons reach the
-# server; unset, BOSH as the uplink tests were written for. Daemons that use
-# c2s find the server through the lab's DNS and trust the lab's CA; the others
-# ask a DNS server that is not there (never the machine's).
-if [ -n "${PIGEON_TRANSPORT:-}" ]; then
-    NODE_WRAP=$(lab_resolv_wrapper lab)
-else
-    NODE_WRAP=$(lab_resolv_wrapper none)
-fi
+# server; unset, BOSH as the uplink tests were written for. Daemons that may
+# use c2s find the server through the lab's DNS and trust the lab's CA; with
+# BOSH they ask a DNS server that is not there (never the machine's), so that
+# a daemon started with the default transport (auto) still goes the BOSH way.
+case ${PIGEON_TRANSPORT:-bosh} in
+    bosh) NODE_WRAP=$(lab_resolv_wrapper none) ;;
+    *) NODE_WRAP=$(lab_resolv_wrapper lab) ;;
+esac
 
 # account_user HOST: creates HOST@example.org on the server, with the
 # password secret-HOST, also in the 0600 file $LAB_DIR/node-HOST/password.
