@@ -2,7 +2,9 @@
 # Jerry's pigeond is killed (kill -9) just before Kramer uploads Elaine's
 # message: the server hands it to the session Jerry left behind. Restarted,
 # Jerry reads it from the server's archive: he has it exactly once, and
-# Elaine later sees it delivered.
+# Elaine later sees it delivered. With SERVER_RESTART=yes the server is
+# restarted before Jerry comes back: its archive on disk, not its memory,
+# holds the message.
 . "$(dirname "$0")/lib.sh"
 
 subway_cast
@@ -13,6 +15,10 @@ node_kill jerry KILL
 lab_uplink kramer up
 wait_for "kramer uploaded it" 60 json_true kramer "j == []" carrying
 expect kramer "j['counters']['uploaded_for_others'] == 1" status
+if [ "${SERVER_RESTART:-no}" = yes ]; then
+    lab_server_stop
+    lab_server_start
+fi
 
 account_start jerry --link-local no
 wait_for "jerry has it" 60 json_true jerry "len(j) == 1" inbox
