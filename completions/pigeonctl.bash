@@ -49,8 +49,10 @@ _pigeonctl()
         return 0
     fi
 
-    # The number after --limit or --timeout, the URL after --bosh-url: nothing to offer.
+    # The number after --limit or --timeout, the URL after --bosh-url, the cursor
+    # after --before: nothing to offer.
     if [[ $prev == --limit || ($prev == = && $prev2 == --limit) || $cur == --limit=* ||
+          $prev == --before || ($prev == = && $prev2 == --before) || $cur == --before=* ||
           $prev == --timeout || ($prev == = && $prev2 == --timeout) || $cur == --timeout=* ||
           $prev == --bosh-url || ($prev == = && $prev2 == --bosh-url) || $cur == --bosh-url=* ]]; then
         return 0
@@ -63,7 +65,7 @@ _pigeonctl()
     fi
 
     # Find the command and its arguments already typed, skipping options and
-    # the values of --runtime-dir, --limit and --bosh-url; after '--' no more options are
+    # the values of --runtime-dir, --limit, --before and --bosh-url; after '--' no more options are
     # recognised.
     local i word command="" dashes=""
     local -a args=()
@@ -72,7 +74,7 @@ _pigeonctl()
         if [[ -z $dashes ]]; then
             case $word in
                 --) dashes=1; continue ;;
-                --runtime-dir | --limit | --bosh-url | --timeout)
+                --runtime-dir | --limit | --before | --bosh-url | --timeout)
                     if [[ ${COMP_WORDS[i + 1]} == = ]]; then ((i += 2)); else ((i++)); fi
                     [[ $word == --runtime-dir ]] && runtime_dir=${COMP_WORDS[i]}
                     continue ;;
@@ -95,7 +97,7 @@ _pigeonctl()
 
     local words=""
     if [[ $cur == -* && -z $dashes ]]; then
-        words="--json --log --limit --bosh-url --wait --timeout --runtime-dir --help --version"
+        words="--json --log --limit --before --bosh-url --wait --timeout --runtime-dir --help --version"
     elif [[ -z $command ]]; then
         words="send outbox carrying inbox show search status peers presence account contacts watch"
     elif ((${#args[@]} == 0)); then

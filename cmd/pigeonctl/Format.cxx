@@ -7,6 +7,9 @@
 #include <iomanip>
 #include <map>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 namespace pigeon::ctl {
 using control::Json;
 
@@ -160,6 +163,26 @@ void PrintInbox(std::ostream& out, const Json& items)
         out << std::setw(10) << ShortId(m["id"]) << std::setw(26) << m["from"].get<std::string>()
             << std::setw(18) << Relative(m["sent"]) << std::setw(22) << m["via"].get<std::string>()
             << std::setw(12) << m.value("authenticity", "") << OneLine(m["body"], 40) << '\n';
+}
+
+void PrintPageNote(std::ostream& out, const Json& page, const std::string& command)
+{
+    const auto shown = page["items"].size();
+    const auto total = page["total"].get<long long>();
+    if (page["older"].get<bool>() && shown > 0)
+        out << shown << " of " << total << " shown; older ones: pigeonctl " << command
+            << " --before " << page["items"][0]["cursor"].get<std::string>() << '\n';
+    else if (shown > 0 && (long long)shown < total)
+        out << shown << " of " << total << " shown\n";
+}
+
+int ScreenRows()
+{
+    constexpr int kNotATerminal = 20;
+    winsize size{};
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_row > 8)
+        return size.ws_row - 4; // the header, the note and the prompt stay in view
+    return kNotATerminal;
 }
 
 void PrintShow(std::ostream& out, const Json& found)

@@ -4,6 +4,7 @@
 #include "control/Json.hxx"
 
 #include <ostream>
+#include <string>
 #include <string_view>
 
 namespace pigeon::ctl {
@@ -11,6 +12,11 @@ namespace pigeon::ctl {
 void PrintOutbox(std::ostream& out, const control::Json& items);
 void PrintCarrying(std::ostream& out, const control::Json& items);
 void PrintInbox(std::ostream& out, const control::Json& items);
+// After a page of a listing: how many of how many it shows, and the command
+// for the older rows when some remain.
+void PrintPageNote(std::ostream& out, const control::Json& page, const std::string& command);
+// How many rows of a listing fit the terminal (20 when not on one).
+int ScreenRows();
 void PrintShow(std::ostream& out, const control::Json& found);
 void PrintSearch(std::ostream& out, const control::Json& hits);
 void PrintStatus(std::ostream& out, const control::Json& status);

@@ -37,6 +37,20 @@ void ResultOnly(std::ostream& out, const Json& result, const Json&)
     Print(out, result);
 }
 
+// A listing's page (pigeond's outbox, carrying, inbox): the table, then how
+// many of how many it shows and how to see the older ones.
+template <void (*Print)(std::ostream&, const Json&)>
+void Listing(std::ostream& out, const Json& page, const Json& request)
+{
+    Print(out, page["items"]);
+    PrintPageNote(out, page, request["cmd"].get<std::string>());
+}
+
+bool IsListing(const Json& request)
+{
+    return request.contains("before");
+}
+
 // send: the new message's id, for scripts.
 void PrintId(std::ostream& out, const Json& item, const Json&)
 {
@@ -61,9 +75,9 @@ void PrintPeersOrLog(std::ostream& out, const Json& result, const Json& request)
 // clang-format off
 constexpr Binding kPrinters[] = {
     {"send", PrintId},
-    {"outbox", ResultOnly<PrintOutbox>},
-    {"carrying", ResultOnly<PrintCarrying>},
-    {"inbox", ResultOnly<PrintInbox>},
+    {"outbox", Listing<PrintOutbox>},
+    {"carrying", Listing<PrintCarrying>},
+    {"inbox", Listing<PrintInbox>},
     {"show", ResultOnly<PrintShow>},
     {"search", ResultOnly<PrintSearch>},
     {"status", ResultOnly<PrintStatus>},
@@ -93,6 +107,23 @@ constexpr bool PrintersMatchTable()
 static_assert(PrintersMatchTable(), "each pigeonctl command of control::kCommands needs a printer");
 
 } // namespace
+
+void PrintJsonResult(std::ostream& out, std::ostream& notes, const Json& result,
+                     const Json& request)
+{
+    if (!IsListing(request)) {
+        out << result.dump(2) << '\n';
+        return;
+    }
+    out << result["items"].dump(2) << '\n';
+    PrintPageNote(notes, result, request["cmd"].get<std::string>());
+}
+
+void FitListingToScreen(Json& request)
+{
+    if (IsListing(request) && request.value("limit", 0) == 0)
+        request["limit"] = ScreenRows();
+}
 
 void PrintResult(std::size_t command, std::ostream& out, const Json& result, const Json& request)
 {

@@ -64,12 +64,12 @@ std::string Synopsis(const control::Command& command, bool choices)
             text += " [--" + OptionName(a) + "]";
             break;
         case Source::Option:
+        case Source::Number:
             text += " [--" + OptionName(a) + " " + std::string(a.metavar) + "]";
             break;
         case Source::MaybeValue:
             text += " [--" + OptionName(a) + "[=" + std::string(a.metavar) + "]]";
             break;
-        case Source::Number:    // refines a switch (--limit goes with --log)
         case Source::StdinLine: // not on the command line
             break;
         }
@@ -102,6 +102,8 @@ po::options_description VisibleOptions()
         for (const auto& a : command.Arguments()) {
             const std::string name = OptionName(a);
             const std::string help(a.help);
+            if (options.find_nothrow(name, false) != nullptr)
+                continue; // shared by several commands (--limit): its first row says it all
             if (a.source == Source::Switch)
                 options.add_options()(name.c_str(), help.c_str());
             else if (a.source == Source::Option)

@@ -55,7 +55,7 @@ int Run(const po::variables_map& vm)
                                  : xdg::RuntimeDir();
     const auto socket = runtime_dir / "control";
     const bool json = vm.count("json") > 0;
-    const auto invocation =
+    auto invocation =
         MakeRequest(vm["command"].as<std::string>(), vm["args"].as<std::vector<std::string>>(), vm);
     const auto& command = control::kCommands[invocation.command];
     if (command.reply == control::Reply::Stream)
@@ -65,10 +65,12 @@ int Run(const po::variables_map& vm)
                            {vm["wait"].as<std::string>(), vm["timeout"].as<int>(), json});
     if (!vm["timeout"].defaulted())
         throw UsageError("--timeout goes with send --wait");
+    if (!json)
+        FitListingToScreen(invocation.request);
     control::Client client(socket);
     const control::Json result = client.Call(invocation.request);
     if (json)
-        std::cout << result.dump(2) << '\n';
+        PrintJsonResult(std::cout, std::cerr, result, invocation.request);
     else
         PrintResult(invocation.command, std::cout, result, invocation.request);
     return 0;

@@ -46,6 +46,38 @@ void CheckArguments(const control::Command& command, const Json& request)
     }
 }
 
+// pigeond's page when the client leaves the size to it (pigeonctl --json),
+// and the most one reply holds, so that no listing grows the daemon with the
+// store; the handshake log's default.
+constexpr int kPageSize = 1000;
+constexpr int kMostPerPage = 10'000;
+constexpr int kLogEvents = 200;
+
+int LimitArg(const Json& request, int fallback)
+{
+    const auto it = request.find("limit");
+    if (it == request.end())
+        return fallback;
+    if (!it->is_number_integer())
+        throw RequestError("bad-request", "limit must be a whole number");
+    const auto limit = it->get<std::int64_t>();
+    return limit <= 0 ? fallback : int(std::min<std::int64_t>(limit, kMostPerPage));
+}
+
+store::PageRequest PageArgs(const Json& request)
+{
+    store::PageRequest page{LimitArg(request, kPageSize), std::nullopt};
+    const std::string before = request.value("before", std::string());
+    if (!before.empty()) {
+        page.before = ParseCursor(before);
+        if (!page.before)
+            throw RequestError("bad-request",
+                               "before must be a cursor from an earlier page, not '" + before +
+                                   "'");
+    }
+    return page;
+}
+
 bool OnlyWhitespace(const std::string& text)
 {
     return text.find_first_not_of(" \t\r\n") == std::string::npos;
@@ -107,19 +139,19 @@ void Commands::Handle(const Json& request, Respond respond)
     respond(control::OkReply((this->*handler.now)(request)));
 }
 
-Json Commands::Outbox(const Json&)
+Json Commands::Outbox(const Json& request)
 {
-    return ToJsonArray(daemon_.Store().Outbox());
+    return ToJson(daemon_.Store().OutboxPage(PageArgs(request)));
 }
 
-Json Commands::Carrying(const Json&)
+Json Commands::Carrying(const Json& request)
 {
-    return ToJsonArray(daemon_.Store().Carrying());
+    return ToJson(daemon_.Store().CarryingPage(PageArgs(request)));
 }
 
-Json Commands::Inbox(const Json&)
+Json Commands::Inbox(const Json& request)
 {
-    return ToJsonArray(daemon_.Store().Inbox());
+    return ToJson(daemon_.Store().InboxPage(PageArgs(request)));
 }
 
 Json Commands::Contacts(const Json&)
@@ -399,8 +431,7 @@ Json Commands::Connectivity() const
 Json Commands::Peers(const Json& request)
 {
     if (request.value("log", false))
-        return ToJsonArray(
-            daemon_.Store().HandshakeLog(std::clamp(request.value("limit", 200), 1, 1'000'000)));
+        return ToJsonArray(daemon_.Store().HandshakeLog(LimitArg(request, kLogEvents)));
     Json peers = Json::array();
     const auto live =
         daemon_.Link() != nullptr ? daemon_.Link()->Peers() : std::vector<link::PeerView>{};

@@ -2,6 +2,8 @@
 
 #include "crypto/Identity.hxx"
 
+#include <charconv>
+
 namespace pigeon {
 using control::Json;
 using control::TimeToJson;
@@ -10,6 +12,24 @@ Json KeyFingerprint(std::string_view base64_key)
 {
     const auto key = crypto::ParsePublicKey(base64_key);
     return key ? Json(crypto::Fingerprint(*key)) : Json(nullptr);
+}
+
+std::string CursorText(const store::ListCursor& cursor)
+{
+    return std::to_string(cursor.at) + "." + std::to_string(cursor.row);
+}
+
+std::optional<store::ListCursor> ParseCursor(std::string_view text)
+{
+    store::ListCursor cursor;
+    const char* end = text.data() + text.size();
+    auto [dot, e1] = std::from_chars(text.data(), end, cursor.at);
+    if (e1 != std::errc() || dot == end || *dot != '.')
+        return std::nullopt;
+    auto [rest, e2] = std::from_chars(dot + 1, end, cursor.row);
+    if (e2 != std::errc() || rest != end)
+        return std::nullopt;
+    return cursor;
 }
 
 Json ToJson(const store::OutboxItem& item)

@@ -6,6 +6,8 @@
 #include "control/Json.hxx"
 #include "store/Model.hxx"
 
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -23,6 +25,23 @@ control::Json ToJson(const store::HandshakeEvent& event);
 control::Json ToJson(const store::Counters& counters);
 control::Json ToJson(const store::Contact& contact);
 control::Json ToJson(const store::QueueSizes& sizes);
+
+// A listing's place (store::ListCursor) as clients see it: "AT.ROW".
+std::string CursorText(const store::ListCursor& cursor);
+std::optional<store::ListCursor> ParseCursor(std::string_view text);
+
+// A page of a listing: its items, each with the cursor of the rows older
+// than it, the listing's total and whether older rows remain.
+template <typename T> control::Json ToJson(const store::Page<T>& page)
+{
+    control::Json items = control::Json::array();
+    for (std::size_t i = 0; i < page.items.size(); ++i) {
+        control::Json item = ToJson(page.items[i]);
+        item["cursor"] = CursorText(page.cursors[i]);
+        items.push_back(std::move(item));
+    }
+    return {{"items", std::move(items)}, {"total", page.total}, {"older", page.older}};
+}
 
 template <typename T> control::Json ToJsonArray(const std::vector<T>& items)
 {

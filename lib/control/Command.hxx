@@ -105,7 +105,7 @@ constexpr Argument Option(std::string_view name, std::string_view metavar, std::
 }
 constexpr Argument Number(std::string_view name, int fallback, std::string_view help)
 {
-    return Make(name, Source::Number, {}, {}, help, fallback);
+    return Make(name, Source::Number, "N", {}, help, fallback);
 }
 constexpr Argument MaybeValue(std::string_view name, std::string_view metavar,
                               std::string_view choices, std::string_view help)
@@ -133,6 +133,16 @@ constexpr bool IsOption(const Argument& a)
            a.source == Source::MaybeValue;
 }
 
+// The listings (outbox, carrying, inbox, peers --log) show the newest rows, a
+// page at a time; 0 lets pigeonctl and pigeond choose (a screenful for
+// people, pigeond's page size for --json, 200 events of the log).
+inline constexpr Argument kPageLimit =
+    arg::Number("limit", 0,
+                "listings: at most N of the newest rows (a screenful; with --json "
+                "1000; peers --log: 200 events)");
+inline constexpr Argument kPageBefore =
+    arg::Option("before", "CURSOR", "listings: the rows older than CURSOR (from an earlier page)");
+
 // clang-format off
 inline constexpr Command kCommands[] = {
     {"send", "send", Reply::Now,
@@ -143,9 +153,10 @@ inline constexpr Command kCommands[] = {
                                  "with send: wait until it is carried, sent or delivered (default)")),
       arg::Local(arg::Number("timeout", 0,
                              "with send --wait: give up after this many seconds (0: never)"))}},
-    {"outbox", "outbox", Reply::Now, "messages we sent, with their state and carriers"},
-    {"carrying", "carrying", Reply::Now, "messages we carry for others"},
-    {"inbox", "inbox", Reply::Now, "messages we received"},
+    {"outbox", "outbox", Reply::Now, "messages we sent, with their state and carriers",
+     {kPageLimit, kPageBefore}},
+    {"carrying", "carrying", Reply::Now, "messages we carry for others", {kPageLimit, kPageBefore}},
+    {"inbox", "inbox", Reply::Now, "messages we received", {kPageLimit, kPageBefore}},
     {"show", "show", Reply::Now,
      "one message, by id or a unique prefix of at least 4 characters",
      {arg::Word("id", "ID")}},
@@ -155,8 +166,7 @@ inline constexpr Command kCommands[] = {
     {"status", "status", Reply::Now, "connectivity, neighbours, queue sizes and counters"},
     {"ping", "", Reply::Now, "the daemon's version, for scripts that check it runs"},
     {"peers", "peers", Reply::Now, "neighbours seen over link-local, or the handshake log",
-     {arg::Switch("log", "with peers: show the handshake log"),
-      arg::Number("limit", 200, "with peers --log: the last this many events")}},
+     {arg::Switch("log", "with peers: show the handshake log"), kPageLimit}},
     {"presence", "presence", Reply::Now, "tell neighbours we are avail, away or dnd",
      {arg::Choice("status", "STATUS", "avail|away|dnd")}},
     {"account", "account", Reply::Now, "our account, server and login state"},

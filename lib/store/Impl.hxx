@@ -7,7 +7,10 @@
 #include "store/Schema.hxx"
 #include "store/Store.hxx"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -16,7 +19,7 @@ namespace pigeon::store {
 // Every SQL statement the store runs, prepared once when it opens.
 enum Sql {
     kInsertOutbox,
-    kListOutbox,
+    kPageOutbox,
     kFindOutbox,
     kOutboxRowId,
     kListHandoffs,
@@ -29,11 +32,12 @@ enum Sql {
     kMarkDelivered,
     kInsertCarried,
     kListCarrying,
+    kPageCarrying,
     kFindCarried,
     kMarkUploaded,
     kExpireCarried,
     kInsertInbox,
-    kListInbox,
+    kPageInbox,
     kFindInbox,
     kBumpCounter,
     kListCounters,
@@ -42,6 +46,7 @@ enum Sql {
     kInsertHandshake,
     kListHandshakes,
     kQueueSizes,
+    kListTotals,
     kSearch,
     kListContacts,
     kIsContact,
@@ -165,6 +170,33 @@ struct Store::Impl {
         while (s.Step())
             rows.push_back(read(s));
         return rows;
+    }
+
+    // A page of `which` (a listing's OLDER_THAN statement), read with `read`;
+    // `at` and `row` are the columns of its cursor, `total` its column in
+    // kListTotals.
+    template <typename Read>
+    auto ReadPage(Sql which, const PageRequest& request, int at, int row, int total, Read read)
+    {
+        constexpr auto kNewest = std::numeric_limits<std::int64_t>::max();
+        const ListCursor before = request.before.value_or(ListCursor{kNewest, kNewest});
+        const std::int64_t limit = std::max(request.limit, 0);
+        Page<decltype(read(std::declval<const sqlite::Statement&>()))> page;
+        auto& s = (*this)[which];
+        sqlite::ScopedReset reset(s);
+        s.Bind(before.at, before.row, limit + 1); // one more tells whether older rows remain
+        while (s.Step()) {
+            if (std::int64_t(page.items.size()) == limit) {
+                page.older = true;
+                break;
+            }
+            page.items.push_back(read(s));
+            page.cursors.push_back({s.Int(at), s.Int(row)});
+        }
+        std::reverse(page.items.begin(), page.items.end());
+        std::reverse(page.cursors.begin(), page.cursors.end());
+        page.total = *First(kListTotals, [total](const auto& t) { return t.Int(total); });
+        return page;
     }
 
     // The first row's value, read with `read`, if there is a row.

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,28 @@ struct OutboxItem {
     // The last carrier report (UploadedByCarrier, ReportedDelivered): who and when.
     std::string reported_by = {};
     UnixMs reported = 0;
+};
+
+// A place in a listing, newest first: the row's time (created or received)
+// and its row id, which orders rows of the same millisecond.
+struct ListCursor {
+    UnixMs at = 0;
+    std::int64_t row = 0;
+    bool operator==(const ListCursor&) const = default;
+};
+
+// One page of a listing: the `limit` rows just older than `before` (the
+// newest when unset), handed out oldest first.
+struct PageRequest {
+    int limit = 0;
+    std::optional<ListCursor> before;
+};
+
+template <typename Item> struct Page {
+    std::vector<Item> items;
+    std::vector<ListCursor> cursors; // one per item: --before it gives the older rows
+    std::int64_t total = 0;          // rows in the whole listing
+    bool older = false;              // rows older than the first item remain
 };
 
 // Where a walk through our queue got to: the last item it saw.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <optional>
 
 namespace pigeon::store {
@@ -75,10 +76,25 @@ OutboxItem Store::Enqueue(const std::string& to, const std::string& body, UnixMs
     return item;
 }
 
+Page<OutboxItem> Store::OutboxPage(const PageRequest& request)
+{
+    return impl_->ReadPage(kPageOutbox, request, 4, 0, 0,
+                           [this](auto& s) { return impl_->ReadOutboxWithCarriers(s); });
+}
+
+Page<CarriedItem> Store::CarryingPage(const PageRequest& request)
+{
+    return impl_->ReadPage(kPageCarrying, request, 5, 10, 1, ReadCarried);
+}
+
+Page<InboxItem> Store::InboxPage(const PageRequest& request)
+{
+    return impl_->ReadPage(kPageInbox, request, 4, 7, 2, ReadInbox);
+}
+
 std::vector<OutboxItem> Store::Outbox()
 {
-    return impl_->Collect(kListOutbox,
-                          [this](auto& s) { return impl_->ReadOutboxWithCarriers(s); });
+    return OutboxPage({std::numeric_limits<int>::max() - 1, std::nullopt}).items;
 }
 
 int Store::RecordHandoffs(const std::string& carrier, std::span<const std::string> origin_ids,
@@ -212,7 +228,7 @@ bool Store::AddReceived(const InboxItem& item)
 
 std::vector<InboxItem> Store::Inbox()
 {
-    return impl_->Collect(kListInbox, ReadInbox);
+    return InboxPage({std::numeric_limits<int>::max() - 1, std::nullopt}).items;
 }
 
 FoundItem Store::Find(std::string_view id_prefix)

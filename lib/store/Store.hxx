@@ -51,6 +51,11 @@ public:
 
     // Queues a message we originate, with a fresh origin-id.
     OutboxItem Enqueue(const std::string& to, const std::string& body, UnixMs created);
+    // Listings, a page at a time (PageRequest); the whole list, oldest first,
+    // where a test or a walk needs it.
+    Page<OutboxItem> OutboxPage(const PageRequest& request);
+    Page<CarriedItem> CarryingPage(const PageRequest& request); // without payloads
+    Page<InboxItem> InboxPage(const PageRequest& request);
     std::vector<OutboxItem> Outbox();
     // Records that `carrier` durably holds these messages; returns how many were new.
     int RecordHandoffs(const std::string& carrier, std::span<const std::string> origin_ids,

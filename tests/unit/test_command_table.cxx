@@ -265,7 +265,10 @@ TEST_CASE("pigeonctl's words make the requests the table describes")
           control::Json{{"cmd", "contacts-add"}, {"jid", "a@b.c"}, {"name", ""}});
     CHECK(request({"peers"}, {"--log", "--limit", "7"}) ==
           control::Json{{"cmd", "peers"}, {"log", true}, {"limit", 7}});
-    CHECK(request({"peers"}) == control::Json{{"cmd", "peers"}, {"log", false}, {"limit", 200}});
+    // 0: pigeond's default (200 events of the log).
+    CHECK(request({"peers"}) == control::Json{{"cmd", "peers"}, {"log", false}, {"limit", 0}});
+    CHECK(request({"outbox"}, {"--limit", "5", "--before", "12.3"}) ==
+          control::Json{{"cmd", "outbox"}, {"limit", 5}, {"before", "12.3"}});
     CHECK(request({"search", "late", "subway"}) ==
           control::Json{{"cmd", "search"}, {"text", "late subway "}});
     CHECK(request({"presence", "dnd"}) == control::Json{{"cmd", "presence"}, {"status", "dnd"}});

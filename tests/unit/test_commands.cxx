@@ -125,9 +125,16 @@ TEST_CASE("list, show, search and status reflect the store")
     store::InboxItem in{"r-1", "elaine@example.org", "hello from the subway", 10, 20, "direct"};
     f.store->AddReceived(in);
 
-    CHECK(f.Call(R"({"cmd":"outbox"})")["result"][0]["id"] == id);
-    CHECK(f.Call(R"({"cmd":"inbox"})")["result"][0]["via"] == "direct");
-    CHECK(f.Call(R"({"cmd":"carrying"})")["result"] == Json::array());
+    // Listings answer with a page (doc/control-protocol.md, "Pages").
+    const Json outbox = f.Call(R"({"cmd":"outbox"})")["result"];
+    CHECK(outbox["items"][0]["id"] == id);
+    CHECK(outbox["total"] == 1);
+    CHECK(outbox["older"] == false);
+    CHECK(outbox["items"][0]["cursor"].is_string());
+    CHECK(f.Call(R"({"cmd":"inbox"})")["result"]["items"][0]["via"] == "direct");
+    CHECK(f.Call(R"({"cmd":"carrying"})")["result"]["items"] == Json::array());
+    CHECK(f.Call(R"({"cmd":"outbox","before":"soon"})")["error"] == "bad-request");
+    CHECK(f.Call(R"({"cmd":"outbox","limit":"ten"})")["error"] == "bad-request");
 
     const Json shown = f.Call(Json{{"cmd", "show"}, {"id", id.substr(0, 6)}}.dump());
     CHECK(shown["result"]["box"] == "outbox");

@@ -132,10 +132,9 @@ TEST_CASE("the same carried message is stored once")
 {
     TempDb tmp;
     Store store(tmp.File());
-    const CarriedItem batch[] = {Carried("elaine@example.org", "id-1"),
-                                 Carried("elaine@example.org", "id-2"),
-                                 Carried("elaine@example.org", "id-1"),
-                                 Carried("newman@example.org", "id-1")};
+    const CarriedItem batch[] = {
+        Carried("elaine@example.org", "id-1"), Carried("elaine@example.org", "id-2"),
+        Carried("elaine@example.org", "id-1"), Carried("newman@example.org", "id-1")};
     auto added = store.AddCarried(batch);
     CHECK(added == std::vector<bool>{true, true, false, true});
     CHECK(store.Carrying().size() == 3);
@@ -280,15 +279,17 @@ TEST_CASE("an unverified message waits with each distinct copy until settled")
 {
     TempDb tmp;
     Store store(tmp.File());
-    InboxItem first{"id-1", "elaine@example.org", "running late", 100, 200, "kramer@example.org",
-                    Authenticity::Unverified};
-    CHECK(store.AddUnverified(first, {"id-1", "kramer@example.org", "<forwarded>a</forwarded>", 200}));
+    InboxItem first{"id-1", "elaine@example.org", "running late",          100,
+                    200,    "kramer@example.org", Authenticity::Unverified};
+    CHECK(store.AddUnverified(first,
+                              {"id-1", "kramer@example.org", "<forwarded>a</forwarded>", 200}));
     auto second = first;
     second.body = "running early";
-    CHECK_FALSE(
-        store.AddUnverified(second, {"id-1", "george@example.org", "<forwarded>b</forwarded>", 300}));
+    CHECK_FALSE(store.AddUnverified(
+        second, {"id-1", "george@example.org", "<forwarded>b</forwarded>", 300}));
     CHECK_FALSE( // the same copy again is not kept twice
-        store.AddUnverified(first, {"id-1", "kramer@example.org", "<forwarded>a</forwarded>", 400}));
+        store.AddUnverified(first,
+                            {"id-1", "kramer@example.org", "<forwarded>a</forwarded>", 400}));
     CHECK(store.UnverifiedSenders() == std::vector<std::string>{"elaine@example.org"});
     CHECK(store.UnverifiedFrom("elaine@example.org").size() == 2);
     CHECK(store.ReceivedAuthenticity("elaine@example.org", "id-1") == Authenticity::Unverified);
@@ -314,7 +315,12 @@ TEST_CASE("an unverified message with no genuine copy leaves the inbox")
 {
     TempDb tmp;
     Store store(tmp.File());
-    InboxItem item{"id-2", "elaine@example.org", "send money", 100, 200, "kramer@example.org",
+    InboxItem item{"id-2",
+                   "elaine@example.org",
+                   "send money",
+                   100,
+                   200,
+                   "kramer@example.org",
                    Authenticity::Unverified};
     store.AddUnverified(item, {"id-2", "kramer@example.org", "<forwarded/>", 200});
     store.Settle("elaine@example.org", "id-2", nullptr, 1);
@@ -343,8 +349,8 @@ TEST_CASE("who vouches for a message survives the database")
 {
     TempDb tmp;
     Store store(tmp.File());
-    const Authenticity all[] = {Authenticity::Server, Authenticity::LinkLocal,
-                                Authenticity::Signed, Authenticity::Unverified};
+    const Authenticity all[] = {Authenticity::Server, Authenticity::LinkLocal, Authenticity::Signed,
+                                Authenticity::Unverified};
     for (const auto authenticity : all) {
         const std::string id = std::string("id-") + ToString(authenticity);
         store.AddReceived({id, "elaine@example.org", "hello", 1, 2, "direct", authenticity});
@@ -352,4 +358,60 @@ TEST_CASE("who vouches for a message survives the database")
     }
     CHECK(std::string(ToString(Authenticity::LinkLocal)) == "link-local");
     CHECK(store.Inbox().size() == 4);
+}
+
+TEST_CASE("listings come a page at a time, newest rows, walked back by cursor")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    for (int i = 0; i < 5; ++i)
+        store.Enqueue("jerry@example.org", "message " + std::to_string(i), 1000 + i / 2);
+
+    const auto newest = store.OutboxPage({2, std::nullopt});
+    CHECK(newest.total == 5);
+    CHECK(newest.older);
+    REQUIRE(newest.items.size() == 2);
+    CHECK(newest.items[0].body == "message 3"); // oldest first within the page
+    CHECK(newest.items[1].body == "message 4");
+    REQUIRE(newest.cursors.size() == 2);
+
+    // Rows of the same millisecond (3 and 2) stay apart by their row.
+    const auto middle = store.OutboxPage({2, newest.cursors.front()});
+    REQUIRE(middle.items.size() == 2);
+    CHECK(middle.items[0].body == "message 1");
+    CHECK(middle.items[1].body == "message 2");
+    CHECK(middle.older);
+
+    const auto last = store.OutboxPage({2, middle.cursors.front()});
+    REQUIRE(last.items.size() == 1);
+    CHECK(last.items[0].body == "message 0");
+    CHECK_FALSE(last.older);
+    CHECK(last.total == 5);
+
+    CHECK(store.Outbox().size() == 5); // the whole list, oldest first
+    CHECK(store.Outbox().front().body == "message 0");
+}
+
+TEST_CASE("the carrying page leaves payloads out; the inbox pages too")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    const CarriedItem items[] = {Carried("elaine@example.org", "a1"),
+                                 Carried("elaine@example.org", "a2")};
+    store.AddCarried(items);
+    const auto carrying = store.CarryingPage({10, std::nullopt});
+    REQUIRE(carrying.items.size() == 2);
+    CHECK(carrying.total == 2);
+    CHECK_FALSE(carrying.older);
+    CHECK(carrying.items[0].payload.empty());
+    CHECK(store.Carrying()[0].payload == "<message/>"); // the uploader still reads them
+
+    for (int i = 0; i < 3; ++i)
+        store.AddReceived({"id-" + std::to_string(i), "elaine@example.org", "hi", 10, 20 + i,
+                           "direct", Authenticity::Server});
+    const auto inbox = store.InboxPage({1, std::nullopt});
+    REQUIRE(inbox.items.size() == 1);
+    CHECK(inbox.items[0].id == "id-2");
+    CHECK(inbox.total == 3);
+    CHECK(inbox.older);
 }
