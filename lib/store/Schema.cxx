@@ -159,6 +159,15 @@ CREATE INDEX carried_news ON carried(origin) WHERE
 CREATE INDEX carried_by_recipient ON carried(recipient) WHERE uploaded IS NULL AND delivered IS NULL;
 INSERT INTO counters (name) VALUES ('delivered_for_others');
 )",
+    // 6: listings a page at a time. Each page walks its index from the newest
+    // row and stops at the page's end, instead of sorting the whole table;
+    // the totals and status's queue sizes count index entries.
+    R"(
+CREATE INDEX outbox_listing ON outbox(created, id);
+CREATE INDEX outbox_open ON outbox(created) WHERE state != 'delivered' AND custody IS NOT 'reported';
+CREATE INDEX carried_listing ON carried(received, id) WHERE uploaded IS NULL AND delivered IS NULL;
+CREATE INDEX inbox_listing ON inbox(received, id);
+)",
 };
 
 } // namespace

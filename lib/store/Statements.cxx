@@ -12,6 +12,8 @@ namespace pigeon::store {
     "delivered"
 // Carried messages on their way: neither uploaded nor taken by the recipient.
 #define CARRYING "uploaded IS NULL AND delivered IS NULL"
+// Counting them reads only the listing's index (schema 6), not the rows.
+#define CARRYING_COUNT "INDEXED BY carried_listing WHERE " CARRYING
 // Carried messages whose origin has not been told the latest: as the
 // carried_news index says (schema 5).
 #define NEWS_DUE                                                                                   \
@@ -20,13 +22,13 @@ namespace pigeon::store {
 #define NEWS_COLUMNS "origin, origin_id, recipient, delivered IS NOT NULL, coalesce(receipt, '')"
 #define INBOX_COLUMNS "origin_id, sender, body, sent, received, via, authenticity"
 // A page of a listing: rows older than (?1, ?2), newest first, at most ?3.
-#define OLDER_THAN(at) " WHERE (" at ", id) < (?1, ?2) ORDER BY " at " DESC, id DESC LIMIT ?3"
+#define OLDER_THAN(at) "(" at ", id) < (?1, ?2) ORDER BY " at " DESC, id DESC LIMIT ?3"
 // Matches ids that start with ?1.
 #define ID_PREFIX "substr(origin_id, 1, length(?1)) = ?1"
 
 extern const std::array<const char*, kSqlCount> kStatements = {
     "INSERT INTO outbox (origin_id, recipient, body, created) VALUES (?, ?, ?, ?)",
-    "SELECT " OUTBOX_COLUMNS " FROM outbox" OLDER_THAN("created"),
+    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE " OLDER_THAN("created"),
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE " ID_PREFIX " LIMIT 2",
     "SELECT id FROM outbox WHERE origin_id = ?",
     "SELECT carrier, handed FROM handoffs WHERE outbox_id = ? ORDER BY handed, carrier",
@@ -52,12 +54,12 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING " ORDER BY received, id",
     // What `carrying` shows: no payload, which it never prints.
     "SELECT origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, '', "
-    "delivered, id FROM (SELECT * FROM carried WHERE " CARRYING ")" OLDER_THAN("received"),
+    "delivered, id FROM carried WHERE " CARRYING " AND " OLDER_THAN("received"),
     "SELECT " CARRIED_COLUMNS " FROM carried WHERE " ID_PREFIX " LIMIT 2",
     "UPDATE carried SET uploaded = ?3 WHERE origin = ?1 AND origin_id = ?2 AND uploaded IS NULL",
     "DELETE FROM carried WHERE " CARRYING " AND expires <= ?",
     "INSERT OR IGNORE INTO inbox (" INBOX_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)",
-    "SELECT " INBOX_COLUMNS ", id FROM inbox" OLDER_THAN("received"),
+    "SELECT " INBOX_COLUMNS ", id FROM inbox WHERE " OLDER_THAN("received"),
     "SELECT " INBOX_COLUMNS " FROM inbox WHERE " ID_PREFIX " LIMIT 2",
     "UPDATE counters SET value = value + ?2 WHERE name = ?1",
     "SELECT name, value FROM counters",
@@ -71,8 +73,8 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "(SELECT * FROM handshakes ORDER BY id DESC LIMIT ?) ORDER BY id",
     "SELECT (SELECT count(*) FROM outbox WHERE state != 'delivered' AND custody IS NOT "
     "'reported'), "
-    "(SELECT count(*) FROM carried WHERE " CARRYING "), (SELECT count(*) FROM inbox)",
-    "SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM carried WHERE " CARRYING "), "
+    "(SELECT count(*) FROM carried " CARRYING_COUNT "), (SELECT count(*) FROM inbox)",
+    "SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM carried " CARRYING_COUNT "), "
     "(SELECT count(*) FROM inbox)",
     "SELECT t.box, coalesce(o.origin_id, i.origin_id), coalesce(o.recipient, i.sender), "
     "coalesce(o.created, i.received), snippet(message_text, 0, '[', ']', '...', 10) "

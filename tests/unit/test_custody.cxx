@@ -281,10 +281,13 @@ TEST_CASE("what a carrier uploaded before schema 5 is not news for its origin")
         store.MarkUploaded(kElaine, "ID", 3);
     }
     {
-        // Back to schema 4, as a store written by an earlier pigeon would be.
+        // Back to schema 4, as a store written by an earlier pigeon would be
+        // (schema 6's indexes first: they name schema 5's columns).
         sqlite::Database db(file);
         db.Exec(
-            "DROP INDEX carried_news; DROP INDEX carried_by_recipient; DROP TABLE sync;"
+            "DROP INDEX outbox_listing; DROP INDEX outbox_open; DROP INDEX carried_listing;"
+            "DROP INDEX inbox_listing; DROP INDEX carried_news; DROP INDEX carried_by_recipient; "
+            "DROP TABLE sync;"
             "ALTER TABLE carried DROP COLUMN delivered; ALTER TABLE carried DROP COLUMN receipt;"
             "ALTER TABLE carried DROP COLUMN told; ALTER TABLE outbox DROP COLUMN custody;"
             "ALTER TABLE outbox DROP COLUMN custody_by; ALTER TABLE outbox DROP COLUMN custody_at;"
