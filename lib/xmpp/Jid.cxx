@@ -69,7 +69,8 @@ std::string CheckPart(std::string_view part, std::string_view what, bool allow_s
 
 // Replaces `part` with its form under a stringprep profile; returns the problem or "".
 std::string Prepare(std::string& part, std::string_view what,
-                    std::string (*profile)(std::string_view), std::string_view profile_name)
+                    std::string (*profile)(std::string_view), std::string_view profile_name,
+                    bool allow_space)
 {
     if (part.empty())
         return {};
@@ -81,8 +82,10 @@ std::string Prepare(std::string& part, std::string_view what,
     }
     if (part.empty())
         return std::string{what} + " is empty once prepared";
-    if (part.size() > kMaxPartBytes)
-        return std::string{what} + " is longer than 1023 bytes once prepared";
+    // Normalization can make what was refused above (U+00A8 holds a space under NFKC): the
+    // prepared form must pass the same checks, or it would not parse again.
+    if (auto problem = CheckPart(part, what, allow_space); !problem.empty())
+        return problem + " once prepared";
     return {};
 }
 
@@ -140,7 +143,8 @@ std::string CheckDomain(std::string& domain)
         return {};
     }
 
-    if (auto problem = Prepare(domain, "domainpart", idn::Nameprep, "nameprep"); !problem.empty())
+    if (auto problem = Prepare(domain, "domainpart", idn::Nameprep, "nameprep", false);
+        !problem.empty())
         return problem;
     std::string_view rest = domain;
     while (true) {
@@ -186,9 +190,10 @@ std::string Jid::Assign(std::string_view text)
         return problem;
     if (auto problem = CheckPart(resource_, "resourcepart", true); !problem.empty())
         return problem;
-    if (auto problem = Prepare(local_, "localpart", idn::Nodeprep, "nodeprep"); !problem.empty())
+    if (auto problem = Prepare(local_, "localpart", idn::Nodeprep, "nodeprep", false);
+        !problem.empty())
         return problem;
-    return Prepare(resource_, "resourcepart", idn::Resourceprep, "resourceprep");
+    return Prepare(resource_, "resourcepart", idn::Resourceprep, "resourceprep", true);
 }
 
 Jid Jid::Parse(std::string_view text)

@@ -130,6 +130,10 @@ TEST_CASE("invalid JIDs say what is wrong")
          "localpart is refused by nodeprep"},
         {"a@example.org/\xEF\xBF\xBE", "resourcepart"},
         {"\xC2\xAD@example.org", "localpart is empty once prepared"},
+        // NFKC turns U+00A8 into a space and a combining mark: refused once prepared.
+        {"x@a\xC2\xA8"
+         "b.org",
+         "domainpart contains whitespace once prepared"},
     };
     for (const auto& row : rows) {
         CAPTURE(row.text);
