@@ -62,8 +62,11 @@ Json TimeToJson(UnixMs t)
 Json ToJson(const Event& event)
 {
     Json json = {{"event", event.kind}, {"at", TimeToJson(event.at)}};
-    for (const auto& [name, value] : event.fields)
-        std::visit([&json, &name](const auto& v) { json[name] = v; }, value);
+    // Not a structured binding: clang 14 (scripts/fuzz) cannot capture one.
+    for (const auto& field : event.fields) {
+        const std::string& name = field.first;
+        std::visit([&json, &name](const auto& v) { json[name] = v; }, field.second);
+    }
     return json;
 }
 
