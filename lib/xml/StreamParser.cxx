@@ -358,18 +358,16 @@ void StreamParser::Impl::Parse(std::string_view bytes)
         // return value is no help: it also reports warnings.
         if (!Failed() && ctxt->wellFormed == 0)
             Fail("not-well-formed", "libxml2 error " + std::to_string(ctxt->errNo));
-        CheckNames();
+        else if (!Failed())
+            CheckNames();
     }
 }
 
-// Checked after every piece of at most kSubChunkBytes: the dictionary can only have grown by
-// what one piece holds since the previous check.
+// After every piece of at most kSubChunkBytes: the dictionary grew by one piece at most.
 void StreamParser::Impl::CheckNames()
 {
-    if (Failed())
-        return;
     const int names = xmlDictSize(ctxt->dict);
-    if (names >= 0 && static_cast<std::size_t>(names) > limits.max_names)
+    if (std::size_t(std::max(names, 0)) > limits.max_names)
         Fail("policy-violation",
              "more than " + std::to_string(limits.max_names) + " distinct names in one stream");
     else if (xmlDictGetUsage(ctxt->dict) > limits.max_name_bytes)
