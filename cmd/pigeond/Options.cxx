@@ -18,6 +18,9 @@ namespace po = boost::program_options;
 
 namespace {
 
+// A pigeon.conf is a few dozen lines; this is far more than any needs.
+constexpr std::size_t kMaxConfigBytes = 256 * 1024;
+
 std::string StripNewline(std::string text)
 {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
@@ -124,8 +127,19 @@ std::filesystem::path ReadConfigFile(po::variables_map& vm, const po::options_de
     if (!file && explicit_config)
         throw OptionsError("cannot read config file " + config_file.string());
     if (file) {
+        // Read whole but bounded: --config /dev/zero, or a file of one endless line, must not
+        // grow the daemon before it has parsed a single setting.
+        std::string text(kMaxConfigBytes + 1, '\0');
+        file.read(text.data(), std::streamsize(text.size()));
+        if (file.bad())
+            throw OptionsError("cannot read config file " + config_file.string());
+        text.resize(std::size_t(file.gcount()));
+        if (text.size() > kMaxConfigBytes)
+            throw OptionsError(config_file.string() + " is larger than " +
+                               std::to_string(kMaxConfigBytes / 1024) + " KiB");
+        std::istringstream in(text);
         try {
-            po::store(po::parse_config_file(file, settings), vm);
+            po::store(po::parse_config_file(in, settings), vm);
         } catch (const po::error& e) {
             throw OptionsError(config_file.string() + ": " + e.what());
         }

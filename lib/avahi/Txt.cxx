@@ -4,12 +4,25 @@
 
 #include <avahi-common/error.h>
 
+#include <algorithm>
 #include <string_view>
 
 namespace pigeon::avahi {
 namespace {
 
 constexpr std::string_view kCookieKey = "org.freedesktop.Avahi.cookie";
+
+// A neighbour's record is read, kept and shown; XEP-0174 uses about fifteen keys. Whatever is
+// beyond these is dropped, so a record built to be large costs little.
+constexpr std::size_t kMaxEntries = 64;
+constexpr std::size_t kMaxKeyBytes = 64;
+
+// RFC 6763 section 6.4: printable US-ASCII other than '=', at least one character.
+bool IsValidKey(std::string_view key) noexcept
+{
+    return !key.empty() && key.size() <= kMaxKeyBytes &&
+           std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
+}
 
 } // namespace
 
@@ -30,7 +43,9 @@ StringListPtr ToStringList(const TxtRecord& txt)
 TxtRecord FromStringList(AvahiStringList* list)
 {
     TxtRecord txt;
-    for (auto* i = list; i != nullptr; i = avahi_string_list_get_next(i)) {
+    std::size_t seen = 0;
+    for (auto* i = list; i != nullptr && seen < kMaxEntries;
+         i = avahi_string_list_get_next(i), ++seen) {
         char* key = nullptr;
         char* value = nullptr;
         std::size_t size = 0;
@@ -38,7 +53,7 @@ TxtRecord FromStringList(AvahiStringList* list)
             continue;
         const CharPtr key_owner(key);
         const CharPtr value_owner(value);
-        if (key == nullptr || kCookieKey == key)
+        if (key == nullptr || kCookieKey == key || !IsValidKey(key))
             continue;
         // try_emplace: the first occurrence of a key counts (RFC 6763 s6.4).
         txt.try_emplace(key, value != nullptr ? std::string(value, size) : std::string());

@@ -51,7 +51,7 @@ Json ResultOf(std::string_view reply_line)
 {
     Json reply;
     try {
-        reply = Json::parse(reply_line);
+        reply = ParseLine(reply_line);
     } catch (const Json::exception&) {
         throw std::runtime_error("pigeond sent a reply that is not JSON");
     }

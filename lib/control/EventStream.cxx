@@ -97,7 +97,7 @@ std::variant<Json, EventStream::Stop> EventStream::Next(std::optional<Clock::tim
                                   : Stop::TimedOut;
     Json event;
     try {
-        event = Json::parse(*text);
+        event = ParseLine(*text);
     } catch (const Json::exception&) {
         throw std::runtime_error("pigeond sent an event that is not JSON");
     }

@@ -52,7 +52,10 @@ void HandleLine(const Server::Handler& handler, std::string_view line,
 {
     Json request;
     try {
-        request = Json::parse(line);
+        request = ParseLine(line);
+    } catch (const JsonTooDeep& e) {
+        respond(ToLine(ErrorReply("bad-request", std::string("request is ") + e.what())));
+        return;
     } catch (const Json::exception&) {
         respond(ToLine(ErrorReply("bad-request", "request is not valid JSON")));
         return;

@@ -88,6 +88,12 @@ std::optional<UnixMs> ParseRfc3339(std::string_view s) noexcept
 
     const auto tp = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} + milliseconds{millis} -
                     minutes{offset_minutes};
+    // An offset or a leap second can carry the time out of the four-digit years that
+    // FormatRfc3339 writes: refuse what we could not write back.
+    constexpr sys_days kFirst{year{0} / January / 1};
+    constexpr sys_days kAfterLast{year{10000} / January / 1};
+    if (tp < kFirst || tp >= kAfterLast)
+        return std::nullopt;
     return duration_cast<milliseconds>(tp.time_since_epoch()).count();
 }
 

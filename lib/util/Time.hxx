@@ -17,7 +17,9 @@ UnixMs NowMs() noexcept;
 std::string FormatRfc3339(UnixMs t);
 
 // Accepts RFC 3339 date-times with optional fraction and Z or +hh:mm offset.
-// Returns nullopt on anything else.
+// Returns nullopt on anything else, and on times FormatRfc3339 cannot write
+// back: before 0000-01-01T00:00:00Z or from 10000-01-01T00:00:00Z on (which an
+// offset or a leap second can reach from a four-digit date).
 std::optional<UnixMs> ParseRfc3339(std::string_view text) noexcept;
 
 } // namespace pigeon

@@ -129,6 +129,7 @@ private:
     void CheckBytes(std::string_view bytes);
     std::optional<std::string> TakeCheckedProlog(std::string_view bytes);
     void Parse(std::string_view bytes);
+    void CheckNames();
     std::size_t Consumed() const noexcept;
     void MarkEventEnd() noexcept { last_event_end = Consumed(); }
 
@@ -357,7 +358,21 @@ void StreamParser::Impl::Parse(std::string_view bytes)
         // return value is no help: it also reports warnings.
         if (!Failed() && ctxt->wellFormed == 0)
             Fail("not-well-formed", "libxml2 error " + std::to_string(ctxt->errNo));
+        else if (!Failed())
+            CheckNames();
     }
+}
+
+// After every piece of at most kSubChunkBytes: the dictionary grew by one piece at most.
+void StreamParser::Impl::CheckNames()
+{
+    const int names = xmlDictSize(ctxt->dict);
+    if (std::size_t(std::max(names, 0)) > limits.max_names)
+        Fail("policy-violation",
+             "more than " + std::to_string(limits.max_names) + " distinct names in one stream");
+    else if (xmlDictGetUsage(ctxt->dict) > limits.max_name_bytes)
+        Fail("policy-violation", "names in this stream take more than " +
+                                     std::to_string(limits.max_name_bytes) + " bytes");
 }
 
 std::size_t StreamParser::Impl::Consumed() const noexcept

@@ -26,7 +26,7 @@ namespace pigeon::xml {
 //   bad-namespace-prefix  an element or attribute prefix that is not declared
 //   invalid-namespace     a root element other than {http://etherx.jabber.org/streams}stream
 //   bad-format            non-whitespace text directly inside the stream root
-//   policy-violation      StreamLimits exceeded
+//   policy-violation      StreamLimits exceeded (stanza size, depth, distinct names)
 //   resource-constraint   libxml2 ran out of memory
 class StreamError : public std::runtime_error {
 public:
@@ -47,6 +47,13 @@ struct StreamLimits {
     std::size_t max_stanza_bytes = 256 * 1024;
     // Deepest element allowed; the stream root is depth 0, a stanza depth 1.
     unsigned max_depth = 32;
+    // Distinct names (of elements, attributes, prefixes, and namespace URIs) one document may
+    // bring into libxml2's name dictionary, and the bytes that dictionary may allocate for
+    // them. It never shrinks while the document lasts, so a peer sending tiny stanzas with
+    // ever-new names would otherwise grow memory and lookup time without bound. An honest
+    // stream uses a few dozen names.
+    std::size_t max_names = 2000;
+    std::size_t max_name_bytes = 128 * 1024;
 };
 
 // Incremental parser for one side of an XMPP stream (RFC 6120): feed it the bytes as they

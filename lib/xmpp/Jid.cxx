@@ -1,11 +1,14 @@
 #include "xmpp/Jid.hxx"
 
+#include "idn/Stringprep.hxx"
 #include "xml/Utf8.hxx"
 
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <stdexcept>
+#include <system_error>
 
 namespace pigeon::xmpp {
 
@@ -26,6 +29,22 @@ bool IsSpace(char32_t cp) noexcept
            cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
+// The invisible characters that reorder text around them (Unicode's
+// Bidi_Control): an address holding one can show as another. Stringprep
+// prohibits most of them; the isolates came after its Unicode 3.2.
+bool IsBidiControl(char32_t cp) noexcept
+{
+    return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}
+
+std::string CodePoint(char32_t cp)
+{
+    char text[16];
+    std::snprintf(text, sizeof(text), "U+%04X", static_cast<unsigned>(cp));
+    return text;
+}
+
 // Checks length, UTF-8 and the characters every part refuses; returns the problem or "".
 std::string CheckPart(std::string_view part, std::string_view what, bool allow_space)
 {
@@ -40,14 +59,68 @@ std::string CheckPart(std::string_view part, std::string_view what, bool allow_s
             return std::string{what} + " contains a control character";
         if (!allow_space && IsSpace(cp))
             return std::string{what} + " contains whitespace";
+        if (IsBidiControl(cp))
+            return std::string{what} + " contains " + CodePoint(cp) +
+                   ", a bidi control that can disguise an address";
         part.remove_prefix(n);
     }
     return {};
 }
 
-char AsciiLower(char c) noexcept
+// Replaces `part` with its form under a stringprep profile; returns the problem or "".
+std::string Prepare(std::string& part, std::string_view what,
+                    std::string (*profile)(std::string_view), std::string_view profile_name,
+                    bool allow_space)
 {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    if (part.empty())
+        return {};
+    try {
+        part = profile(part);
+    } catch (const std::system_error& e) {
+        return std::string{what} + " is refused by " + std::string{profile_name} + ": " +
+               e.code().message();
+    }
+    if (part.empty())
+        return std::string{what} + " is empty once prepared";
+    // Normalization can make what was refused above (U+00A8 holds a space under NFKC): the
+    // prepared form must pass the same checks, or it would not parse again.
+    if (auto problem = CheckPart(part, what, allow_space); !problem.empty())
+        return problem + " once prepared";
+    return {};
+}
+
+bool IsAscii(std::string_view text) noexcept
+{
+    return std::all_of(text.begin(), text.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// One label of a prepared domainpart: host name characters (and '_', which
+// link-local names use), no hyphen at either end, at most 63 bytes in its
+// ASCII form.
+std::string CheckLabel(std::string_view label)
+{
+    if (label.empty())
+        return "domainpart has an empty label";
+    if (label.front() == '-' || label.back() == '-')
+        return "domainpart label '" + std::string{label} + "' starts or ends with a hyphen";
+    std::string ascii{label};
+    if (!IsAscii(label)) {
+        try {
+            ascii = idn::LabelToAscii(label);
+        } catch (const std::system_error& e) {
+            return "domainpart label '" + std::string{label} +
+                   "' is not a valid internationalized label: " + e.code().message();
+        }
+    }
+    if (ascii.size() > kMaxLabelBytes)
+        return "domainpart has a label longer than 63 bytes";
+    for (const char c : ascii) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+        if (!ok)
+            return std::string{"domainpart contains '"} + c + "'";
+    }
+    return {};
 }
 
 std::string CheckDomain(std::string& domain)
@@ -58,9 +131,10 @@ std::string CheckDomain(std::string& domain)
         return "domainpart is empty";
     if (auto problem = CheckPart(domain, "domainpart", false); !problem.empty())
         return problem;
-    std::transform(domain.begin(), domain.end(), domain.begin(), AsciiLower);
 
     if (domain.front() == '[') {
+        std::transform(domain.begin(), domain.end(), domain.begin(),
+                       [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; });
         const std::string inside = domain.substr(1, domain.size() - 2);
         in6_addr addr{};
         if (!domain.ends_with(']') || domain.size() < 3 ||
@@ -69,24 +143,18 @@ std::string CheckDomain(std::string& domain)
         return {};
     }
 
-    std::size_t label_bytes = 0;
-    for (const char c : domain) {
-        if (c == '.') {
-            if (label_bytes == 0)
-                return "domainpart has an empty label";
-            label_bytes = 0;
-            continue;
-        }
-        if (++label_bytes > kMaxLabelBytes)
-            return "domainpart has a label longer than 63 bytes";
-        const bool ok = static_cast<unsigned char>(c) >= 0x80 || (c >= 'a' && c <= 'z') ||
-                        (c >= '0' && c <= '9') || c == '-' || c == '_';
-        if (!ok)
-            return std::string{"domainpart contains '"} + c + "'";
+    if (auto problem = Prepare(domain, "domainpart", idn::Nameprep, "nameprep", false);
+        !problem.empty())
+        return problem;
+    std::string_view rest = domain;
+    while (true) {
+        const std::size_t dot = rest.find('.');
+        if (auto problem = CheckLabel(rest.substr(0, dot)); !problem.empty())
+            return problem;
+        if (dot == std::string_view::npos)
+            return {};
+        rest.remove_prefix(dot + 1);
     }
-    if (label_bytes == 0)
-        return "domainpart has an empty label";
-    return {};
 }
 
 } // namespace
@@ -120,7 +188,12 @@ std::string Jid::Assign(std::string_view text)
         return std::string{"localpart contains '"} + local_[bad] + "'";
     if (auto problem = CheckDomain(domain_); !problem.empty())
         return problem;
-    return CheckPart(resource_, "resourcepart", true);
+    if (auto problem = CheckPart(resource_, "resourcepart", true); !problem.empty())
+        return problem;
+    if (auto problem = Prepare(local_, "localpart", idn::Nodeprep, "nodeprep", false);
+        !problem.empty())
+        return problem;
+    return Prepare(resource_, "resourcepart", idn::Resourceprep, "resourceprep", true);
 }
 
 Jid Jid::Parse(std::string_view text)

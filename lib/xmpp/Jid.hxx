@@ -7,19 +7,21 @@
 
 namespace pigeon::xmpp {
 
-// An XMPP address, localpart@domainpart/resourcepart (RFC 7622), checked as far as is
-// reasonable without a PRECIS implementation:
-//  - every part at most 1023 bytes of valid UTF-8; the localpart and resourcepart are
-//    optional, but may not be empty when their '@' or '/' is present;
-//  - no control characters (C0, DEL, C1) anywhere, and no whitespace in the localpart or
-//    domainpart;
-//  - the localpart has none of " & ' / : < > @;
-//  - the domainpart is an IPv6 literal in brackets, or labels of 1..63 bytes separated by dots
-//    whose ASCII characters are letters, digits, '-' and '_'; ASCII letters are lowercased and
-//    a single trailing dot is removed.
-// Non-ASCII text is taken as given: no case folding or Unicode normalization is applied, so two
-// JIDs that differ only in such ways compare unequal. Link-local identities (XEP-0174) such as
-// "user@kramer-laptop" are ordinary JIDs here.
+// An XMPP address, localpart@domainpart/resourcepart, prepared as RFC 6122 and Prosody do,
+// with libidn's stringprep profiles (lib/idn):
+//  - every part at most 1023 bytes of valid UTF-8, before and after preparation; the localpart
+//    and resourcepart are optional, but may not be empty when their '@' or '/' is present;
+//  - no control characters (C0, DEL, C1) and no bidi controls (U+202E and the like) anywhere,
+//    and no whitespace in the localpart or domainpart;
+//  - the localpart has none of " & ' / : < > @ and is prepared with nodeprep (case-folded,
+//    NFKC), the resourcepart with resourceprep (NFKC, case kept); both refuse what their
+//    profile prohibits and text that breaks the stringprep bidi rules;
+//  - the domainpart is an IPv6 literal in brackets (lowercased), or a name prepared with
+//    nameprep whose dot-separated labels are letters, digits, '-' and '_' (non-ASCII labels
+//    are checked in their IDNA ASCII form), 1..63 bytes, with no hyphen at either end; a
+//    single trailing dot is removed.
+// Parts are kept in their prepared form, so JIDs that prepare alike compare equal. Link-local
+// identities (XEP-0174) such as "user@kramer-laptop" are ordinary JIDs here.
 class Jid {
 public:
     // Throws std::invalid_argument naming the rule the text breaks.

@@ -68,7 +68,8 @@ TEST_CASE("send queues a valid message and returns it")
     const Json reply = f.Call(R"({"cmd":"send","to":"Jerry@Example.ORG","body":"running late"})");
     REQUIRE(reply["ok"] == true);
     CHECK(reply["result"]["state"] == "queued");
-    CHECK(reply["result"]["to"] == "Jerry@example.org"); // domain case-folded, localpart kept
+    // Prepared as a JID: nameprep folds the domain, nodeprep the localpart.
+    CHECK(reply["result"]["to"] == "jerry@example.org");
     CHECK(reply["result"]["id"].get<std::string>().size() == 36);
     CHECK(f.store->Outbox().size() == 1);
 }
@@ -144,8 +145,8 @@ TEST_CASE("list, show, search and status reflect the store")
     CHECK(hits.size() == 2);
 
     CHECK(f.Call(R"({"cmd":"contacts-add","jid":"Jerry@Example.org/phone"})")["result"]["jid"] ==
-          "Jerry@example.org");
-    CHECK(f.Call(R"({"cmd":"contacts"})")["result"][0]["jid"] == "Jerry@example.org");
+          "jerry@example.org");
+    CHECK(f.Call(R"({"cmd":"contacts"})")["result"][0]["jid"] == "jerry@example.org");
 
     const Json status = f.Call(R"({"cmd":"status"})")["result"];
     CHECK(status["queues"]["outbox"] == 1);

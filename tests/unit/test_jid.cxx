@@ -27,7 +27,7 @@ TEST_CASE("valid JIDs and their parts")
         {"example.com./r", "", "example.com", "r", "example.com/r"},
         // XEP-0174 link-local identities.
         {"user@kramer-laptop", "user", "kramer-laptop", "", ""},
-        {"Juliet@desk_1", "Juliet", "desk_1", "", ""},
+        {"Juliet@desk_1", "juliet", "desk_1", "", "juliet@desk_1"},
         {"alice@[2001:DB8::1]/x", "alice", "[2001:db8::1]", "x", "alice@[2001:db8::1]/x"},
         {"[::1]", "", "[::1]", "", ""},
         {"bob@192.168.1.20", "bob", "192.168.1.20", "", ""},
@@ -38,6 +38,21 @@ TEST_CASE("valid JIDs and their parts")
          "cher.example",
          "\xE2\x98\xBA", ""},
         {"x@" + max_label + ".com", "x", max_label + ".com", "", ""},
+        // Prepared by the stringprep profiles: nodeprep and nameprep fold case and normalize
+        // (NFKC), resourceprep normalizes but keeps case.
+        {"JULIET@Example.COM/Balcony", "juliet", "example.com", "Balcony",
+         "juliet@example.com/Balcony"},
+        {"Stra\xC3\x9F"
+         "e@B\xC3\x9C"
+         "CHER.example/\xEF\xBC\xA1",
+         "strasse",
+         "b\xC3\xBC"
+         "cher.example",
+         "A",
+         "strasse@b\xC3\xBC"
+         "cher.example/A"},
+        {"x@xn--bcher-kva.example", "x", "xn--bcher-kva.example", "", ""},
+        {"a@b-c.d", "a", "b-c.d", "", ""},
         {max_part + "@d", max_part, "d", "", ""},
         {"d/" + max_part, "", "d", max_part, ""},
     };
@@ -94,6 +109,31 @@ TEST_CASE("invalid JIDs say what is wrong")
         {"a@[::1", "not a valid IPv6 literal"},
         {"a@[nonsense]", "not a valid IPv6 literal"},
         {"a@[]", "not a valid IPv6 literal"},
+        // Host name rules and bidi controls (issue 12).
+        {"jerry@-bad-.org", "label '-bad-' starts or ends with a hyphen"},
+        {"jerry@bad-.org", "starts or ends with a hyphen"},
+        {"jerry@example.-org", "starts or ends with a hyphen"},
+        {"\xE2\x80\xAE"
+         "evil@example.org",
+         "localpart contains U+202E, a bidi control"},
+        {"jerry@example.org/\xE2\x80\xAEx", "resourcepart contains U+202E"},
+        {"jerry@exa\xE2\x80\x8Fmple.org", "domainpart contains U+200F"},
+        {"a\xE2\x81\xA6"
+         "b@example.org",
+         "localpart contains U+2066"},
+        {"a@b!c.org", "domainpart contains '!'"},
+        {"a@" + std::string(60, 'x') + "\xC3\xBC.org", "not a valid internationalized label"},
+        // What the profiles themselves prohibit: private use, and mixed-direction text.
+        {"a\xEE\x80\x80@example.org", "localpart is refused by nodeprep"},
+        {"\xD7\x90"
+         "a@example.org",
+         "localpart is refused by nodeprep"},
+        {"a@example.org/\xEF\xBF\xBE", "resourcepart"},
+        {"\xC2\xAD@example.org", "localpart is empty once prepared"},
+        // NFKC turns U+00A8 into a space and a combining mark: refused once prepared.
+        {"x@a\xC2\xA8"
+         "b.org",
+         "domainpart contains whitespace once prepared"},
     };
     for (const auto& row : rows) {
         CAPTURE(row.text);
@@ -119,4 +159,12 @@ TEST_CASE("bare JIDs and comparison")
     CHECK(full != bare);
     CHECK(full != Jid::Parse("juliet@example.com/Balcony"));
     CHECK(bare < full);
+}
+
+TEST_CASE("JIDs that prepare alike are equal")
+{
+    CHECK(Jid::Parse("Juliet@Example.com") == Jid::Parse("juliet@example.com"));
+    CHECK(pigeon::xmpp::BareOf("ROMEO@Montague.lit/Orchard") == "romeo@montague.lit");
+    // The resourcepart keeps its case.
+    CHECK(Jid::Parse("a@b/R") != Jid::Parse("a@b/r"));
 }

@@ -17,7 +17,8 @@ struct TempXdg {
     std::filesystem::path dir;
     TempXdg()
     {
-        std::string pattern = (std::filesystem::temp_directory_path() / "pigeon-opt-XXXXXX").string();
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "pigeon-opt-XXXXXX").string();
         dir = mkdtemp(pattern.data());
         setenv("XDG_CONFIG_HOME", (dir / "config").c_str(), 1);
         setenv("XDG_DATA_HOME", (dir / "data").c_str(), 1);
@@ -57,7 +58,8 @@ TEST_CASE("defaults come from XDG and the documented values")
 TEST_CASE("the config file is read and flags win over it")
 {
     TempXdg xdg;
-    xdg.WriteConfig("# comment\ncarriers = 7\ncarry = contacts\nname = elaine\nlog-level = debug\n");
+    xdg.WriteConfig(
+        "# comment\ncarriers = 7\ncarry = contacts\nname = elaine\nlog-level = debug\n");
     auto c = Parse({}).config;
     CHECK(c.carriers == 7);
     CHECK(c.carry == CarryPolicy::Contacts);
@@ -79,6 +81,18 @@ TEST_CASE("--config names another file, which must exist")
     const auto missing = (xdg.dir / "missing.conf").string();
     CHECK_THROWS_WITH_AS(Parse({"--config", missing.c_str()}), doctest::Contains("cannot read"),
                          OptionsError);
+}
+
+TEST_CASE("a config file that is too large is refused before it is parsed")
+{
+    TempXdg xdg;
+    // One endless comment line, as --config /dev/zero or a runaway file would give.
+    xdg.WriteConfig("# " + std::string(300 * 1024, 'x') + "\ncarriers = 7\n");
+    CHECK_THROWS_WITH_AS(Parse({}), doctest::Contains("larger than 256 KiB"), OptionsError);
+    CHECK_THROWS_WITH_AS(Parse({"--config", "/dev/zero"}), doctest::Contains("larger than"),
+                         OptionsError);
+    xdg.WriteConfig("# " + std::string(200 * 1024, 'x') + "\ncarriers = 7\n");
+    CHECK(Parse({}).config.carriers == 7);
 }
 
 TEST_CASE("bad settings are refused with a message naming them")

@@ -324,6 +324,64 @@ TEST_CASE("size and depth limits are policy violations")
     }
 }
 
+TEST_CASE("a stream of ever-new names is closed once past its name budget")
+{
+    // Tiny stanzas, each within every other limit, each with a new element name, a new
+    // attribute name and a new namespace: what grew libxml2's dictionary without bound.
+    const auto fresh = [](std::size_t i) {
+        const std::string n = std::to_string(i);
+        return "<e" + n + " xmlns='urn:x:" + n + "' a" + n + "='v'/>";
+    };
+    StreamParser parser;
+    parser.Feed(kHeader);
+    std::size_t sent = 0;
+    std::string condition;
+    const auto started = std::chrono::steady_clock::now();
+    try {
+        for (; sent < 1'000'000; ++sent) {
+            std::string chunk;
+            for (int k = 0; k < 50; ++k)
+                chunk += fresh(sent * 50 + k);
+            parser.Feed(chunk);
+        }
+    } catch (const StreamError& e) {
+        condition = e.condition();
+        CHECK(std::string(e.what()).find("distinct names") != std::string::npos);
+    }
+    CHECK(condition == "policy-violation");
+    // Three names a stanza: the 2000-name budget is spent within the first ~700 stanzas.
+    CHECK(sent * 50 < 1000);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+}
+
+TEST_CASE("long names are counted in bytes as well")
+{
+    StreamLimits limits;
+    limits.max_name_bytes = 16 * 1024;
+    StreamParser parser{limits};
+    parser.Feed(kHeader);
+    const auto long_names = [&parser] {
+        for (int i = 0; i < 200; ++i)
+            parser.Feed("<" + std::string(200, 'n') + std::to_string(i) + "/>");
+    };
+    CHECK_THROWS_WITH_AS(long_names(), doctest::Contains("bytes"), StreamError);
+}
+
+TEST_CASE("an honest stream that repeats its names is never near the name budget")
+{
+    StreamParser parser;
+    parser.Feed(kHeader);
+    const std::string stanza = "<message to='a@b' id='x' type='chat'><body>hi</body>"
+                               "<origin-id xmlns='urn:xmpp:sid:0' id='1'/></message>";
+    std::string chunk;
+    for (int k = 0; k < 100; ++k)
+        chunk += stanza;
+    std::size_t stanzas = 0;
+    for (int i = 0; i < 200; ++i)
+        stanzas += parser.Feed(chunk).size();
+    CHECK(stanzas == 20'000);
+}
+
 TEST_CASE("bytes that are not UTF-8 are an unsupported encoding")
 {
     CHECK(ErrorOfBody("<message><body>\xC3\x28</body></message>") == "unsupported-encoding");

@@ -40,3 +40,19 @@ TEST_CASE("format and parse round-trip")
     for (UnixMs t : {UnixMs{0}, UnixMs{1}, UnixMs{951'782'400'000}, UnixMs{4'102'444'799'999}})
         CHECK(ParseRfc3339(FormatRfc3339(t)) == t);
 }
+
+TEST_CASE("times that cannot be written back are refused at parse")
+{
+    CHECK(ParseRfc3339("9999-12-31T23:59:59-00:01") == std::nullopt);
+    CHECK(ParseRfc3339("9999-12-31T23:59:60Z") == std::nullopt);
+    CHECK(ParseRfc3339("0000-01-01T00:00:00+00:01") == std::nullopt);
+    // The edges themselves are fine, and come back as they went in.
+    for (const char* text : {"9999-12-31T23:59:59.999Z", "0000-01-01T00:00:00.000Z"}) {
+        CAPTURE(text);
+        const auto t = ParseRfc3339(text);
+        REQUIRE(t.has_value());
+        CHECK(FormatRfc3339(*t) == text);
+    }
+    REQUIRE(ParseRfc3339("9999-12-31T23:59:59+00:01").has_value());
+    CHECK(ParseRfc3339(FormatRfc3339(*ParseRfc3339("9999-12-31T23:59:59+00:01"))).has_value());
+}
