@@ -162,9 +162,12 @@ void Browser::OnFailure() noexcept
 void Browser::ResolveFirst(const std::string& name, Neighbour& neighbour) noexcept
 {
     neighbour.retry.reset();
+    // Both families, so that what the neighbour is reported up with names
+    // every address a stream from it may come from.
     auto lookup = std::make_shared<Lookup>(
         io_, *client_, name, type_,
-        [this, name](std::optional<ServiceInfo> info) { OnFirstResolved(name, std::move(info)); });
+        [this, name](std::optional<ServiceInfo> info) { OnFirstResolved(name, std::move(info)); },
+        HasBothFamilies);
     for (const auto& [interface, protocol] : neighbour.seen)
         lookup->Add(interface, protocol);
     lookup->Start();
@@ -278,7 +281,7 @@ void Browser::PostDone(Lookup::Done done, std::optional<ServiceInfo> info) noexc
         });
 }
 
-void Browser::Resolve(const std::string& instance, Lookup::Done done)
+void Browser::Resolve(const std::string& instance, Lookup::Done done, Lookup::Enough enough)
 {
     auto i = neighbours_.find(instance);
     if (client_ == nullptr || browser_ == nullptr || i == neighbours_.end()) {
@@ -291,7 +294,8 @@ void Browser::Resolve(const std::string& instance, Lookup::Done done)
         [this, id, done = std::move(done)](std::optional<ServiceInfo> info) mutable {
             resolves_.erase(id);
             PostDone(std::move(done), std::move(info));
-        });
+        },
+        std::move(enough));
     for (const auto& [interface, protocol] : i->second.seen)
         lookup->Add(interface, protocol);
     lookup->Start();

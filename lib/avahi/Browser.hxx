@@ -54,7 +54,7 @@ public:
     void Recheck() noexcept;
 
     // See Presence::Resolve; `done` is posted to the loop. Throws std::bad_alloc only.
-    void Resolve(const std::string& instance, Lookup::Done done);
+    void Resolve(const std::string& instance, Lookup::Done done, Lookup::Enough enough = {});
     std::vector<std::string> Neighbours() const;
 
 private:

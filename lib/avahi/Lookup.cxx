@@ -15,8 +15,9 @@ namespace {
 constexpr auto kTimeout = std::chrono::seconds(6);
 // Once one answer is in, the others (the other address family, other
 // interfaces) come within milliseconds on a link, or not at all: an A record
-// is usually not published over IPv6 mDNS. Every peer connection waits this
-// long, so keep it short; one endpoint is enough to connect.
+// is usually not published over IPv6 mDNS. Only a lookup whose first answers
+// are not enough (no usable address, not the address asked about) waits
+// this long for the rest.
 constexpr auto kGrace = std::chrono::milliseconds(200);
 
 Endpoint ToEndpoint(AvahiIfIndex interface, const AvahiAddress& address, std::uint16_t port)
@@ -41,12 +42,36 @@ Endpoint ToEndpoint(AvahiIfIndex interface, const AvahiAddress& address, std::ui
     return endpoint;
 }
 
+bool Usable(const Endpoint& e) noexcept
+{
+    if (e.address.is_unspecified() || e.port == 0)
+        return false;
+    return !e.address.is_v6() || !e.address.to_v6().is_link_local() ||
+           e.address.to_v6().scope_id() != 0;
+}
+
 } // namespace
 
+bool HasUsableEndpoint(const ServiceInfo& info) noexcept
+{
+    return std::any_of(info.endpoints.begin(), info.endpoints.end(), Usable);
+}
+
+bool HasBothFamilies(const ServiceInfo& info) noexcept
+{
+    const auto has = [&](bool v6) {
+        return std::any_of(info.endpoints.begin(), info.endpoints.end(), [v6](const Endpoint& e) {
+            return e.address.is_v6() == v6 && Usable(e);
+        });
+    };
+    return has(false) && has(true);
+}
+
 Lookup::Lookup(boost::asio::io_context& io, AvahiClient& client, std::string instance,
-               std::string type, Done done)
+               std::string type, Done done, Enough enough)
     : client_(client), instance_(std::move(instance)), type_(std::move(type)),
-      done_(std::move(done)), timer_(io)
+      done_(std::move(done)), enough_(enough ? std::move(enough) : Enough(HasUsableEndpoint)),
+      timer_(io)
 {
 }
 
@@ -108,18 +133,22 @@ void Lookup::OnEvent(AvahiServiceResolver*, AvahiIfIndex interface, AvahiProtoco
     auto& resolver = *static_cast<Resolver*>(userdata);
     // `done` may drop the owner's reference; stay alive until we return.
     const auto self = resolver.lookup->shared_from_this();
-    if (event == AVAHI_RESOLVER_FOUND && address != nullptr)
-        self->OnFound(interface, host_name, *address, port, txt);
-    else
+    if (event == AVAHI_RESOLVER_FOUND && address != nullptr) {
+        if (self->OnFound(interface, host_name, *address, port, txt))
+            return; // every resolver, this one too, is gone
+    } else {
         log::Debug("avahi", "resolving '" + self->instance_ + "' on interface " +
                                 std::to_string(interface) +
                                 " failed: " + avahi_strerror(avahi_client_errno(&self->client_)));
+    }
     self->OnResolverDone(resolver);
 }
 
-void Lookup::OnFound(AvahiIfIndex interface, const char* host_name, const AvahiAddress& address,
+bool Lookup::OnFound(AvahiIfIndex interface, const char* host_name, const AvahiAddress& address,
                      std::uint16_t port, AvahiStringList* txt) noexcept
 {
+    if (finished_)
+        return true;
     if (!result_) {
         result_.emplace();
         result_->instance = instance_;
@@ -132,6 +161,10 @@ void Lookup::OnFound(AvahiIfIndex interface, const char* host_name, const AvahiA
     auto& endpoints = result_->endpoints;
     if (std::find(endpoints.begin(), endpoints.end(), endpoint) == endpoints.end())
         endpoints.push_back(std::move(endpoint));
+    if (!enough_(*result_))
+        return false;
+    Finish();
+    return true;
 }
 
 void Lookup::OnResolverDone(Resolver& resolver) noexcept

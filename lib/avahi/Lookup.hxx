@@ -2,6 +2,8 @@
 // One instance resolved on several (interface, protocol) announcements at
 // once, for both address families, merged into one ServiceInfo. Each
 // resolver is freed as soon as it answers; only plain values are handed on.
+// It ends as soon as what was found is enough (by default: one address we
+// can connect to), so that no caller waits for answers it does not need.
 
 #include "avahi/Handles.hxx"
 #include "avahi/ServiceInfo.hxx"
@@ -18,15 +20,24 @@
 
 namespace pigeon::avahi {
 
+// An address connect() can use: IPv4, or IPv6 with the scope a link-local one needs.
+bool HasUsableEndpoint(const ServiceInfo& info) noexcept;
+// Usable addresses of both families: all a dual-stack neighbour announces on
+// one link (a host without one of them waits the grace for it instead).
+bool HasBothFamilies(const ServiceInfo& info) noexcept;
+
 class Lookup : public std::enable_shared_from_this<Lookup> {
 public:
     using Done = std::function<void(std::optional<ServiceInfo>)>;
+    // Whether what was found so far is all the caller needs; must not throw.
+    using Enough = std::function<bool(const ServiceInfo&)>;
 
-    // Must be owned by a shared_ptr. `done` runs once: when every resolver
-    // has answered, at the deadline, or from Finish(); never after the
-    // Lookup is destroyed.
+    // Must be owned by a shared_ptr. `done` runs once: when `enough` holds
+    // (empty: HasUsableEndpoint), when every resolver has answered, a short
+    // grace after the first answer, at the deadline, or from Finish(); never
+    // after the Lookup is destroyed.
     Lookup(boost::asio::io_context& io, AvahiClient& client, std::string instance, std::string type,
-           Done done);
+           Done done, Enough enough = {});
     ~Lookup();
     Lookup(const Lookup&) = delete;
     Lookup& operator=(const Lookup&) = delete;
@@ -51,7 +62,8 @@ private:
                         const char* type, const char* domain, const char* host_name,
                         const AvahiAddress* address, std::uint16_t port, AvahiStringList* txt,
                         AvahiLookupResultFlags flags, void* userdata) noexcept;
-    void OnFound(AvahiIfIndex interface, const char* host_name, const AvahiAddress& address,
+    // Returns whether the lookup finished.
+    bool OnFound(AvahiIfIndex interface, const char* host_name, const AvahiAddress& address,
                  std::uint16_t port, AvahiStringList* txt) noexcept;
     void OnResolverDone(Resolver& resolver) noexcept;
     void ArmTimer(std::chrono::steady_clock::time_point when) noexcept;
@@ -60,6 +72,7 @@ private:
     std::string instance_;
     std::string type_;
     Done done_;
+    Enough enough_;
     bool finished_ = false;
     std::vector<std::unique_ptr<Resolver>> resolvers_;
     std::optional<ServiceInfo> result_;

@@ -57,9 +57,9 @@ public:
         browser_.Recheck();
     }
     std::string OwnInstance() const { return publisher_.Own(); }
-    void Resolve(const std::string& instance, Lookup::Done done)
+    void Resolve(const std::string& instance, Lookup::Done done, Lookup::Enough enough)
     {
-        browser_.Resolve(instance, std::move(done));
+        browser_.Resolve(instance, std::move(done), std::move(enough));
     }
     std::vector<std::string> Neighbours() const { return browser_.Neighbours(); }
 
@@ -209,9 +209,10 @@ std::string Presence::OwnInstance() const
 }
 
 void Presence::Resolve(const std::string& instance,
-                       std::function<void(std::optional<ServiceInfo>)> done)
+                       std::function<void(std::optional<ServiceInfo>)> done,
+                       std::function<bool(const ServiceInfo&)> enough)
 {
-    impl_->Resolve(instance, std::move(done));
+    impl_->Resolve(instance, std::move(done), std::move(enough));
 }
 
 std::vector<std::string> Presence::Neighbours() const

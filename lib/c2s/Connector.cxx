@@ -129,6 +129,10 @@ void Connector::OnConnected(const boost::system::error_code& ec)
         return;
     }
     log::Debug(kLog, "connected to " + Describe(target) + " at " + endpoint.address().to_string());
+    // Login is a dozen small exchanges, each written while the last is
+    // unacknowledged: Nagle would add a delayed ACK to each.
+    boost::system::error_code ignored;
+    socket_->set_option(asio::ip::tcp::no_delay(true), ignored);
     if (!target.direct_tls) {
         timer_.cancel();
         Finish({std::make_unique<Socket>(std::move(*socket_)), target, {}, false});

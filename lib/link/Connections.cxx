@@ -7,6 +7,8 @@
 
 #include <boost/asio/ip/v6_only.hpp>
 
+#include <algorithm>
+
 namespace pigeon::link {
 namespace asio = boost::asio;
 using asio::ip::tcp;
@@ -31,6 +33,12 @@ bool SameHost(const asio::ip::address& a, const asio::ip::address& b)
     if (pa.is_v6() && pb.is_v6())
         return pa.to_v6().to_bytes() == pb.to_v6().to_bytes();
     return pa == pb;
+}
+
+bool Among(const std::vector<avahi::Endpoint>& endpoints, const asio::ip::address& address)
+{
+    return std::any_of(endpoints.begin(), endpoints.end(),
+                       [&](const avahi::Endpoint& e) { return SameHost(e.address, address); });
 }
 
 } // namespace
@@ -153,7 +161,11 @@ void Connections::Contact(const std::string& instance)
     if (link.connecting || link.stream || presence_.OwnInstance().empty())
         return;
     link.connecting = true;
-    // Addresses are never cached: resolve now, on every interface it is seen on.
+    // Resolved moments ago (it just came up): dial at once.
+    if (const auto* endpoints = neighbours_.FreshAddresses(instance)) {
+        Dial(instance, *endpoints);
+        return;
+    }
     presence_.Resolve(
         instance, [this, alive = alive_.Watch(), instance](std::optional<avahi::ServiceInfo> info) {
             if (alive.Gone() || stopping_)
@@ -177,9 +189,14 @@ void Connections::OnResolved(const std::string& instance,
         return;
     }
     neighbours_.SetAddresses(instance, info->endpoints);
+    Dial(instance, info->endpoints);
+}
+
+void Connections::Dial(const std::string& instance, const std::vector<avahi::Endpoint>& endpoints)
+{
     // The Dialer is ours and calls nothing once destroyed: `this` is safe.
-    link.dialer = std::make_unique<Dialer>(
-        io_, info->endpoints, kDialTimeout,
+    links_[instance].dialer = std::make_unique<Dialer>(
+        io_, endpoints, kDialTimeout,
         [this, instance](const std::string& error, tcp::socket socket, const tcp::endpoint& used) {
             OnDialled(instance, error, std::move(socket), used);
         });
@@ -192,6 +209,7 @@ void Connections::OnDialled(const std::string& instance, const std::string& erro
     link.connecting = false;
     link.dialer.reset(); // the Dialer calling us: it touches nothing after this call
     if (!error.empty()) {
+        neighbours_.ExpireAddresses(instance);
         LogHandshake(store_, instance, "connect failed", error);
         RetryLater(instance);
         return;
@@ -264,29 +282,38 @@ void Connections::Identify(Stream& stream, const xml::StreamHeader& header)
         stream.Close("host-unknown");
         return;
     }
-    presence_.Resolve(claimed,
-                      [this, alive = alive_.Watch(), &stream, stream_alive = stream.Watch(),
-                       claimed, header](std::optional<avahi::ServiceInfo> info) {
-                          if (alive.Gone() || stopping_ || stream_alive.Gone() || !stream.IsOpen())
-                              return;
-                          try {
-                              OnIdentifyResolved(stream, claimed, header, info);
-                          } catch (const std::exception& e) {
-                              log::Error("link", "identifying " + claimed + ": " + e.what());
-                              stream.Close("internal-server-error");
-                          }
-                      });
+    const auto remote = stream.RemoteAddress();
+    // Resolved at that address moments ago (it came up, or we dialled it):
+    // asking avahi-daemon again would tell the same, a round trip later.
+    if (const auto* endpoints = neighbours_.FreshAddresses(claimed);
+        endpoints != nullptr && Among(*endpoints, remote)) {
+        avahi::ServiceInfo info;
+        info.endpoints = *endpoints;
+        OnIdentifyResolved(stream, claimed, header, info);
+        return;
+    }
+    presence_.Resolve(
+        claimed,
+        [this, alive = alive_.Watch(), &stream, stream_alive = stream.Watch(), claimed,
+         header](std::optional<avahi::ServiceInfo> info) {
+            if (alive.Gone() || stopping_ || stream_alive.Gone() || !stream.IsOpen())
+                return;
+            try {
+                OnIdentifyResolved(stream, claimed, header, info);
+            } catch (const std::exception& e) {
+                log::Error("link", "identifying " + claimed + ": " + e.what());
+                stream.Close("internal-server-error");
+            }
+        },
+        // Done once the source is among its addresses, else as every resolve is.
+        [remote](const avahi::ServiceInfo& info) { return Among(info.endpoints, remote); });
 }
 
 void Connections::OnIdentifyResolved(Stream& stream, const std::string& claimed,
                                      const xml::StreamHeader& header,
                                      const std::optional<avahi::ServiceInfo>& info)
 {
-    bool matches = false;
-    if (info)
-        for (const auto& e : info->endpoints)
-            matches = matches || SameHost(e.address, stream.RemoteAddress());
-    if (!matches) {
+    if (!info || !Among(info->endpoints, stream.RemoteAddress())) {
         LogHandshake(store_, claimed, "refused",
                      "source " + stream.RemoteAddress().to_string() + " is not an address of it");
         stream.Close("invalid-from");

@@ -96,6 +96,7 @@ private:
     void Accept(boost::asio::ip::tcp::acceptor& acceptor);
     Stream& NewStream(boost::asio::ip::tcp::socket socket, Stream::Role role);
     void OnResolved(const std::string& instance, const std::optional<avahi::ServiceInfo>& info);
+    void Dial(const std::string& instance, const std::vector<avahi::Endpoint>& endpoints);
     void OnDialled(const std::string& instance, const std::string& error,
                    boost::asio::ip::tcp::socket socket, const boost::asio::ip::tcp::endpoint& used);
     void Identify(Stream& stream, const xml::StreamHeader& header);

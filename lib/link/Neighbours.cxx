@@ -11,6 +11,12 @@
 namespace pigeon::link {
 namespace {
 
+// Addresses on a link change rarely (a host re-addressed, a DHCP lease); a
+// stale one costs one failed dial, after which we resolve again. Each use
+// within this long of a resolve saves the round trips to avahi-daemon and
+// the peer (both ends of every new stream would otherwise resolve).
+constexpr auto kAddressesFresh = std::chrono::seconds(30);
+
 std::string Join(const std::vector<avahi::Endpoint>& endpoints)
 {
     std::string text;
@@ -41,8 +47,26 @@ const Neighbour& Neighbours::Record(const std::string& instance)
 
 void Neighbours::SetAddresses(const std::string& instance, std::vector<avahi::Endpoint> endpoints)
 {
-    if (const auto it = table_.find(instance); it != table_.end())
+    if (const auto it = table_.find(instance); it != table_.end()) {
         it->second.info.endpoints = std::move(endpoints);
+        it->second.resolved = std::chrono::steady_clock::now();
+    }
+}
+
+const std::vector<avahi::Endpoint>*
+Neighbours::FreshAddresses(const std::string& instance) const noexcept
+{
+    const auto it = table_.find(instance);
+    if (it == table_.end() || !it->second.present || it->second.info.endpoints.empty() ||
+        std::chrono::steady_clock::now() - it->second.resolved > kAddressesFresh)
+        return nullptr;
+    return &it->second.info.endpoints;
+}
+
+void Neighbours::ExpireAddresses(const std::string& instance) noexcept
+{
+    if (const auto it = table_.find(instance); it != table_.end())
+        it->second.resolved = {};
 }
 
 void Neighbours::Forget(const std::string& instance) noexcept
@@ -55,6 +79,7 @@ void Neighbours::OnNeighbourUp(const avahi::ServiceInfo& info) noexcept
     try {
         auto& neighbour = table_[info.instance];
         neighbour.info = info;
+        neighbour.resolved = std::chrono::steady_clock::now();
         neighbour.present = true;
         Learn(info.instance, neighbour, "seen");
         owner_.OnNeighbourSeen(info.instance, true);

@@ -6,6 +6,7 @@
 
 #include "avahi/Presence.hxx"
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -17,10 +18,11 @@ class Store;
 namespace pigeon::link {
 
 struct Neighbour {
-    avahi::ServiceInfo info; // as announced; addresses as last resolved
-    std::string jid;         // the account its TXT record names, empty if none
-    bool carrier = false;    // a pigeon peer (our caps node), so it may carry
-    bool present = false;    // announced right now
+    avahi::ServiceInfo info;                          // as announced; addresses as last resolved
+    std::chrono::steady_clock::time_point resolved{}; // when those addresses were
+    std::string jid;      // the account its TXT record names, empty if none
+    bool carrier = false; // a pigeon peer (our caps node), so it may carry
+    bool present = false; // announced right now
 };
 
 class Neighbours final : public avahi::Presence::Listener {
@@ -46,9 +48,14 @@ public:
     // The record of `instance`, made empty (not present) if we had none: an
     // instance may open a stream to us before we see its announcement.
     const Neighbour& Record(const std::string& instance);
-    // Where `instance` was just resolved, kept to be shown (not to dial:
-    // addresses are resolved afresh for each contact).
+    // Where `instance` was just resolved: shown, and used for a while.
     void SetAddresses(const std::string& instance, std::vector<avahi::Endpoint> endpoints);
+    // The addresses of `instance` if it is announced and they were resolved
+    // a few seconds ago at most (as it came up, or for the last dial), else
+    // nullptr: then resolve it afresh.
+    const std::vector<avahi::Endpoint>* FreshAddresses(const std::string& instance) const noexcept;
+    // They did not answer: the next contact resolves afresh.
+    void ExpireAddresses(const std::string& instance) noexcept;
     void Forget(const std::string& instance) noexcept;
     // Every record, present or not, by instance.
     const std::map<std::string, Neighbour>& All() const noexcept { return table_; }

@@ -30,6 +30,9 @@ Stream::Stream(asio::ip::tcp::socket socket, Role role, StreamOwner& owner,
     const auto endpoint = socket_.remote_endpoint(ec);
     if (!ec)
         remote_address_ = endpoint.address();
+    // Each stanza or batch is one write that the peer answers: Nagle would hold
+    // the next one back for the delayed ACK of the last (tens of ms each).
+    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
 }
 
 Stream::~Stream()

@@ -6,7 +6,7 @@
 #    sender's "created") of a carried message against a direct send, medians
 #    of ROUNDS each, in the same run.
 . "$(dirname "$0")/../uplink/lib.sh"
-ROUNDS=${BENCH_ROUNDS:-5}
+ROUNDS=${BENCH_ROUNDS:-10}
 
 for h in elaine kramer jerry; do lab_add_host "$h"; done
 lab_wait_avahi
@@ -60,5 +60,5 @@ up, carried, direct = ([int(x) for x in a.split()] for a in sys.argv[1:4])
 print(f"carrier uplink up -> recipient inbox: median {statistics.median(up):.0f} ms (runs: {up})")
 print(f"carried message, created -> recipient inbox: median {statistics.median(carried):.0f} ms (runs: {carried})")
 print(f"direct send, created -> recipient inbox: median {statistics.median(direct):.0f} ms (runs: {direct})")
-print(f"relay overhead: {statistics.median(carried) / max(1, statistics.median(direct)):.1f}x the direct latency")
+print(f"carried vs direct, recipient side: {statistics.median(carried) / max(1, statistics.median(direct)):.2f}x the direct latency")
 PY

@@ -56,10 +56,12 @@ node_kill() {
     fi
 }
 
-# node_ctl HOST ARGS...: runs pigeonctl against HOST's daemon.
+# node_ctl HOST ARGS...: runs pigeonctl against HOST's daemon. The control
+# socket is a file, reachable from any network namespace: no `ip netns exec`
+# (a mount namespace and a /sys remount each time, most of a poll's cost).
 node_ctl() {
     host=$1; shift
-    lab_exec "$host" "$PIGEONCTL" --runtime-dir "$LAB_DIR/node-$host/run/pigeon" "$@"
+    "$PIGEONCTL" --runtime-dir "$LAB_DIR/node-$host/run/pigeon" "$@"
 }
 
 # node_json HOST FILE ARGS...: pigeonctl --json output into FILE.
@@ -84,12 +86,16 @@ node_dump_logs_on_failure() {
 }
 
 # wait_for DESCRIPTION SECONDS COMMAND...: polls COMMAND until it succeeds,
-# for at most SECONDS of wall-clock time however long each try takes.
+# for at most SECONDS of wall-clock time however long each try takes. Tries
+# come quickly at first (most waits end within a second), then every 0.4 s:
+# a poll costs a pigeonctl and a python3, more CPU than the daemons' work.
 wait_for() {
     what=$1; deadline=$((SECONDS + $2)); shift 2
+    pause=0.025
     until "$@" >/dev/null 2>&1; do
         [ $SECONDS -lt $deadline ] || fail "timed out waiting for: $what"
-        sleep 0.1
+        sleep $pause
+        case $pause in 0.025) pause=0.05 ;; 0.05) pause=0.1 ;; 0.1) pause=0.2 ;; *) pause=0.4 ;; esac
     done
 }
 

@@ -16,6 +16,7 @@
 //
 // Usage: RunPresence [--debug] [--control FIFO] USER PORT [KEY=VALUE...]
 
+#include "avahi/Lookup.hxx"
 #include "avahi/Presence.hxx"
 #include "util/Log.hxx"
 
@@ -154,9 +155,13 @@ private:
             const std::string command = line.substr(0, space);
             const std::string rest = space == std::string::npos ? "" : line.substr(space + 1);
             if (command == "resolve") {
-                presence_.Resolve(rest, [rest](std::optional<avahi::ServiceInfo> info) {
-                    Print(info ? "resolved " + Format(*info) : "unresolved " + Quote(rest));
-                });
+                // Every address, not just the first one that would do to dial.
+                presence_.Resolve(
+                    rest,
+                    [rest](std::optional<avahi::ServiceInfo> info) {
+                        Print(info ? "resolved " + Format(*info) : "unresolved " + Quote(rest));
+                    },
+                    avahi::HasBothFamilies);
             } else if (command == "txt") {
                 txt_ = ParseTxt(Words(rest));
                 presence_.UpdateTxt(txt_);

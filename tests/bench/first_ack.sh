@@ -1,0 +1,60 @@
+#!/bin/bash
+# Benchmark (prints figures; fails only if a handoff fails): how soon a carrier
+# that appears takes a queued message. ROUNDS times, Kramer's pigeond starts
+# next to Elaine, who has one message queued, and stops again. Medians of:
+#  - browse event (the first announcement of Kramer that avahi-daemon reports
+#    to a client on Elaine's host) -> first durable acknowledgement;
+#  - resolve event (Elaine's daemon has resolved Kramer: "seen" in its
+#    handshake log) -> first durable acknowledgement.
+# The browse event is stamped by an avahi-browse beside Elaine's daemon: the
+# same moment the daemon's own browser hears of Kramer.
+. "$(dirname "$0")/../link/lib.sh"
+ROUNDS=${BENCH_ROUNDS:-10}
+
+lab_add_host elaine
+lab_add_host kramer
+lab_wait_avahi elaine kramer
+node_start elaine --account elaine@example.org
+
+lab_spawn elaine "$LAB_DIR/browse.log" python3 -u -c '
+import subprocess, time
+with subprocess.Popen(["avahi-browse", "-p", "-k", "_presence._tcp"], stdout=subprocess.PIPE,
+                      text=True) as browse:
+    for line in browse.stdout:
+        print(f"{time.time():.4f};{line.strip()}")
+' >/dev/null
+# avahi-browse -p writes '@' as \064.
+wait_for "avahi-browse on elaine runs" 10 grep -qF 'elaine\064elaine' "$LAB_DIR/browse.log"
+
+present() { json_true elaine "any(p['instance'] == 'kramer@kramer' and p['present'] for p in j)" peers; }
+for round in $(seq "$ROUNDS"); do
+    date +%s.%N >>"$LAB_DIR/rounds"
+    node_ctl elaine send jerry@example.org "round $round" >/dev/null
+    node_start kramer
+    wait_for "handoff $round" 30 json_true elaine "all(m['carriers'] >= 1 for m in j)" outbox
+    node_kill kramer
+    wait_for "elaine sees kramer go $round" 30 eval '! present'
+done
+
+node_json elaine "$LAB_DIR/log.json" peers --log --limit 100000
+python3 - "$LAB_DIR/log.json" "$LAB_DIR/browse.log" "$LAB_DIR/rounds" <<'PY'
+import datetime, json, statistics, sys
+events = json.load(open(sys.argv[1]))
+t = lambda e: datetime.datetime.fromisoformat(e["at"].replace("Z", "+00:00")).timestamp()
+mine = sorted((t(e), e["event"]) for e in events if e["instance"] == "kramer@kramer")
+browsed = [float(l.split(";")[0]) for l in open(sys.argv[2])
+           if l.split(";")[1:2] == ["+"] and ";kramer\\064kramer;" in l]
+starts = [float(l) for l in open(sys.argv[3])] + [float("inf")]
+from_browse, from_resolve = [], []
+for begin, end in zip(starts, starts[1:]):
+    first = lambda times: min(x for x in times if begin <= x < end)
+    browse = first(browsed)
+    seen = first(at for at, what in mine if what == "seen")
+    ack = first(at for at, what in mine if what == "handoff")
+    from_browse.append(round((ack - browse) * 1000, 1))
+    from_resolve.append(round((ack - seen) * 1000, 1))
+print(f"browse event -> first durable ack: median {statistics.median(from_browse):.1f} ms "
+      f"(runs: {from_browse})")
+print(f"resolve event -> first durable ack: median {statistics.median(from_resolve):.1f} ms "
+      f"(runs: {from_resolve})")
+PY
