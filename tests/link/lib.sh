@@ -5,6 +5,13 @@ set -eu
 : "${PIGEOND:?PIGEOND must point at the pigeond binary}"
 : "${PIGEONCTL:?PIGEONCTL must point at the pigeonctl binary}"
 . "$(dirname "$0")/../lab/lab.sh"
+
+# Polls run pigeonctl and python3 many times a second. Where python3 is a
+# version manager's shim (pyenv's starts bash and pyenv each time: about
+# 0.5 s of CPU), call the interpreter itself; the tests' own python3 calls
+# go through this function too.
+PIGEON_PYTHON=$(command python3 -c 'import sys; print(sys.executable)')
+python3() { "$PIGEON_PYTHON" "$@"; }
 trap 'node_dump_logs_on_failure $?; lab_teardown' EXIT
 lab_init
 
