@@ -20,7 +20,7 @@ lab_exec mallory ip addr add 192.0.2.66/32 dev mesh0
 lab_exec kramer ip route add 192.0.2.66/32 dev mesh0
 
 cat >"$LAB_DIR/probe.py" <<'PY'
-# probe.py HOST [SOURCE]: opens a stream; prints "answered", "refused" (reset
+# probe.py HOST [SOURCE]: opens a stream; prints "answered" (any reply), "refused" (reset
 # or closed before a byte) or "unreachable" (nothing listens there).
 import socket, sys
 host = sys.argv[1]
@@ -37,14 +37,14 @@ try:
     s.sendall(b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
               b"xmlns:stream='http://etherx.jabber.org/streams' version='1.0' "
               b"from='mallory@mallory' to='kramer@kramer'>")
-    while b"<stream:stream" not in data:
+    while b"</stream:stream>" not in data:
         chunk = s.recv(65536)
         if not chunk:
             break
         data += chunk
 except (ConnectionResetError, BrokenPipeError):
     pass
-print("answered" if b"<stream:stream" in data else "refused")
+print("answered" if data else "refused")
 PY
 probe() { lab_exec "$1" python3 "$LAB_DIR/probe.py" "${@:2}"; }
 
