@@ -32,6 +32,8 @@ try:
     s.connect((host, 5298))
 except ConnectionRefusedError:
     print("unreachable"); sys.exit(0)
+except ConnectionResetError:
+    print("refused"); sys.exit(0)
 data = b""
 try:
     s.sendall(b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
