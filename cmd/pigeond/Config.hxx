@@ -15,6 +15,7 @@
 namespace pigeon {
 
 using link::CarryPolicy;
+using link::LinkAccept;
 using uplink::Transport;
 
 struct DaemonConfig {
@@ -37,6 +38,13 @@ struct DaemonConfig {
     std::string first_name, last_name, nick; // published in TXT only if set
     std::int64_t carry_quota{};
     int link_idle_seconds{};
+    int link_identify_seconds{};  // both headers crossed, the peer found, within this
+    int link_stanza_seconds{};    // a stanza's grace, plus a second per link_min_rate bytes
+    int link_min_rate{};          // bytes per second
+    int link_max_streams{};       // all link-local streams (bounded again by the fd limit)
+    int link_max_per_address{};   // inbound streams from one address
+    std::string link_interfaces;  // "eth0,wlan0"; empty: every one but loopback
+    LinkAccept link_accept{};     // which sources an inbound stream may come from
     std::string password_file;    // rewritten by a password change
     std::string password_command; // run once at start for the password
     std::string bosh_url;         // empty: discovered (XEP-0156) from host_meta_url

@@ -14,6 +14,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -39,6 +40,18 @@ const std::filesystem::path& PrepareDirectories(const DaemonConfig& config)
     return config.data_dir;
 }
 
+// "eth0,wlan0" (as Settings.cxx normalises it) as its names.
+std::vector<std::string> SplitList(const std::string& list)
+{
+    std::vector<std::string> names;
+    for (std::size_t at = 0; at < list.size();) {
+        const auto comma = std::min(list.find(',', at), list.size());
+        names.push_back(list.substr(at, comma - at));
+        at = comma + 1;
+    }
+    return names;
+}
+
 link::LinkConfig MakeLinkConfig(const DaemonConfig& c)
 {
     link::LinkConfig l;
@@ -51,7 +64,14 @@ link::LinkConfig MakeLinkConfig(const DaemonConfig& c)
     l.carry_quota = c.carry_quota;
     l.batch_bytes = c.max_stanza * 3 / 8; // leave room for escaping and the envelope
     l.stream.limits.max_stanza_bytes = c.max_stanza;
-    l.stream.idle_timeout = std::chrono::seconds(c.link_idle_seconds);
+    l.stream.deadlines.idle = std::chrono::seconds(c.link_idle_seconds);
+    l.stream.deadlines.identify = std::chrono::seconds(c.link_identify_seconds);
+    l.stream.deadlines.stanza_grace = std::chrono::seconds(c.link_stanza_seconds);
+    l.stream.deadlines.min_rate = std::size_t(c.link_min_rate);
+    l.admission.accept = c.link_accept;
+    l.admission.max_streams = std::size_t(c.link_max_streams);
+    l.admission.max_per_address = std::size_t(c.link_max_per_address);
+    l.admission.interfaces = SplitList(c.link_interfaces);
     if (!c.first_name.empty())
         l.profile["1st"] = c.first_name;
     if (!c.last_name.empty())

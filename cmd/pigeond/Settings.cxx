@@ -8,6 +8,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 #include <type_traits>
@@ -58,6 +59,25 @@ std::string BareAccount(std::string value)
     if (!jid || jid->Local().empty() || !jid->IsBare())
         throw OptionsError("account must be a bare JID like user@example.org, not '" + value + "'");
     return jid->ToString();
+}
+
+// "eth0, wlan0" or "eth0 wlan0" as "eth0,wlan0"; each a possible interface name.
+std::string InterfaceList(std::string value)
+{
+    std::string out;
+    std::size_t at = 0;
+    while (at < value.size()) {
+        const auto start = value.find_first_not_of(", \t", at);
+        if (start == std::string::npos)
+            break;
+        const auto end = std::min(value.find_first_of(", \t", start), value.size());
+        const std::string name = value.substr(start, end - start);
+        if (name.size() >= 16 || name.find('/') != std::string::npos)
+            throw OptionsError("link-interfaces: '" + name + "' is not an interface name");
+        out += (out.empty() ? "" : ",") + name;
+        at = end;
+    }
+    return out;
 }
 
 std::string HttpUrl(std::string value)
@@ -227,7 +247,14 @@ std::span<const Setting> Settings()
         Live(Text("last-name", &C::last_name, nullptr, "last name to publish to neighbours (empty: none)")),
         Live(Text("nick", &C::nick, nullptr, "nickname to publish to neighbours (empty: none)")),
         Live(Number("carry-quota", &C::carry_quota, 100000, 0, 100'000'000, "most messages held for others at once")),
-        Number("link-idle", &C::link_idle_seconds, 60, 1, 24 * 3600, "seconds before an idle link-local stream is closed"),
+        Number("link-idle", &C::link_idle_seconds, 60, 1, 24 * 3600, "seconds without a complete stanza before a link-local stream is closed"),
+        Number("link-identify", &C::link_identify_seconds, 5, 1, 300, "seconds an inbound link-local stream has to say who it is, and be found at its address"),
+        Number("link-stanza-time", &C::link_stanza_seconds, 10, 1, 3600, "seconds a stanza may take on a link-local stream, plus one per link-min-rate bytes"),
+        Number("link-min-rate", &C::link_min_rate, 1024, 1, 1 << 30, "slowest a stanza may arrive, in bytes per second, after link-stanza-time"),
+        Number("link-max-streams", &C::link_max_streams, 64, 1, 100000, "most link-local streams at once (and never more than half the descriptor limit)"),
+        Number("link-max-per-address", &C::link_max_per_address, 8, 1, 100000, "most inbound link-local streams from one address"),
+        Text("link-interfaces", &C::link_interfaces, InterfaceList, "interfaces to take link-local streams on, e.g. eth0,wlan0 (empty: all but loopback)"),
+        Choice("link-accept", &C::link_accept, LinkAccept::OnLink, "link-local|on-link|any", "sources to take link-local streams from: link-local addresses, also addresses on the interface's subnets, or any"),
         NewUplink(Unset("password-file", &C::password_file, "file holding the account password (mode 0600)")),
         NewUplink(Unset("password-command", &C::password_command, "command that prints the account password")),
         NewUplink(Text("bosh-url", &C::bosh_url, HttpUrl, "the server's BOSH endpoint, e.g. https://example.org/http-bind (default: discovered)")),

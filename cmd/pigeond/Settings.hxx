@@ -22,7 +22,8 @@ using SettingMember =
     std::variant<std::string DaemonConfig::*, std::filesystem::path DaemonConfig::*,
                  bool DaemonConfig::*, int DaemonConfig::*, std::int64_t DaemonConfig::*,
                  std::size_t DaemonConfig::*, CarryPolicy DaemonConfig::*,
-                 Transport DaemonConfig::*, log::Level DaemonConfig::*>;
+                 Transport DaemonConfig::*, log::Level DaemonConfig::*,
+                 LinkAccept DaemonConfig::*>;
 // The type of the value a SettingMember alternative points at.
 template <typename M> struct SettingTypeOf;
 template <typename T> struct SettingTypeOf<T DaemonConfig::*> {
@@ -32,7 +33,7 @@ template <typename M> using SettingType = typename SettingTypeOf<M>::Type;
 
 // A value of one of those types, in the same order.
 using SettingValue = std::variant<std::string, std::filesystem::path, bool, int, std::int64_t,
-                                  std::size_t, CarryPolicy, Transport, log::Level>;
+                                  std::size_t, CarryPolicy, Transport, log::Level, LinkAccept>;
 
 // What a changed value does when SIGHUP re-reads pigeon.conf.
 enum class Reload {

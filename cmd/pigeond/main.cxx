@@ -36,6 +36,7 @@ int main(int argc, char* argv[])
         Daemon(options.config, [argc, argv] {
             return ParseDaemonOptions(argc, argv).config;
         }).Run();
+        log::FlushSuppressed();
         log::Notice("pigeond", "stopped"); // everything has been torn down
         return 0;
     } catch (const std::exception& e) {

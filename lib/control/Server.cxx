@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
@@ -85,8 +86,12 @@ void HandleLine(const Server::Handler& handler, std::string_view line,
 
 Server::Server(asio::io_context& io, std::filesystem::path path, Handler handler,
                ServerLimits limits)
-    : io_(io), path_(std::move(path)), handler_(std::move(handler)), limits_(limits), acceptor_(io)
+    : io_(io), path_(std::move(path)), handler_(std::move(handler)), limits_(limits), acceptor_(io),
+      backoff_(io.get_executor())
 {
+    // An eighth of the descriptors: the link-local streams may take half.
+    limits_.max_sessions = std::clamp<std::size_t>(AcceptBackoff::DescriptorLimit() / 8, 4,
+                                                   std::max<std::size_t>(limits_.max_sessions, 4));
     if (SomeoneListens(io_, path_))
         throw std::runtime_error("another pigeond already answers on " + path_.string());
     std::filesystem::remove(path_); // stale socket of a daemon that died
@@ -114,6 +119,7 @@ void Server::Close() noexcept
 {
     if (!acceptor_.is_open())
         return;
+    backoff_.Cancel();
     boost::system::error_code ec;
     acceptor_.close(ec);
     std::error_code remove_error; // nothing to do about a socket file we cannot remove
@@ -123,18 +129,55 @@ void Server::Close() noexcept
 void Server::Accept()
 {
     acceptor_.async_accept([this](boost::system::error_code ec, Local::socket socket) {
-        if (ec == asio::error::operation_aborted)
+        if (ec == asio::error::operation_aborted || !acceptor_.is_open())
             return; // closed
-        if (!ec) {
-            if (PeerIsUs(socket))
-                std::make_shared<Session>(std::move(socket), handler_, limits_)->Start();
-            else
-                log::Warning("control", "refused a connection from another user");
+        if (ec && AcceptBackoff::OutOfDescriptors(ec) && DropIdle()) {
+            Accept(); // an idle client of ours held the descriptor this one needs
+            return;
+        }
+        if (ec) {
+            // Never at once: the client is still queued and would fail again.
+            const auto wait = backoff_.Failed(ec, acceptor_.native_handle(), [this] { Accept(); });
+            log::Warning("control", "accept failed: " + ec.message() + "; accepting again in " +
+                                        std::to_string(wait.count()) + " ms");
+            return;
+        }
+        backoff_.Succeeded();
+        if (!PeerIsUs(socket)) {
+            log::Warning("control", "refused a connection from another user");
+        } else if (!MakeRoom()) {
+            log::Warning("control",
+                         "refused a client: " + std::to_string(sessions_.size()) + " are busy");
         } else {
-            log::Warning("control", "accept failed: " + ec.message());
+            try {
+                auto session = std::make_shared<Session>(std::move(socket), handler_, limits_);
+                sessions_.push_back(session);
+                session->Start();
+            } catch (const std::exception& e) {
+                log::Error("control", std::string("cannot serve a client: ") + e.what());
+            }
         }
         Accept();
     });
+}
+
+bool Server::MakeRoom() noexcept
+{
+    sessions_.remove_if([](const auto& session) { return session.expired(); });
+    return sessions_.size() < limits_.max_sessions || DropIdle();
+}
+
+bool Server::DropIdle() noexcept
+{
+    for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
+        const auto session = it->lock();
+        if (session && session->Idle()) {
+            session->Drop();
+            sessions_.erase(it);
+            return true;
+        }
+    }
+    return false;
 }
 
 } // namespace pigeon::control

@@ -6,12 +6,15 @@
 
 #include "control/Json.hxx"
 #include "control/Respond.hxx"
+#include "util/AcceptBackoff.hxx"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 
 #include <filesystem>
 #include <functional>
+#include <list>
+#include <memory>
 
 namespace pigeon::control {
 
@@ -21,12 +24,19 @@ struct ServerLimits {
     // A watcher that leaves more than this unread (beyond what the socket
     // holds) is let go: a stuck client must not grow the daemon.
     std::size_t max_feed_bytes = 1 << 20;
+    // Clients at once (and never more than an eighth of the descriptor
+    // limit, at least 4). A new one beyond it lets the longest-waiting idle one
+    // go (one between requests), or is turned away if none is idle: a client
+    // that opens and holds connections cannot use up our descriptors.
+    std::size_t max_sessions = 32;
 };
 
 // The two reply shapes: {"ok": true, "result": ...} and
 // {"ok": false, "error": code, "message": text}.
 Json OkReply(Json result);
 Json ErrorReply(const std::string& code, const std::string& message);
+
+class Session;
 
 class Server {
 public:
@@ -51,12 +61,18 @@ public:
 
 private:
     void Accept();
+    // Room for one more session: false if every one is busy.
+    bool MakeRoom() noexcept;
+    // Lets the longest-waiting idle session go; false if none is idle.
+    bool DropIdle() noexcept;
 
     boost::asio::io_context& io_;
     std::filesystem::path path_;
     Handler handler_;
     ServerLimits limits_;
     boost::asio::local::stream_protocol::acceptor acceptor_;
+    AcceptBackoff backoff_;
+    std::list<std::weak_ptr<Session>> sessions_; // oldest first
 };
 
 // Runs one request line through the handler; `respond` gets the reply line

@@ -36,6 +36,7 @@ void Session::ArmIdleTimer()
 void Session::ReadRequest()
 {
     ArmIdleTimer();
+    awaiting_request_ = buffer_.size() == 0;
     asio::async_read_until(
         socket_, buffer_, '\n',
         [self = shared_from_this()](boost::system::error_code ec, std::size_t size) {
@@ -46,6 +47,7 @@ void Session::ReadRequest()
 void Session::OnRequest(boost::system::error_code ec, std::size_t size)
 {
     timer_.cancel();
+    awaiting_request_ = false;
     if (ec == asio::error::not_found) {
         // Longer than we accept: drop the rest of the line, then answer it.
         buffer_.consume(buffer_.size());

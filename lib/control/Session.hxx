@@ -27,6 +27,11 @@ public:
             const ServerLimits& limits);
 
     void Start() { ReadRequest(); }
+    // Waiting for a request, with none being answered: what the Server may
+    // let go when it has too many clients.
+    bool Idle() const noexcept { return mode_ == Mode::Requests && awaiting_request_; }
+    // Closes the connection now; its callbacks end it.
+    void Drop() noexcept { Close(); }
 
     // Feed
     bool Send(const Json& line) noexcept override;
@@ -63,7 +68,8 @@ private:
     boost::asio::streambuf buffer_;
     std::array<char, 65536> scratch_;
     Mode mode_ = Mode::Requests;
-    bool feed_opened_ = false; // by the request being answered
+    bool feed_opened_ = false;      // by the request being answered
+    bool awaiting_request_ = false; // reading, with nothing read yet
     std::deque<std::string> queue_;
     std::size_t queued_bytes_ = 0;
     std::string writing_;

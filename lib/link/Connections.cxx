@@ -7,6 +7,8 @@
 
 #include <boost/asio/ip/v6_only.hpp>
 
+#include <sys/socket.h>
+
 #include <algorithm>
 
 namespace pigeon::link {
@@ -19,6 +21,19 @@ constexpr int kMaxRetrySeconds = 60;
 // A neighbour on the link answers a SYN within milliseconds; one that does
 // not is not worth the kernel's two minutes.
 constexpr auto kDialTimeout = std::chrono::seconds(5);
+// Addresses change rarely; a flood of connections must not read them each time.
+constexpr auto kInterfacesFresh = std::chrono::seconds(1);
+
+AdmissionRules Bounded(AdmissionRules rules)
+{
+    const auto fds = AcceptBackoff::DescriptorLimit();
+    const auto cap = StreamCap(rules.max_streams, fds);
+    if (cap < rules.max_streams)
+        log::Notice("link", "at most " + std::to_string(cap) + " link-local streams (half of " +
+                                std::to_string(fds) + " descriptors)");
+    rules.max_streams = cap;
+    return rules;
+}
 
 // Compares addresses as the kernel would see them: v4-mapped v6 is v4, and
 // the scope of a link-local v6 address does not matter for identity.
@@ -44,21 +59,40 @@ bool Among(const std::vector<avahi::Endpoint>& endpoints, const asio::ip::addres
 } // namespace
 
 Connections::Connections(asio::io_context& io, store::Store& store, avahi::Presence& presence,
-                         Neighbours& neighbours, const StreamSettings& settings, std::uint16_t port,
-                         Owner& owner)
+                         Neighbours& neighbours, const StreamSettings& settings,
+                         const AdmissionRules& admission, std::uint16_t port, Owner& owner)
     : io_(io), store_(store), presence_(presence), neighbours_(neighbours), settings_(settings),
-      owner_(owner)
+      admission_(Bounded(admission)), owner_(owner)
 {
+    if (!admission_.interfaces.empty() && ListenOnInterfaces(port))
+        return;
     Listen(tcp::endpoint(asio::ip::address_v6::any(), port));
     try {
         Listen(tcp::endpoint(asio::ip::address_v4::any(), port_));
     } catch (const std::system_error& e) {
         // A dual-stack v6 socket may already cover v4; only fail if we have nothing.
-        if (acceptors_.empty())
+        if (listeners_.empty())
             throw;
     }
 }
 
+bool Connections::ListenOnInterfaces(std::uint16_t port)
+{
+    try {
+        for (const auto& device : admission_.interfaces) {
+            Listen(tcp::endpoint(asio::ip::address_v6::any(), port), device);
+            port = port_; // port 0: the same free port on every interface
+            Listen(tcp::endpoint(asio::ip::address_v4::any(), port), device);
+        }
+        return true;
+    } catch (const std::system_error& e) {
+        // An interface not there yet, or a kernel that wants privilege for
+        // SO_BINDTODEVICE: listen everywhere and refuse at accept instead.
+        log::Notice("link", std::string(e.what()) + "; listening on every interface instead");
+        listeners_.clear();
+        return false;
+    }
+}
 Connections::~Connections()
 {
     Stop();
@@ -67,42 +101,87 @@ Connections::~Connections()
 void Connections::Stop() noexcept
 {
     stopping_ = true;
+    for (auto& listener : listeners_)
+        listener->backoff.Cancel();
     for (auto& [instance, link] : links_)
         link.dialer.reset();
     for (const auto& [raw, stream] : streams_)
         stream->Close();
 }
 
-void Connections::Listen(const tcp::endpoint& endpoint)
+void Connections::Listen(const tcp::endpoint& endpoint, const std::string& device)
 {
-    auto acceptor = std::make_unique<tcp::acceptor>(io_);
-    acceptor->open(endpoint.protocol());
-    acceptor->set_option(tcp::acceptor::reuse_address(true));
+    auto listener = std::make_unique<Listener>(io_);
+    auto& acceptor = listener->acceptor;
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
     if (endpoint.address().is_v6())
-        acceptor->set_option(asio::ip::v6_only(true));
+        acceptor.set_option(asio::ip::v6_only(true));
+    if (!device.empty() && setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_BINDTODEVICE,
+                                      device.c_str(), socklen_t(device.size())) != 0)
+        throw std::system_error(errno, std::generic_category(), "cannot bind to " + device);
     boost::system::error_code ec;
-    acceptor->bind(endpoint, ec);
+    acceptor.bind(endpoint, ec);
     if (ec)
-        throw std::system_error(ec, "cannot listen on port " + std::to_string(endpoint.port()));
-    acceptor->listen();
-    port_ = acceptor->local_endpoint().port();
-    Accept(*acceptor);
-    acceptors_.push_back(std::move(acceptor));
+        throw std::system_error(ec, "cannot listen on port " + std::to_string(endpoint.port()) +
+                                        (device.empty() ? "" : " of " + device));
+    acceptor.listen();
+    port_ = acceptor.local_endpoint().port();
+    Accept(*listener);
+    listeners_.push_back(std::move(listener));
 }
 
-void Connections::Accept(tcp::acceptor& acceptor)
+void Connections::Accept(Listener& listener)
 {
-    acceptor.async_accept([this, alive = alive_.Watch(), &acceptor](boost::system::error_code ec,
-                                                                    tcp::socket socket) {
+    listener.acceptor.async_accept([this, alive = alive_.Watch(),
+                                    &listener](boost::system::error_code ec, tcp::socket socket) {
         if (alive.Gone() || ec == asio::error::operation_aborted || stopping_)
             return;
-        if (!ec) {
-            auto& stream = NewStream(std::move(socket), Stream::Role::Responder);
-            unidentified_.insert(&stream);
-            stream.Start(presence_.OwnInstance(), {});
+        if (ec) {
+            // Never at once: the connection is still queued and would fail again.
+            const auto wait = listener.backoff.Failed(ec, listener.acceptor.native_handle(),
+                                                      [this, &listener] { Accept(listener); });
+            log::Warning("link", "accept failed: " + ec.message() + "; accepting again in " +
+                                     std::to_string(wait.count()) + " ms");
+            return;
         }
-        Accept(acceptor);
+        listener.backoff.Succeeded();
+        try {
+            Admit(std::move(socket));
+        } catch (const std::exception& e) {
+            log::Error("link", std::string("accepting a stream: ") + e.what());
+        }
+        Accept(listener);
     });
+}
+
+void Connections::Admit(tcp::socket socket)
+{
+    boost::system::error_code ec;
+    const auto local = socket.local_endpoint(ec).address();
+    const auto remote = socket.remote_endpoint(ec).address();
+    if (ec)
+        return; // gone already
+    const auto now = std::chrono::steady_clock::now();
+    if (now - interfaces_read_ > kInterfacesFresh || InterfaceOf(interfaces_, local).empty()) {
+        interfaces_ = net::InterfaceAddresses();
+        interfaces_read_ = now;
+    }
+    const auto from = std::count_if(streams_.begin(), streams_.end(), [&](const auto& entry) {
+        return entry.second->GetRole() == Stream::Role::Responder &&
+               SameHost(entry.second->RemoteAddress(), remote);
+    });
+    const std::string refusal = AdmissionRefusal(admission_, interfaces_, local, remote,
+                                                 streams_.size(), std::size_t(from));
+    if (!refusal.empty()) {
+        log::Info("link", "refused a connection from " + remote.to_string() + ": " + refusal);
+        socket.set_option(tcp::socket::linger(true, 0), ec); // a reset, and nothing kept
+        socket.close(ec);
+        return;
+    }
+    auto& stream = NewStream(std::move(socket), Stream::Role::Responder);
+    unidentified_.insert(&stream);
+    stream.Start(presence_.OwnInstance(), {});
 }
 
 Stream& Connections::NewStream(tcp::socket socket, Stream::Role role)
@@ -348,8 +427,13 @@ void Connections::OnStreamClosed(Stream& stream, const std::string& reason) noex
     unidentified_.erase(&stream);
     // Let go of it when we return; Stream holds itself while it calls us.
     const auto ours = streams_.extract(&stream);
-    LogHandshake(store_, instance.empty() ? stream.RemoteAddress().to_string() : instance, "closed",
-                 reason);
+    if (instance.empty()) {
+        // Never said who it is: nothing for `peers --log`, which a stranger could fill.
+        log::Debug("link", "closed a stream from " + stream.RemoteAddress().to_string() + " (" +
+                               reason + ")");
+        return;
+    }
+    LogHandshake(store_, instance, "closed", reason);
     auto* link = LinkOf(stream);
     if (link == nullptr)
         return;

@@ -4,14 +4,17 @@
 // an inbound stream by its source address, retrying with backoff, noticing
 // a stream closed. What the stanzas mean is for its owner.
 
+#include "link/Admission.hxx"
 #include "link/Dialer.hxx"
 #include "link/Stream.hxx"
+#include "util/AcceptBackoff.hxx"
 #include "util/Alive.hxx"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -51,12 +54,14 @@ public:
         ~Owner() = default;
     };
 
-    // Listens on `port` for v6 and v4 at once. `presence` is used only from
-    // the loop, so it may be built after us. Throws std::system_error if
-    // the port cannot be bound.
+    // Listens on `port` for v6 and v4 at once, on each of the interfaces
+    // `admission` names where the kernel lets us bind to one (else on all,
+    // refusing what comes in elsewhere). `presence` is used only from the
+    // loop, so it may be built after us. Throws std::system_error if the
+    // port cannot be bound.
     Connections(boost::asio::io_context& io, store::Store& store, avahi::Presence& presence,
-                Neighbours& neighbours, const StreamSettings& settings, std::uint16_t port,
-                Owner& owner);
+                Neighbours& neighbours, const StreamSettings& settings,
+                const AdmissionRules& admission, std::uint16_t port, Owner& owner);
     ~Connections();
     Connections(const Connections&) = delete;
     Connections& operator=(const Connections&) = delete;
@@ -92,8 +97,19 @@ private:
     void OnStanza(Stream& stream, const xml::Element& stanza) noexcept override;
     void OnStreamClosed(Stream& stream, const std::string& reason) noexcept override;
 
-    void Listen(const boost::asio::ip::tcp::endpoint& endpoint);
-    void Accept(boost::asio::ip::tcp::acceptor& acceptor);
+    struct Listener {
+        explicit Listener(boost::asio::io_context& io) : acceptor(io), backoff(io.get_executor()) {}
+        boost::asio::ip::tcp::acceptor acceptor;
+        AcceptBackoff backoff;
+    };
+
+    // Binds v6 and v4 on each named interface; false if the kernel will not.
+    bool ListenOnInterfaces(std::uint16_t port);
+    // `device`: the interface to bind to, or empty for all.
+    void Listen(const boost::asio::ip::tcp::endpoint& endpoint, const std::string& device = {});
+    void Accept(Listener& listener);
+    // An accepted connection: a stream if the admission rules take it.
+    void Admit(boost::asio::ip::tcp::socket socket);
     Stream& NewStream(boost::asio::ip::tcp::socket socket, Stream::Role role);
     void OnResolved(const std::string& instance, const std::optional<avahi::ServiceInfo>& info);
     void Dial(const std::string& instance, const std::vector<avahi::Endpoint>& endpoints);
@@ -111,9 +127,14 @@ private:
     avahi::Presence& presence_;
     Neighbours& neighbours_;
     StreamSettings settings_;
+    AdmissionRules admission_; // max_streams already bounded by the descriptor limit
     Owner& owner_;
     std::uint16_t port_ = 0;
-    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+    std::vector<std::unique_ptr<Listener>> listeners_;
+    // Our interfaces as last read: re-read when a second old or when a
+    // connection arrives at an address they do not have.
+    std::vector<net::InterfaceAddress> interfaces_;
+    std::chrono::steady_clock::time_point interfaces_read_{};
     std::map<std::string, Link> links_; // by instance
     // Every stream until it closes. A stream's own reads and writes hold it
     // too (see Stream.hxx), so its last words leave after we let go.

@@ -3,6 +3,7 @@
 // LinkManager::SetAccount, the rest stays.
 
 #include "avahi/ServiceInfo.hxx"
+#include "link/Admission.hxx"
 #include "link/CarryDecision.hxx"
 #include "link/Stream.hxx"
 #include "util/Time.hxx"
@@ -31,6 +32,7 @@ struct LinkConfig {
     std::size_t batch_bytes = 96 * 1024; // keep a handoff well under the stanza limit
     int batch_items = 1000;
     StreamSettings stream;
+    AdmissionRules admission;         // which inbound streams we take
     avahi::TxtRecord profile;         // 1st / last / nick, as the user chose to publish them
     std::function<void()> on_carried; // we took on new messages to carry
     // A carrier handed us message `id` of `origin` (bare) and we owe it a

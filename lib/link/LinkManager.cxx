@@ -25,7 +25,8 @@ LinkConfig Checked(LinkConfig config)
 
 LinkManager::LinkManager(boost::asio::io_context& io, store::Store& store, LinkConfig config)
     : store_(store), config_(Checked(std::move(config))), neighbours_(store_, *this),
-      connections_(io, store_, presence_, neighbours_, config_.stream, config_.port, *this),
+      connections_(io, store_, presence_, neighbours_, config_.stream, config_.admission,
+                   config_.port, *this),
       handoff_(io, store_, config_), direct_(store_, config_.events), desk_(store_, config_),
       courier_(store_, config_), receiver_(store_, *config_.identity, config_.events),
       courier_desk_(store_, receiver_, config_), presence_(io, neighbours_)

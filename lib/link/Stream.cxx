@@ -11,6 +11,9 @@ namespace asio = boost::asio;
 
 namespace {
 
+// How long the closing tag may take to leave once we closed on a deadline.
+constexpr auto kCloseGrace = std::chrono::seconds(5);
+
 xml::StreamHeader MakeHeader(const std::string& from, const std::string& to)
 {
     xml::StreamHeader header;
@@ -23,7 +26,8 @@ xml::StreamHeader MakeHeader(const std::string& from, const std::string& to)
 
 Stream::Stream(asio::ip::tcp::socket socket, Role role, StreamOwner& owner,
                Alive::Token owner_alive, const StreamSettings& settings)
-    : socket_(std::move(socket)), idle_timer_(socket_.get_executor()), role_(role), owner_(owner),
+    : socket_(std::move(socket)), timer_(socket_.get_executor()),
+      deadline_(settings.deadlines, StreamDeadline::Clock::now()), role_(role), owner_(owner),
       owner_alive_(std::move(owner_alive)), settings_(settings), parser_(settings.limits)
 {
     boost::system::error_code ec;
@@ -47,7 +51,7 @@ void Stream::Start(const std::string& local_instance, const std::string& remote_
         peer_instance_ = remote_instance;
         Write(xml::StreamOpenTag(MakeHeader(local_instance, remote_instance)));
     }
-    ArmIdleTimer();
+    ArmTimer();
     Read();
 }
 
@@ -58,6 +62,7 @@ void Stream::Accept(const std::string& local_instance, const xml::StreamHeader& 
     if (peer_header.Version() == "1.0")
         Send(xml::Element("features", std::string(xmpp::ns::kStreams)));
     headers_crossed_ = true;
+    deadline_.OnIdentified();
 }
 
 void Stream::Send(const xml::Element& stanza)
@@ -103,10 +108,10 @@ void Stream::OnRead(const boost::system::error_code& ec, std::size_t size) noexc
         Shutdown(ec == asio::error::eof ? "peer closed the connection" : ec.message());
         return;
     }
-    ArmIdleTimer();
+    const std::string_view chunk(read_buffer_.data(), size);
     std::vector<xml::StreamParser::Event> events;
     try {
-        events = parser_.Feed(std::string_view(read_buffer_.data(), size));
+        events = parser_.Feed(chunk);
     } catch (const xml::StreamError& e) {
         log::Warning("link", "stream from " + remote_address_.to_string() + ": " + e.what());
         Close(e.condition());
@@ -115,13 +120,19 @@ void Stream::OnRead(const boost::system::error_code& ec, std::size_t size) noexc
         Close("internal-server-error");
         return;
     }
+    deadline_.OnBytes(StreamDeadline::Clock::now(), chunk, !events.empty());
+    ArmTimer();
     // The read handler holds us, so the owner may drop its reference from a callback.
     for (const auto& event : events) {
         if (!open_ || closing_ || owner_alive_.Gone())
             return;
         switch (event.kind) {
         case xml::StreamParser::Event::Kind::Open:
-            headers_crossed_ = headers_crossed_ || role_ == Role::Initiator;
+            peer_opened_ = true;
+            if (role_ == Role::Initiator) {
+                headers_crossed_ = true;
+                deadline_.OnIdentified();
+            }
             owner_.OnStreamHeader(*this, event.header);
             break;
         case xml::StreamParser::Event::Kind::Stanza:
@@ -167,15 +178,56 @@ void Stream::WriteNext()
         });
 }
 
-void Stream::ArmIdleTimer()
+void Stream::ArmTimer()
 {
-    idle_timer_.expires_after(settings_.idle_timeout);
-    idle_timer_.async_wait([this, alive = alive_.Watch()](const boost::system::error_code& ec) {
+    const auto due = deadline_.Next().when;
+    if (due >= armed_)
+        return; // the timer fires first and looks again
+    armed_ = due;
+    timer_.expires_at(due);
+    timer_.async_wait([this, alive = alive_.Watch()](const boost::system::error_code& ec) {
         if (ec || alive.Gone() || !open_)
             return;
-        log::Debug("link", "closing idle stream with " + peer_instance_);
-        Close();
+        armed_ = StreamDeadline::Clock::time_point::max();
+        OnTimer();
     });
+}
+
+void Stream::OnTimer() noexcept
+{
+    if (closing_) {
+        Shutdown("closed by us: the peer does not read"); // our last words did not leave
+        return;
+    }
+    const auto due = deadline_.Next();
+    if (due.when > StreamDeadline::Clock::now()) {
+        ArmTimer(); // moved on since it was armed
+        return;
+    }
+    const std::string who = peer_instance_.empty() ? remote_address_.to_string() : peer_instance_;
+    const bool slow = due.reason == StreamDeadline::Reason::Stanza;
+    if (due.reason == StreamDeadline::Reason::Idle) {
+        log::Debug("link", "closing idle stream with " + who);
+        Close();
+    } else if (!peer_opened_) {
+        // No stream to send an error on: just hang up.
+        log::Info("link", "closing stream from " + who + ": no stream header in time");
+        Shutdown("closed by us: no stream header in time");
+        return;
+    } else {
+        log::Info("link", "closing stream with " + who +
+                              (slow ? ": a stanza came too slowly" : ": not identified in time"));
+        Close(slow ? "policy-violation" : "connection-timeout");
+    }
+    if (open_ && closing_) {
+        // The closing tag waits for the peer to read; it gets a moment.
+        armed_ = StreamDeadline::Clock::now() + kCloseGrace;
+        timer_.expires_at(armed_);
+        timer_.async_wait([this, alive = alive_.Watch()](const boost::system::error_code& ec) {
+            if (!ec && !alive.Gone() && open_)
+                OnTimer();
+        });
+    }
 }
 
 void Stream::Shutdown(const std::string& reason) noexcept
@@ -184,7 +236,7 @@ void Stream::Shutdown(const std::string& reason) noexcept
         return;
     open_ = false;
     boost::system::error_code ec;
-    idle_timer_.cancel();
+    timer_.cancel();
     socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     socket_.close(ec);
     // Not a check but a hold: the owner may drop its reference from the callback.

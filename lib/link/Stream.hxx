@@ -3,6 +3,7 @@
 // socket and the parser and turns bytes into events for its owner; it knows
 // nothing of what the stanzas mean.
 
+#include "link/StreamDeadline.hxx"
 #include "util/Alive.hxx"
 #include "xml/Element.hxx"
 #include "xml/StreamHeader.hxx"
@@ -25,7 +26,7 @@ struct StreamOwner {
     // The peer's stream header arrived.
     virtual void OnStreamHeader(Stream& stream, const xml::StreamHeader& header) noexcept = 0;
     virtual void OnStanza(Stream& stream, const xml::Element& stanza) noexcept = 0;
-    // The stream is gone (peer closed, error, idle timeout); `reason` says which.
+    // The stream is gone (peer closed, error, a deadline); `reason` says which.
     // The owner may destroy the stream from here.
     virtual void OnStreamClosed(Stream& stream, const std::string& reason) noexcept = 0;
 
@@ -35,7 +36,7 @@ protected:
 
 struct StreamSettings {
     xml::StreamLimits limits;
-    std::chrono::seconds idle_timeout{60};
+    DeadlineRules deadlines; // see StreamDeadline.hxx
 };
 
 // Held by a shared_ptr because its own reads and writes need it: Asio
@@ -85,11 +86,15 @@ private:
     void OnRead(const boost::system::error_code& ec, std::size_t size) noexcept;
     void Write(std::string data);
     void WriteNext();
-    void ArmIdleTimer();
+    // Arms the timer for the next deadline, if sooner than the one armed.
+    void ArmTimer();
+    void OnTimer() noexcept;
     void Shutdown(const std::string& reason) noexcept;
 
     boost::asio::ip::tcp::socket socket_;
-    boost::asio::steady_timer idle_timer_;
+    boost::asio::steady_timer timer_;
+    StreamDeadline deadline_;
+    StreamDeadline::Clock::time_point armed_ = StreamDeadline::Clock::time_point::max();
     Role role_;
     StreamOwner& owner_;
     Alive::Token owner_alive_;
@@ -104,7 +109,8 @@ private:
     bool open_ = true;
     bool closing_ = false;
     bool headers_crossed_ = false;
-    Alive alive_; // last: gone before anything above
+    bool peer_opened_ = false; // the peer's stream header arrived
+    Alive alive_;              // last: gone before anything above
 };
 
 } // namespace pigeon::link

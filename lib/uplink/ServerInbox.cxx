@@ -198,9 +198,10 @@ void ServerInbox::TakeReport(const xml::Element& stanza, const xmpp::CustodyRepo
                                               archived != 0 ? archived : NowMs());
     if (custody == Custody::NotOurs || custody == Custody::Nothing)
         return;
-    const auto say = custody == Custody::Doubted ? log::Warning : log::Info;
-    say("uplink", report.id + " to " + report.to + " " + Describe(custody) + " " + carrier +
-                      (custody == Custody::Reported ? ")" : ""));
+    log::Write(custody == Custody::Doubted ? log::Level::Warning : log::Level::Info, "uplink",
+               report.id + " to " + report.to + " " + Describe(custody) + " " + carrier +
+                   (custody == Custody::Reported ? ")" : ""),
+               std::source_location::current());
     news_(report.to);
 }
 

@@ -2,7 +2,13 @@
 // Logging to stderr in a form journald understands: when systemd connected
 // stderr to the journal (it then sets JOURNAL_STREAM) each line gets a "<N>"
 // syslog priority prefix, otherwise a readable level word.
+//
+// Every call site is rate-limited: a burst of lines, then about one a
+// second; what is held back is counted and said in one "N similar lines
+// suppressed" line when that call site next speaks (or at FlushSuppressed).
+// A peer that makes us log on every packet cannot flood the journal.
 
+#include <source_location>
 #include <string_view>
 
 namespace pigeon::log {
@@ -14,28 +20,36 @@ Level ParseLevel(std::string_view name);
 void SetLevel(Level level) noexcept;
 bool Enabled(Level level) noexcept;
 
-// Never throws: a failed log write is dropped.
-void Write(Level level, std::string_view domain, std::string_view message) noexcept;
+// Never throws: a failed log write is dropped. `where` is the rate limit's key.
+void Write(Level level, std::string_view domain, std::string_view message,
+           const std::source_location& where) noexcept;
+// Says how many lines each call site had suppressed since it last spoke (at exit).
+void FlushSuppressed() noexcept;
 
-inline void Error(std::string_view d, std::string_view m) noexcept
+inline void Error(std::string_view d, std::string_view m,
+                  std::source_location where = std::source_location::current()) noexcept
 {
-    Write(Level::Error, d, m);
+    Write(Level::Error, d, m, where);
 }
-inline void Warning(std::string_view d, std::string_view m) noexcept
+inline void Warning(std::string_view d, std::string_view m,
+                    std::source_location where = std::source_location::current()) noexcept
 {
-    Write(Level::Warning, d, m);
+    Write(Level::Warning, d, m, where);
 }
-inline void Notice(std::string_view d, std::string_view m) noexcept
+inline void Notice(std::string_view d, std::string_view m,
+                   std::source_location where = std::source_location::current()) noexcept
 {
-    Write(Level::Notice, d, m);
+    Write(Level::Notice, d, m, where);
 }
-inline void Info(std::string_view d, std::string_view m) noexcept
+inline void Info(std::string_view d, std::string_view m,
+                 std::source_location where = std::source_location::current()) noexcept
 {
-    Write(Level::Info, d, m);
+    Write(Level::Info, d, m, where);
 }
-inline void Debug(std::string_view d, std::string_view m) noexcept
+inline void Debug(std::string_view d, std::string_view m,
+                  std::source_location where = std::source_location::current()) noexcept
 {
-    Write(Level::Debug, d, m);
+    Write(Level::Debug, d, m, where);
 }
 
 } // namespace pigeon::log
