@@ -201,7 +201,7 @@ void ServerInbox::TakeReport(const xml::Element& stanza, const xmpp::CustodyRepo
     log::Write(custody == Custody::Doubted ? log::Level::Warning : log::Level::Info, "uplink",
                report.id + " to " + report.to + " " + Describe(custody) + " " + carrier +
                    (custody == Custody::Reported ? ")" : ""),
-               std::source_location::current());
+               log::Site::Here());
     news_(report.to);
 }
 

@@ -34,9 +34,9 @@ std::string_view BaseName(std::string_view path) noexcept
     return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-std::string SiteKey(const std::source_location& where)
+std::string SiteKey(Site where)
 {
-    return std::string(BaseName(where.file_name())) + ":" + std::to_string(where.line());
+    return std::string(BaseName(where.file)) + ":" + std::to_string(where.line);
 }
 
 void Print(Level level, std::string_view domain, std::string_view message) noexcept
@@ -81,7 +81,7 @@ bool Enabled(Level level) noexcept
 }
 
 void Write(Level level, std::string_view domain, std::string_view message,
-           const std::source_location& where) noexcept
+           Site where) noexcept
 {
     if (!Enabled(level))
         return;

@@ -215,7 +215,12 @@ _lab_remove_prefix() {
     local d
     _lab_remove_namespaces "$1"
     for d in "$(_lab_tmp)"/pigeon-lab."${1#pigeonlab}".*; do
-        [ -d "$d" ] && rm -rf "$d"
+        [ -d "$d" ] || continue
+        # A test may have mounted something inside (a small tmpfs for a full
+        # disk); a dead lab's mounts must go before its files can.
+        grep -F " $d/" /proc/self/mounts | cut -d' ' -f2 | sort -r |
+            while read -r m; do umount -l "$m" 2>/dev/null || true; done
+        rm -rf "$d" 2>/dev/null || _lab_say "cannot remove $d (left in place)"
     done
     return 0
 }

@@ -12,7 +12,8 @@ set -eu
 # go through this function too.
 PIGEON_PYTHON=$(command python3 -c 'import sys; print(sys.executable)')
 python3() { "$PIGEON_PYTHON" "$@"; }
-trap 'node_dump_logs_on_failure $?; lab_teardown' EXIT
+# The dump function is defined below; lab_init may fail before that.
+trap 'st=$?; ! command -v node_dump_logs_on_failure >/dev/null || node_dump_logs_on_failure $st; lab_teardown' EXIT
 lab_init
 
 # node_start HOST [PIGEOND ARGS...]: starts pigeond on HOST as user HOST and
