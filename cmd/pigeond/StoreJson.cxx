@@ -47,7 +47,8 @@ Json ToJson(const store::OutboxItem& item)
             {"carriers", item.carriers.size()},
             {"carrier_list", std::move(carriers)},
             {"reported_by", item.reported_by.empty() ? Json(nullptr) : Json(item.reported_by)},
-            {"reported", TimeToJson(item.reported)}};
+            {"reported", TimeToJson(item.reported)},
+            {"expires", TimeToJson(item.expires)}};
 }
 
 Json ToJson(const store::CarriedItem& item)
@@ -109,6 +110,8 @@ Json ToJson(const store::Counters& c)
             {"carried_for_others", c.carried_for_others},
             {"uploaded_for_others", c.uploaded_for_others},
             {"forged_refused", c.forged_refused},
+            {"expired", c.expired},
+            {"expired_carried", c.expired_carried},
             {"delivered_for_others", c.delivered_for_others}};
 }
 

@@ -46,7 +46,7 @@ std::vector<store::CarriedItem> Courier::ForRecipient(const std::string& instanc
     std::vector<store::CarriedItem> items;
     std::size_t bytes = 0;
     for (const auto& name : NamesOf(instance, neighbour))
-        for (auto& item : store_.CarriedFor(name, kBatch)) {
+        for (auto& item : store_.CarriedFor(name, kBatch, NowMs())) {
             if (std::find(contact.declined.begin(), contact.declined.end(), KeyOf(item)) !=
                 contact.declined.end())
                 continue;

@@ -19,9 +19,10 @@ enum class OutboxState {
     UploadedByCarrier, // a carrier says it gave it to its server
     ReportedDelivered, // a carrier says the recipient has it, which we cannot check (yet)
     Delivered,         // the recipient's receipt: from its server, or signed by its key
+    Expired,           // its expiry passed before anybody took it: nobody hands it on any more
 };
 // Also the names on the control socket: "queued", "sent", "uploaded-by-carrier",
-// "delivered-reported-by-carrier", "delivered".
+// "delivered-reported-by-carrier", "delivered", "expired".
 const char* ToString(OutboxState state) noexcept;
 
 struct Handoff {
@@ -41,6 +42,8 @@ struct OutboxItem {
     // The last carrier report (UploadedByCarrier, ReportedDelivered): who and when.
     std::string reported_by = {};
     UnixMs reported = 0;
+    // When we stop caring (schema 7): not handed on, uploaded or sent after it.
+    UnixMs expires = 0;
 };
 
 // A place in a listing, newest first: the row's time (created or received)
@@ -163,6 +166,14 @@ struct Counters {
     std::int64_t uploaded_for_others = 0;
     std::int64_t forged_refused = 0;       // carried copies whose signature failed
     std::int64_t delivered_for_others = 0; // carried messages we handed to their recipient
+    std::int64_t expired = 0;              // our messages that expired undelivered
+    std::int64_t expired_carried = 0;      // carried copies dropped at their expiry
+};
+
+// What one pass over the expiries did (Store::Expire).
+struct Expired {
+    std::vector<std::string> outbox; // origin-ids of our messages now expired
+    std::int64_t carried = 0;        // carried copies deleted
 };
 
 struct QueueSizes {

@@ -48,6 +48,8 @@ const char* ToString(OutboxState state) noexcept
         return "delivered-reported-by-carrier";
     case OutboxState::Delivered:
         return "delivered";
+    case OutboxState::Expired:
+        return "expired";
     }
     return "queued";
 }
@@ -66,12 +68,14 @@ Store::Store(const std::filesystem::path& path) : impl_(std::make_unique<Impl>(p
 
 Store::~Store() = default;
 
-OutboxItem Store::Enqueue(const std::string& to, const std::string& body, UnixMs created)
+OutboxItem Store::Enqueue(const std::string& to, const std::string& body, UnixMs created,
+                          UnixMs expires)
 {
-    OutboxItem item{crypto::NewOriginId(), to, body, created, OutboxState::Queued, 0, 0, {}, {}, 0};
+    OutboxItem item{
+        crypto::NewOriginId(), to, body, created, OutboxState::Queued, 0, 0, {}, {}, 0, expires};
     auto& s = (*impl_)[kInsertOutbox];
     sqlite::ScopedReset reset(s);
-    s.Bind(item.id, item.to, item.body, item.created);
+    s.Bind(item.id, item.to, item.body, item.created, item.expires);
     s.Run();
     return item;
 }
@@ -120,20 +124,20 @@ int Store::RecordHandoffs(const std::string& carrier, std::span<const std::strin
 }
 
 std::vector<OutboxItem> Store::PendingForCarrier(const std::string& carrier, int max_carriers,
-                                                 int limit, const QueuePosition& after)
+                                                 int limit, UnixMs now, const QueuePosition& after)
 {
     return impl_->Collect(kPendingForCarrier, ReadOutbox, carrier, max_carriers, limit,
-                          after.created, after.id);
+                          after.created, after.id, now);
 }
 
-std::vector<OutboxItem> Store::PendingForRecipient(const std::string& recipient)
+std::vector<OutboxItem> Store::PendingForRecipient(const std::string& recipient, UnixMs now)
 {
-    return impl_->Collect(kPendingForRecipient, ReadOutbox, recipient);
+    return impl_->Collect(kPendingForRecipient, ReadOutbox, recipient, now);
 }
 
-std::vector<OutboxItem> Store::PendingForServer(int limit, UnixMs custody_before)
+std::vector<OutboxItem> Store::PendingForServer(int limit, UnixMs custody_before, UnixMs now)
 {
-    return impl_->Collect(kPendingForServer, ReadOutbox, limit, custody_before);
+    return impl_->Collect(kPendingForServer, ReadOutbox, limit, custody_before, now);
 }
 
 std::optional<OutboxItem> Store::OutboxById(const std::string& origin_id)
@@ -191,9 +195,9 @@ std::vector<bool> Store::AddCarried(std::span<const CarriedItem> items)
     return added;
 }
 
-std::vector<CarriedItem> Store::Carrying()
+std::vector<CarriedItem> Store::Carrying(UnixMs now)
 {
-    return impl_->Collect(kListCarrying, ReadCarried);
+    return impl_->Collect(kListCarrying, ReadCarried, now);
 }
 
 void Store::MarkUploaded(const std::string& origin, const std::string& origin_id, UnixMs when)
@@ -209,11 +213,46 @@ void Store::MarkUploaded(const std::string& origin, const std::string& origin_id
 
 int Store::ExpireCarried(UnixMs now)
 {
+    sqlite::Transaction transaction(impl_->db);
+    const int dropped = DropExpiredCarried(now);
+    transaction.Commit();
+    return dropped;
+}
+
+int Store::DropExpiredCarried(UnixMs now)
+{
     auto& s = (*impl_)[kExpireCarried];
     sqlite::ScopedReset reset(s);
     s.Bind(now);
     s.Run();
-    return impl_->db.Changes();
+    const int dropped = impl_->db.Changes();
+    impl_->BumpCounter("expired_carried", dropped);
+    auto& bodies = (*impl_)[kDropExpiredBodies];
+    sqlite::ScopedReset bodies_reset(bodies);
+    bodies.Bind(now);
+    bodies.Run();
+    return dropped;
+}
+
+Expired Store::Expire(UnixMs now)
+{
+    sqlite::Transaction transaction(impl_->db);
+    Expired expired;
+    expired.outbox = impl_->Collect(kExpireOutbox, ReadText, now);
+    impl_->BumpCounter("expired", std::int64_t(expired.outbox.size()));
+    expired.carried = DropExpiredCarried(now);
+    transaction.Commit();
+    return expired;
+}
+
+std::optional<UnixMs> Store::NextExpiry()
+{
+    return impl_
+        ->First(kNextExpiry,
+                [](const sqlite::Statement& s) {
+                    return s.IsNull(0) ? std::nullopt : std::optional<UnixMs>(s.Int(0));
+                })
+        .value_or(std::nullopt);
 }
 
 bool Store::AddReceived(const InboxItem& item)
@@ -377,6 +416,10 @@ Counters Store::GetCounters()
             c.forged_refused = value;
         else if (name == "delivered_for_others")
             c.delivered_for_others = value;
+        else if (name == "expired")
+            c.expired = value;
+        else if (name == "expired_carried")
+            c.expired_carried = value;
     }
     return c;
 }

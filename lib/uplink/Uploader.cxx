@@ -103,7 +103,7 @@ void Uploader::ArmCustodyTimer()
 
 void Uploader::SendOwn()
 {
-    for (const auto& item : store_.PendingForServer(1000, NowMs() - custody_wait_)) {
+    for (const auto& item : store_.PendingForServer(1000, NowMs() - custody_wait_, NowMs())) {
         if (!sending_.insert(item.id).second)
             continue;
         xmpp::ChatMessage m{{}, item.to, item.id, item.body, item.created, true};
@@ -134,7 +134,7 @@ void Uploader::UploadCarried()
         Publish(link_.Config().events, [&] {
             return Event{"expired", 0, {{"count", std::int64_t{expired}}}};
         });
-    for (const auto& item : store_.Carrying()) {
+    for (const auto& item : store_.Carrying(NowMs())) {
         const std::string key = item.origin + "\n" + item.id;
         if (uploading_.count(key))
             continue;
