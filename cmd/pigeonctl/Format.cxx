@@ -59,6 +59,7 @@ constexpr std::pair<const char*, const char*> kCounterWords[] = {
     {"forged_refused", "forged or unsigned copies refused"},
     {"expired", "expired undelivered"},
     {"expired_carried", "carried copies dropped at expiry"},
+    {"tombstones_learned", "deliveries learnt (tombstones)"},
 };
 
 void PrintCounters(std::ostream& out, const Json& counters)

@@ -225,6 +225,10 @@ void Daemon::StartUplink()
     }
     auto uplink_config = MakeUplinkConfig(config_, *identity_);
     uplink_config.events = &events_;
+    uplink_config.on_tombstone = [this] {
+        if (link_) // tell the neighbours
+            link_->OutboxChanged();
+    };
     uplink_ = std::make_unique<uplink::Uplink>(io_, store_, std::move(uplink_config));
 }
 

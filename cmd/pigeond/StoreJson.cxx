@@ -112,6 +112,7 @@ Json ToJson(const store::Counters& c)
             {"forged_refused", c.forged_refused},
             {"expired", c.expired},
             {"expired_carried", c.expired_carried},
+            {"tombstones_learned", c.tombstones_learned},
             {"delivered_for_others", c.delivered_for_others}};
 }
 

@@ -164,6 +164,10 @@ void Courier::TakeDelivered(const std::string& instance, Contact& contact, const
             contact.declined.push_back(KeyOf(item)); // we keep uploading it
         else if (store_.MarkCarriedDelivered(item.origin, item.id, NowMs(), answer->receipt, true))
             ++taken;
+        if (receipt) // a tombstone for the others; proof to those who know the recipient's key
+            store_.AddTombstone({xmpp::BareOf(item.origin), item.id, xmpp::BareOf(item.to),
+                                 item.expires, answer->receipt, parsed.has_value()},
+                                NowMs());
     }
     LogHandshake(store_, instance, "delivered",
                  std::to_string(taken) + " of " + std::to_string(items.size()) +

@@ -81,6 +81,12 @@ enum Sql {
     kExpireOutbox,
     kNextExpiry,
     kDropExpiredBodies,
+    kAddTombstone,
+    kDropTombstoned,
+    kTombstonesAfter,
+    kExpireTombstones,
+    kCarriedTombstone,
+    kCarriedExpiry,
     kSqlCount
 };
 

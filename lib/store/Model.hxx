@@ -168,6 +168,21 @@ struct Counters {
     std::int64_t delivered_for_others = 0; // carried messages we handed to their recipient
     std::int64_t expired = 0;              // our messages that expired undelivered
     std::int64_t expired_carried = 0;      // carried copies dropped at their expiry
+    std::int64_t tombstones_learned = 0;   // deliveries we learnt of (new or newly verified)
+};
+
+// A delivery tombstone: message `id` of `origin` reached its recipient (`to`).
+// `receipt` is the recipient's signature over its receipt (xmpp::SignReceipt),
+// or empty when we know it otherwise (our upload was accepted); `verified`
+// when checked with the recipient's key, which alone lets it delete copies.
+struct Tombstone {
+    std::string origin;
+    std::string id;
+    std::string to;
+    UnixMs until = 0; // the message's expiry: no use after it
+    std::string receipt;
+    bool verified = false;
+    std::int64_t row = 0; // its place in the order tombstones are passed on
 };
 
 // What one pass over the expiries did (Store::Expire).

@@ -216,6 +216,26 @@ CREATE INDEX outbox_expiry ON outbox(expires) WHERE state = 'queued' AND custody
 CREATE INDEX carried_expiry ON carried(expires) WHERE payload != '';
 INSERT INTO counters (name) VALUES ('expired'), ('expired_carried');
 )",
+    // 8: delivery tombstones (issue 11). What we know was delivered, kept
+    // until the message's expiry and passed on to neighbours: with the
+    // recipient's receipt signature when we have it (verified: checked with
+    // its key, and then carried copies go); the row id orders them for
+    // spreading, a verified one taking a new id.
+    R"(
+CREATE TABLE tombstones (
+    id INTEGER PRIMARY KEY,
+    origin TEXT NOT NULL,
+    origin_id TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    until INTEGER NOT NULL,
+    receipt TEXT NOT NULL DEFAULT '',
+    verified INTEGER NOT NULL DEFAULT 0,
+    learned INTEGER NOT NULL,
+    UNIQUE (origin, origin_id)
+);
+CREATE INDEX tombstones_until ON tombstones(until);
+INSERT INTO counters (name) VALUES ('tombstones_learned');
+)",
 };
 
 } // namespace

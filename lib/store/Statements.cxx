@@ -12,6 +12,10 @@ namespace pigeon::store {
     "delivered"
 // Carried messages on their way: neither uploaded nor taken by the recipient.
 #define CARRYING "uploaded IS NULL AND delivered IS NULL"
+// Nor known delivered: a verified tombstone (schema 8) stops it.
+#define NOT_TOMBSTONED                                                                             \
+    "NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.origin = carried.origin "                      \
+    "AND t.origin_id = carried.origin_id AND t.verified)"
 // Counting them reads only the listing's index (schema 6), not the rows.
 #define CARRYING_COUNT "INDEXED BY carried_listing WHERE " CARRYING
 // Carried messages whose origin has not been told the latest: as the
@@ -51,7 +55,7 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "WHERE origin_id = ?1 AND state != 'delivered'",
     "INSERT OR IGNORE INTO carried (" CARRIED_COLUMNS
     ") VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL)",
-    "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING " AND expires > ? "
+    "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING " AND expires > ? AND " NOT_TOMBSTONED
     "ORDER BY received, id",
     // What `carrying` shows: no payload, which it never prints.
     "SELECT origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, '', "
@@ -124,8 +128,8 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "AND custody_at > ?",
     "SELECT DISTINCT recipient FROM outbox WHERE state = 'queued' AND custody = 'uploaded' "
     "ORDER BY recipient",
-    "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING " AND recipient = ?1 "
-    "AND expires > ?3 ORDER BY received, id LIMIT ?2",
+    "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING
+    " AND recipient = ?1 AND " NOT_TOMBSTONED "AND expires > ?3 ORDER BY received, id LIMIT ?2",
     "UPDATE carried SET delivered = ?3, receipt = ?4 "
     "WHERE origin = ?1 AND origin_id = ?2 AND delivered IS NULL",
     "SELECT origin FROM carried WHERE origin_id = ? AND recipient = ?",
@@ -140,8 +144,25 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "WHERE state = 'queued' AND custody IS NOT 'reported' AND expires <= ?1 RETURNING origin_id",
     "SELECT min(at) FROM (SELECT min(expires) AS at FROM outbox "
     "WHERE state = 'queued' AND custody IS NOT 'reported' "
-    "UNION ALL SELECT min(expires) FROM carried WHERE payload != '')",
+    "UNION ALL SELECT min(expires) FROM carried WHERE payload != '' "
+    "UNION ALL SELECT min(until) FROM tombstones)",
     "UPDATE carried SET payload = '' WHERE payload != '' AND expires <= ?1",
+    // Schema 8: tombstones. A verified one replaces an unverified one, with a
+    // new row id so that it is passed on again.
+    "INSERT INTO tombstones (origin, origin_id, recipient, until, receipt, verified, learned) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (origin, origin_id) DO UPDATE SET "
+    "id = (SELECT max(id) + 1 FROM tombstones), receipt = excluded.receipt, verified = 1 "
+    "WHERE excluded.verified AND NOT tombstones.verified",
+    // Only what we would still hand on or upload: done copies keep their records.
+    "DELETE FROM carried WHERE origin = ?1 AND origin_id = ?2 AND " CARRYING,
+    "SELECT origin, origin_id, recipient, until, receipt, verified, id FROM tombstones "
+    "WHERE id > ?1 AND until > ?3 ORDER BY id LIMIT ?2",
+    "DELETE FROM tombstones WHERE until <= ?1",
+    // Our upload was accepted: known delivered, on our word only.
+    "INSERT OR IGNORE INTO tombstones (origin, origin_id, recipient, until, learned) "
+    "SELECT origin, origin_id, recipient, expires, ?3 FROM carried "
+    "WHERE origin = ?1 AND origin_id = ?2",
+    "SELECT expires FROM carried WHERE origin = ? AND origin_id = ?",
 };
 
 } // namespace pigeon::store

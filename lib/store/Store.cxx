@@ -208,6 +208,7 @@ void Store::MarkUploaded(const std::string& origin, const std::string& origin_id
     s.Bind(origin, origin_id, when);
     s.Run();
     impl_->BumpCounter("uploaded_for_others", impl_->db.Changes());
+    impl_->Run(kCarriedTombstone, origin, origin_id, when);
     transaction.Commit();
 }
 
@@ -241,6 +242,7 @@ Expired Store::Expire(UnixMs now)
     expired.outbox = impl_->Collect(kExpireOutbox, ReadText, now);
     impl_->BumpCounter("expired", std::int64_t(expired.outbox.size()));
     expired.carried = DropExpiredCarried(now);
+    impl_->Run(kExpireTombstones, now);
     transaction.Commit();
     return expired;
 }
@@ -253,6 +255,37 @@ std::optional<UnixMs> Store::NextExpiry()
                     return s.IsNull(0) ? std::nullopt : std::optional<UnixMs>(s.Int(0));
                 })
         .value_or(std::nullopt);
+}
+
+Store::TombstoneAdded Store::AddTombstone(const Tombstone& t, UnixMs now)
+{
+    sqlite::Transaction transaction(impl_->db);
+    impl_->Run(kAddTombstone, t.origin, t.id, t.to, t.until, t.receipt, t.verified ? 1 : 0, now);
+    TombstoneAdded added{impl_->db.Changes() > 0, 0};
+    if (t.verified) {
+        impl_->Run(kDropTombstoned, t.origin, t.id);
+        added.dropped = impl_->db.Changes();
+    }
+    impl_->BumpCounter("tombstones_learned", added.news ? 1 : 0);
+    transaction.Commit();
+    return added;
+}
+
+std::vector<Tombstone> Store::TombstonesAfter(std::int64_t after, int limit, UnixMs now)
+{
+    return impl_->Collect(
+        kTombstonesAfter,
+        [](const sqlite::Statement& s) {
+            return Tombstone{s.Text(0), s.Text(1),     s.Text(2), s.Int(3),
+                             s.Text(4), s.Int(5) != 0, s.Int(6)};
+        },
+        after, limit, now);
+}
+
+std::optional<UnixMs> Store::CarriedExpiry(const std::string& origin, const std::string& origin_id)
+{
+    return impl_->First(
+        kCarriedExpiry, [](const sqlite::Statement& s) { return s.Int(0); }, origin, origin_id);
 }
 
 bool Store::AddReceived(const InboxItem& item)
@@ -420,6 +453,8 @@ Counters Store::GetCounters()
             c.expired = value;
         else if (name == "expired_carried")
             c.expired_carried = value;
+        else if (name == "tombstones_learned")
+            c.tombstones_learned = value;
     }
     return c;
 }

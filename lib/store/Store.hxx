@@ -99,6 +99,21 @@ public:
     // The earliest expiry Expire has still to act on, if any.
     std::optional<UnixMs> NextExpiry();
 
+    // Delivery tombstones (issue 11). Records `tombstone` (learnt at `now`);
+    // a verified one also deletes our copy of it if we would still hand it
+    // on or upload it. One transaction. Whether it was news (new, or now
+    // verified), and how many copies went.
+    struct TombstoneAdded {
+        bool news = false;
+        int dropped = 0;
+    };
+    TombstoneAdded AddTombstone(const Tombstone& tombstone, UnixMs now);
+    // Tombstones after row `after` in the order they are passed on, at most
+    // `limit`, not expired by `now`.
+    std::vector<Tombstone> TombstonesAfter(std::int64_t after, int limit, UnixMs now);
+    // The expiry of our copy of message `origin_id` of `origin`, if we hold one.
+    std::optional<UnixMs> CarriedExpiry(const std::string& origin, const std::string& origin_id);
+
     // Keeps exactly one copy per (from, id). Returns false for a duplicate.
     bool AddReceived(const InboxItem& item);
     std::vector<InboxItem> Inbox();

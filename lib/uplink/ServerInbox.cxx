@@ -5,6 +5,7 @@
 #include "uplink/ServerLink.hxx"
 #include "uplink/Uploader.hxx"
 #include "util/Log.hxx"
+#include "xmpp/Custody.hxx"
 #include "xmpp/Jid.hxx"
 #include "xmpp/Namespaces.hxx"
 
@@ -119,8 +120,19 @@ void ServerInbox::TakeCarried(const xml::Element& stanza, const xml::Element& fo
                             store::ToString(item.authenticity));
     if (item.authenticity == store::Authenticity::Unverified)
         keys_.Fetch(origin, received.ask_key_again);
-    if (received.receipt_due)
+    if (received.receipt_due) {
         SendReceipt(origin, item.id);
+        ReceiptToCarrier(via, origin, item.id);
+    }
+}
+
+// The carrier that uploaded it learns, with our signature, that it was
+// delivered: a tombstone it can prove to other carriers (issue 11).
+void ServerInbox::ReceiptToCarrier(const std::string& via, const std::string& origin,
+                                   const std::string& id)
+{
+    if (via.find('@') != std::string::npos) // a carrier's JID, not "direct" or "link-local"
+        SendSignedReceipt(via, Uploader::CarriedStanzaId(id), origin, id);
 }
 
 void ServerInbox::Settle(const std::string& sender)
@@ -138,8 +150,10 @@ void ServerInbox::Settle(const std::string& sender)
             continue;
         }
         log::Info("uplink", id + " from " + sender + " verified");
-        if (settled.receipt_due)
+        if (settled.receipt_due) {
             SendReceipt(sender, id);
+            ReceiptToCarrier(settled.item.via, sender, id);
+        }
     }
 }
 
@@ -158,7 +172,7 @@ void ServerInbox::TakeReceipt(const xml::Element& stanza, const std::string& id)
 {
     const std::string from = xmpp::BareOf(stanza.Attr("from"));
     if (const auto carried = Uploader::CarriedIdOf(id)) {
-        RelayReceipt(from, *carried);
+        RelayReceipt(stanza, from, *carried);
         return;
     }
     const auto delivery = receiver_.TakeReceipt(id, from);
@@ -169,13 +183,34 @@ void ServerInbox::TakeReceipt(const xml::Element& stanza, const std::string& id)
         log::Info("uplink", id + " delivered to " + from);
 }
 
-void ServerInbox::RelayReceipt(const std::string& recipient, const std::string& origin_id)
+void ServerInbox::RelayReceipt(const xml::Element& stanza, const std::string& recipient,
+                               const std::string& origin_id)
 {
     const auto origin = store_.CarriedOrigin(origin_id, recipient);
-    if (!origin || !store_.MarkCarriedDelivered(*origin, origin_id, NowMs(), {}, false))
+    if (!origin)
+        return;
+    // A pigeon recipient signs: kept when its key (riding on the receipt,
+    // vouched for by our server) bears it out, as proof for others.
+    keys_.Take(stanza, recipient);
+    const auto* signature = stanza.Child("signature", xmpp::ns::kPigeon);
+    store::Tombstone tombstone{*origin, origin_id, recipient, 0,
+                               signature != nullptr ? signature->Text() : std::string()};
+    tombstone.verified = !tombstone.receipt.empty() && [&] {
+        const auto key = keys_.Known(recipient);
+        return key && xmpp::CheckReceipt(*key, recipient, *origin, origin_id, tombstone.receipt);
+    }();
+    if (!tombstone.verified)
+        tombstone.receipt.clear();
+    if (!store_.MarkCarriedDelivered(*origin, origin_id, NowMs(), tombstone.receipt, false))
         return;
     log::Info("uplink",
               recipient + " acknowledged " + origin_id + ", which we uploaded for " + *origin);
+    if (tombstone.verified) {
+        tombstone.until = store_.CarriedExpiry(*origin, origin_id).value_or(0);
+        store_.AddTombstone(tombstone, NowMs());
+        if (const auto& told = link_.Config().on_tombstone)
+            told();
+    }
     news_(recipient);
 }
 
@@ -230,10 +265,16 @@ void ServerInbox::SendRefusal(const std::string& origin, const std::string& id,
 
 void ServerInbox::SendReceipt(const std::string& to, const std::string& id)
 {
-    auto receipt = xmpp::MakeReceipt(to, id);
+    SendSignedReceipt(to, id, xmpp::BareOf(to), id);
+}
+
+void ServerInbox::SendSignedReceipt(const std::string& to, const std::string& receipt_id,
+                                    const std::string& origin, const std::string& id)
+{
+    auto receipt = xmpp::MakeReceipt(to, receipt_id);
     // Proof that we have it, for a carrier to pass on but not to make.
     receipt.AddChild(xml::Element("signature", std::string(xmpp::ns::kPigeon)))
-        .AddText(xmpp::SignReceipt(us_, link_.Config().account, xmpp::BareOf(to), id));
+        .AddText(xmpp::SignReceipt(us_, link_.Config().account, origin, id));
     keys_.Attach(receipt);
     // The origin is often offline: ask the server to keep it (XEP-0334).
     receipt.AddChild(xml::Element("store", std::string(xmpp::ns::kHints)));

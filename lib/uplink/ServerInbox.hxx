@@ -50,7 +50,12 @@ private:
     void TakeReport(const xml::Element& stanza, const xmpp::CustodyReport& report, UnixMs archived);
     void TakeRefusal(const xml::Element& stanza, const std::string& id);
     // A client that knows no pigeon acknowledged what we uploaded for somebody.
-    void RelayReceipt(const std::string& recipient, const std::string& origin_id);
+    void RelayReceipt(const xml::Element& stanza, const std::string& recipient,
+                      const std::string& origin_id);
+    void ReceiptToCarrier(const std::string& via, const std::string& origin, const std::string& id);
+    // Our signed receipt for message `id` of `origin`, as message `receipt_id` to `to`.
+    void SendSignedReceipt(const std::string& to, const std::string& receipt_id,
+                           const std::string& origin, const std::string& id);
     void SettleReports(const std::string& recipient, const crypto::PublicKey& key);
 
     store::Store& store_;

@@ -30,7 +30,7 @@ xml::Element CarrierMessage(const store::CarriedItem& item, const xmpp::ChatMess
     xml::Element wrapper("message", std::string(xmpp::ns::kClient));
     wrapper.SetAttr("to", item.to);
     wrapper.SetAttr("type", "chat");
-    wrapper.SetAttr("id", std::string(kCarriedPrefix) + item.id);
+    wrapper.SetAttr("id", Uploader::CarriedStanzaId(item.id));
     wrapper.AddChild(xml::Element("body", std::string(xmpp::ns::kClient)))
         .AddText(FallbackBody(original));
     // A pigeon recipient answers the origin itself; a stock client answers
@@ -56,6 +56,11 @@ std::optional<std::string> Uploader::CarriedIdOf(std::string_view stanza_id)
     if (!stanza_id.starts_with(kCarriedPrefix) || stanza_id.size() == kCarriedPrefix.size())
         return std::nullopt;
     return std::string(stanza_id.substr(kCarriedPrefix.size()));
+}
+
+std::string Uploader::CarriedStanzaId(std::string_view origin_id)
+{
+    return std::string(kCarriedPrefix) + std::string(origin_id);
 }
 
 void Uploader::Flush() noexcept
@@ -158,8 +163,10 @@ void Uploader::UploadCarried()
             if (!ok)
                 return; // retried on the next flush
             try {
-                store_.MarkUploaded(origin, id, NowMs());
+                store_.MarkUploaded(origin, id, NowMs()); // and a tombstone, on our word
                 log::Info("uplink", "uploaded " + id + " for " + origin);
+                if (const auto& told = link_.Config().on_tombstone)
+                    told();
                 Publish(link_.Config().events, [&] {
                     return Event{"upload", 0, {{"origin", origin}, {"id", id}, {"to", to}}};
                 });

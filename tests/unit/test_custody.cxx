@@ -288,7 +288,8 @@ TEST_CASE("what a carrier uploaded before schema 5 is not news for its origin")
         // (schema 6's indexes first: they name schema 5's columns).
         sqlite::Database db(file);
         db.Exec(
-            // schema 7's
+            // schema 8's and 7's
+            "DROP TABLE tombstones; DELETE FROM counters WHERE name = 'tombstones_learned';"
             "DROP INDEX outbox_expiry; DROP INDEX carried_expiry;"
             "ALTER TABLE outbox DROP COLUMN expires;"
             "DELETE FROM counters WHERE name IN ('expired', 'expired_carried');"
