@@ -63,7 +63,7 @@ void DirectDelivery::TakeReceipt(const std::string& instance, bool on_our_stream
     if (on_our_stream)
         if (const auto it = in_flight_.find(instance); it != in_flight_.end())
             it->second.erase(id);
-    if (!store_.MarkDelivered(id, NowMs(), false))
+    if (!store_.MarkDelivered(id, NowMs(), false, {"link-local", 0}))
         return;
     LogHandshake(store_, instance, "delivered", id);
     Publish(events_, [&] {

@@ -23,7 +23,8 @@ bool Tombstones::HasWork(const std::string& instance, const Neighbour& neighbour
         return false;
     const auto it = told_up_to_.find(instance);
     const std::int64_t after = it == told_up_to_.end() ? 0 : it->second;
-    return !store_.TombstonesAfter(after, 1, NowMs()).empty();
+    // Only proof is worth a contact of its own; the rest rides along.
+    return !store_.TombstonesAfter(after, 1, NowMs(), true).empty();
 }
 
 void Tombstones::Offer(const std::string& instance, const Neighbour& neighbour, Stream& stream)

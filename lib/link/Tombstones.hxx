@@ -1,7 +1,7 @@
 #pragma once
 // Delivery tombstones on the link (issue 11): what we know was delivered goes
-// to every pigeon neighbour once per contact, and to those in contact
-// whenever we learn more; what a neighbour tells us is checked with the
+// to every pigeon neighbour once per appearance: at once when it is proof
+// (verified), else with the next contact; what a neighbour tells us is checked with the
 // recipient's key we hold (xmpp::CheckReceipt) before it may delete our copy.
 // An unchecked one is kept too: it stops handoffs, never deletes.
 
@@ -30,8 +30,9 @@ class Tombstones {
 public:
     Tombstones(store::Store& store, EventBus* events) noexcept;
 
-    // Whether `neighbour` is a pigeon that has not heard all we know. Throws
-    // what the store throws.
+    // Whether `neighbour` is a pigeon that has not heard a verified tombstone
+    // we know (unverified ones go along when we are in contact anyway).
+    // Throws what the store throws.
     bool HasWork(const std::string& instance, const Neighbour& neighbour);
     // Tells it what it has not heard yet. Throws what the store throws.
     void Offer(const std::string& instance, const Neighbour& neighbour, Stream& stream);

@@ -44,6 +44,17 @@ struct OutboxItem {
     UnixMs reported = 0;
     // When we stop caring (schema 7): not handed on, uploaded or sent after it.
     UnixMs expires = 0;
+    // Which way it was delivered (schema 8): "direct" (our server),
+    // "link-local" (the recipient was a neighbour) or the carrier that
+    // brought it; empty if unknown. `hops`: carriers on the way.
+    std::string delivered_via = {};
+    int delivered_hops = 0;
+};
+
+// How a receipt says a message of ours got there (OutboxItem's delivered_via).
+struct DeliveryPath {
+    std::string via;
+    int hops = 0;
 };
 
 // A place in a listing, newest first: the row's time (created or received)

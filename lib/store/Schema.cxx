@@ -235,6 +235,10 @@ CREATE TABLE tombstones (
 );
 CREATE INDEX tombstones_until ON tombstones(until);
 INSERT INTO counters (name) VALUES ('tombstones_learned');
+-- Which way a message of ours was delivered: "direct", "link-local", or the
+-- carrier that brought it, and over how many carriers.
+ALTER TABLE outbox ADD COLUMN delivered_via TEXT;
+ALTER TABLE outbox ADD COLUMN delivered_hops INTEGER;
 )",
 };
 

@@ -6,7 +6,7 @@ namespace pigeon::store {
 
 #define OUTBOX_COLUMNS                                                                             \
     "id, origin_id, recipient, body, created, state, sent, delivered, custody, custody_by, "       \
-    "custody_at, expires"
+    "custody_at, expires, coalesce(delivered_via, ''), coalesce(delivered_hops, 0)"
 #define CARRIED_COLUMNS                                                                            \
     "origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, payload, "        \
     "delivered"
@@ -51,8 +51,8 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "ORDER BY created, id LIMIT ?1",
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE origin_id = ?",
     "UPDATE outbox SET state = 'sent', sent = ?2 WHERE origin_id = ?1 AND state = 'queued'",
-    "UPDATE outbox SET state = 'delivered', delivered = ?2 "
-    "WHERE origin_id = ?1 AND state != 'delivered'",
+    "UPDATE outbox SET state = 'delivered', delivered = ?2, delivered_via = nullif(?3, ''), "
+    "delivered_hops = ?4 WHERE origin_id = ?1 AND state != 'delivered'",
     "INSERT OR IGNORE INTO carried (" CARRIED_COLUMNS
     ") VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL)",
     "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING " AND expires > ? AND " NOT_TOMBSTONED
@@ -156,7 +156,7 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     // Only what we would still hand on or upload: done copies keep their records.
     "DELETE FROM carried WHERE origin = ?1 AND origin_id = ?2 AND " CARRYING,
     "SELECT origin, origin_id, recipient, until, receipt, verified, id FROM tombstones "
-    "WHERE id > ?1 AND until > ?3 ORDER BY id LIMIT ?2",
+    "WHERE id > ?1 AND until > ?3 AND (verified OR NOT ?4) ORDER BY id LIMIT ?2",
     "DELETE FROM tombstones WHERE until <= ?1",
     // Our upload was accepted: known delivered, on our word only.
     "INSERT OR IGNORE INTO tombstones (origin, origin_id, recipient, until, learned) "

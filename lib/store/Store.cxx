@@ -163,12 +163,13 @@ bool Store::MarkSent(const std::string& origin_id, UnixMs when)
     return changed > 0;
 }
 
-bool Store::MarkDelivered(const std::string& origin_id, UnixMs when, bool via_carrier)
+bool Store::MarkDelivered(const std::string& origin_id, UnixMs when, bool via_carrier,
+                          const DeliveryPath& path)
 {
     sqlite::Transaction transaction(impl_->db);
     auto& s = (*impl_)[kMarkDelivered];
     sqlite::ScopedReset reset(s);
-    s.Bind(origin_id, when);
+    s.Bind(origin_id, when, path.via, path.hops);
     s.Run();
     const bool first = impl_->db.Changes() > 0;
     if (first && via_carrier)
@@ -271,7 +272,8 @@ Store::TombstoneAdded Store::AddTombstone(const Tombstone& t, UnixMs now)
     return added;
 }
 
-std::vector<Tombstone> Store::TombstonesAfter(std::int64_t after, int limit, UnixMs now)
+std::vector<Tombstone> Store::TombstonesAfter(std::int64_t after, int limit, UnixMs now,
+                                              bool only_verified)
 {
     return impl_->Collect(
         kTombstonesAfter,
@@ -279,7 +281,7 @@ std::vector<Tombstone> Store::TombstonesAfter(std::int64_t after, int limit, Uni
             return Tombstone{s.Text(0), s.Text(1),     s.Text(2), s.Int(3),
                              s.Text(4), s.Int(5) != 0, s.Int(6)};
         },
-        after, limit, now);
+        after, limit, now, only_verified ? 1 : 0);
 }
 
 std::optional<UnixMs> Store::CarriedExpiry(const std::string& origin, const std::string& origin_id)

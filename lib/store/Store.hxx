@@ -79,8 +79,10 @@ public:
     std::optional<OutboxItem> OutboxById(const std::string& origin_id);
     // True if it was still queued (a receipt may have overtaken the send).
     bool MarkSent(const std::string& origin_id, UnixMs when);
-    // True if this receipt is the first for that message.
-    bool MarkDelivered(const std::string& origin_id, UnixMs when, bool via_carrier);
+    // True if this receipt is the first for that message; `path` is the way
+    // it went, as far as we know it.
+    bool MarkDelivered(const std::string& origin_id, UnixMs when, bool via_carrier,
+                       const DeliveryPath& path = {});
 
     // Stores messages to carry in one transaction. Returns, per item, whether it
     // was new (false: the same origin + origin-id is already held, nothing stored).
@@ -109,8 +111,9 @@ public:
     };
     TombstoneAdded AddTombstone(const Tombstone& tombstone, UnixMs now);
     // Tombstones after row `after` in the order they are passed on, at most
-    // `limit`, not expired by `now`.
-    std::vector<Tombstone> TombstonesAfter(std::int64_t after, int limit, UnixMs now);
+    // `limit`, not expired by `now`; only verified ones if `only_verified`.
+    std::vector<Tombstone> TombstonesAfter(std::int64_t after, int limit, UnixMs now,
+                                           bool only_verified = false);
     // The expiry of our copy of message `origin_id` of `origin`, if we hold one.
     std::optional<UnixMs> CarriedExpiry(const std::string& origin, const std::string& origin_id);
 

@@ -121,7 +121,7 @@ void ServerInbox::TakeCarried(const xml::Element& stanza, const xml::Element& fo
     if (item.authenticity == store::Authenticity::Unverified)
         keys_.Fetch(origin, received.ask_key_again);
     if (received.receipt_due) {
-        SendReceipt(origin, item.id);
+        SendReceipt(origin, item.id, via);
         ReceiptToCarrier(via, origin, item.id);
     }
 }
@@ -151,7 +151,7 @@ void ServerInbox::Settle(const std::string& sender)
         }
         log::Info("uplink", id + " from " + sender + " verified");
         if (settled.receipt_due) {
-            SendReceipt(sender, id);
+            SendReceipt(sender, id, settled.item.via);
             ReceiptToCarrier(settled.item.via, sender, id);
         }
     }
@@ -175,12 +175,26 @@ void ServerInbox::TakeReceipt(const xml::Element& stanza, const std::string& id)
         RelayReceipt(stanza, from, *carried);
         return;
     }
-    const auto delivery = receiver_.TakeReceipt(id, from);
+    const auto* via = stanza.Child("via", xmpp::ns::kPigeon);
+    const auto delivery =
+        receiver_.TakeReceipt(id, from, via != nullptr ? xmpp::BareOf(via->Attr("carrier")) : "");
     if (delivery == inbox::Delivery::NotOurs)
         return;               // not ours, or not from its recipient
     keys_.Take(stanza, from); // to seal what we send it through carriers
-    if (delivery == inbox::Delivery::Delivered)
-        log::Info("uplink", id + " delivered to " + from);
+    if (delivery != inbox::Delivery::Delivered)
+        return;
+    log::Info("uplink", id + " delivered to " + from);
+    // Carriers that still hold it learn it from us too, with the proof.
+    const auto key = keys_.Known(from);
+    const auto mine = store_.OutboxById(id);
+    const std::string signature = stanza.ChildText("signature", xmpp::ns::kPigeon);
+    if (key && mine && !signature.empty() &&
+        xmpp::CheckReceipt(*key, from, link_.Config().account, id, signature)) {
+        store_.AddTombstone({link_.Config().account, id, from, mine->expires, signature, true},
+                            NowMs());
+        if (const auto& told = link_.Config().on_tombstone)
+            told();
+    }
 }
 
 void ServerInbox::RelayReceipt(const xml::Element& stanza, const std::string& recipient,
@@ -263,15 +277,21 @@ void ServerInbox::SendRefusal(const std::string& origin, const std::string& id,
     link_.Send(std::move(message));
 }
 
-void ServerInbox::SendReceipt(const std::string& to, const std::string& id)
+void ServerInbox::SendReceipt(const std::string& to, const std::string& id,
+                              const std::string& carrier)
 {
-    SendSignedReceipt(to, id, xmpp::BareOf(to), id);
+    SendSignedReceipt(to, id, xmpp::BareOf(to), id, carrier);
 }
 
 void ServerInbox::SendSignedReceipt(const std::string& to, const std::string& receipt_id,
-                                    const std::string& origin, const std::string& id)
+                                    const std::string& origin, const std::string& id,
+                                    const std::string& carrier)
 {
     auto receipt = xmpp::MakeReceipt(to, receipt_id);
+    // Which carrier brought it, for the origin's outbox (not signed: shown, not trusted).
+    if (carrier.find('@') != std::string::npos)
+        receipt.AddChild(xml::Element("via", std::string(xmpp::ns::kPigeon)))
+            .SetAttr("carrier", carrier);
     // Proof that we have it, for a carrier to pass on but not to make.
     receipt.AddChild(xml::Element("signature", std::string(xmpp::ns::kPigeon)))
         .AddText(xmpp::SignReceipt(us_, link_.Config().account, origin, id));

@@ -47,8 +47,8 @@ struct UplinkConfig {
     // Hears what happens through the server (sends, uploads, what we
     // receive, the session); may be null. Must outlive the Uplink.
     EventBus* events = nullptr;
-    // We learnt that something was delivered (a delivery tombstone, issue
-    // 11): the link passes it on. May be empty.
+    // We learnt, with proof, that something was delivered (a verified
+    // delivery tombstone, issue 11): the link passes it on. May be empty.
     std::function<void()> on_tombstone;
 };
 

@@ -163,10 +163,10 @@ void Uploader::UploadCarried()
             if (!ok)
                 return; // retried on the next flush
             try {
-                store_.MarkUploaded(origin, id, NowMs()); // and a tombstone, on our word
+                // And a tombstone on our word, which goes along with the
+                // next contact: only proof is worth one of its own.
+                store_.MarkUploaded(origin, id, NowMs());
                 log::Info("uplink", "uploaded " + id + " for " + origin);
-                if (const auto& told = link_.Config().on_tombstone)
-                    told();
                 Publish(link_.Config().events, [&] {
                     return Event{"upload", 0, {{"origin", origin}, {"id", id}, {"to", to}}};
                 });

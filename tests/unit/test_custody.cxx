@@ -306,3 +306,26 @@ TEST_CASE("what a carrier uploaded before schema 5 is not news for its origin")
     CHECK(store.NewsDue(10).empty());
     CHECK(store.Carrying(0).empty());
 }
+
+TEST_CASE("the outbox says which way a message was delivered")
+{
+    Fixture f;
+    const auto carried = f.Carried();
+    CHECK(f.receiver.TakeReceipt(carried, kJerry, kKramer) == inbox::Delivery::Delivered);
+    auto item = f.store.OutboxById(carried);
+    CHECK(item->delivered_via == kKramer);
+    CHECK(item->delivered_hops == 1);
+
+    const auto sent = f.store.Enqueue(kJerry, "sent myself", 1000, kFarOff).id;
+    CHECK(f.store.MarkSent(sent, 1500));
+    CHECK(f.receiver.TakeReceipt(sent, kJerry, kKramer) == inbox::Delivery::Delivered);
+    item = f.store.OutboxById(sent);
+    CHECK(item->delivered_via == "direct"); // we sent it: whatever the receipt says
+    CHECK(item->delivered_hops == 0);
+
+    const auto reported = f.Carried();
+    f.ElaineKnowsJerry();
+    CHECK(f.receiver.TakeReport(f.Report(reported, "delivered", f.JerrySigns(reported)), kElaine,
+                                true, 3000) == inbox::Custody::Delivered);
+    CHECK(f.store.OutboxById(reported)->delivered_via == kKramer);
+}

@@ -45,4 +45,9 @@ received=$(grep -F "Received[c2s]" "$LAB_DIR/server/prosody.log" |
     grep -cE "<message [^>]*id=['\"]carried-$id['\"]" || true)
 [ "$received" -eq 1 ] || fail "the server received $received uploads of $id, expected 1"
 [ "$(inbox_count jerry "$id")" -eq 1 ] || fail "jerry holds $(inbox_count jerry "$id") copies"
+
+# Elaine, online at last, sees which way it went.
+lab_uplink elaine up
+wait_for "elaine sees it delivered" 60 json_true elaine "j[0]['state'] == 'delivered'" outbox
+expect elaine "j[0]['delivered_via'] == 'c1@example.org' and j[0]['hops'] == 1" outbox
 echo "ok"
