@@ -50,10 +50,11 @@ _pigeonctl()
     fi
 
     # The number after --limit or --timeout, the URL after --bosh-url, the cursor
-    # after --before: nothing to offer.
+    # after --before, the duration after --expires: nothing to offer.
     if [[ $prev == --limit || ($prev == = && $prev2 == --limit) || $cur == --limit=* ||
           $prev == --before || ($prev == = && $prev2 == --before) || $cur == --before=* ||
           $prev == --timeout || ($prev == = && $prev2 == --timeout) || $cur == --timeout=* ||
+          $prev == --expires || ($prev == = && $prev2 == --expires) || $cur == --expires=* ||
           $prev == --bosh-url || ($prev == = && $prev2 == --bosh-url) || $cur == --bosh-url=* ]]; then
         return 0
     fi
@@ -74,7 +75,7 @@ _pigeonctl()
         if [[ -z $dashes ]]; then
             case $word in
                 --) dashes=1; continue ;;
-                --runtime-dir | --limit | --before | --bosh-url | --timeout)
+                --runtime-dir | --limit | --before | --bosh-url | --timeout | --expires)
                     if [[ ${COMP_WORDS[i + 1]} == = ]]; then ((i += 2)); else ((i++)); fi
                     [[ $word == --runtime-dir ]] && runtime_dir=${COMP_WORDS[i]}
                     continue ;;
@@ -97,7 +98,7 @@ _pigeonctl()
 
     local words=""
     if [[ $cur == -* && -z $dashes ]]; then
-        words="--json --log --limit --before --bosh-url --wait --timeout --runtime-dir --help --version"
+        words="--json --log --limit --before --bosh-url --expires --wait --timeout --runtime-dir --help --version"
     elif [[ -z $command ]]; then
         words="send outbox carrying inbox show search status peers presence account contacts watch"
     elif ((${#args[@]} == 0)); then

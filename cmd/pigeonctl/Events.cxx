@@ -61,7 +61,11 @@ const std::map<std::string, Describe, std::less<>> kDescriptions = {
          const std::string why = Text(e, "condition") + (Text(e, "text").empty() ? "" : ": " + Text(e, "text"));
          return Text(e, "by") == "us" ? "we would not carry for " + Text(e, "peer") + " (" + why + ")"
                                       : Text(e, "peer") + " would not carry for us (" + why + ")"; }},
-    {"expired", [](const Json& e) { return Messages(e, "count") + " carried for others, past their expiry"; }},
+    {"expired", [](const Json& e) {
+         const auto ids = e.find("ids");
+         const std::size_t ours = ids != e.end() && ids->is_array() ? ids->size() : 0;
+         return Messages(e, "count") + " carried for others, past their expiry" +
+                (ours > 0 ? "; " + std::to_string(ours) + " of ours" : ""); }},
     {"upload", [](const Json& e) {
          return Short(Text(e, "id")) + " from " + Text(e, "origin") + " for " + Text(e, "to"); }},
     {"sent", [](const Json& e) { return Short(Text(e, "id")) + " to " + Text(e, "to") + " (" + Text(e, "via") + ")"; }},

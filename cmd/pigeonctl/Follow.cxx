@@ -81,6 +81,8 @@ public:
             }
             if (const auto* stop = std::get_if<EventStream::Stop>(&next))
                 throw Stopped(*stop);
+            if (ExpiredIn(std::get<Json>(next), id_))
+                throw Expired();
             if (const auto step = StepOf(std::get<Json>(next), id_))
                 Reach(step->stage, step->note);
         }
@@ -103,9 +105,19 @@ private:
     {
         events_.reset();
         events_ = std::make_unique<EventStream>(socket_);
-        const Stage now = StageOf(Item());
+        const Json item = Item();
+        if (ExpiredItem(item))
+            throw Expired();
+        const Stage now = StageOf(item);
         if (now > stage_)
             Reach(now, StageName(now));
+    }
+
+    Failure Expired() const
+    {
+        return Failure(kExitRefused, "expired",
+                       id_ + " expired while " + StageName(stage_) + ", not yet " + options_.state,
+                       {{"id", id_}, {"state", "expired"}});
     }
 
     Failure Stopped(EventStream::Stop stop) const

@@ -57,6 +57,9 @@ constexpr std::pair<const char*, const char*> kCounterWords[] = {
     {"carried_for_others", "carried for others"},
     {"uploaded_for_others", "uploaded for others"},
     {"forged_refused", "forged or unsigned copies refused"},
+    {"expired", "expired undelivered"},
+    {"expired_carried", "carried copies dropped at expiry"},
+    {"tombstones_learned", "deliveries learnt (tombstones)"},
 };
 
 void PrintCounters(std::ostream& out, const Json& counters)

@@ -48,6 +48,16 @@ Stage StageOf(const Json& item)
     return item.value("carriers", 0) > 0 ? Stage::Carried : Stage::Queued;
 }
 
+bool ExpiredItem(const Json& item)
+{
+    return item.value("state", std::string()) == "expired";
+}
+
+bool ExpiredIn(const Json& event, const std::string& id)
+{
+    return TextOf(event, "event") == "expired" && Lists(event, id);
+}
+
 std::optional<Step> StepOf(const Json& event, const std::string& id)
 {
     const std::string kind = TextOf(event, "event");

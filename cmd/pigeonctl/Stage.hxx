@@ -30,4 +30,9 @@ struct Step {
 };
 std::optional<Step> StepOf(const control::Json& event, const std::string& id);
 
+// Whether message `id` is given up: the item (its state) or an event (an
+// "expired" one listing it) says so. It gets no further.
+bool ExpiredItem(const control::Json& item);
+bool ExpiredIn(const control::Json& event, const std::string& id);
+
 } // namespace pigeon::ctl

@@ -3,6 +3,7 @@
 #include "Choices.hxx"
 #include "ConfigFile.hxx"
 #include "Daemon.hxx"
+#include "ExpiryTimer.hxx"
 #include "StoreJson.hxx"
 #include "control/Command.hxx"
 #include "control/Error.hxx"
@@ -44,6 +45,20 @@ void CheckArguments(const control::Command& command, const Json& request)
                                                   ChoiceList(argument.choices) + ", not '" + value +
                                                   "'");
     }
+}
+
+// send --expires: how long the message may travel; `fallback` (the ttl) without it.
+UnixMs ExpiresArg(const Json& request, UnixMs fallback)
+{
+    const auto it = request.find("expires");
+    if (it == request.end() || (it->is_string() && it->get<std::string>().empty()))
+        return fallback;
+    const auto text = it->is_string() ? it->get<std::string>() : std::string();
+    if (const auto duration = ParseDuration(text))
+        return *duration;
+    throw RequestError("bad-request", "expires must be a duration such as 3s, 90m, 2h or 7d "
+                                      "(at most 10 years), not '" +
+                                          (it->is_string() ? text : it->dump()) + "'");
 }
 
 // pigeond's page when the client leaves the size to it (pigeonctl --json),
@@ -187,11 +202,16 @@ Json Commands::Send(const Json& request)
     if (const auto problem = xml::TextProblem(body))
         throw RequestError("bad-body", "the message cannot be sent over XMPP: " + *problem);
 
-    const auto item = daemon_.Store().Enqueue(to->ToString(), body, NowMs());
+    const UnixMs now = NowMs();
+    const auto item = daemon_.Store().Enqueue(
+        to->ToString(), body, now,
+        now + ExpiresArg(request, UnixMs{daemon_.Config().ttl_hours} * 3600 * 1000));
     log::Info("outbox", "queued " + item.id + " for " + item.to);
     Publish(&daemon_.Events(), [&item] {
         return Event{"queued", 0, {{"id", item.id}, {"to", item.to}}};
     });
+    if (daemon_.Expiry() != nullptr)
+        daemon_.Expiry()->Rearm();
     if (daemon_.Link() != nullptr)
         daemon_.Link()->OutboxChanged();
     if (daemon_.Uplink() != nullptr)

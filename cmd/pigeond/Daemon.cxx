@@ -1,6 +1,7 @@
 #include "Daemon.hxx"
 
 #include "Commands.hxx"
+#include "ExpiryTimer.hxx"
 #include "Options.hxx"
 #include "Reload.hxx"
 #include "control/Server.hxx"
@@ -139,12 +140,14 @@ void Daemon::Start()
 {
     identity_ =
         std::make_unique<crypto::Identity>(crypto::Identity::LoadOrCreate(config_.IdentityFile()));
+    expiry_ = std::make_unique<ExpiryTimer>(io_, store_, &events_);
     StartUplink();
     if (config_.link_local) {
         auto link_config = MakeLinkConfig(config_);
         link_config.identity = identity_.get();
         link_config.events = &events_;
         link_config.on_carried = [this] {
+            expiry_->Rearm();
             if (uplink_) // there may be none yet, or a new one since
                 uplink_->Flush();
         };
@@ -222,6 +225,10 @@ void Daemon::StartUplink()
     }
     auto uplink_config = MakeUplinkConfig(config_, *identity_);
     uplink_config.events = &events_;
+    uplink_config.on_tombstone = [this] {
+        if (link_) // tell the neighbours
+            link_->OutboxChanged();
+    };
     uplink_ = std::make_unique<uplink::Uplink>(io_, store_, std::move(uplink_config));
 }
 

@@ -35,6 +35,7 @@ class Server;
 namespace pigeon {
 
 class Commands;
+class ExpiryTimer;
 
 class Daemon {
 public:
@@ -69,6 +70,8 @@ public:
     uplink::Uplink* Uplink() noexcept { return uplink_.get(); }
     // What happens, for whoever watches (pigeonctl watch, send --wait).
     EventBus& Events() noexcept { return events_; }
+    // Null before Run.
+    ExpiryTimer* Expiry() noexcept { return expiry_.get(); }
     // Our end-to-end public key in base64; empty before Run.
     std::string PublicKey() const;
 
@@ -99,6 +102,7 @@ private:
     std::unique_ptr<crypto::Identity> identity_;
     boost::asio::io_context io_{1};
     // The uplink first: the link layer tells it when it takes on messages.
+    std::unique_ptr<ExpiryTimer> expiry_;
     std::unique_ptr<uplink::Uplink> uplink_;
     std::unique_ptr<link::LinkManager> link_;
     std::unique_ptr<uplink::Uplink> retiring_; // the old account's, saying goodbye

@@ -37,17 +37,21 @@ Json ToJson(const store::OutboxItem& item)
     Json carriers = Json::array();
     for (const auto& handoff : item.carriers)
         carriers.push_back({{"carrier", handoff.carrier}, {"handed", TimeToJson(handoff.handed)}});
-    return {{"id", item.id},
-            {"to", item.to},
-            {"body", item.body},
-            {"created", TimeToJson(item.created)},
-            {"state", store::ToString(item.state)},
-            {"sent", TimeToJson(item.sent)},
-            {"delivered", TimeToJson(item.delivered)},
-            {"carriers", item.carriers.size()},
-            {"carrier_list", std::move(carriers)},
-            {"reported_by", item.reported_by.empty() ? Json(nullptr) : Json(item.reported_by)},
-            {"reported", TimeToJson(item.reported)}};
+    return {
+        {"id", item.id},
+        {"to", item.to},
+        {"body", item.body},
+        {"created", TimeToJson(item.created)},
+        {"state", store::ToString(item.state)},
+        {"sent", TimeToJson(item.sent)},
+        {"delivered", TimeToJson(item.delivered)},
+        {"carriers", item.carriers.size()},
+        {"carrier_list", std::move(carriers)},
+        {"reported_by", item.reported_by.empty() ? Json(nullptr) : Json(item.reported_by)},
+        {"reported", TimeToJson(item.reported)},
+        {"expires", TimeToJson(item.expires)},
+        {"delivered_via", item.delivered_via.empty() ? Json(nullptr) : Json(item.delivered_via)},
+        {"hops", item.delivered_hops}};
 }
 
 Json ToJson(const store::CarriedItem& item)
@@ -109,6 +113,9 @@ Json ToJson(const store::Counters& c)
             {"carried_for_others", c.carried_for_others},
             {"uploaded_for_others", c.uploaded_for_others},
             {"forged_refused", c.forged_refused},
+            {"expired", c.expired},
+            {"expired_carried", c.expired_carried},
+            {"tombstones_learned", c.tombstones_learned},
             {"delivered_for_others", c.delivered_for_others}};
 }
 

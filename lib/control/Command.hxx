@@ -46,7 +46,7 @@ struct Argument {
 // until the client hangs up (watch).
 enum class Reply { Now, Later, Stream };
 
-inline constexpr std::size_t kMaxArguments = 4;
+inline constexpr std::size_t kMaxArguments = 5;
 
 struct Command {
     std::string_view wire;  // the request's "cmd"
@@ -149,6 +149,8 @@ inline constexpr Command kCommands[] = {
      "queue TEXT for JID (TEXT '-' reads standard input); prints the id;\n"
      "with --wait, waits until it is carried, sent or delivered",
      {arg::Word("to", "JID"), arg::WordOrStdin("body", "TEXT"),
+      arg::Option("expires", "DURATION",
+                  "with send: give the message up after DURATION (3s, 90m, 2h, 7d; default: ttl)"),
       arg::Local(arg::MaybeValue("wait", "STATE", "carried|sent|delivered",
                                  "with send: wait until it is carried, sent or delivered (default)")),
       arg::Local(arg::Number("timeout", 0,

@@ -160,13 +160,17 @@ Outcome Receiver::Keep(const store::InboxItem& item)
     return Outcome::Settled;
 }
 
-Delivery Receiver::TakeReceipt(const std::string& id, const std::string& from)
+Delivery Receiver::TakeReceipt(const std::string& id, const std::string& from,
+                               const std::string& carrier)
 {
     const auto found = store_.OutboxById(id);
     if (!found || from != xmpp::BareOf(found->to))
         return Delivery::NotOurs;
     const bool via_carrier = ViaCarrier(*found);
-    if (!store_.MarkDelivered(id, NowMs(), via_carrier))
+    const store::DeliveryPath path = !via_carrier      ? store::DeliveryPath{"direct", 0}
+                                     : carrier.empty() ? store::DeliveryPath{found->reported_by, 1}
+                                                       : store::DeliveryPath{carrier, 1};
+    if (!store_.MarkDelivered(id, NowMs(), via_carrier, path))
         return Delivery::Again;
     PublishDelivered(id, from, via_carrier);
     return Delivery::Delivered;
@@ -184,7 +188,7 @@ Custody Receiver::TakeReport(const xmpp::CustodyReport& report, const std::strin
         if (key && !report.receipt.empty() &&
             xmpp::CheckReceipt(*key, report.to, origin, report.id, report.receipt)) {
             const bool via_carrier = ViaCarrier(*found);
-            if (!store_.MarkDelivered(report.id, NowMs(), via_carrier))
+            if (!store_.MarkDelivered(report.id, NowMs(), via_carrier, {report.carrier, 1}))
                 return Custody::Nothing;
             PublishDelivered(report.id, report.to, via_carrier);
             return Custody::Delivered;
@@ -225,7 +229,7 @@ std::vector<std::pair<std::string, Custody>> Receiver::SettleReports(const std::
         if (!report.receipt.empty() &&
             xmpp::CheckReceipt(key, recipient, origin, report.id, report.receipt)) {
             const bool via_carrier = ViaCarrier(item);
-            if (store_.MarkDelivered(report.id, NowMs(), via_carrier))
+            if (store_.MarkDelivered(report.id, NowMs(), via_carrier, {item.reported_by, 1}))
                 PublishDelivered(report.id, recipient, via_carrier);
             settled.emplace_back(report.id, Custody::Delivered);
         } else {

@@ -97,7 +97,9 @@ public:
     std::vector<Received> Settle(const std::string& sender, const crypto::PublicKey& key);
 
     // A XEP-0184 receipt from `from` (bare JID) for our message `id`.
-    Delivery TakeReceipt(const std::string& id, const std::string& from);
+    // `carrier`: the one that brought our message there, as the receipt says.
+    Delivery TakeReceipt(const std::string& id, const std::string& from,
+                         const std::string& carrier = {});
 
     // A carrier's report on a message of ours (`origin`: our account, or our
     // link-local name), made at `when`. `vouched`: our server vouches for the

@@ -46,7 +46,7 @@ std::vector<store::CarriedItem> Courier::ForRecipient(const std::string& instanc
     std::vector<store::CarriedItem> items;
     std::size_t bytes = 0;
     for (const auto& name : NamesOf(instance, neighbour))
-        for (auto& item : store_.CarriedFor(name, kBatch)) {
+        for (auto& item : store_.CarriedFor(name, kBatch, NowMs())) {
             if (std::find(contact.declined.begin(), contact.declined.end(), KeyOf(item)) !=
                 contact.declined.end())
                 continue;
@@ -164,6 +164,10 @@ void Courier::TakeDelivered(const std::string& instance, Contact& contact, const
             contact.declined.push_back(KeyOf(item)); // we keep uploading it
         else if (store_.MarkCarriedDelivered(item.origin, item.id, NowMs(), answer->receipt, true))
             ++taken;
+        if (receipt) // a tombstone for the others; proof to those who know the recipient's key
+            store_.AddTombstone({xmpp::BareOf(item.origin), item.id, xmpp::BareOf(item.to),
+                                 item.expires, answer->receipt, parsed.has_value()},
+                                NowMs());
     }
     LogHandshake(store_, instance, "delivered",
                  std::to_string(taken) + " of " + std::to_string(items.size()) +

@@ -16,17 +16,18 @@ DirectDelivery::DirectDelivery(store::Store& store, EventBus* events) noexcept
 
 bool DirectDelivery::HasWork(const std::string& instance, const Neighbour& neighbour)
 {
-    if (!store_.PendingForRecipient(instance).empty())
+    if (!store_.PendingForRecipient(instance, NowMs()).empty())
         return true;
-    return !neighbour.jid.empty() && !store_.PendingForRecipient(neighbour.jid).empty();
+    return !neighbour.jid.empty() && !store_.PendingForRecipient(neighbour.jid, NowMs()).empty();
 }
 
 void DirectDelivery::Deliver(const std::string& instance, const Neighbour& neighbour,
                              Stream& stream, const std::string& origin)
 {
-    std::vector<store::OutboxItem> items = store_.PendingForRecipient(instance);
+    const UnixMs now = NowMs();
+    std::vector<store::OutboxItem> items = store_.PendingForRecipient(instance, now);
     if (!neighbour.jid.empty() && neighbour.jid != instance) {
-        auto more = store_.PendingForRecipient(neighbour.jid);
+        auto more = store_.PendingForRecipient(neighbour.jid, now);
         items.insert(items.end(), more.begin(), more.end());
     }
     auto& in_flight = in_flight_[instance];
@@ -62,7 +63,7 @@ void DirectDelivery::TakeReceipt(const std::string& instance, bool on_our_stream
     if (on_our_stream)
         if (const auto it = in_flight_.find(instance); it != in_flight_.end())
             it->second.erase(id);
-    if (!store_.MarkDelivered(id, NowMs(), false))
+    if (!store_.MarkDelivered(id, NowMs(), false, {"link-local", 0}))
         return;
     LogHandshake(store_, instance, "delivered", id);
     Publish(events_, [&] {

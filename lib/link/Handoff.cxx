@@ -36,7 +36,7 @@ Handoff::Handoff(asio::io_context& io, store::Store& store, const LinkConfig& co
 bool Handoff::HasWork(const std::string& instance, const Neighbour& neighbour)
 {
     return neighbour.carrier && !Refused(instance) &&
-           !store_.PendingForCarrier(instance, config_.carriers, 1).empty();
+           !store_.PendingForCarrier(instance, config_.carriers, 1, NowMs()).empty();
 }
 
 bool Handoff::Refused(const std::string& instance) const noexcept
@@ -92,8 +92,8 @@ Handoff::Batch Handoff::NextBatch(const std::string& instance, const Neighbour& 
     std::size_t bytes = 0;
     bool blocked = false; // at a message another carrier has not answered for yet
     for (bool more = true; more && batch.items.empty() && !blocked;) {
-        const auto candidates =
-            store_.PendingForCarrier(instance, config_.carriers, page, carrier.offered_up_to);
+        const auto candidates = store_.PendingForCarrier(instance, config_.carriers, page, NowMs(),
+                                                         carrier.offered_up_to);
         more = int(candidates.size()) == page;
         for (const auto& item : candidates) {
             if (offered_.contains(item.id)) {
@@ -130,7 +130,7 @@ OutgoingItem Handoff::Wrap(const store::OutboxItem& item, const std::string& ori
     const auto message = OutboxChat(item, origin);
     auto stanza = xmpp::ToStanza(message);
     xmpp::Protect(stanza, message, *config_.identity, key ? &*key : nullptr);
-    return {xmpp::Forward(stanza, item.created), item.created + config_.ttl};
+    return {xmpp::Forward(stanza, item.created), item.expires};
 }
 
 // A carrier that stops answering for that long is cut off.

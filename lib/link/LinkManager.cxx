@@ -3,6 +3,7 @@
 #include "link/CarryProtocol.hxx"
 #include "link/CourierProtocol.hxx"
 #include "link/HandshakeLog.hxx"
+#include "link/TombstoneProtocol.hxx"
 #include "store/Store.hxx"
 #include "util/EventBus.hxx"
 #include "util/Log.hxx"
@@ -29,7 +30,8 @@ LinkManager::LinkManager(boost::asio::io_context& io, store::Store& store, LinkC
                    config_.port, *this),
       handoff_(io, store_, config_), direct_(store_, config_.events), desk_(store_, config_),
       courier_(store_, config_), receiver_(store_, *config_.identity, config_.events),
-      courier_desk_(store_, receiver_, config_), presence_(io, neighbours_)
+      courier_desk_(store_, receiver_, config_), tombstones_(store_, config_.events),
+      presence_(io, neighbours_)
 {
     presence_.Publish(config_.user, Port(), Txt());
 }
@@ -168,6 +170,7 @@ void LinkManager::Forget(const std::string& instance) noexcept
     connections_.Forget(instance);
     handoff_.Forget(instance);
     courier_.Forget(instance);
+    tombstones_.Forget(instance);
 }
 
 bool LinkManager::HasWork(const std::string& instance)
@@ -175,7 +178,7 @@ bool LinkManager::HasWork(const std::string& instance)
     const auto* neighbour = neighbours_.Find(instance);
     return neighbour != nullptr &&
            (direct_.HasWork(instance, *neighbour) || handoff_.HasWork(instance, *neighbour) ||
-            courier_.HasWork(instance, *neighbour));
+            courier_.HasWork(instance, *neighbour) || tombstones_.HasWork(instance, *neighbour));
 }
 
 // --- Streams open and close -------------------------------------------------
@@ -211,6 +214,7 @@ void LinkManager::Pump(const std::string& instance)
         return;
     const auto& neighbour = neighbours_.Record(instance);
     const std::string origin = OriginJid();
+    tombstones_.Offer(instance, neighbour, *stream); // first: it may save the rest
     direct_.Deliver(instance, neighbour, *stream, origin);
     handoff_.Offer(instance, neighbour, *stream, origin);
     courier_.Pump(instance, neighbour, *stream, origin);
@@ -263,6 +267,9 @@ void LinkManager::RouteIq(Stream& stream, const xml::Element& iq)
     } else if (FindReports(iq) != nullptr) {
         courier_desk_.TakeReports(stream, iq, PeerName(instance), OriginJid());
         OutboxChanged(); // a message of ours may need no more carriers
+    } else if (FindTombstones(iq) != nullptr) {
+        if (tombstones_.Take(stream, iq))
+            OutboxChanged(); // pass it on to the others
     } else if (xmpp::IsDiscoInfoQuery(iq)) {
         stream.Send(xmpp::DiscoInfoResult(iq, xmpp::PigeonDiscoInfo()));
     } else if (type == "result" || type == "error") {
@@ -282,6 +289,7 @@ void LinkManager::RouteReply(Stream& stream, const xml::Element& iq)
     } else if (courier_.Awaits(instance, iq.Attr("id"))) {
         courier_.TakeReply(instance, iq);
         Pump(instance);
+        OutboxChanged(); // what the recipient took is a tombstone for the others
     }
 }
 

@@ -23,6 +23,7 @@
 #include "link/LinkConfig.hxx"
 #include "link/Neighbours.hxx"
 #include "link/Stream.hxx"
+#include "link/Tombstones.hxx"
 #include "store/Model.hxx"
 #include "util/Time.hxx"
 #include "xmpp/Message.hxx"
@@ -122,6 +123,7 @@ private:
     Courier courier_;
     inbox::Receiver receiver_;
     CourierDesk courier_desk_;
+    Tombstones tombstones_;
     avahi::Presence presence_; // last: its callbacks use everything above
 };
 

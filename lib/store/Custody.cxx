@@ -72,9 +72,9 @@ std::vector<std::string> Store::CustodyRecipients()
     return impl_->Collect(kCustodyRecipients, ReadText);
 }
 
-std::vector<CarriedItem> Store::CarriedFor(const std::string& recipient, int limit)
+std::vector<CarriedItem> Store::CarriedFor(const std::string& recipient, int limit, UnixMs now)
 {
-    return impl_->Collect(kCarriedFor, ReadCarried, recipient, limit);
+    return impl_->Collect(kCarriedFor, ReadCarried, recipient, limit, now);
 }
 
 bool Store::MarkCarriedDelivered(const std::string& origin, const std::string& origin_id,

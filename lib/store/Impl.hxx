@@ -78,6 +78,15 @@ enum Sql {
     kNewsFor,
     kMarkTold,
     kMarkRefused,
+    kExpireOutbox,
+    kNextExpiry,
+    kDropExpiredBodies,
+    kAddTombstone,
+    kDropTombstoned,
+    kTombstonesAfter,
+    kExpireTombstones,
+    kCarriedTombstone,
+    kCarriedExpiry,
     kSqlCount
 };
 
@@ -102,6 +111,8 @@ inline OutboxState ParseState(const std::string& state, const std::string& custo
         return OutboxState::ReportedDelivered;
     if (state == "sent")
         return OutboxState::Sent;
+    if (state == "expired") // even if a carrier uploaded it: no receipt came in time
+        return OutboxState::Expired;
     if (custody == "uploaded")
         return OutboxState::UploadedByCarrier;
     return OutboxState::Queued;
@@ -109,8 +120,19 @@ inline OutboxState ParseState(const std::string& state, const std::string& custo
 
 inline OutboxItem ReadOutbox(const sqlite::Statement& s)
 {
-    return {s.Text(1), s.Text(2), s.Text(3), s.Int(4),  ParseState(s.Text(5), s.Text(8)),
-            s.Int(6),  s.Int(7),  {},        s.Text(9), s.Int(10)};
+    return {s.Text(1),
+            s.Text(2),
+            s.Text(3),
+            s.Int(4),
+            ParseState(s.Text(5), s.Text(8)),
+            s.Int(6),
+            s.Int(7),
+            {},
+            s.Text(9),
+            s.Int(10),
+            s.Int(11),
+            s.Text(12),
+            int(s.Int(13))};
 }
 
 inline CarriedItem ReadCarried(const sqlite::Statement& s)

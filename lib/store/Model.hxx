@@ -19,9 +19,10 @@ enum class OutboxState {
     UploadedByCarrier, // a carrier says it gave it to its server
     ReportedDelivered, // a carrier says the recipient has it, which we cannot check (yet)
     Delivered,         // the recipient's receipt: from its server, or signed by its key
+    Expired,           // its expiry passed before anybody took it: nobody hands it on any more
 };
 // Also the names on the control socket: "queued", "sent", "uploaded-by-carrier",
-// "delivered-reported-by-carrier", "delivered".
+// "delivered-reported-by-carrier", "delivered", "expired".
 const char* ToString(OutboxState state) noexcept;
 
 struct Handoff {
@@ -41,6 +42,19 @@ struct OutboxItem {
     // The last carrier report (UploadedByCarrier, ReportedDelivered): who and when.
     std::string reported_by = {};
     UnixMs reported = 0;
+    // When we stop caring (schema 7): not handed on, uploaded or sent after it.
+    UnixMs expires = 0;
+    // Which way it was delivered (schema 8): "direct" (our server),
+    // "link-local" (the recipient was a neighbour) or the carrier that
+    // brought it; empty if unknown. `hops`: carriers on the way.
+    std::string delivered_via = {};
+    int delivered_hops = 0;
+};
+
+// How a receipt says a message of ours got there (OutboxItem's delivered_via).
+struct DeliveryPath {
+    std::string via;
+    int hops = 0;
 };
 
 // A place in a listing, newest first: the row's time (created or received)
@@ -163,6 +177,29 @@ struct Counters {
     std::int64_t uploaded_for_others = 0;
     std::int64_t forged_refused = 0;       // carried copies whose signature failed
     std::int64_t delivered_for_others = 0; // carried messages we handed to their recipient
+    std::int64_t expired = 0;              // our messages that expired undelivered
+    std::int64_t expired_carried = 0;      // carried copies dropped at their expiry
+    std::int64_t tombstones_learned = 0;   // deliveries we learnt of (new or newly verified)
+};
+
+// A delivery tombstone: message `id` of `origin` reached its recipient (`to`).
+// `receipt` is the recipient's signature over its receipt (xmpp::SignReceipt),
+// or empty when we know it otherwise (our upload was accepted); `verified`
+// when checked with the recipient's key, which alone lets it delete copies.
+struct Tombstone {
+    std::string origin;
+    std::string id;
+    std::string to;
+    UnixMs until = 0; // the message's expiry: no use after it
+    std::string receipt;
+    bool verified = false;
+    std::int64_t row = 0; // its place in the order tombstones are passed on
+};
+
+// What one pass over the expiries did (Store::Expire).
+struct Expired {
+    std::vector<std::string> outbox; // origin-ids of our messages now expired
+    std::int64_t carried = 0;        // carried copies deleted
 };
 
 struct QueueSizes {

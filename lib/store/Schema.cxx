@@ -168,6 +168,78 @@ CREATE INDEX outbox_open ON outbox(created) WHERE state != 'delivered' AND custo
 CREATE INDEX carried_listing ON carried(received, id) WHERE uploaded IS NULL AND delivered IS NULL;
 CREATE INDEX inbox_listing ON inbox(received, id);
 )",
+    // 7: expiry (issue 11). Each of our messages has its own expiry, and one
+    // that passes it undelivered becomes 'expired': the state column's CHECK
+    // cannot be altered in place, so the outbox is rebuilt (same row ids, so
+    // that handoffs and the full-text index still point at their rows). The
+    // handoffs are kept aside meanwhile: dropping the old table cascades to
+    // them. Messages queued before have the default ttl (7 days) from their
+    // creation. Carried copies are dropped at their expiry, payload and all;
+    // one that was uploaded or delivered keeps its row as a record, without
+    // the payload: the index covers the copies with payloads.
+    R"(
+CREATE TEMP TABLE handoffs_kept AS SELECT * FROM handoffs;
+CREATE TABLE outbox_7 (
+    id INTEGER PRIMARY KEY,
+    origin_id TEXT NOT NULL UNIQUE,
+    recipient TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'queued'
+        CHECK (state IN ('queued', 'sent', 'delivered', 'expired')),
+    sent INTEGER,
+    delivered INTEGER,
+    custody TEXT CHECK (custody IN ('uploaded', 'reported', 'refused')),
+    custody_by TEXT,
+    custody_at INTEGER,
+    receipt TEXT,
+    expires INTEGER NOT NULL
+);
+INSERT INTO outbox_7 SELECT id, origin_id, recipient, body, created, state, sent, delivered,
+    custody, custody_by, custody_at, receipt, created + 604800000 FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_7 RENAME TO outbox;
+INSERT INTO handoffs SELECT * FROM handoffs_kept;
+DROP TABLE handoffs_kept;
+CREATE TRIGGER outbox_text_insert AFTER INSERT ON outbox BEGIN
+    INSERT INTO message_text (body, box, ref) VALUES (new.body, 'outbox', new.id);
+END;
+CREATE TRIGGER outbox_text_delete AFTER DELETE ON outbox BEGIN
+    DELETE FROM message_text WHERE box = 'outbox' AND ref = old.id;
+END;
+CREATE INDEX outbox_queue ON outbox(created, origin_id) WHERE state = 'queued';
+CREATE INDEX outbox_queue_by_recipient ON outbox(recipient, created) WHERE state = 'queued';
+CREATE INDEX outbox_listing ON outbox(created, id);
+CREATE INDEX outbox_open ON outbox(created)
+    WHERE state NOT IN ('delivered', 'expired') AND custody IS NOT 'reported';
+CREATE INDEX outbox_expiry ON outbox(expires) WHERE state = 'queued' AND custody IS NOT 'reported';
+CREATE INDEX carried_expiry ON carried(expires) WHERE payload != '';
+INSERT INTO counters (name) VALUES ('expired'), ('expired_carried');
+)",
+    // 8: delivery tombstones (issue 11). What we know was delivered, kept
+    // until the message's expiry and passed on to neighbours: with the
+    // recipient's receipt signature when we have it (verified: checked with
+    // its key, and then carried copies go); the row id orders them for
+    // spreading, a verified one taking a new id.
+    R"(
+CREATE TABLE tombstones (
+    id INTEGER PRIMARY KEY,
+    origin TEXT NOT NULL,
+    origin_id TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    until INTEGER NOT NULL,
+    receipt TEXT NOT NULL DEFAULT '',
+    verified INTEGER NOT NULL DEFAULT 0,
+    learned INTEGER NOT NULL,
+    UNIQUE (origin, origin_id)
+);
+CREATE INDEX tombstones_until ON tombstones(until);
+INSERT INTO counters (name) VALUES ('tombstones_learned');
+-- Which way a message of ours was delivered: "direct", "link-local", or the
+-- carrier that brought it, and over how many carriers.
+ALTER TABLE outbox ADD COLUMN delivered_via TEXT;
+ALTER TABLE outbox ADD COLUMN delivered_hops INTEGER;
+)",
 };
 
 } // namespace

@@ -6,12 +6,16 @@ namespace pigeon::store {
 
 #define OUTBOX_COLUMNS                                                                             \
     "id, origin_id, recipient, body, created, state, sent, delivered, custody, custody_by, "       \
-    "custody_at"
+    "custody_at, expires, coalesce(delivered_via, ''), coalesce(delivered_hops, 0)"
 #define CARRIED_COLUMNS                                                                            \
     "origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, payload, "        \
     "delivered"
 // Carried messages on their way: neither uploaded nor taken by the recipient.
 #define CARRYING "uploaded IS NULL AND delivered IS NULL"
+// Nor known delivered: a verified tombstone (schema 8) stops it.
+#define NOT_TOMBSTONED                                                                             \
+    "NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.origin = carried.origin "                      \
+    "AND t.origin_id = carried.origin_id AND t.verified)"
 // Counting them reads only the listing's index (schema 6), not the rows.
 #define CARRYING_COUNT "INDEXED BY carried_listing WHERE " CARRYING
 // Carried messages whose origin has not been told the latest: as the
@@ -27,37 +31,41 @@ namespace pigeon::store {
 #define ID_PREFIX "substr(origin_id, 1, length(?1)) = ?1"
 
 extern const std::array<const char*, kSqlCount> kStatements = {
-    "INSERT INTO outbox (origin_id, recipient, body, created) VALUES (?, ?, ?, ?)",
+    "INSERT INTO outbox (origin_id, recipient, body, created, expires) VALUES (?, ?, ?, ?, ?)",
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE " OLDER_THAN("created"),
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE " ID_PREFIX " LIMIT 2",
     "SELECT id FROM outbox WHERE origin_id = ?",
     "SELECT carrier, handed FROM handoffs WHERE outbox_id = ? ORDER BY handed, carrier",
     "INSERT OR IGNORE INTO handoffs (outbox_id, carrier, handed) VALUES (?, ?, ?)",
     "SELECT " OUTBOX_COLUMNS " FROM outbox o WHERE state = 'queued' "
-    "AND (created, origin_id) > (?4, ?5) "
+    "AND (created, origin_id) > (?4, ?5) AND expires > ?6 "
     "AND (custody IS NULL OR custody = 'refused') "
     "AND (SELECT count(*) FROM handoffs h WHERE h.outbox_id = o.id) < ?2 "
     "AND NOT EXISTS (SELECT 1 FROM handoffs h WHERE h.outbox_id = o.id AND h.carrier = ?1) "
     "ORDER BY created, origin_id LIMIT ?3",
-    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' AND recipient = ? "
-    "AND custody IS NOT 'reported' ORDER BY created, id",
+    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' AND recipient = ?1 "
+    "AND custody IS NOT 'reported' AND expires > ?2 ORDER BY created, id",
     // A carrier's word that it uploaded one holds us back until ?2.
-    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' "
+    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' AND expires > ?3 "
     "AND (custody IS NULL OR custody = 'refused' OR (custody = 'uploaded' AND custody_at <= ?2)) "
     "ORDER BY created, id LIMIT ?1",
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE origin_id = ?",
     "UPDATE outbox SET state = 'sent', sent = ?2 WHERE origin_id = ?1 AND state = 'queued'",
-    "UPDATE outbox SET state = 'delivered', delivered = ?2 "
-    "WHERE origin_id = ?1 AND state != 'delivered'",
+    "UPDATE outbox SET state = 'delivered', delivered = ?2, delivered_via = nullif(?3, ''), "
+    "delivered_hops = ?4 WHERE origin_id = ?1 AND state != 'delivered'",
     "INSERT OR IGNORE INTO carried (" CARRIED_COLUMNS
     ") VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL)",
-    "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING " ORDER BY received, id",
+    "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING " AND expires > ? AND " NOT_TOMBSTONED
+    "ORDER BY received, id",
     // What `carrying` shows: no payload, which it never prints.
     "SELECT origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, '', "
     "delivered, id FROM carried WHERE " CARRYING " AND " OLDER_THAN("received"),
     "SELECT " CARRIED_COLUMNS " FROM carried WHERE " ID_PREFIX " LIMIT 2",
     "UPDATE carried SET uploaded = ?3 WHERE origin = ?1 AND origin_id = ?2 AND uploaded IS NULL",
-    "DELETE FROM carried WHERE " CARRYING " AND expires <= ?",
+    // Payload and all (schema 7); one that was uploaded or delivered, of
+    // which its origin may need to hear, keeps its row without the payload
+    // (kDropExpiredBodies), as a record.
+    "DELETE FROM carried WHERE payload != '' AND expires <= ?1 AND NOT " NEWS_DUE,
     "INSERT OR IGNORE INTO inbox (" INBOX_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)",
     "SELECT " INBOX_COLUMNS ", id FROM inbox WHERE " OLDER_THAN("received"),
     "SELECT " INBOX_COLUMNS " FROM inbox WHERE " ID_PREFIX " LIMIT 2",
@@ -71,8 +79,8 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "INSERT INTO handshakes (at, instance, event, detail) VALUES (?, ?, ?, ?)",
     "SELECT at, instance, event, detail FROM "
     "(SELECT * FROM handshakes ORDER BY id DESC LIMIT ?) ORDER BY id",
-    "SELECT (SELECT count(*) FROM outbox WHERE state != 'delivered' AND custody IS NOT "
-    "'reported'), "
+    "SELECT (SELECT count(*) FROM outbox WHERE state NOT IN ('delivered', 'expired') "
+    "AND custody IS NOT 'reported'), "
     "(SELECT count(*) FROM carried " CARRYING_COUNT "), (SELECT count(*) FROM inbox)",
     "SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM carried " CARRYING_COUNT "), "
     "(SELECT count(*) FROM inbox)",
@@ -120,8 +128,8 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "AND custody_at > ?",
     "SELECT DISTINCT recipient FROM outbox WHERE state = 'queued' AND custody = 'uploaded' "
     "ORDER BY recipient",
-    "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING " AND recipient = ? "
-    "ORDER BY received, id LIMIT ?",
+    "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING
+    " AND recipient = ?1 AND " NOT_TOMBSTONED "AND expires > ?3 ORDER BY received, id LIMIT ?2",
     "UPDATE carried SET delivered = ?3, receipt = ?4 "
     "WHERE origin = ?1 AND origin_id = ?2 AND delivered IS NULL",
     "SELECT origin FROM carried WHERE origin_id = ? AND recipient = ?",
@@ -131,6 +139,30 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     // The recipient's own word: no carrier's report holds our send back any more.
     "UPDATE outbox SET custody = 'refused', custody_at = ?2, receipt = NULL "
     "WHERE origin_id = ?1 AND state = 'queued' AND custody IS NOT 'refused'",
+    // Schema 7: expiry, as the outbox_expiry and carried_expiry indexes say.
+    "UPDATE outbox SET state = 'expired' "
+    "WHERE state = 'queued' AND custody IS NOT 'reported' AND expires <= ?1 RETURNING origin_id",
+    "SELECT min(at) FROM (SELECT min(expires) AS at FROM outbox "
+    "WHERE state = 'queued' AND custody IS NOT 'reported' "
+    "UNION ALL SELECT min(expires) FROM carried WHERE payload != '' "
+    "UNION ALL SELECT min(until) FROM tombstones)",
+    "UPDATE carried SET payload = '' WHERE payload != '' AND expires <= ?1",
+    // Schema 8: tombstones. A verified one replaces an unverified one, with a
+    // new row id so that it is passed on again.
+    "INSERT INTO tombstones (origin, origin_id, recipient, until, receipt, verified, learned) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (origin, origin_id) DO UPDATE SET "
+    "id = (SELECT max(id) + 1 FROM tombstones), receipt = excluded.receipt, verified = 1 "
+    "WHERE excluded.verified AND NOT tombstones.verified",
+    // Only what we would still hand on or upload: done copies keep their records.
+    "DELETE FROM carried WHERE origin = ?1 AND origin_id = ?2 AND " CARRYING,
+    "SELECT origin, origin_id, recipient, until, receipt, verified, id FROM tombstones "
+    "WHERE id > ?1 AND until > ?3 AND (verified OR NOT ?4) ORDER BY id LIMIT ?2",
+    "DELETE FROM tombstones WHERE until <= ?1",
+    // Our upload was accepted: known delivered, on our word only.
+    "INSERT OR IGNORE INTO tombstones (origin, origin_id, recipient, until, learned) "
+    "SELECT origin, origin_id, recipient, expires, ?3 FROM carried "
+    "WHERE origin = ?1 AND origin_id = ?2",
+    "SELECT expires FROM carried WHERE origin = ? AND origin_id = ?",
 };
 
 } // namespace pigeon::store

@@ -48,6 +48,8 @@ const char* ToString(OutboxState state) noexcept
         return "delivered-reported-by-carrier";
     case OutboxState::Delivered:
         return "delivered";
+    case OutboxState::Expired:
+        return "expired";
     }
     return "queued";
 }
@@ -66,12 +68,14 @@ Store::Store(const std::filesystem::path& path) : impl_(std::make_unique<Impl>(p
 
 Store::~Store() = default;
 
-OutboxItem Store::Enqueue(const std::string& to, const std::string& body, UnixMs created)
+OutboxItem Store::Enqueue(const std::string& to, const std::string& body, UnixMs created,
+                          UnixMs expires)
 {
-    OutboxItem item{crypto::NewOriginId(), to, body, created, OutboxState::Queued, 0, 0, {}, {}, 0};
+    OutboxItem item{
+        crypto::NewOriginId(), to, body, created, OutboxState::Queued, 0, 0, {}, {}, 0, expires};
     auto& s = (*impl_)[kInsertOutbox];
     sqlite::ScopedReset reset(s);
-    s.Bind(item.id, item.to, item.body, item.created);
+    s.Bind(item.id, item.to, item.body, item.created, item.expires);
     s.Run();
     return item;
 }
@@ -120,20 +124,20 @@ int Store::RecordHandoffs(const std::string& carrier, std::span<const std::strin
 }
 
 std::vector<OutboxItem> Store::PendingForCarrier(const std::string& carrier, int max_carriers,
-                                                 int limit, const QueuePosition& after)
+                                                 int limit, UnixMs now, const QueuePosition& after)
 {
     return impl_->Collect(kPendingForCarrier, ReadOutbox, carrier, max_carriers, limit,
-                          after.created, after.id);
+                          after.created, after.id, now);
 }
 
-std::vector<OutboxItem> Store::PendingForRecipient(const std::string& recipient)
+std::vector<OutboxItem> Store::PendingForRecipient(const std::string& recipient, UnixMs now)
 {
-    return impl_->Collect(kPendingForRecipient, ReadOutbox, recipient);
+    return impl_->Collect(kPendingForRecipient, ReadOutbox, recipient, now);
 }
 
-std::vector<OutboxItem> Store::PendingForServer(int limit, UnixMs custody_before)
+std::vector<OutboxItem> Store::PendingForServer(int limit, UnixMs custody_before, UnixMs now)
 {
-    return impl_->Collect(kPendingForServer, ReadOutbox, limit, custody_before);
+    return impl_->Collect(kPendingForServer, ReadOutbox, limit, custody_before, now);
 }
 
 std::optional<OutboxItem> Store::OutboxById(const std::string& origin_id)
@@ -159,12 +163,13 @@ bool Store::MarkSent(const std::string& origin_id, UnixMs when)
     return changed > 0;
 }
 
-bool Store::MarkDelivered(const std::string& origin_id, UnixMs when, bool via_carrier)
+bool Store::MarkDelivered(const std::string& origin_id, UnixMs when, bool via_carrier,
+                          const DeliveryPath& path)
 {
     sqlite::Transaction transaction(impl_->db);
     auto& s = (*impl_)[kMarkDelivered];
     sqlite::ScopedReset reset(s);
-    s.Bind(origin_id, when);
+    s.Bind(origin_id, when, path.via, path.hops);
     s.Run();
     const bool first = impl_->db.Changes() > 0;
     if (first && via_carrier)
@@ -191,9 +196,9 @@ std::vector<bool> Store::AddCarried(std::span<const CarriedItem> items)
     return added;
 }
 
-std::vector<CarriedItem> Store::Carrying()
+std::vector<CarriedItem> Store::Carrying(UnixMs now)
 {
-    return impl_->Collect(kListCarrying, ReadCarried);
+    return impl_->Collect(kListCarrying, ReadCarried, now);
 }
 
 void Store::MarkUploaded(const std::string& origin, const std::string& origin_id, UnixMs when)
@@ -204,16 +209,85 @@ void Store::MarkUploaded(const std::string& origin, const std::string& origin_id
     s.Bind(origin, origin_id, when);
     s.Run();
     impl_->BumpCounter("uploaded_for_others", impl_->db.Changes());
+    impl_->Run(kCarriedTombstone, origin, origin_id, when);
     transaction.Commit();
 }
 
 int Store::ExpireCarried(UnixMs now)
 {
+    sqlite::Transaction transaction(impl_->db);
+    const int dropped = DropExpiredCarried(now);
+    transaction.Commit();
+    return dropped;
+}
+
+int Store::DropExpiredCarried(UnixMs now)
+{
     auto& s = (*impl_)[kExpireCarried];
     sqlite::ScopedReset reset(s);
     s.Bind(now);
     s.Run();
-    return impl_->db.Changes();
+    const int dropped = impl_->db.Changes();
+    impl_->BumpCounter("expired_carried", dropped);
+    auto& bodies = (*impl_)[kDropExpiredBodies];
+    sqlite::ScopedReset bodies_reset(bodies);
+    bodies.Bind(now);
+    bodies.Run();
+    return dropped;
+}
+
+Expired Store::Expire(UnixMs now)
+{
+    sqlite::Transaction transaction(impl_->db);
+    Expired expired;
+    expired.outbox = impl_->Collect(kExpireOutbox, ReadText, now);
+    impl_->BumpCounter("expired", std::int64_t(expired.outbox.size()));
+    expired.carried = DropExpiredCarried(now);
+    impl_->Run(kExpireTombstones, now);
+    transaction.Commit();
+    return expired;
+}
+
+std::optional<UnixMs> Store::NextExpiry()
+{
+    return impl_
+        ->First(kNextExpiry,
+                [](const sqlite::Statement& s) {
+                    return s.IsNull(0) ? std::nullopt : std::optional<UnixMs>(s.Int(0));
+                })
+        .value_or(std::nullopt);
+}
+
+Store::TombstoneAdded Store::AddTombstone(const Tombstone& t, UnixMs now)
+{
+    sqlite::Transaction transaction(impl_->db);
+    impl_->Run(kAddTombstone, t.origin, t.id, t.to, t.until, t.receipt, t.verified ? 1 : 0, now);
+    TombstoneAdded added{impl_->db.Changes() > 0, 0};
+    if (t.verified) {
+        impl_->Run(kDropTombstoned, t.origin, t.id);
+        added.dropped = impl_->db.Changes();
+    }
+    impl_->BumpCounter("tombstones_learned", added.news ? 1 : 0);
+    transaction.Commit();
+    return added;
+}
+
+std::vector<Tombstone> Store::TombstonesAfter(std::int64_t after, int limit, UnixMs now,
+                                              bool only_verified)
+{
+    return impl_->Collect(
+        kTombstonesAfter,
+        [](const sqlite::Statement& s) {
+            return Tombstone{s.Text(0), s.Text(1),     s.Text(2), s.Int(3),
+                             s.Text(4), s.Int(5) != 0, s.Int(6)};
+        },
+        after, limit, now, only_verified ? 1 : 0);
+}
+
+std::optional<UnixMs> Store::CarriedExpiry(const std::string& origin, const std::string& origin_id)
+{
+    return impl_->First(
+        kCarriedExpiry, [](const sqlite::Statement& s) { return s.Int(0); }, origin, origin_id);
 }
 
 bool Store::AddReceived(const InboxItem& item)
@@ -377,6 +451,12 @@ Counters Store::GetCounters()
             c.forged_refused = value;
         else if (name == "delivered_for_others")
             c.delivered_for_others = value;
+        else if (name == "expired")
+            c.expired = value;
+        else if (name == "expired_carried")
+            c.expired_carried = value;
+        else if (name == "tombstones_learned")
+            c.tombstones_learned = value;
     }
     return c;
 }

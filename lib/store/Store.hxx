@@ -49,8 +49,10 @@ public:
 
     // All the methods below throw std::system_error on SQLite failure.
 
-    // Queues a message we originate, with a fresh origin-id.
-    OutboxItem Enqueue(const std::string& to, const std::string& body, UnixMs created);
+    // Queues a message we originate, with a fresh origin-id, to be given up
+    // at `expires`.
+    OutboxItem Enqueue(const std::string& to, const std::string& body, UnixMs created,
+                       UnixMs expires);
     // Listings, a page at a time (PageRequest); the whole list, oldest first,
     // where a test or a walk needs it.
     Page<OutboxItem> OutboxPage(const PageRequest& request);
@@ -60,32 +62,60 @@ public:
     // Records that `carrier` durably holds these messages; returns how many were new.
     int RecordHandoffs(const std::string& carrier, std::span<const std::string> origin_ids,
                        UnixMs handed);
+    // The queries for work below leave out what expired by `now`.
     // Queued messages `carrier` does not hold yet and that have fewer than
     // `max_carriers` carriers, oldest first, at most `limit`, after `after`
     // (so that one contact walks the queue once instead of rescanning it).
     std::vector<OutboxItem> PendingForCarrier(const std::string& carrier, int max_carriers,
-                                              int limit, const QueuePosition& after = {});
+                                              int limit, UnixMs now,
+                                              const QueuePosition& after = {});
     // Queued messages addressed to `recipient`.
-    std::vector<OutboxItem> PendingForRecipient(const std::string& recipient);
+    std::vector<OutboxItem> PendingForRecipient(const std::string& recipient, UnixMs now);
     // Queued messages to send to the server ourselves, oldest first: none a
     // carrier reported delivered, nor one it reported uploaded after
     // `custody_before` (we wait for the recipient's receipt until then).
-    std::vector<OutboxItem> PendingForServer(int limit, UnixMs custody_before);
+    std::vector<OutboxItem> PendingForServer(int limit, UnixMs custody_before, UnixMs now);
     // One of our messages by its exact id, with its carriers.
     std::optional<OutboxItem> OutboxById(const std::string& origin_id);
     // True if it was still queued (a receipt may have overtaken the send).
     bool MarkSent(const std::string& origin_id, UnixMs when);
-    // True if this receipt is the first for that message.
-    bool MarkDelivered(const std::string& origin_id, UnixMs when, bool via_carrier);
+    // True if this receipt is the first for that message; `path` is the way
+    // it went, as far as we know it.
+    bool MarkDelivered(const std::string& origin_id, UnixMs when, bool via_carrier,
+                       const DeliveryPath& path = {});
 
     // Stores messages to carry in one transaction. Returns, per item, whether it
     // was new (false: the same origin + origin-id is already held, nothing stored).
     std::vector<bool> AddCarried(std::span<const CarriedItem> items);
-    // Carried messages neither uploaded nor taken by their recipient.
-    std::vector<CarriedItem> Carrying();
+    // Carried messages neither uploaded nor taken by their recipient, nor expired by `now`.
+    std::vector<CarriedItem> Carrying(UnixMs now);
     void MarkUploaded(const std::string& origin, const std::string& origin_id, UnixMs when);
-    // Drops carried messages whose expiry has passed; returns how many.
+    // Drops carried messages whose expiry has passed, payload and all;
+    // returns how many. One uploaded or delivered, of which its origin may
+    // need to hear, keeps its row as a record, without the payload.
     int ExpireCarried(UnixMs now);
+    // Everything whose expiry has passed by `now`, in one transaction: our
+    // undelivered messages become Expired (a carrier's report of delivery
+    // keeps one), carried copies go as ExpireCarried says.
+    Expired Expire(UnixMs now);
+    // The earliest expiry Expire has still to act on, if any.
+    std::optional<UnixMs> NextExpiry();
+
+    // Delivery tombstones (issue 11). Records `tombstone` (learnt at `now`);
+    // a verified one also deletes our copy of it if we would still hand it
+    // on or upload it. One transaction. Whether it was news (new, or now
+    // verified), and how many copies went.
+    struct TombstoneAdded {
+        bool news = false;
+        int dropped = 0;
+    };
+    TombstoneAdded AddTombstone(const Tombstone& tombstone, UnixMs now);
+    // Tombstones after row `after` in the order they are passed on, at most
+    // `limit`, not expired by `now`; only verified ones if `only_verified`.
+    std::vector<Tombstone> TombstonesAfter(std::int64_t after, int limit, UnixMs now,
+                                           bool only_verified = false);
+    // The expiry of our copy of message `origin_id` of `origin`, if we hold one.
+    std::optional<UnixMs> CarriedExpiry(const std::string& origin, const std::string& origin_id);
 
     // Keeps exactly one copy per (from, id). Returns false for a duplicate.
     bool AddReceived(const InboxItem& item);
@@ -140,8 +170,9 @@ public:
     // Whom our messages that carriers uploaded are for.
     std::vector<std::string> CustodyRecipients();
 
-    // As a carrier: messages on their way to `recipient`, oldest first.
-    std::vector<CarriedItem> CarriedFor(const std::string& recipient, int limit);
+    // As a carrier: messages on their way to `recipient`, oldest first,
+    // not expired by `now`.
+    std::vector<CarriedItem> CarriedFor(const std::string& recipient, int limit, UnixMs now);
     // The recipient took it (`receipt`: its signature, or empty); true if
     // that is news. Counts delivered_for_others when `by_us`.
     bool MarkCarriedDelivered(const std::string& origin, const std::string& origin_id, UnixMs when,
@@ -180,6 +211,9 @@ public:
     QueueSizes GetQueueSizes();
 
 private:
+    // ExpireCarried's work, inside the caller's transaction.
+    int DropExpiredCarried(UnixMs now);
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -5,6 +5,7 @@
 #include "uplink/ServerLink.hxx"
 #include "uplink/Uploader.hxx"
 #include "util/Log.hxx"
+#include "xmpp/Custody.hxx"
 #include "xmpp/Jid.hxx"
 #include "xmpp/Namespaces.hxx"
 
@@ -119,8 +120,19 @@ void ServerInbox::TakeCarried(const xml::Element& stanza, const xml::Element& fo
                             store::ToString(item.authenticity));
     if (item.authenticity == store::Authenticity::Unverified)
         keys_.Fetch(origin, received.ask_key_again);
-    if (received.receipt_due)
-        SendReceipt(origin, item.id);
+    if (received.receipt_due) {
+        SendReceipt(origin, item.id, via);
+        ReceiptToCarrier(via, origin, item.id);
+    }
+}
+
+// The carrier that uploaded it learns, with our signature, that it was
+// delivered: a tombstone it can prove to other carriers (issue 11).
+void ServerInbox::ReceiptToCarrier(const std::string& via, const std::string& origin,
+                                   const std::string& id)
+{
+    if (via.find('@') != std::string::npos) // a carrier's JID, not "direct" or "link-local"
+        SendSignedReceipt(via, Uploader::CarriedStanzaId(id), origin, id);
 }
 
 void ServerInbox::Settle(const std::string& sender)
@@ -138,8 +150,10 @@ void ServerInbox::Settle(const std::string& sender)
             continue;
         }
         log::Info("uplink", id + " from " + sender + " verified");
-        if (settled.receipt_due)
-            SendReceipt(sender, id);
+        if (settled.receipt_due) {
+            SendReceipt(sender, id, settled.item.via);
+            ReceiptToCarrier(settled.item.via, sender, id);
+        }
     }
 }
 
@@ -158,24 +172,59 @@ void ServerInbox::TakeReceipt(const xml::Element& stanza, const std::string& id)
 {
     const std::string from = xmpp::BareOf(stanza.Attr("from"));
     if (const auto carried = Uploader::CarriedIdOf(id)) {
-        RelayReceipt(from, *carried);
+        RelayReceipt(stanza, from, *carried);
         return;
     }
-    const auto delivery = receiver_.TakeReceipt(id, from);
+    const auto* via = stanza.Child("via", xmpp::ns::kPigeon);
+    const auto delivery =
+        receiver_.TakeReceipt(id, from, via != nullptr ? xmpp::BareOf(via->Attr("carrier")) : "");
     if (delivery == inbox::Delivery::NotOurs)
         return;               // not ours, or not from its recipient
     keys_.Take(stanza, from); // to seal what we send it through carriers
-    if (delivery == inbox::Delivery::Delivered)
-        log::Info("uplink", id + " delivered to " + from);
+    if (delivery != inbox::Delivery::Delivered)
+        return;
+    log::Info("uplink", id + " delivered to " + from);
+    // Carriers that still hold it learn it from us too, with the proof.
+    const auto key = keys_.Known(from);
+    const auto mine = store_.OutboxById(id);
+    const std::string signature = stanza.ChildText("signature", xmpp::ns::kPigeon);
+    if (key && mine && !signature.empty() &&
+        xmpp::CheckReceipt(*key, from, link_.Config().account, id, signature)) {
+        store_.AddTombstone({link_.Config().account, id, from, mine->expires, signature, true},
+                            NowMs());
+        if (const auto& told = link_.Config().on_tombstone)
+            told();
+    }
 }
 
-void ServerInbox::RelayReceipt(const std::string& recipient, const std::string& origin_id)
+void ServerInbox::RelayReceipt(const xml::Element& stanza, const std::string& recipient,
+                               const std::string& origin_id)
 {
     const auto origin = store_.CarriedOrigin(origin_id, recipient);
-    if (!origin || !store_.MarkCarriedDelivered(*origin, origin_id, NowMs(), {}, false))
+    if (!origin)
+        return;
+    // A pigeon recipient signs: kept when its key (riding on the receipt,
+    // vouched for by our server) bears it out, as proof for others.
+    keys_.Take(stanza, recipient);
+    const auto* signature = stanza.Child("signature", xmpp::ns::kPigeon);
+    store::Tombstone tombstone{*origin, origin_id, recipient, 0,
+                               signature != nullptr ? signature->Text() : std::string()};
+    tombstone.verified = !tombstone.receipt.empty() && [&] {
+        const auto key = keys_.Known(recipient);
+        return key && xmpp::CheckReceipt(*key, recipient, *origin, origin_id, tombstone.receipt);
+    }();
+    if (!tombstone.verified)
+        tombstone.receipt.clear();
+    if (!store_.MarkCarriedDelivered(*origin, origin_id, NowMs(), tombstone.receipt, false))
         return;
     log::Info("uplink",
               recipient + " acknowledged " + origin_id + ", which we uploaded for " + *origin);
+    if (tombstone.verified) {
+        tombstone.until = store_.CarriedExpiry(*origin, origin_id).value_or(0);
+        store_.AddTombstone(tombstone, NowMs());
+        if (const auto& told = link_.Config().on_tombstone)
+            told();
+    }
     news_(recipient);
 }
 
@@ -228,12 +277,24 @@ void ServerInbox::SendRefusal(const std::string& origin, const std::string& id,
     link_.Send(std::move(message));
 }
 
-void ServerInbox::SendReceipt(const std::string& to, const std::string& id)
+void ServerInbox::SendReceipt(const std::string& to, const std::string& id,
+                              const std::string& carrier)
 {
-    auto receipt = xmpp::MakeReceipt(to, id);
+    SendSignedReceipt(to, id, xmpp::BareOf(to), id, carrier);
+}
+
+void ServerInbox::SendSignedReceipt(const std::string& to, const std::string& receipt_id,
+                                    const std::string& origin, const std::string& id,
+                                    const std::string& carrier)
+{
+    auto receipt = xmpp::MakeReceipt(to, receipt_id);
+    // Which carrier brought it, for the origin's outbox (not signed: shown, not trusted).
+    if (carrier.find('@') != std::string::npos)
+        receipt.AddChild(xml::Element("via", std::string(xmpp::ns::kPigeon)))
+            .SetAttr("carrier", carrier);
     // Proof that we have it, for a carrier to pass on but not to make.
     receipt.AddChild(xml::Element("signature", std::string(xmpp::ns::kPigeon)))
-        .AddText(xmpp::SignReceipt(us_, link_.Config().account, xmpp::BareOf(to), id));
+        .AddText(xmpp::SignReceipt(us_, link_.Config().account, origin, id));
     keys_.Attach(receipt);
     // The origin is often offline: ask the server to keep it (XEP-0334).
     receipt.AddChild(xml::Element("store", std::string(xmpp::ns::kHints)));

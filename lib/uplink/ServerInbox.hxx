@@ -36,9 +36,11 @@ public:
     // `sender`'s key arrived: settles what of its waits as unverified, and
     // what carriers reported delivered to it. Throws like Take.
     void Settle(const std::string& sender);
-    // Sends our receipt, signed, for message `id` of `origin` (bare) to it.
+    // Sends our receipt, signed, for message `id` of `origin` (bare) to it;
+    // `carrier`, the JID of the carrier that brought it, is named in it.
     // Throws like Take.
-    void SendReceipt(const std::string& origin, const std::string& id);
+    void SendReceipt(const std::string& origin, const std::string& id,
+                     const std::string& carrier = {});
     // Tells `origin` that we refused the copy of its message `id` that `via`
     // uploaded, so that no carrier's report holds its own send back.
     void SendRefusal(const std::string& origin, const std::string& id, const std::string& via);
@@ -50,7 +52,13 @@ private:
     void TakeReport(const xml::Element& stanza, const xmpp::CustodyReport& report, UnixMs archived);
     void TakeRefusal(const xml::Element& stanza, const std::string& id);
     // A client that knows no pigeon acknowledged what we uploaded for somebody.
-    void RelayReceipt(const std::string& recipient, const std::string& origin_id);
+    void RelayReceipt(const xml::Element& stanza, const std::string& recipient,
+                      const std::string& origin_id);
+    void ReceiptToCarrier(const std::string& via, const std::string& origin, const std::string& id);
+    // Our signed receipt for message `id` of `origin`, as message `receipt_id` to `to`.
+    void SendSignedReceipt(const std::string& to, const std::string& receipt_id,
+                           const std::string& origin, const std::string& id,
+                           const std::string& carrier = {});
     void SettleReports(const std::string& recipient, const crypto::PublicKey& key);
 
     store::Store& store_;

@@ -47,6 +47,9 @@ struct UplinkConfig {
     // Hears what happens through the server (sends, uploads, what we
     // receive, the session); may be null. Must outlive the Uplink.
     EventBus* events = nullptr;
+    // We learnt, with proof, that something was delivered (a verified
+    // delivery tombstone, issue 11): the link passes it on. May be empty.
+    std::function<void()> on_tombstone;
 };
 
 struct UplinkStatus {

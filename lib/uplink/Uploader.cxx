@@ -30,7 +30,7 @@ xml::Element CarrierMessage(const store::CarriedItem& item, const xmpp::ChatMess
     xml::Element wrapper("message", std::string(xmpp::ns::kClient));
     wrapper.SetAttr("to", item.to);
     wrapper.SetAttr("type", "chat");
-    wrapper.SetAttr("id", std::string(kCarriedPrefix) + item.id);
+    wrapper.SetAttr("id", Uploader::CarriedStanzaId(item.id));
     wrapper.AddChild(xml::Element("body", std::string(xmpp::ns::kClient)))
         .AddText(FallbackBody(original));
     // A pigeon recipient answers the origin itself; a stock client answers
@@ -56,6 +56,11 @@ std::optional<std::string> Uploader::CarriedIdOf(std::string_view stanza_id)
     if (!stanza_id.starts_with(kCarriedPrefix) || stanza_id.size() == kCarriedPrefix.size())
         return std::nullopt;
     return std::string(stanza_id.substr(kCarriedPrefix.size()));
+}
+
+std::string Uploader::CarriedStanzaId(std::string_view origin_id)
+{
+    return std::string(kCarriedPrefix) + std::string(origin_id);
 }
 
 void Uploader::Flush() noexcept
@@ -103,7 +108,7 @@ void Uploader::ArmCustodyTimer()
 
 void Uploader::SendOwn()
 {
-    for (const auto& item : store_.PendingForServer(1000, NowMs() - custody_wait_)) {
+    for (const auto& item : store_.PendingForServer(1000, NowMs() - custody_wait_, NowMs())) {
         if (!sending_.insert(item.id).second)
             continue;
         xmpp::ChatMessage m{{}, item.to, item.id, item.body, item.created, true};
@@ -134,7 +139,7 @@ void Uploader::UploadCarried()
         Publish(link_.Config().events, [&] {
             return Event{"expired", 0, {{"count", std::int64_t{expired}}}};
         });
-    for (const auto& item : store_.Carrying()) {
+    for (const auto& item : store_.Carrying(NowMs())) {
         const std::string key = item.origin + "\n" + item.id;
         if (uploading_.count(key))
             continue;
@@ -158,6 +163,8 @@ void Uploader::UploadCarried()
             if (!ok)
                 return; // retried on the next flush
             try {
+                // And a tombstone on our word, which goes along with the
+                // next contact: only proof is worth one of its own.
                 store_.MarkUploaded(origin, id, NowMs());
                 log::Info("uplink", "uploaded " + id + " for " + origin);
                 Publish(link_.Config().events, [&] {

@@ -46,6 +46,8 @@ public:
     // The origin-id of the message we carried that a stanza id of ours (a
     // recipient's receipt quotes it) names, if it names one.
     static std::optional<std::string> CarriedIdOf(std::string_view stanza_id);
+    // The stanza id we upload message `origin_id` as: the inverse of CarriedIdOf.
+    static std::string CarriedStanzaId(std::string_view origin_id);
 
 private:
     void SendOwn();

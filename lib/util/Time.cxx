@@ -97,4 +97,46 @@ std::optional<UnixMs> ParseRfc3339(std::string_view s) noexcept
     return duration_cast<milliseconds>(tp.time_since_epoch()).count();
 }
 
+std::optional<UnixMs> ParseDuration(std::string_view text) noexcept
+{
+    constexpr UnixMs kMost = 10LL * 366 * 24 * 3600 * 1000;
+    UnixMs total = 0;
+    std::size_t pos = 0;
+    if (text.empty())
+        return std::nullopt;
+    while (pos < text.size()) {
+        UnixMs count = 0;
+        const std::size_t first = pos;
+        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && count <= kMost)
+            count = count * 10 + (text[pos++] - '0');
+        if (pos == first || pos == text.size())
+            return std::nullopt; // a number needs its unit, a unit its number
+        UnixMs unit = 0;
+        switch (text[pos++]) {
+        case 's':
+            unit = 1000;
+            break;
+        case 'm':
+            unit = 60 * 1000;
+            break;
+        case 'h':
+            unit = 3600 * 1000;
+            break;
+        case 'd':
+            unit = 24 * 3600 * 1000;
+            break;
+        default:
+            return std::nullopt;
+        }
+        if (count > kMost / unit)
+            return std::nullopt;
+        total += count * unit;
+        if (total > kMost)
+            return std::nullopt;
+    }
+    if (total == 0)
+        return std::nullopt;
+    return total;
+}
+
 } // namespace pigeon

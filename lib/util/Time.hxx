@@ -22,4 +22,8 @@ std::string FormatRfc3339(UnixMs t);
 // offset or a leap second can reach from a four-digit date).
 std::optional<UnixMs> ParseRfc3339(std::string_view text) noexcept;
 
+// "3s", "90m", "2h", "7d", or several of them ("1h30m"): how long, in
+// milliseconds. Nullopt for anything else, zero, or more than 10 years.
+std::optional<UnixMs> ParseDuration(std::string_view text) noexcept;
+
 } // namespace pigeon

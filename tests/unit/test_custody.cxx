@@ -18,6 +18,9 @@ using store::OutboxState;
 
 namespace {
 
+// An expiry that no test reaches.
+constexpr UnixMs kFarOff = 4'000'000'000'000;
+
 const std::string kElaine = "elaine@example.org";
 const std::string kJerry = "jerry@example.org";
 const std::string kKramer = "kramer@example.org";
@@ -33,7 +36,7 @@ struct Fixture {
     // One of Elaine's messages that Kramer carries.
     std::string Carried()
     {
-        const auto id = store.Enqueue(kJerry, "running late", 1000).id;
+        const auto id = store.Enqueue(kJerry, "running late", 1000, kFarOff).id;
         const std::string ids[] = {id};
         store.RecordHandoffs("kramer@kramer", ids, 2000);
         return id;
@@ -91,7 +94,7 @@ TEST_CASE("uploaded by a carrier holds our own send back until the wait is over"
 {
     Fixture f;
     const auto id = f.Carried();
-    CHECK(f.store.PendingForServer(10, 0).size() == 1);
+    CHECK(f.store.PendingForServer(10, 0, 0).size() == 1);
     CHECK(f.receiver.TakeReport(f.Report(id, xmpp::kUploaded), kElaine, true, 5000) ==
           Custody::Uploaded);
     CHECK(f.receiver.TakeReport(f.Report(id, xmpp::kUploaded), kElaine, true, 6000) ==
@@ -99,12 +102,12 @@ TEST_CASE("uploaded by a carrier holds our own send back until the wait is over"
     CHECK(f.State() == OutboxState::UploadedByCarrier);
     CHECK(f.store.Outbox()[0].reported_by == kKramer);
     CHECK(f.store.Outbox()[0].reported == 5000);
-    CHECK(f.store.PendingForServer(10, 4999).empty());     // still waiting for a receipt
-    CHECK(f.store.PendingForServer(10, 5000).size() == 1); // a lying carrier cannot stop it
+    CHECK(f.store.PendingForServer(10, 4999, 0).empty());     // still waiting for a receipt
+    CHECK(f.store.PendingForServer(10, 5000, 0).size() == 1); // a lying carrier cannot stop it
     CHECK(f.store.EarliestCustody(4999) == 5000);
     CHECK_FALSE(f.store.EarliestCustody(5000));
     CHECK(f.store.CustodyRecipients() == std::vector<std::string>{kJerry});
-    CHECK(f.store.PendingForCarrier("george@george", 5, 10).empty()); // on the server already
+    CHECK(f.store.PendingForCarrier("george@george", 5, 10, 0).empty()); // on the server already
     CHECK(f.store.GetQueueSizes().outbox_pending == 1);
 }
 
@@ -161,7 +164,7 @@ TEST_CASE("a stock client's receipt, relayed through our server, ends the wait f
     CHECK(f.receiver.TakeReport(f.Report(id, xmpp::kDelivered), kElaine, true, 2) ==
           Custody::Reported);
     CHECK(f.State() == OutboxState::ReportedDelivered);
-    CHECK(f.store.PendingForServer(10, 1'000'000).empty());
+    CHECK(f.store.PendingForServer(10, 1'000'000, 0).empty());
     CHECK(f.store.GetQueueSizes().outbox_pending == 0);
     CHECK(f.receiver.TakeReceipt(id, kJerry) == inbox::Delivery::Delivered); // its own, later
     CHECK(f.State() == OutboxState::Delivered);
@@ -183,8 +186,8 @@ TEST_CASE(
           Custody::Nothing);
     CHECK(f.receiver.TakeReport(f.Report(late, xmpp::kDelivered), kElaine, true, 7) ==
           Custody::Nothing);
-    CHECK(f.store.PendingForServer(10, 0).size() == 2); // we send them ourselves, at once
-    CHECK(f.store.PendingForCarrier("george@george", 5, 10).size() == 2);
+    CHECK(f.store.PendingForServer(10, 0, 0).size() == 2); // we send them ourselves, at once
+    CHECK(f.store.PendingForCarrier("george@george", 5, 10, 0).size() == 2);
     CHECK(f.State() == OutboxState::Queued);
     const auto refusal = xml::ParseDocument(
         "<message><refused xmlns='urn:xmpp:pigeon:custody:0' id='ID' via='k'/></message>");
@@ -217,12 +220,12 @@ TEST_CASE("a carrier keeps what the recipient took, and what the origin was told
     Fixture f;
     store::CarriedItem item{"ID", kElaine, kJerry, "elaine@elaine", 1, 2, 1'000'000, 0, "<m/>"};
     f.store.AddCarried(std::span(&item, 1));
-    CHECK(f.store.CarriedFor(kJerry, 10).size() == 1);
+    CHECK(f.store.CarriedFor(kJerry, 10, 0).size() == 1);
     CHECK(f.store.NewsDue(10).empty());
     CHECK(f.store.MarkCarriedDelivered(kElaine, "ID", 5, "SIG", true));
     CHECK_FALSE(f.store.MarkCarriedDelivered(kElaine, "ID", 6, "OTHER", true));
-    CHECK(f.store.Carrying().empty()); // not uploaded: the recipient has it
-    CHECK(f.store.CarriedFor(kJerry, 10).empty());
+    CHECK(f.store.Carrying(0).empty()); // not uploaded: the recipient has it
+    CHECK(f.store.CarriedFor(kJerry, 10, 0).empty());
     CHECK(f.store.GetCounters().delivered_for_others == 1);
     CHECK(f.store.ExpireCarried(2'000'000) == 0); // kept for the origin
     auto news = f.store.NewsFor(kElaine, 10);
@@ -285,6 +288,11 @@ TEST_CASE("what a carrier uploaded before schema 5 is not news for its origin")
         // (schema 6's indexes first: they name schema 5's columns).
         sqlite::Database db(file);
         db.Exec(
+            // schema 8's and 7's
+            "DROP TABLE tombstones; DELETE FROM counters WHERE name = 'tombstones_learned';"
+            "DROP INDEX outbox_expiry; DROP INDEX carried_expiry;"
+            "ALTER TABLE outbox DROP COLUMN expires;"
+            "DELETE FROM counters WHERE name IN ('expired', 'expired_carried');"
             "DROP INDEX outbox_listing; DROP INDEX outbox_open; DROP INDEX carried_listing;"
             "DROP INDEX inbox_listing; DROP INDEX carried_news; DROP INDEX carried_by_recipient; "
             "DROP TABLE sync;"
@@ -296,5 +304,28 @@ TEST_CASE("what a carrier uploaded before schema 5 is not news for its origin")
     }
     store::Store store{file};
     CHECK(store.NewsDue(10).empty());
-    CHECK(store.Carrying().empty());
+    CHECK(store.Carrying(0).empty());
+}
+
+TEST_CASE("the outbox says which way a message was delivered")
+{
+    Fixture f;
+    const auto carried = f.Carried();
+    CHECK(f.receiver.TakeReceipt(carried, kJerry, kKramer) == inbox::Delivery::Delivered);
+    auto item = f.store.OutboxById(carried);
+    CHECK(item->delivered_via == kKramer);
+    CHECK(item->delivered_hops == 1);
+
+    const auto sent = f.store.Enqueue(kJerry, "sent myself", 1000, kFarOff).id;
+    CHECK(f.store.MarkSent(sent, 1500));
+    CHECK(f.receiver.TakeReceipt(sent, kJerry, kKramer) == inbox::Delivery::Delivered);
+    item = f.store.OutboxById(sent);
+    CHECK(item->delivered_via == "direct"); // we sent it: whatever the receipt says
+    CHECK(item->delivered_hops == 0);
+
+    const auto reported = f.Carried();
+    f.ElaineKnowsJerry();
+    CHECK(f.receiver.TakeReport(f.Report(reported, "delivered", f.JerrySigns(reported)), kElaine,
+                                true, 3000) == inbox::Custody::Delivered);
+    CHECK(f.store.OutboxById(reported)->delivered_via == kKramer);
 }

@@ -15,6 +15,9 @@ using test::CarriedCopy;
 
 namespace {
 
+// An expiry that no test reaches.
+constexpr UnixMs kFarOff = 4'000'000'000'000;
+
 struct Fixture {
     test::TempDir dir{"pigeon-receiver"};
     store::Store store{dir.dir / "pigeon.db"};
@@ -150,7 +153,7 @@ TEST_CASE("a signed carried copy is kept, settles a held one, and is refused whe
 TEST_CASE("a receipt counts only from its message's recipient, once")
 {
     Fixture f;
-    const auto sent = f.store.Enqueue("jerry@example.org", "running late", 1);
+    const auto sent = f.store.Enqueue("jerry@example.org", "running late", 1, kFarOff);
     CHECK(f.receiver.TakeReceipt(sent.id, "kramer@example.org") == inbox::Delivery::NotOurs);
     CHECK(f.receiver.TakeReceipt("no-such-id", "jerry@example.org") == inbox::Delivery::NotOurs);
     CHECK(f.receiver.TakeReceipt(sent.id, "jerry@example.org") == inbox::Delivery::Delivered);

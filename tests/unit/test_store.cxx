@@ -2,7 +2,7 @@
 #include "store/Schema.hxx"
 #include "store/Store.hxx"
 
-#include "TempDir.hxx"
+#include "StoreFixture.hxx"
 
 #include <doctest/doctest.h>
 
@@ -14,20 +14,9 @@
 using namespace pigeon;
 using namespace pigeon::store;
 
-namespace {
-
-// A fresh database file per test case, removed afterwards.
-struct TempDb : test::TempDir {
-    TempDb() : TempDir("pigeon-store") {}
-    std::filesystem::path File() const { return dir / "pigeon.db"; }
-};
-
-CarriedItem Carried(const std::string& origin, const std::string& id)
-{
-    return {id, origin, "jerry@example.org", "kramer@laptop", 1000, 2000, 90000, 0, "<message/>"};
-}
-
-} // namespace
+using test::Carried;
+using test::kFarOff;
+using test::TempDb;
 
 TEST_CASE("outbox keeps what was queued across a reopen")
 {
@@ -35,7 +24,7 @@ TEST_CASE("outbox keeps what was queued across a reopen")
     std::string id;
     {
         Store store(tmp.File());
-        auto item = store.Enqueue("jerry@example.org", "running late", 1'700'000'000'123);
+        auto item = store.Enqueue("jerry@example.org", "running late", 1'700'000'000'123, kFarOff);
         id = item.id;
         CHECK(id.size() == 36);
         CHECK(item.state == OutboxState::Queued);
@@ -55,8 +44,8 @@ TEST_CASE("origin-ids are unique")
 {
     TempDb tmp;
     Store store(tmp.File());
-    auto a = store.Enqueue("a@example.org", "one", 1);
-    auto b = store.Enqueue("a@example.org", "one", 1);
+    auto a = store.Enqueue("a@example.org", "one", 1, kFarOff);
+    auto b = store.Enqueue("a@example.org", "one", 1, kFarOff);
     CHECK(a.id != b.id);
 }
 
@@ -64,7 +53,7 @@ TEST_CASE("handoffs are recorded once per carrier and counted")
 {
     TempDb tmp;
     Store store(tmp.File());
-    auto m = store.Enqueue("jerry@example.org", "hi", 10);
+    auto m = store.Enqueue("jerry@example.org", "hi", 10, kFarOff);
     const std::string ids[] = {m.id, "not-ours"};
     CHECK(store.RecordHandoffs("kramer@laptop", ids, 20) == 1);
     CHECK(store.RecordHandoffs("kramer@laptop", ids, 30) == 0);
@@ -80,31 +69,31 @@ TEST_CASE("pending work for a carrier respects K and what it already holds")
 {
     TempDb tmp;
     Store store(tmp.File());
-    auto a = store.Enqueue("jerry@example.org", "a", 1);
-    auto b = store.Enqueue("newman@example.org", "b", 2);
-    auto c = store.Enqueue("jerry@example.org", "c", 3);
+    auto a = store.Enqueue("jerry@example.org", "a", 1, kFarOff);
+    auto b = store.Enqueue("newman@example.org", "b", 2, kFarOff);
+    auto c = store.Enqueue("jerry@example.org", "c", 3, kFarOff);
     store.MarkSent(c.id, 4); // went to the server directly: no carrier needed
 
     const std::string first[] = {a.id};
     store.RecordHandoffs("one@x", first, 5);
     store.RecordHandoffs("two@x", first, 5);
 
-    auto pending = store.PendingForCarrier("one@x", 2, 100);
+    auto pending = store.PendingForCarrier("one@x", 2, 100, 0);
     REQUIRE(pending.size() == 1);
     CHECK(pending[0].id == b.id);
-    pending = store.PendingForCarrier("three@x", 2, 100); // a has its two carriers
+    pending = store.PendingForCarrier("three@x", 2, 100, 0); // a has its two carriers
     REQUIRE(pending.size() == 1);
     CHECK(pending[0].id == b.id);
-    CHECK(store.PendingForCarrier("three@x", 3, 100).size() == 2);
-    CHECK(store.PendingForCarrier("three@x", 3, 1).size() == 1);
+    CHECK(store.PendingForCarrier("three@x", 3, 100, 0).size() == 2);
+    CHECK(store.PendingForCarrier("three@x", 3, 1, 0).size() == 1);
     // A walk through the queue goes on after where it got to.
-    const auto page = store.PendingForCarrier("three@x", 3, 1);
-    const auto rest = store.PendingForCarrier("three@x", 3, 100, {page[0].created, page[0].id});
+    const auto page = store.PendingForCarrier("three@x", 3, 1, 0);
+    const auto rest = store.PendingForCarrier("three@x", 3, 100, 0, {page[0].created, page[0].id});
     REQUIRE(rest.size() == 1);
     CHECK(rest[0].id == b.id);
-    CHECK(store.PendingForCarrier("three@x", 3, 100, {rest[0].created, rest[0].id}).empty());
+    CHECK(store.PendingForCarrier("three@x", 3, 100, 0, {rest[0].created, rest[0].id}).empty());
 
-    auto direct = store.PendingForRecipient("jerry@example.org");
+    auto direct = store.PendingForRecipient("jerry@example.org", 0);
     REQUIRE(direct.size() == 1);
     CHECK(direct[0].id == a.id);
 }
@@ -113,7 +102,7 @@ TEST_CASE("outbox state moves queued -> sent -> delivered, once")
 {
     TempDb tmp;
     Store store(tmp.File());
-    auto m = store.Enqueue("jerry@example.org", "hi", 10);
+    auto m = store.Enqueue("jerry@example.org", "hi", 10, kFarOff);
     store.MarkSent(m.id, 11);
     store.MarkSent(m.id, 12);
     CHECK(store.Outbox()[0].state == OutboxState::Sent);
@@ -137,15 +126,26 @@ TEST_CASE("the same carried message is stored once")
         Carried("elaine@example.org", "id-1"), Carried("newman@example.org", "id-1")};
     auto added = store.AddCarried(batch);
     CHECK(added == std::vector<bool>{true, true, false, true});
-    CHECK(store.Carrying().size() == 3);
+    CHECK(store.Carrying(0).size() == 3);
     CHECK(store.GetCounters().carried_for_others == 3);
 
     store.MarkUploaded("elaine@example.org", "id-1", 5000);
-    CHECK(store.Carrying().size() == 2);
+    CHECK(store.Carrying(0).size() == 2);
     CHECK(store.GetCounters().uploaded_for_others == 1);
     // Expiry drops what was not uploaded in time, and only that.
+    CHECK(store.ExpireCarried(89999) == 0);
     CHECK(store.ExpireCarried(90000) == 2);
-    CHECK(store.Carrying().empty());
+    CHECK(store.Carrying(0).empty());
+    CHECK(store.GetCounters().expired_carried == 2);
+    // The uploaded one keeps its row for its origin's news, not its payload
+    // (issue 11).
+    CHECK(store.Find("id-1").carried->payload.empty());
+    CHECK(store.NewsDue(10).size() == 1);
+    // Nothing left to drop but the upload's tombstone (schema 8), until the
+    // message's expiry; then nothing at all.
+    CHECK(store.NextExpiry() == 90000);
+    store.Expire(90000);
+    CHECK_FALSE(store.NextExpiry().has_value());
 }
 
 TEST_CASE("the inbox keeps one copy per sender and origin-id")
@@ -168,7 +168,7 @@ TEST_CASE("find takes a unique id prefix across boxes")
 {
     TempDb tmp;
     Store store(tmp.File());
-    auto m = store.Enqueue("jerry@example.org", "hello", 1);
+    auto m = store.Enqueue("jerry@example.org", "hello", 1, kFarOff);
     auto found = store.Find(m.id.substr(0, 8));
     REQUIRE(found.outbox);
     CHECK(found.outbox->id == m.id);
@@ -186,7 +186,7 @@ TEST_CASE("full-text search covers outbox and inbox, not carried payloads")
 {
     TempDb tmp;
     Store store(tmp.File());
-    store.Enqueue("jerry@example.org", "Running late, the subway stopped", 1);
+    store.Enqueue("jerry@example.org", "Running late, the subway stopped", 1, kFarOff);
     store.AddReceived({"r1", "elaine@example.org", "Café at noon?", 5, 6, "direct"});
     const CarriedItem carried[] = {Carried("x@example.org", "c1")};
     store.AddCarried(carried); // its payload mentions "message", which must not be found
@@ -365,7 +365,7 @@ TEST_CASE("listings come a page at a time, newest rows, walked back by cursor")
     TempDb tmp;
     Store store(tmp.File());
     for (int i = 0; i < 5; ++i)
-        store.Enqueue("jerry@example.org", "message " + std::to_string(i), 1000 + i / 2);
+        store.Enqueue("jerry@example.org", "message " + std::to_string(i), 1000 + i / 2, kFarOff);
 
     const auto newest = store.OutboxPage({2, std::nullopt});
     CHECK(newest.total == 5);
@@ -404,7 +404,7 @@ TEST_CASE("the carrying page leaves payloads out; the inbox pages too")
     CHECK(carrying.total == 2);
     CHECK_FALSE(carrying.older);
     CHECK(carrying.items[0].payload.empty());
-    CHECK(store.Carrying()[0].payload == "<message/>"); // the uploader still reads them
+    CHECK(store.Carrying(0)[0].payload == "<message/>"); // the uploader still reads them
 
     for (int i = 0; i < 3; ++i)
         store.AddReceived({"id-" + std::to_string(i), "elaine@example.org", "hi", 10, 20 + i,

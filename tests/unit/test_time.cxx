@@ -56,3 +56,16 @@ TEST_CASE("times that cannot be written back are refused at parse")
     REQUIRE(ParseRfc3339("9999-12-31T23:59:59+00:01").has_value());
     CHECK(ParseRfc3339(FormatRfc3339(*ParseRfc3339("9999-12-31T23:59:59+00:01"))).has_value());
 }
+
+TEST_CASE("durations for send --expires")
+{
+    CHECK(ParseDuration("3s") == 3000);
+    CHECK(ParseDuration("90m") == 90 * 60 * 1000);
+    CHECK(ParseDuration("2h") == 2 * 3600 * 1000);
+    CHECK(ParseDuration("7d") == 7 * 24 * 3600 * 1000LL);
+    CHECK(ParseDuration("1h30m") == 90 * 60 * 1000);
+    CHECK(ParseDuration("3650d") == 3650 * 24 * 3600 * 1000LL);
+    for (const char* bad : {"", "3", "s", "0s", "0h0m", "3x", "-3s", "3 s", "h3", "3s ", "1.5h",
+                            "3661d", "99999999999999999999s"})
+        CHECK_MESSAGE(!ParseDuration(bad), bad);
+}

@@ -1,0 +1,29 @@
+#pragma once
+// What the store's tests share: a fresh database file per test case, an
+// expiry no test reaches, and a carried message to store.
+
+#include "store/Model.hxx"
+
+#include "TempDir.hxx"
+
+#include <filesystem>
+#include <string>
+
+namespace pigeon::test {
+
+// An expiry that no test reaches.
+constexpr UnixMs kFarOff = 4'000'000'000'000;
+
+// A fresh database file per test case, removed afterwards.
+struct TempDb : TempDir {
+    TempDb() : TempDir("pigeon-store") {}
+    std::filesystem::path File() const { return dir / "pigeon.db"; }
+};
+
+// Elaine's message `id` (or `origin`'s), carried by us from kramer, expiring at 90000.
+inline store::CarriedItem Carried(const std::string& origin, const std::string& id)
+{
+    return {id, origin, "jerry@example.org", "kramer@laptop", 1000, 2000, 90000, 0, "<message/>"};
+}
+
+} // namespace pigeon::test

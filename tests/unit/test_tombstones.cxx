@@ -1,0 +1,149 @@
+// Delivery tombstones (issue 11): what the store keeps and deletes for them,
+// how they cross the link, and which of them are checked.
+
+#include "crypto/Identity.hxx"
+#include "link/TombstoneProtocol.hxx"
+#include "link/Tombstones.hxx"
+#include "store/Store.hxx"
+#include "xmpp/Custody.hxx"
+
+#include "StoreFixture.hxx"
+
+#include <doctest/doctest.h>
+
+using namespace pigeon;
+using store::Tombstone;
+using test::Carried;
+
+namespace {
+
+constexpr const char* kElaine = "elaine@example.org";
+constexpr const char* kJerry = "jerry@example.org";
+
+struct Fixture {
+    test::TempDb tmp;
+    store::Store store{tmp.File()};
+    crypto::Identity jerry = crypto::Identity::Generate();
+
+    std::string Receipt(const std::string& id)
+    {
+        return xmpp::SignReceipt(jerry, kJerry, kElaine, id);
+    }
+    void KnowJerry() { store.SetKey(kJerry, crypto::ToBase64(jerry.Public()), 1); }
+    bool Holds(const std::string& id)
+    {
+        for (const auto& item : store.Carrying(0))
+            if (item.id == id)
+                return true;
+        return false;
+    }
+};
+
+} // namespace
+
+TEST_CASE(
+    "an unverified tombstone deletes nothing; a verified one deletes the copy we would pass on")
+{
+    Fixture f;
+    const store::CarriedItem items[] = {Carried(kElaine, "m-1"), Carried(kElaine, "m-2")};
+    f.store.AddCarried(items);
+
+    auto added = f.store.AddTombstone({kElaine, "m-1", kJerry, 90000, "", false}, 10);
+    CHECK(added.news);
+    CHECK(added.dropped == 0);
+    CHECK(f.Holds("m-1"));
+    CHECK_FALSE(f.store.AddTombstone({kElaine, "m-1", kJerry, 90000, "", false}, 11).news);
+
+    added = f.store.AddTombstone({kElaine, "m-1", kJerry, 90000, "SIG", true}, 12);
+    CHECK(added.news); // now verified: news again
+    CHECK(added.dropped == 1);
+    CHECK_FALSE(f.Holds("m-1"));
+    CHECK(f.Holds("m-2"));
+    CHECK_FALSE(f.store.AddTombstone({kElaine, "m-1", kJerry, 90000, "", false}, 13).news);
+    CHECK(f.store.GetCounters().tombstones_learned == 2);
+}
+
+TEST_CASE("tombstones are passed on in order, a verified one again, none past its expiry")
+{
+    Fixture f;
+    f.store.AddTombstone({kElaine, "a", kJerry, 5000, "", false}, 1);
+    f.store.AddTombstone({kElaine, "b", kJerry, 9000, "", false}, 2);
+    auto all = f.store.TombstonesAfter(0, 10, 0);
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].id == "a");
+    CHECK(all[1].id == "b");
+    CHECK(f.store.TombstonesAfter(all[1].row, 10, 0).empty());
+
+    f.store.AddTombstone({kElaine, "a", kJerry, 5000, "SIG", true}, 3);
+    auto fresh = f.store.TombstonesAfter(all[1].row, 10, 0);
+    REQUIRE(fresh.size() == 1);
+    CHECK(fresh[0].id == "a");
+    CHECK(fresh[0].verified);
+    CHECK(fresh[0].receipt == "SIG");
+
+    CHECK(f.store.TombstonesAfter(0, 10, 5000).size() == 1); // a is past its expiry
+    CHECK(f.store.NextExpiry() == 5000);
+    f.store.Expire(5000);
+    CHECK(f.store.TombstonesAfter(0, 10, 0).size() == 1); // and gone
+}
+
+TEST_CASE("a carrier's accepted upload is a tombstone on its own word")
+{
+    Fixture f;
+    const store::CarriedItem items[] = {Carried(kElaine, "m-1")};
+    f.store.AddCarried(items);
+    f.store.MarkUploaded(kElaine, "m-1", 100);
+    const auto tombstones = f.store.TombstonesAfter(0, 10, 0);
+    REQUIRE(tombstones.size() == 1);
+    CHECK(tombstones[0].to == kJerry);
+    CHECK(tombstones[0].until == 90000);
+    CHECK_FALSE(tombstones[0].verified);
+    CHECK(f.store.CarriedExpiry(kElaine, "m-1") == 90000);
+}
+
+TEST_CASE("a tombstone counts only with the recipient's signature and its key")
+{
+    Fixture f;
+    Tombstone t{kElaine, "m-1", kJerry, 90000, f.Receipt("m-1")};
+    CHECK_FALSE(link::Tombstones::Verify(f.store, t)); // whose key we do not know
+    f.KnowJerry();
+    CHECK(link::Tombstones::Verify(f.store, t));
+    Tombstone other = t;
+    other.id = "m-2"; // the signature of another message's receipt
+    CHECK_FALSE(link::Tombstones::Verify(f.store, other));
+    other = t;
+    other.receipt = "";
+    CHECK_FALSE(link::Tombstones::Verify(f.store, other));
+    other = t;
+    other.receipt = f.Receipt("m-1").substr(4) + "AAAA";
+    CHECK_FALSE(link::Tombstones::Verify(f.store, other));
+}
+
+TEST_CASE("tombstones on the wire: what is malformed or expired is left out")
+{
+    const Tombstone items[] = {{kElaine, "m-1", kJerry, 90000, "SIG", true},
+                               {kElaine, "m-2", kJerry, 90000, "", false}};
+    const auto iq = link::MakeTombstones("t-1", items);
+    const auto* list = link::FindTombstones(iq);
+    REQUIRE(list != nullptr);
+    auto parsed = link::ParseTombstones(*list, 1000);
+    REQUIRE(parsed.size() == 2);
+    CHECK(parsed[0].origin == kElaine);
+    CHECK(parsed[0].id == "m-1");
+    CHECK(parsed[0].to == kJerry);
+    CHECK(parsed[0].until == 90000);
+    CHECK(parsed[0].receipt == "SIG");
+    CHECK_FALSE(parsed[0].verified); // the receiver checks for itself
+    CHECK(parsed[1].receipt.empty());
+    CHECK(link::ParseTombstones(*list, 90000).empty());
+
+    auto bad = link::MakeTombstones("t-2", items);
+    auto& children = bad.children[0].children;
+    children[0].SetAttr("until", "tomorrow");
+    children[1].SetAttr("id", "");
+    CHECK(link::ParseTombstones(bad.children[0], 1000).empty());
+
+    std::vector<Tombstone> many(link::kTombstonesPerRequest + 5, items[1]);
+    CHECK(int(link::ParseTombstones(link::MakeTombstones("t-3", many).children[0], 0).size()) ==
+          link::kTombstonesPerRequest);
+}
