@@ -78,6 +78,10 @@ enum Sql {
     kNewsFor,
     kMarkTold,
     kMarkRefused,
+    kCarriedByPeer,
+    kCarriedFromOrigin,
+    kEvictionOrder,
+    kEvictCarried,
     kSqlCount
 };
 

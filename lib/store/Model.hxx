@@ -88,6 +88,21 @@ struct CarriedItem {
     UnixMs delivered = 0;
 };
 
+// How much we hold for others: messages, and their bytes as handed over.
+struct CarriedLoad {
+    std::int64_t messages = 0;
+    std::int64_t bytes = 0;
+    bool operator==(const CarriedLoad&) const = default;
+};
+
+// A copy we carry, as making room sees it: its row, whose it is, its size.
+struct HeldCopy {
+    std::int64_t row = 0;
+    std::string origin;
+    std::string origin_id;
+    std::int64_t bytes = 0;
+};
+
 // What a carrier has to tell an origin about a message it carried.
 enum class CarriedNews { Uploaded, Delivered };
 

@@ -168,6 +168,16 @@ CREATE INDEX outbox_open ON outbox(created) WHERE state != 'delivered' AND custo
 CREATE INDEX carried_listing ON carried(received, id) WHERE uploaded IS NULL AND delivered IS NULL;
 CREATE INDEX inbox_listing ON inbox(received, id);
 )",
+    // 7: fair storage (issue 12). Each carried copy's size, and what each
+    // neighbour and each origin holds, read from indexes alone; the
+    // neighbour's copies in the order they are evicted.
+    R"(
+ALTER TABLE carried ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+UPDATE carried SET bytes = length(CAST(payload AS BLOB));
+CREATE INDEX carried_by_peer ON carried(from_peer, expires, received, id, bytes)
+    WHERE uploaded IS NULL AND delivered IS NULL;
+CREATE INDEX carried_by_origin ON carried(origin, bytes) WHERE uploaded IS NULL AND delivered IS NULL;
+)",
 };
 
 } // namespace

@@ -50,7 +50,7 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "UPDATE outbox SET state = 'delivered', delivered = ?2 "
     "WHERE origin_id = ?1 AND state != 'delivered'",
     "INSERT OR IGNORE INTO carried (" CARRIED_COLUMNS
-    ") VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL)",
+    ", bytes) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL, ?)",
     "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING " ORDER BY received, id",
     // What `carrying` shows: no payload, which it never prints.
     "SELECT origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, '', "
@@ -131,6 +131,15 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     // The recipient's own word: no carrier's report holds our send back any more.
     "UPDATE outbox SET custody = 'refused', custody_at = ?2, receipt = NULL "
     "WHERE origin_id = ?1 AND state = 'queued' AND custody IS NOT 'refused'",
+    // Schema 7: fair storage (Quota.cxx), from the carried_by_* indexes.
+    "SELECT from_peer, count(*), sum(bytes) FROM carried INDEXED BY carried_by_peer "
+    "WHERE " CARRYING " GROUP BY from_peer",
+    "SELECT count(*), coalesce(sum(bytes), 0) FROM carried INDEXED BY carried_by_origin "
+    "WHERE " CARRYING " AND origin = ?",
+    // Eviction order: nearest expiry, then the oldest received.
+    "SELECT id, origin, origin_id, bytes FROM carried INDEXED BY carried_by_peer "
+    "WHERE " CARRYING " AND from_peer = ?1 ORDER BY expires, received, id LIMIT ?2 OFFSET ?3",
+    "DELETE FROM carried WHERE id = ? AND " CARRYING,
 };
 
 } // namespace pigeon::store

@@ -173,16 +173,19 @@ bool Store::MarkDelivered(const std::string& origin_id, UnixMs when, bool via_ca
     return first;
 }
 
-std::vector<bool> Store::AddCarried(std::span<const CarriedItem> items)
+std::vector<bool> Store::AddCarried(std::span<const CarriedItem> items,
+                                    std::span<const std::int64_t> evict)
 {
     sqlite::Transaction transaction(impl_->db);
+    for (const auto row : evict)
+        impl_->Run(kEvictCarried, row);
     std::vector<bool> added;
     added.reserve(items.size());
     auto& s = (*impl_)[kInsertCarried];
     for (const auto& item : items) {
         sqlite::ScopedReset reset(s);
         s.Bind(item.id, item.origin, item.to, item.from_peer, item.sent, item.received,
-               item.expires, item.payload);
+               item.expires, item.payload, std::int64_t(item.payload.size()));
         s.Run();
         added.push_back(impl_->db.Changes() > 0);
     }

@@ -7,6 +7,7 @@
 #include "store/Model.hxx"
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -78,9 +79,19 @@ public:
     // True if this receipt is the first for that message.
     bool MarkDelivered(const std::string& origin_id, UnixMs when, bool via_carrier);
 
-    // Stores messages to carry in one transaction. Returns, per item, whether it
-    // was new (false: the same origin + origin-id is already held, nothing stored).
-    std::vector<bool> AddCarried(std::span<const CarriedItem> items);
+    // Stores messages to carry in one transaction, after dropping the copies
+    // in rows `evict` (those still carried) to make room for them. Returns,
+    // per item, whether it was new (false: the same origin + origin-id is
+    // already held, nothing stored).
+    std::vector<bool> AddCarried(std::span<const CarriedItem> items,
+                                 std::span<const std::int64_t> evict = {});
+    // Fair storage (Quota.cxx): what we carry, by the neighbour that handed
+    // it to us; what we carry for `origin`; `limit` copies from `peer` in
+    // the order they are evicted (nearest expiry, then oldest received),
+    // from the `skip`th on.
+    std::map<std::string, CarriedLoad> CarriedByPeer();
+    CarriedLoad CarriedFromOrigin(const std::string& origin);
+    std::vector<HeldCopy> EvictionOrder(const std::string& peer, int limit, std::int64_t skip);
     // Carried messages neither uploaded nor taken by their recipient.
     std::vector<CarriedItem> Carrying();
     void MarkUploaded(const std::string& origin, const std::string& origin_id, UnixMs when);
