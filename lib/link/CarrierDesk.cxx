@@ -1,5 +1,6 @@
 #include "link/CarrierDesk.hxx"
 
+#include "crypto/Identity.hxx"
 #include "link/HandshakeLog.hxx"
 #include "link/Stream.hxx"
 #include "store/Store.hxx"
@@ -20,7 +21,12 @@ int CarrierDesk::Take(Stream& stream, const xml::Element& iq)
 {
     const std::string from_peer = stream.PeerInstance();
     const UnixMs now = NowMs();
-    const auto items = ParseCarryRequest(*FindCarry(iq), now);
+    // A copy its origin's key does not bear out is refused (no pre-emption).
+    const auto items = ParseCarryRequest(*FindCarry(iq), now, [this](const std::string& bare) {
+        const auto text = store_.Key(bare);
+        return text ? crypto::ParsePublicKey(*text) : std::nullopt;
+    });
+    CountForged(from_peer, items);
     const auto decision =
         DecideCarry({config_.carry, config_.carry_limits}, from_peer, items,
                     {[&] { return Holdings(items, now); },
@@ -141,6 +147,17 @@ void CarrierDesk::NoteEvictions(const std::string& for_peer,
             return Event{"evicted", 0, {{"holder", holder}, {"for", for_peer}, {"count", count}}};
         });
     }
+}
+
+void CarrierDesk::CountForged(const std::string& from_peer, std::span<const IncomingItem> items)
+{
+    const auto forged = std::count_if(items.begin(), items.end(), [](const IncomingItem& item) {
+        return item.problem == "forged";
+    });
+    if (forged == 0)
+        return;
+    store_.CountForged(int(forged));
+    LogHandshake(store_, from_peer, "forged", std::to_string(forged) + " carried copies refused");
 }
 
 } // namespace pigeon::link

@@ -35,6 +35,8 @@ private:
                                  const CarryDecision& decision, UnixMs now);
     // What we hold now (after dropping what expired), with the origins of `items`.
     CarryHoldings Holdings(std::span<const IncomingItem> items, UnixMs now);
+    // Counts and logs the items refused as forged.
+    void CountForged(const std::string& from_peer, std::span<const IncomingItem> items);
     // Tells the log and those who watch whose copies made room for `for_peer`'s.
     void NoteEvictions(const std::string& for_peer,
                        std::span<const std::pair<std::string, HeldCopy>> evicted);

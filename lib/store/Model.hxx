@@ -86,6 +86,9 @@ struct CarriedItem {
     // The recipient has it: it took our copy over the link, or (a client that
     // knows no pigeon) acknowledged the one we uploaded.
     UnixMs delivered = 0;
+    // What tells distinct copies of one message apart: a digest of the
+    // payload, set by the store (empty for copies stored before schema 8).
+    std::string digest = {};
 };
 
 // How much we hold for others: messages, and their bytes as handed over.

@@ -9,7 +9,7 @@ namespace pigeon::store {
     "custody_at"
 #define CARRIED_COLUMNS                                                                            \
     "origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, payload, "        \
-    "delivered"
+    "delivered, digest"
 // Carried messages on their way: neither uploaded nor taken by the recipient.
 #define CARRYING "uploaded IS NULL AND delivered IS NULL"
 // Counting them reads only the listing's index (schema 6), not the rows.
@@ -49,14 +49,18 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "UPDATE outbox SET state = 'sent', sent = ?2 WHERE origin_id = ?1 AND state = 'queued'",
     "UPDATE outbox SET state = 'delivered', delivered = ?2 "
     "WHERE origin_id = ?1 AND state != 'delivered'",
+    // A copy stored before schema 8 has no digest: the same bytes are the same copy.
     "INSERT OR IGNORE INTO carried (" CARRIED_COLUMNS
-    ", bytes) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL, ?)",
+    ", bytes) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, NULL, ?10, ?9 WHERE NOT EXISTS "
+    "(SELECT 1 FROM carried WHERE origin = ?2 AND origin_id = ?1 AND digest = '' AND payload = ?8)",
     "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING " ORDER BY received, id",
     // What `carrying` shows: no payload, which it never prints.
     "SELECT origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, '', "
-    "delivered, id FROM carried WHERE " CARRYING " AND " OLDER_THAN("received"),
+    "delivered, digest, id FROM carried WHERE " CARRYING " AND " OLDER_THAN("received"),
     "SELECT " CARRIED_COLUMNS " FROM carried WHERE " ID_PREFIX " LIMIT 2",
-    "UPDATE carried SET uploaded = ?3 WHERE origin = ?1 AND origin_id = ?2 AND uploaded IS NULL",
+    // ?4: the copy's digest, or '' for every copy of that message.
+    "UPDATE carried SET uploaded = ?3 WHERE origin = ?1 AND origin_id = ?2 AND uploaded IS NULL "
+    "AND (?4 = '' OR digest = ?4)",
     "DELETE FROM carried WHERE " CARRYING " AND expires <= ?",
     "INSERT OR IGNORE INTO inbox (" INBOX_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)",
     "SELECT " INBOX_COLUMNS ", id FROM inbox WHERE " OLDER_THAN("received"),

@@ -81,8 +81,9 @@ public:
 
     // Stores messages to carry in one transaction, after dropping the copies
     // in rows `evict` (those still carried) to make room for them. Returns,
-    // per item, whether it was new (false: the same origin + origin-id is
-    // already held, nothing stored).
+    // per item, whether it was new (false: a copy of the same origin,
+    // origin-id and bytes is already held, nothing stored; a copy with other
+    // bytes is kept beside it).
     std::vector<bool> AddCarried(std::span<const CarriedItem> items,
                                  std::span<const std::int64_t> evict = {});
     // Fair storage (Quota.cxx): what we carry, by the neighbour that handed
@@ -94,7 +95,9 @@ public:
     std::vector<HeldCopy> EvictionOrder(const std::string& peer, int limit, std::int64_t skip);
     // Carried messages neither uploaded nor taken by their recipient.
     std::vector<CarriedItem> Carrying();
-    void MarkUploaded(const std::string& origin, const std::string& origin_id, UnixMs when);
+    // The copy with `digest` (CarriedItem::digest) went up; every copy when empty.
+    void MarkUploaded(const std::string& origin, const std::string& origin_id, UnixMs when,
+                      const std::string& digest = {});
     // Drops carried messages whose expiry has passed; returns how many.
     int ExpireCarried(UnixMs now);
 

@@ -1,7 +1,8 @@
 # A scripted neighbour that speaks the carry protocol (doc/carry-protocol.md)
 # to a pigeon: it identifies as ME (an instance a real pigeond announces from
 # this host, so that the carrier finds it at its address) and hands THEM
-# items from ORIGIN, BATCH per request, each with a body of BODY bytes and an
+# items from ORIGIN (unsigned: forged, if the carrier knew the origin's key),
+# BATCH per request, each with a body of BODY bytes (or TEXT) and an
 # expiry between one and two hours ahead in a shuffled order, until COUNT
 # items were offered or, with --until-refused, a request is refused whole.
 # Prints one JSON object: every item offered (id, expires, status,
@@ -16,7 +17,14 @@ p.add_argument("--batch", type=int, default=3)
 p.add_argument("--body", type=int, default=1000)
 p.add_argument("--prefix", default="flood")
 p.add_argument("--until-refused", action="store_true")
+p.add_argument("--ids", help="comma-separated origin-ids to use (and offer only these)")
+p.add_argument("--text", help="the body, instead of BODY bytes of x")
+p.add_argument("--at", type=int, help="the send time (ms since the epoch) instead of now: "
+               "the same arguments then make the same bytes")
 a = p.parse_args()
+ids = a.ids.split(",") if a.ids else None
+if ids:
+    a.count = len(ids)
 
 
 def stamp(ms):
@@ -24,7 +32,7 @@ def stamp(ms):
 
 
 def item(origin_id, expires_ms, now_ms):
-    body = ("x" * a.body)
+    body = a.text if a.text is not None else "x" * a.body
     return (f"<item expires='{stamp(expires_ms)}' copies='1'>"
             f"<forwarded xmlns='urn:xmpp:forward:0'><delay xmlns='urn:xmpp:delay' stamp='{stamp(now_ms)}'/>"
             f"<message xmlns='jabber:client' from='{a.origin}' to='jerry@example.org' type='chat' "
@@ -53,14 +61,14 @@ def read_until(pattern):
 
 
 read_until(r"<stream:stream[^>]*>")
-now = int(time.time() * 1000)
+now = a.at or int(time.time() * 1000)
 minutes = list(range(a.count))
 random.Random(7).shuffle(minutes)
 items, refusals, n = [], [], 0
 while n < a.count:
     chunk = []
     for _ in range(min(a.batch, a.count - n)):
-        origin_id = f"{a.prefix}-{n}"
+        origin_id = ids[n] if ids else f"{a.prefix}-{n}"
         expires = now + 3600_000 + minutes[n] * 60_000
         chunk.append({"id": origin_id, "expires": expires})
         n += 1

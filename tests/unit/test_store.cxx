@@ -8,7 +8,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <map>
 #include <string>
 #include <unistd.h>
 
@@ -415,62 +414,4 @@ TEST_CASE("the carrying page leaves payloads out; the inbox pages too")
     CHECK(inbox.items[0].id == "id-2");
     CHECK(inbox.total == 3);
     CHECK(inbox.older);
-}
-
-TEST_CASE("what each neighbour and origin holds, and the order its copies make room in")
-{
-    TempDb tmp;
-    Store store(tmp.File());
-    auto copy = [](const std::string& origin, const std::string& id, const std::string& peer,
-                   UnixMs received, UnixMs expires, std::size_t size) {
-        return CarriedItem{id,      origin, "jerry@example.org",   peer, 1000, received,
-                           expires, 0,      std::string(size, 'x')};
-    };
-    const CarriedItem batch[] = {
-        copy("elaine@example.org", "e1", "newman@newman", 2000, 9000, 100),
-        copy("elaine@example.org", "e2", "newman@newman", 1000, 9000, 200),
-        copy("george@example.org", "g1", "newman@newman", 3000, 8000, 300),
-        copy("george@example.org", "g2", "george@george", 3000, 7000, 400)};
-    store.AddCarried(batch);
-    store.MarkUploaded("george@example.org", "g2", 5000); // no longer counts
-    CHECK(store.CarriedByPeer() == std::map<std::string, CarriedLoad>{{"newman@newman", {3, 600}}});
-    CHECK(store.CarriedFromOrigin("elaine@example.org") == CarriedLoad{2, 300});
-    CHECK(store.CarriedFromOrigin("babu@example.org") == CarriedLoad{});
-
-    // Nearest expiry first, then the oldest received; paged by `skip`.
-    const auto first = store.EvictionOrder("newman@newman", 2, 0);
-    REQUIRE(first.size() == 2);
-    CHECK(first[0].origin_id == "g1");
-    CHECK(first[0].bytes == 300);
-    CHECK(first[1].origin_id == "e2");
-    const auto rest = store.EvictionOrder("newman@newman", 2, 2);
-    REQUIRE(rest.size() == 1);
-    CHECK(rest[0].origin_id == "e1");
-
-    // Evicted and stored in one go.
-    const CarriedItem elaine[] = {
-        copy("elaine@example.org", "e3", "elaine@elaine", 4000, 9000, 50)};
-    const std::int64_t evict[] = {first[0].row, first[1].row};
-    CHECK(store.AddCarried(elaine, evict) == std::vector<bool>{true});
-    CHECK(store.CarriedByPeer() == std::map<std::string, CarriedLoad>{{"elaine@elaine", {1, 50}},
-                                                                      {"newman@newman", {1, 100}}});
-}
-
-TEST_CASE("schema 7 measures the copies carried before it")
-{
-    TempDb tmp;
-    {
-        Store store(tmp.File());
-        const CarriedItem batch[] = {Carried("elaine@example.org", "id-1")};
-        store.AddCarried(batch);
-    }
-    {
-        sqlite::Database db(tmp.File());
-        db.Exec("DROP INDEX carried_by_peer; DROP INDEX carried_by_origin;"
-                "ALTER TABLE carried DROP COLUMN bytes; PRAGMA user_version = 6;");
-    }
-    Store store(tmp.File());
-    CHECK(store.CarriedByPeer() ==
-          std::map<std::string, CarriedLoad>{
-              {"kramer@laptop", {1, std::int64_t(sizeof "<message/>" - 1)}}});
 }
