@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <iomanip>
 #include <map>
+#include <sstream>
 
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -292,6 +293,41 @@ std::string Problem(const Json& connectivity)
     return " (" + (why != kWhy.end() ? why->second : it->get<std::string>()) + ")";
 }
 
+// 1536 as "1.5 KiB": sizes people read at a glance.
+std::string Size(std::int64_t bytes)
+{
+    static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double value = double(bytes);
+    std::size_t unit = 0;
+    while (value >= 1024 && unit + 1 < std::size(kUnits)) {
+        value /= 1024;
+        ++unit;
+    }
+    std::ostringstream text;
+    text << std::setprecision(value < 10 && unit > 0 ? 2 : 3) << value << ' ' << kUnits[unit];
+    return text.str();
+}
+
+std::string Load(const Json& load)
+{
+    return std::to_string(load["messages"].get<std::int64_t>()) + " messages, " +
+           Size(load["bytes"].get<std::int64_t>());
+}
+
+// "carrying: 12 messages, 40 KiB of 100000 messages, 1 GiB (...)".
+std::string CarryLine(const Json& carry)
+{
+    std::string line = Load(carry["held"]);
+    const auto& quota = carry["quota"];
+    if (quota.is_object())
+        line += " of " + Load(quota["total"]) + " (each neighbour " + Load(quota["per_neighbour"]) +
+                ", each origin " + Load(quota["per_origin"]) + ")";
+    if (carry["biggest"].is_object())
+        line += "\n              biggest holder " +
+                carry["biggest"]["neighbour"].get<std::string>() + ": " + Load(carry["biggest"]);
+    return line;
+}
+
 } // namespace
 
 void PrintStatus(std::ostream& out, const Json& s)
@@ -324,6 +360,7 @@ void PrintStatus(std::ostream& out, const Json& s)
         << "queues:       " << s["queues"]["outbox"].get<int>() << " to send, "
         << s["queues"]["carrying"].get<int>() << " carried for others, "
         << s["queues"]["inbox"].get<int>() << " in inbox\n"
+        << "carry quota:  " << CarryLine(s["carry"]) << '\n'
         << "counters:\n";
     PrintCounters(out, s["counters"]);
 }

@@ -467,6 +467,30 @@ Json Commands::Peers(const Json& request)
     return peers;
 }
 
+// What we hold for others, and the most we would.
+Json Commands::CarryQuota()
+{
+    store::CarriedLoad held;
+    Json biggest = nullptr; // the neighbour whose copies make room first
+    const auto holders = daemon_.Store().CarriedByPeer();
+    for (const auto& [peer, load] : holders) {
+        held = {held.messages + load.messages, held.bytes + load.bytes};
+        if (biggest.is_null() || load.bytes > biggest["bytes"].get<std::int64_t>())
+            biggest = {{"neighbour", peer}, {"messages", load.messages}, {"bytes", load.bytes}};
+    }
+    Json quota = nullptr; // no link-local: we carry nothing
+    if (const auto* link = daemon_.Link()) {
+        const auto& limits = link->Limits();
+        quota = {{"total", ToJson(limits.total)},
+                 {"per_neighbour", ToJson(limits.per_neighbour)},
+                 {"per_origin", ToJson(limits.per_origin)}};
+    }
+    return {{"held", ToJson(held)},
+            {"neighbours", holders.size()},
+            {"biggest", std::move(biggest)},
+            {"quota", std::move(quota)}};
+}
+
 Json Commands::Status(const Json&)
 {
     std::size_t present = 0;
@@ -479,6 +503,7 @@ Json Commands::Status(const Json&)
             {"connectivity", Connectivity()},
             {"neighbours", present},
             {"queues", ToJson(daemon_.Store().GetQueueSizes())},
+            {"carry", CarryQuota()},
             {"counters", ToJson(daemon_.Store().GetCounters())},
             {"identity", KeyFingerprint(daemon_.PublicKey())},
             {"data_dir", daemon_.Config().data_dir.string()}};

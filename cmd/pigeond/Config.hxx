@@ -36,7 +36,12 @@ struct DaemonConfig {
     int port{};                              // XEP-0174 listener; 0 picks a free one
     std::string account;                     // our account JID, empty if none
     std::string first_name, last_name, nick; // published in TXT only if set
-    std::int64_t carry_quota{};
+    std::int64_t carry_quota{};              // messages held for others, in all
+    std::int64_t carry_bytes{};              // their bytes; 0: from the free disk space
+    std::int64_t carry_neighbour_quota{};    // from one neighbour; 0: a quarter of the total
+    std::int64_t carry_neighbour_bytes{};
+    std::int64_t carry_origin_quota{}; // for one origin; 0: a quarter of the total
+    std::int64_t carry_origin_bytes{};
     int link_idle_seconds{};
     int link_identify_seconds{};  // both headers crossed, the peer found, within this
     int link_stanza_seconds{};    // a stanza's grace, plus a second per link_min_rate bytes

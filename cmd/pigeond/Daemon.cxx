@@ -11,6 +11,7 @@
 #include "systemd/Notify.hxx"
 #include "uplink/HostMeta.hxx"
 #include "uplink/Uplink.hxx"
+#include "util/DiskSpace.hxx"
 #include "util/Log.hxx"
 
 #include <sys/stat.h>
@@ -53,6 +54,9 @@ std::vector<std::string> SplitList(const std::string& list)
     return names;
 }
 
+// A filesystem that will not say how full it is: assume the default is affordable.
+constexpr std::int64_t kUnknownFreeBytes = std::int64_t{10} << 30;
+
 link::LinkConfig MakeLinkConfig(const DaemonConfig& c)
 {
     link::LinkConfig l;
@@ -62,7 +66,12 @@ link::LinkConfig MakeLinkConfig(const DaemonConfig& c)
     l.carriers = c.carriers;
     l.carry = c.carry;
     l.ttl = UnixMs{c.ttl_hours} * 3600 * 1000;
-    l.carry_quota = c.carry_quota;
+    // Measured at start and at each reload: what the disk has left now.
+    const std::int64_t free_bytes = FreeBytes(c.data_dir).value_or(kUnknownFreeBytes);
+    l.carry_limits = link::ResolveCarryLimits({{c.carry_quota, c.carry_bytes},
+                                               {c.carry_neighbour_quota, c.carry_neighbour_bytes},
+                                               {c.carry_origin_quota, c.carry_origin_bytes}},
+                                              free_bytes);
     l.batch_bytes = c.max_stanza * 3 / 8; // leave room for escaping and the envelope
     l.stream.limits.max_stanza_bytes = c.max_stanza;
     l.stream.deadlines.idle = std::chrono::seconds(c.link_idle_seconds);

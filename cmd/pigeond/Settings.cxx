@@ -93,6 +93,8 @@ std::int64_t HalfOfMaxStanza(const DaemonConfig& config)
     return std::int64_t(config.max_stanza / 2);
 }
 
+constexpr std::int64_t kMaxCarryBytes = std::int64_t{1} << 50;
+
 template <typename T>
 Setting Number(std::string_view name, T DaemonConfig::*member, std::type_identity_t<T> fallback,
                std::int64_t low, std::int64_t high, std::string_view help)
@@ -247,6 +249,11 @@ std::span<const Setting> Settings()
         Live(Text("last-name", &C::last_name, nullptr, "last name to publish to neighbours (empty: none)")),
         Live(Text("nick", &C::nick, nullptr, "nickname to publish to neighbours (empty: none)")),
         Live(Number("carry-quota", &C::carry_quota, 100000, 0, 100'000'000, "most messages held for others at once")),
+        Live(Number("carry-bytes", &C::carry_bytes, 0, 0, kMaxCarryBytes, "most bytes held for others at once (0: a tenth of the free disk space at start, 1 MiB to 1 GiB)")),
+        Live(Number("carry-neighbour-quota", &C::carry_neighbour_quota, 0, 0, 100'000'000, "most messages held from one neighbour (0: a quarter of carry-quota)")),
+        Live(Number("carry-neighbour-bytes", &C::carry_neighbour_bytes, 0, 0, kMaxCarryBytes, "most bytes held from one neighbour (0: a quarter of carry-bytes)")),
+        Live(Number("carry-origin-quota", &C::carry_origin_quota, 0, 0, 100'000'000, "most messages held for one origin (0: a quarter of carry-quota)")),
+        Live(Number("carry-origin-bytes", &C::carry_origin_bytes, 0, 0, kMaxCarryBytes, "most bytes held for one origin (0: a quarter of carry-bytes)")),
         Number("link-idle", &C::link_idle_seconds, 60, 1, 24 * 3600, "seconds without a complete stanza before a link-local stream is closed"),
         Number("link-identify", &C::link_identify_seconds, 5, 1, 300, "seconds an inbound link-local stream has to say who it is, and be found at its address"),
         Number("link-stanza-time", &C::link_stanza_seconds, 10, 1, 3600, "seconds a stanza may take on a link-local stream, plus one per link-min-rate bytes"),

@@ -133,4 +133,9 @@ Json ToJson(const store::QueueSizes& q)
     return {{"outbox", q.outbox_pending}, {"carrying", q.carrying}, {"inbox", q.inbox}};
 }
 
+Json ToJson(const store::CarriedLoad& load)
+{
+    return {{"messages", load.messages}, {"bytes", load.bytes}};
+}
+
 } // namespace pigeon

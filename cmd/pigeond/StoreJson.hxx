@@ -25,6 +25,7 @@ control::Json ToJson(const store::HandshakeEvent& event);
 control::Json ToJson(const store::Counters& counters);
 control::Json ToJson(const store::Contact& contact);
 control::Json ToJson(const store::QueueSizes& sizes);
+control::Json ToJson(const store::CarriedLoad& load);
 
 // A listing's place (store::ListCursor) as clients see it: "AT.ROW".
 std::string CursorText(const store::ListCursor& cursor);

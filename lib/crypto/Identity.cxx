@@ -173,19 +173,35 @@ std::optional<PublicKey> ParsePublicKey(std::string_view text)
     return key;
 }
 
-std::string Fingerprint(const PublicKey& key)
+namespace {
+
+// BLAKE2b of `size` bytes over `data`, in hex, a space after every `group` bytes (0: none).
+template <std::size_t size>
+std::string HashHex(const unsigned char* data, std::size_t length, std::size_t group)
 {
-    std::array<unsigned char, 16> hash;
-    crypto_generichash(hash.data(), hash.size(), key.data(), key.size(), nullptr, 0);
+    std::array<unsigned char, size> hash;
+    crypto_generichash(hash.data(), hash.size(), data, length, nullptr, 0);
     static constexpr char kHex[] = "0123456789abcdef";
     std::string text;
     for (std::size_t i = 0; i < hash.size(); ++i) {
-        if (i > 0 && i % 2 == 0)
+        if (group > 0 && i > 0 && i % group == 0)
             text += ' ';
         text += kHex[hash[i] >> 4];
         text += kHex[hash[i] & 0xf];
     }
     return text;
+}
+
+} // namespace
+
+std::string Fingerprint(const PublicKey& key)
+{
+    return HashHex<16>(key.data(), key.size(), 2);
+}
+
+std::string Digest(std::string_view data)
+{
+    return HashHex<32>(reinterpret_cast<const unsigned char*>(data.data()), data.size(), 0);
 }
 
 } // namespace pigeon::crypto

@@ -56,5 +56,7 @@ std::optional<PublicKey> ParsePublicKey(std::string_view text);
 // What two people read to each other to compare a key: a 128-bit BLAKE2b
 // hash of it in hex, in groups of four ("3f2a 9c01 ...").
 std::string Fingerprint(const PublicKey& key);
+// What tells two byte strings apart: a 256-bit BLAKE2b hash of `data`, in hex.
+std::string Digest(std::string_view data);
 
 } // namespace pigeon::crypto

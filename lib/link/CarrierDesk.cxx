@@ -1,5 +1,6 @@
 #include "link/CarrierDesk.hxx"
 
+#include "crypto/Identity.hxx"
 #include "link/HandshakeLog.hxx"
 #include "link/Stream.hxx"
 #include "store/Store.hxx"
@@ -7,6 +8,7 @@
 #include "xmpp/Message.hxx"
 
 #include <algorithm>
+#include <map>
 
 namespace pigeon::link {
 
@@ -19,19 +21,19 @@ int CarrierDesk::Take(Stream& stream, const xml::Element& iq)
 {
     const std::string from_peer = stream.PeerInstance();
     const UnixMs now = NowMs();
-    const auto items = ParseCarryRequest(*FindCarry(iq), now);
-    const auto decision = DecideCarry(
-        {config_.carry, config_.carry_quota}, items,
-        [&] {
-            // What nobody uploaded in time no longer counts.
-            const int expired = store_.ExpireCarried(now);
-            if (expired > 0)
-                Publish(config_.events, [&] {
-                    return Event{"expired", 0, {{"count", std::int64_t{expired}}}};
-                });
-            return store_.GetQueueSizes().carrying;
-        },
-        [&](const std::string& bare_jid) { return store_.IsContact(bare_jid); });
+    // A copy its origin's key does not bear out is refused (no pre-emption).
+    const auto items = ParseCarryRequest(*FindCarry(iq), now, [this](const std::string& bare) {
+        const auto text = store_.Key(bare);
+        return text ? crypto::ParsePublicKey(*text) : std::nullopt;
+    });
+    CountForged(from_peer, items);
+    const auto decision =
+        DecideCarry({config_.carry, config_.carry_limits}, from_peer, items,
+                    {[&] { return Holdings(items, now); },
+                     [&](const std::string& peer, std::size_t skip) {
+                         return store_.EvictionOrder(peer, 256, std::int64_t(skip));
+                     },
+                     [&](const std::string& bare_jid) { return store_.IsContact(bare_jid); }});
     if (const auto& refusal = decision.refusal) {
         stream.Send(xmpp::MakeIqError(iq, refusal->type, refusal->condition, refusal->text));
         if (!refusal->reason.empty())
@@ -46,7 +48,7 @@ int CarrierDesk::Take(Stream& stream, const xml::Element& iq)
         });
         return 0;
     }
-    const auto answer = Keep(from_peer, items, decision.statuses, now);
+    const auto answer = Keep(from_peer, items, decision, now);
     stream.Send(MakeCarryResult(iq, answer));
     const auto count = [&answer](std::string_view status) {
         return std::count_if(answer.begin(), answer.end(),
@@ -84,10 +86,30 @@ void CarrierDesk::PublishCarrying(const std::string& from_peer,
     });
 }
 
+CarryHoldings CarrierDesk::Holdings(std::span<const IncomingItem> items, UnixMs now)
+{
+    // What nobody uploaded in time no longer counts.
+    const int expired = store_.ExpireCarried(now);
+    if (expired > 0)
+        Publish(config_.events, [&] {
+            return Event{"expired", 0, {{"count", std::int64_t{expired}}}};
+        });
+    CarryHoldings holdings;
+    holdings.by_neighbour = store_.CarriedByPeer();
+    for (const auto& [peer, load] : holdings.by_neighbour)
+        holdings.total = {holdings.total.messages + load.messages,
+                          holdings.total.bytes + load.bytes};
+    for (const auto& item : items)
+        if (!holdings.by_origin.contains(item.origin))
+            holdings.by_origin.emplace(item.origin, store_.CarriedFromOrigin(item.origin));
+    return holdings;
+}
+
 std::vector<ItemStatus> CarrierDesk::Keep(const std::string& from_peer,
                                           std::span<const IncomingItem> items,
-                                          std::span<const ItemStatus> decided, UnixMs now)
+                                          const CarryDecision& decision, UnixMs now)
 {
+    const auto& decided = decision.statuses;
     std::vector<ItemStatus> answer;
     std::vector<store::CarriedItem> to_store;
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -101,11 +123,41 @@ std::vector<ItemStatus> CarrierDesk::Keep(const std::string& from_peer,
         to_store.push_back({item.origin_id, item.origin, item.to, from_peer, item.sent, now,
                             expires, 0, item.payload});
     }
-    const auto added = store_.AddCarried(to_store); // durable before we answer
+    std::vector<std::int64_t> evict;
+    for (const auto& [holder, copy] : decision.evict)
+        evict.push_back(copy.row);
+    const auto added = store_.AddCarried(to_store, evict); // durable before we answer
+    NoteEvictions(from_peer, decision.evict);
     for (std::size_t i = 0; i < to_store.size(); ++i)
         answer.push_back(
             {to_store[i].origin, to_store[i].id, added[i] ? "stored" : "duplicate", {}});
     return answer;
+}
+
+void CarrierDesk::NoteEvictions(const std::string& for_peer,
+                                std::span<const std::pair<std::string, HeldCopy>> evicted)
+{
+    std::map<std::string, std::int64_t> by_holder;
+    for (const auto& [holder, copy] : evicted)
+        ++by_holder[holder];
+    for (const auto& [holder, count] : by_holder) {
+        LogHandshake(store_, holder, "evicted",
+                     std::to_string(count) + " carried copies, to make room for " + for_peer);
+        Publish(config_.events, [&] {
+            return Event{"evicted", 0, {{"holder", holder}, {"for", for_peer}, {"count", count}}};
+        });
+    }
+}
+
+void CarrierDesk::CountForged(const std::string& from_peer, std::span<const IncomingItem> items)
+{
+    const auto forged = std::count_if(items.begin(), items.end(), [](const IncomingItem& item) {
+        return item.problem == "forged";
+    });
+    if (forged == 0)
+        return;
+    store_.CountForged(int(forged));
+    LogHandshake(store_, from_peer, "forged", std::to_string(forged) + " carried copies refused");
 }
 
 } // namespace pigeon::link

@@ -32,7 +32,14 @@ private:
     // Commits the items `decided` stores; the statuses to answer with, those
     // it refused first, then "stored" or "duplicate" as the store found them.
     std::vector<ItemStatus> Keep(const std::string& from_peer, std::span<const IncomingItem> items,
-                                 std::span<const ItemStatus> decided, UnixMs now);
+                                 const CarryDecision& decision, UnixMs now);
+    // What we hold now (after dropping what expired), with the origins of `items`.
+    CarryHoldings Holdings(std::span<const IncomingItem> items, UnixMs now);
+    // Counts and logs the items refused as forged.
+    void CountForged(const std::string& from_peer, std::span<const IncomingItem> items);
+    // Tells the log and those who watch whose copies made room for `for_peer`'s.
+    void NoteEvictions(const std::string& for_peer,
+                       std::span<const std::pair<std::string, HeldCopy>> evicted);
     // Tells those who watch what we answered `from_peer`.
     void PublishCarrying(const std::string& from_peer,
                          std::span<const ItemStatus> answer) const noexcept;

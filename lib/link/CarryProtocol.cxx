@@ -1,8 +1,10 @@
 #include "link/CarryProtocol.hxx"
 
 #include "xml/Serializer.hxx"
+#include "xmpp/Jid.hxx"
 #include "xmpp/Message.hxx"
 #include "xmpp/Namespaces.hxx"
+#include "xmpp/Protection.hxx"
 
 namespace pigeon::link {
 namespace {
@@ -34,7 +36,23 @@ const xml::Element* FindCarry(const xml::Element& iq) noexcept
     return iq.Child("carry", xmpp::ns::kPigeon);
 }
 
-std::vector<IncomingItem> ParseCarryRequest(const xml::Element& carry, UnixMs now)
+namespace {
+
+// Whether the copy `unwrapped` may be carried: not forged as far as we can tell.
+bool Authentic(const xmpp::Unwrapped& unwrapped, const OriginKeyOf& key_of)
+{
+    std::optional<crypto::PublicKey> key;
+    if (key_of)
+        key = key_of(xmpp::BareOf(unwrapped.message.from));
+    const auto verdict =
+        xmpp::CheckSignature(*unwrapped.stanza, unwrapped.message, key ? &*key : nullptr);
+    return verdict == xmpp::Authenticity::Signed || (!key && verdict != xmpp::Authenticity::Forged);
+}
+
+} // namespace
+
+std::vector<IncomingItem> ParseCarryRequest(const xml::Element& carry, UnixMs now,
+                                            const OriginKeyOf& key_of)
 {
     std::vector<IncomingItem> items;
     for (const auto& child : carry.children) {
@@ -62,6 +80,9 @@ std::vector<IncomingItem> ParseCarryRequest(const xml::Element& carry, UnixMs no
         if (item.expires <= now) {
             item.problem = "expired";
             item.condition = "not-acceptable";
+        } else if (!Authentic(*unwrapped, key_of)) {
+            item.problem = "forged";
+            item.condition = "not-authorized";
         } else {
             try {
                 item.payload = xml::Serialize(*forwarded);

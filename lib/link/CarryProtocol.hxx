@@ -17,9 +17,12 @@
 // 6120 condition: forbidden (we do not carry for this origin),
 // resource-constraint (quota), bad-request (malformed).
 
+#include "crypto/Identity.hxx"
 #include "util/Time.hxx"
 #include "xml/Element.hxx"
 
+#include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -47,9 +50,16 @@ struct IncomingItem {
     std::string condition; // stanza error condition for the problem
 };
 
+// The origin's key (bare JID) if we know it; nullopt if not.
+using OriginKeyOf = std::function<std::optional<crypto::PublicKey>(const std::string& bare_jid)>;
+
 // Reads every item of a carry request; items that are malformed or expired
-// at `now` come back with a problem set. Never throws.
-std::vector<IncomingItem> ParseCarryRequest(const xml::Element& carry, UnixMs now);
+// at `now` come back with a problem set, and so do forged ones: with a seal
+// and no signature, or, when `key_of` knows the origin's key, without a
+// signature that key bears out (condition not-authorized). Never throws but
+// what `key_of` throws.
+std::vector<IncomingItem> ParseCarryRequest(const xml::Element& carry, UnixMs now,
+                                            const OriginKeyOf& key_of = {});
 
 struct ItemStatus {
     std::string origin;

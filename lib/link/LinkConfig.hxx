@@ -28,7 +28,7 @@ struct LinkConfig {
     int carriers = 5;          // K
     CarryPolicy carry = CarryPolicy::On;
     UnixMs ttl = 7 * 24 * 3600 * 1000LL; // how long our messages may be carried
-    std::int64_t carry_quota = 100000;   // most messages we hold for others
+    CarryLimits carry_limits;            // most we hold for others (resolved: no zeros)
     std::size_t batch_bytes = 96 * 1024; // keep a handoff well under the stanza limit
     int batch_items = 1000;
     StreamSettings stream;

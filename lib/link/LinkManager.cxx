@@ -74,7 +74,7 @@ void LinkManager::Reconfigure(const LinkConfig& fresh)
     config_.carriers = fresh.carriers;
     config_.carry = fresh.carry;
     config_.ttl = fresh.ttl;
-    config_.carry_quota = fresh.carry_quota;
+    config_.carry_limits = fresh.carry_limits;
     if (config_.profile != fresh.profile) {
         config_.profile = fresh.profile;
         presence_.UpdateTxt(Txt());

@@ -75,6 +75,8 @@ public:
     // we publish. The others stay. Throws what Avahi and the store throw.
     void Reconfigure(const LinkConfig& fresh);
     std::string OwnInstance() const;
+    // What we hold for others at most, as resolved at start or the last reload.
+    const CarryLimits& Limits() const noexcept { return config_.carry_limits; }
     // The JID our messages come from: the account, or our link-local name.
     std::string OriginJid() const;
     std::vector<PeerView> Peers() const;

@@ -87,6 +87,10 @@ enum Sql {
     kExpireTombstones,
     kCarriedTombstone,
     kCarriedExpiry,
+    kCarriedByPeer,
+    kCarriedFromOrigin,
+    kEvictionOrder,
+    kEvictCarried,
     kSqlCount
 };
 
@@ -137,8 +141,8 @@ inline OutboxItem ReadOutbox(const sqlite::Statement& s)
 
 inline CarriedItem ReadCarried(const sqlite::Statement& s)
 {
-    return {s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4),
-            s.Int(5),  s.Int(6),  s.Int(7),  s.Text(8), s.Int(9)};
+    return {s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4),  s.Int(5),
+            s.Int(6),  s.Int(7),  s.Text(8), s.Int(9),  s.Text(10)};
 }
 
 inline std::string ReadText(const sqlite::Statement& s)

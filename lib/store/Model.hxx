@@ -100,6 +100,24 @@ struct CarriedItem {
     // The recipient has it: it took our copy over the link, or (a client that
     // knows no pigeon) acknowledged the one we uploaded.
     UnixMs delivered = 0;
+    // What tells distinct copies of one message apart: a digest of the
+    // payload, set by the store (empty for copies stored before schema 10).
+    std::string digest = {};
+};
+
+// How much we hold for others: messages, and their bytes as handed over.
+struct CarriedLoad {
+    std::int64_t messages = 0;
+    std::int64_t bytes = 0;
+    bool operator==(const CarriedLoad&) const = default;
+};
+
+// A copy we carry, as making room sees it: its row, whose it is, its size.
+struct HeldCopy {
+    std::int64_t row = 0;
+    std::string origin;
+    std::string origin_id;
+    std::int64_t bytes = 0;
 };
 
 // What a carrier has to tell an origin about a message it carried.

@@ -240,6 +240,57 @@ INSERT INTO counters (name) VALUES ('tombstones_learned');
 ALTER TABLE outbox ADD COLUMN delivered_via TEXT;
 ALTER TABLE outbox ADD COLUMN delivered_hops INTEGER;
 )",
+    // 9: fair storage (issue 12). Each carried copy's size, and what each
+    // neighbour and each origin holds, read from indexes alone; the
+    // neighbour's copies in the order they are evicted.
+    R"(
+ALTER TABLE carried ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+UPDATE carried SET bytes = length(CAST(payload AS BLOB));
+CREATE INDEX carried_by_peer ON carried(from_peer, expires, received, id, bytes)
+    WHERE uploaded IS NULL AND delivered IS NULL;
+CREATE INDEX carried_by_origin ON carried(origin, bytes) WHERE uploaded IS NULL AND delivered IS NULL;
+)",
+    // 10: no pre-emption (issue 12). A copy is the same only with the same
+    // bytes: distinct copies of one (origin, origin-id) are kept apart by a
+    // digest of their payload (empty for copies stored before, which are
+    // compared byte for byte). SQLite cannot drop a UNIQUE constraint, so
+    // the table is rebuilt with every column and index it had at schema 9.
+    R"(
+CREATE TABLE carried_copies (
+    id INTEGER PRIMARY KEY,
+    origin TEXT NOT NULL,
+    origin_id TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    from_peer TEXT NOT NULL,
+    sent INTEGER NOT NULL,
+    received INTEGER NOT NULL,
+    expires INTEGER NOT NULL,
+    uploaded INTEGER,
+    payload TEXT NOT NULL,
+    delivered INTEGER,
+    receipt TEXT,
+    told TEXT CHECK (told IN ('uploaded', 'delivered')),
+    bytes INTEGER NOT NULL DEFAULT 0,
+    digest TEXT NOT NULL DEFAULT '',
+    UNIQUE (origin, origin_id, digest)
+);
+INSERT INTO carried_copies (id, origin, origin_id, recipient, from_peer, sent, received, expires,
+    uploaded, payload, delivered, receipt, told, bytes)
+    SELECT id, origin, origin_id, recipient, from_peer, sent, received, expires, uploaded, payload,
+    delivered, receipt, told, bytes FROM carried;
+DROP TABLE carried;
+ALTER TABLE carried_copies RENAME TO carried;
+CREATE INDEX carried_pending ON carried(expires) WHERE uploaded IS NULL;
+CREATE INDEX carried_news ON carried(origin) WHERE
+    (delivered IS NOT NULL AND told IS NOT 'delivered') OR
+    (delivered IS NULL AND uploaded IS NOT NULL AND told IS NULL);
+CREATE INDEX carried_by_recipient ON carried(recipient) WHERE uploaded IS NULL AND delivered IS NULL;
+CREATE INDEX carried_listing ON carried(received, id) WHERE uploaded IS NULL AND delivered IS NULL;
+CREATE INDEX carried_by_peer ON carried(from_peer, expires, received, id, bytes)
+    WHERE uploaded IS NULL AND delivered IS NULL;
+CREATE INDEX carried_by_origin ON carried(origin, bytes) WHERE uploaded IS NULL AND delivered IS NULL;
+CREATE INDEX carried_expiry ON carried(expires) WHERE payload != '';
+)",
 };
 
 } // namespace

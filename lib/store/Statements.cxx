@@ -9,7 +9,7 @@ namespace pigeon::store {
     "custody_at, expires, coalesce(delivered_via, ''), coalesce(delivered_hops, 0)"
 #define CARRIED_COLUMNS                                                                            \
     "origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, payload, "        \
-    "delivered"
+    "delivered, digest"
 // Carried messages on their way: neither uploaded nor taken by the recipient.
 #define CARRYING "uploaded IS NULL AND delivered IS NULL"
 // Nor known delivered: a verified tombstone (schema 8) stops it.
@@ -53,15 +53,19 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "UPDATE outbox SET state = 'sent', sent = ?2 WHERE origin_id = ?1 AND state = 'queued'",
     "UPDATE outbox SET state = 'delivered', delivered = ?2, delivered_via = nullif(?3, ''), "
     "delivered_hops = ?4 WHERE origin_id = ?1 AND state != 'delivered'",
+    // A copy stored before schema 10 has no digest: the same bytes are the same copy.
     "INSERT OR IGNORE INTO carried (" CARRIED_COLUMNS
-    ") VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL)",
+    ", bytes) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, NULL, ?10, ?9 WHERE NOT EXISTS "
+    "(SELECT 1 FROM carried WHERE origin = ?2 AND origin_id = ?1 AND digest = '' AND payload = ?8)",
     "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING " AND expires > ? AND " NOT_TOMBSTONED
     "ORDER BY received, id",
     // What `carrying` shows: no payload, which it never prints.
     "SELECT origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, '', "
-    "delivered, id FROM carried WHERE " CARRYING " AND " OLDER_THAN("received"),
+    "delivered, digest, id FROM carried WHERE " CARRYING " AND " OLDER_THAN("received"),
     "SELECT " CARRIED_COLUMNS " FROM carried WHERE " ID_PREFIX " LIMIT 2",
-    "UPDATE carried SET uploaded = ?3 WHERE origin = ?1 AND origin_id = ?2 AND uploaded IS NULL",
+    // ?4: the copy's digest, or '' for every copy of that message.
+    "UPDATE carried SET uploaded = ?3 WHERE origin = ?1 AND origin_id = ?2 AND uploaded IS NULL "
+    "AND (?4 = '' OR digest = ?4)",
     // Payload and all (schema 7); one that was uploaded or delivered, of
     // which its origin may need to hear, keeps its row without the payload
     // (kDropExpiredBodies), as a record.
@@ -163,6 +167,15 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "SELECT origin, origin_id, recipient, expires, ?3 FROM carried "
     "WHERE origin = ?1 AND origin_id = ?2",
     "SELECT expires FROM carried WHERE origin = ? AND origin_id = ?",
+    // Schema 9: fair storage (Quota.cxx), from the carried_by_* indexes.
+    "SELECT from_peer, count(*), sum(bytes) FROM carried INDEXED BY carried_by_peer "
+    "WHERE " CARRYING " GROUP BY from_peer",
+    "SELECT count(*), coalesce(sum(bytes), 0) FROM carried INDEXED BY carried_by_origin "
+    "WHERE " CARRYING " AND origin = ?",
+    // Eviction order: nearest expiry, then the oldest received.
+    "SELECT id, origin, origin_id, bytes FROM carried INDEXED BY carried_by_peer "
+    "WHERE " CARRYING " AND from_peer = ?1 ORDER BY expires, received, id LIMIT ?2 OFFSET ?3",
+    "DELETE FROM carried WHERE id = ? AND " CARRYING,
 };
 
 } // namespace pigeon::store

@@ -1,5 +1,6 @@
 #include "store/Store.hxx"
 
+#include "crypto/Identity.hxx"
 #include "crypto/Random.hxx"
 #include "store/Impl.hxx"
 
@@ -88,7 +89,7 @@ Page<OutboxItem> Store::OutboxPage(const PageRequest& request)
 
 Page<CarriedItem> Store::CarryingPage(const PageRequest& request)
 {
-    return impl_->ReadPage(kPageCarrying, request, 5, 10, 1, ReadCarried);
+    return impl_->ReadPage(kPageCarrying, request, 5, 11, 1, ReadCarried);
 }
 
 Page<InboxItem> Store::InboxPage(const PageRequest& request)
@@ -178,16 +179,20 @@ bool Store::MarkDelivered(const std::string& origin_id, UnixMs when, bool via_ca
     return first;
 }
 
-std::vector<bool> Store::AddCarried(std::span<const CarriedItem> items)
+std::vector<bool> Store::AddCarried(std::span<const CarriedItem> items,
+                                    std::span<const std::int64_t> evict)
 {
     sqlite::Transaction transaction(impl_->db);
+    for (const auto row : evict)
+        impl_->Run(kEvictCarried, row);
     std::vector<bool> added;
     added.reserve(items.size());
     auto& s = (*impl_)[kInsertCarried];
     for (const auto& item : items) {
         sqlite::ScopedReset reset(s);
         s.Bind(item.id, item.origin, item.to, item.from_peer, item.sent, item.received,
-               item.expires, item.payload);
+               item.expires, item.payload, std::int64_t(item.payload.size()),
+               crypto::Digest(item.payload));
         s.Run();
         added.push_back(impl_->db.Changes() > 0);
     }
@@ -201,12 +206,13 @@ std::vector<CarriedItem> Store::Carrying(UnixMs now)
     return impl_->Collect(kListCarrying, ReadCarried, now);
 }
 
-void Store::MarkUploaded(const std::string& origin, const std::string& origin_id, UnixMs when)
+void Store::MarkUploaded(const std::string& origin, const std::string& origin_id, UnixMs when,
+                         const std::string& digest)
 {
     sqlite::Transaction transaction(impl_->db);
     auto& s = (*impl_)[kMarkUploaded];
     sqlite::ScopedReset reset(s);
-    s.Bind(origin, origin_id, when);
+    s.Bind(origin, origin_id, when, digest);
     s.Run();
     impl_->BumpCounter("uploaded_for_others", impl_->db.Changes());
     impl_->Run(kCarriedTombstone, origin, origin_id, when);

@@ -7,6 +7,7 @@
 #include "store/Model.hxx"
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -84,12 +85,25 @@ public:
     bool MarkDelivered(const std::string& origin_id, UnixMs when, bool via_carrier,
                        const DeliveryPath& path = {});
 
-    // Stores messages to carry in one transaction. Returns, per item, whether it
-    // was new (false: the same origin + origin-id is already held, nothing stored).
-    std::vector<bool> AddCarried(std::span<const CarriedItem> items);
+    // Stores messages to carry in one transaction, after dropping the copies
+    // in rows `evict` (those still carried) to make room for them. Returns,
+    // per item, whether it was new (false: a copy of the same origin,
+    // origin-id and bytes is already held, nothing stored; a copy with other
+    // bytes is kept beside it).
+    std::vector<bool> AddCarried(std::span<const CarriedItem> items,
+                                 std::span<const std::int64_t> evict = {});
+    // Fair storage (Quota.cxx): what we carry, by the neighbour that handed
+    // it to us; what we carry for `origin`; `limit` copies from `peer` in
+    // the order they are evicted (nearest expiry, then oldest received),
+    // from the `skip`th on.
+    std::map<std::string, CarriedLoad> CarriedByPeer();
+    CarriedLoad CarriedFromOrigin(const std::string& origin);
+    std::vector<HeldCopy> EvictionOrder(const std::string& peer, int limit, std::int64_t skip);
     // Carried messages neither uploaded nor taken by their recipient, nor expired by `now`.
     std::vector<CarriedItem> Carrying(UnixMs now);
-    void MarkUploaded(const std::string& origin, const std::string& origin_id, UnixMs when);
+    // The copy with `digest` (CarriedItem::digest) went up; every copy when empty.
+    void MarkUploaded(const std::string& origin, const std::string& origin_id, UnixMs when,
+                      const std::string& digest = {});
     // Drops carried messages whose expiry has passed, payload and all;
     // returns how many. One uploaded or delivered, of which its origin may
     // need to hear, keeps its row as a record, without the payload.

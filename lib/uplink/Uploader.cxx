@@ -140,7 +140,8 @@ void Uploader::UploadCarried()
             return Event{"expired", 0, {{"count", std::int64_t{expired}}}};
         });
     for (const auto& item : store_.Carrying(NowMs())) {
-        const std::string key = item.origin + "\n" + item.id;
+        // Distinct copies of one message each go up (the recipient tells them apart).
+        const std::string key = item.origin + "\n" + item.id + "\n" + item.digest;
         if (uploading_.count(key))
             continue;
         std::optional<xmpp::Unwrapped> original;
@@ -152,20 +153,20 @@ void Uploader::UploadCarried()
         }
         if (!original) {
             log::Error("uplink", "dropping an unreadable carried message " + item.id);
-            store_.MarkUploaded(item.origin, item.id, NowMs());
+            store_.MarkUploaded(item.origin, item.id, NowMs(), item.digest);
             continue;
         }
         auto message = CarrierMessage(item, original->message, std::move(forwarded));
         uploading_.insert(key);
-        link_.Send(std::move(message), [this, key, origin = item.origin, id = item.id,
-                                        to = item.to](bool ok) {
+        link_.Send(std::move(message), [this, key, origin = item.origin, id = item.id, to = item.to,
+                                        digest = item.digest](bool ok) {
             uploading_.erase(key);
             if (!ok)
                 return; // retried on the next flush
             try {
                 // And a tombstone on our word, which goes along with the
                 // next contact: only proof is worth one of its own.
-                store_.MarkUploaded(origin, id, NowMs());
+                store_.MarkUploaded(origin, id, NowMs(), digest);
                 log::Info("uplink", "uploaded " + id + " for " + origin);
                 Publish(link_.Config().events, [&] {
                     return Event{"upload", 0, {{"origin", origin}, {"id", id}, {"to", to}}};

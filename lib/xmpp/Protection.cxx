@@ -61,16 +61,31 @@ const char* ToString(Authenticity authenticity) noexcept
     return "?";
 }
 
+Authenticity CheckSignature(const xml::Element& stanza, const ChatMessage& message,
+                            const crypto::PublicKey* origin_key)
+{
+    const auto* sealed = stanza.Child("sealed", ns::kPigeon);
+    const auto* signature = stanza.Child("signature", ns::kPigeon);
+    if (signature == nullptr) // a seal without a signature: anybody could have made it
+        return sealed != nullptr ? Authenticity::Forged : Authenticity::Unsigned;
+    if (origin_key == nullptr)
+        return Authenticity::Unverified;
+    const std::string content = sealed != nullptr ? sealed->Text() : message.body;
+    const auto bytes = crypto::FromBase64(signature->Text());
+    const bool good =
+        bytes &&
+        crypto::Verify(*origin_key, SignedText(message, content, sealed != nullptr), *bytes);
+    return good ? Authenticity::Signed : Authenticity::Forged;
+}
+
 Checked Check(const xml::Element& stanza, const ChatMessage& message,
               const crypto::PublicKey* origin_key, const crypto::Identity& us)
 {
     Checked checked;
     checked.body = message.body;
-    const auto* sealed = stanza.Child("sealed", ns::kPigeon);
-    const std::string content = sealed != nullptr ? sealed->Text() : message.body;
-    if (sealed != nullptr) {
+    if (const auto* sealed = stanza.Child("sealed", ns::kPigeon)) {
         checked.sealed = true;
-        const auto box = crypto::FromBase64(content);
+        const auto box = crypto::FromBase64(sealed->Text());
         auto opened = box ? us.Open(*box) : std::nullopt;
         if (!opened) {
             checked.authenticity = Authenticity::Forged;
@@ -79,21 +94,7 @@ Checked Check(const xml::Element& stanza, const ChatMessage& message,
         }
         checked.body = std::move(*opened);
     }
-    const auto* signature = stanza.Child("signature", ns::kPigeon);
-    if (signature == nullptr) {
-        // A seal without a signature: anybody could have made it.
-        checked.authenticity = sealed != nullptr ? Authenticity::Forged : Authenticity::Unsigned;
-        return checked;
-    }
-    if (origin_key == nullptr) {
-        checked.authenticity = Authenticity::Unverified;
-        return checked;
-    }
-    const auto bytes = crypto::FromBase64(signature->Text());
-    const bool good =
-        bytes &&
-        crypto::Verify(*origin_key, SignedText(message, content, sealed != nullptr), *bytes);
-    checked.authenticity = good ? Authenticity::Signed : Authenticity::Forged;
+    checked.authenticity = CheckSignature(stanza, message, origin_key);
     return checked;
 }
 

@@ -46,5 +46,10 @@ struct Checked {
 // known, and opens a sealed body with our identity.
 Checked Check(const xml::Element& stanza, const ChatMessage& message,
               const crypto::PublicKey* origin_key, const crypto::Identity& us);
+// The signature alone, without opening a seal, as a carrier can check it:
+// Unsigned, Unverified without `origin_key`, Signed, or Forged (a bad
+// signature, or a seal with none).
+Authenticity CheckSignature(const xml::Element& stanza, const ChatMessage& message,
+                            const crypto::PublicKey* origin_key);
 
 } // namespace pigeon::xmpp

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <map>
 #include <set>
 
 using namespace pigeon;
@@ -14,6 +16,19 @@ IncomingItem Item(const std::string& origin, const std::string& id)
     return {origin, id, "jerry@example.org", 1'000, 2'000, "<forwarded/>", {}, {}};
 }
 
+IncomingItem Sized(const std::string& id, std::size_t bytes)
+{
+    auto item = Item("elaine@example.org", id);
+    item.payload.assign(bytes, 'x');
+    return item;
+}
+
+// Only bytes matter: 100 messages in all, and no smaller shares.
+CarryLimits Bytes(std::int64_t bytes)
+{
+    return {{100, bytes}, {100, bytes}, {100, bytes}};
+}
+
 IncomingItem WithProblem(IncomingItem item, const std::string& problem,
                          const std::string& condition)
 {
@@ -22,27 +37,66 @@ IncomingItem WithProblem(IncomingItem item, const std::string& problem,
     return item;
 }
 
-// A carrier holding `held` messages, with `contacts` in its roster; it
-// remembers what the decision asked it.
+// A carrier holding copies from neighbours, with `contacts` in its roster;
+// it remembers what the decision asked it.
 struct Carrier {
-    std::int64_t held = 0;
+    // Per neighbour, its copies in eviction order.
+    std::map<std::string, std::vector<HeldCopy>> held;
     std::set<std::string> contacts;
     int load_asked = 0;
     std::vector<std::string> contacts_asked;
+    std::int64_t next_row = 1;
+
+    void Hold(const std::string& neighbour, const std::string& origin, int count,
+              std::int64_t bytes = 100)
+    {
+        for (int i = 0; i < count; ++i, ++next_row)
+            held[neighbour].push_back(
+                {next_row, origin, origin + "-" + std::to_string(next_row), bytes});
+    }
+
+    CarryDecision Decide(CarryPolicy policy, const CarryLimits& limits, const std::string& from,
+                         const std::vector<IncomingItem>& items)
+    {
+        return DecideCarry({policy, limits}, from, items,
+                           {[this] {
+                                ++load_asked;
+                                CarryHoldings holdings;
+                                for (const auto& [neighbour, copies] : held)
+                                    for (const auto& copy : copies) {
+                                        for (auto* load :
+                                             {&holdings.total, &holdings.by_neighbour[neighbour],
+                                              &holdings.by_origin[copy.origin]}) {
+                                            ++load->messages;
+                                            load->bytes += copy.bytes;
+                                        }
+                                    }
+                                return holdings;
+                            },
+                            [this](const std::string& neighbour, std::size_t skip) {
+                                // Pages of two, as a store might page them.
+                                const auto& copies = held[neighbour];
+                                const auto from = std::min(skip, copies.size());
+                                const auto to = std::min(skip + 2, copies.size());
+                                return std::vector<HeldCopy>(copies.begin() + long(from),
+                                                             copies.begin() + long(to));
+                            },
+                            [this](const std::string& bare_jid) {
+                                contacts_asked.push_back(bare_jid);
+                                return contacts.contains(bare_jid);
+                            }});
+    }
 
     CarryDecision Decide(CarryPolicy policy, std::int64_t quota,
                          const std::vector<IncomingItem>& items)
     {
-        return DecideCarry(
-            {policy, quota}, items,
-            [this] {
-                ++load_asked;
-                return held;
-            },
-            [this](const std::string& bare_jid) {
-                contacts_asked.push_back(bare_jid);
-                return contacts.contains(bare_jid);
-            });
+        return Decide(policy, Messages(quota), "elaine@elaine", items);
+    }
+
+    // Only a message count matters: bytes, neighbour and origin shares are ample.
+    static CarryLimits Messages(std::int64_t quota)
+    {
+        return {{quota, 1 << 30}, {quota, 1 << 30}, {quota, 1 << 30}};
     }
 };
 
@@ -80,26 +134,144 @@ TEST_CASE("a request without items is malformed, and not worth a log line")
     CHECK(carrier.load_asked == 0);
 }
 
-TEST_CASE("a request that would go past the quota is refused whole, to be tried later")
+TEST_CASE("a request from the biggest holder past the quota: what fits is stored, the rest waits")
 {
     Carrier carrier;
-    carrier.held = 98;
+    carrier.Hold("elaine@elaine", "elaine@example.org", 98);
     const std::vector<IncomingItem> three = {Item("elaine@example.org", "a"),
                                              Item("elaine@example.org", "b"),
                                              Item("elaine@example.org", "c")};
     const auto over = carrier.Decide(CarryPolicy::On, 100, three);
-    REQUIRE(over.refusal);
-    CHECK(over.refusal->type == "wait");
-    CHECK(over.refusal->condition == "resource-constraint");
-    CHECK(over.refusal->reason == "quota");
+    CHECK_FALSE(over.refusal);
+    REQUIRE(over.statuses.size() == 3);
+    CheckStatus(over.statuses[0], "a", "stored");
+    CheckStatus(over.statuses[1], "b", "stored");
+    CheckStatus(over.statuses[2], "c", "refused", "resource-constraint");
+    CHECK(over.evict.empty()); // nobody holds more than elaine: she cannot make room
     CHECK(carrier.load_asked == 1);
 
-    carrier.held = 97; // exactly full afterwards is still within the quota
+    carrier.Hold("elaine@elaine", "elaine@example.org", 2); // now exactly full
     const auto full = carrier.Decide(CarryPolicy::On, 100, three);
-    CHECK_FALSE(full.refusal);
-    REQUIRE(full.statuses.size() == 3);
-    for (const auto& status : full.statuses)
+    REQUIRE(full.refusal); // nothing would be stored: refused whole, to be tried later
+    CHECK(full.refusal->type == "wait");
+    CHECK(full.refusal->condition == "resource-constraint");
+    CHECK(full.refusal->reason == "quota");
+    CHECK(full.statuses.empty());
+    CHECK(full.evict.empty());
+}
+
+TEST_CASE("a full carrier makes room for a small holder from the biggest holder's first copies")
+{
+    Carrier carrier;
+    carrier.Hold("newman@newman", "newman@example.org", 6);
+    carrier.Hold("george@george", "george@example.org", 4);
+    // Elaine holds nothing: the biggest holder, newman, gives up his first
+    // copies in eviction order, one per item.
+    const auto decision =
+        carrier.Decide(CarryPolicy::On, Carrier::Messages(10), "elaine@elaine",
+                       {Item("elaine@example.org", "a"), Item("elaine@example.org", "b"),
+                        Item("elaine@example.org", "c")});
+    CHECK_FALSE(decision.refusal);
+    for (const auto& status : decision.statuses)
         CHECK(status.status == "stored");
+    REQUIRE(decision.evict.size() == 3);
+    // 6 4 0 -> 5 4 1 -> 4 4 2 -> then newman and george hold 4 each: newman
+    // is still found first, as the first of equals (map order: george first,
+    // only a strictly larger share replaces it).
+    CHECK(decision.evict[0].first == "newman@newman");
+    CHECK(decision.evict[0].second.row == 1);
+    CHECK(decision.evict[1].first == "newman@newman");
+    CHECK(decision.evict[1].second.row == 2);
+    CHECK(decision.evict[2].first == "george@george");
+    CHECK(decision.evict[2].second.row == 7);
+}
+
+TEST_CASE("a holder never takes room from one that holds no more than it would")
+{
+    Carrier carrier;
+    carrier.Hold("newman@newman", "newman@example.org", 5);
+    carrier.Hold("elaine@elaine", "elaine@example.org", 5);
+    // Newman would hold 6 against elaine's 5: he is refused, nothing evicted.
+    const auto newman = carrier.Decide(CarryPolicy::On, Carrier::Messages(10), "newman@newman",
+                                       {Item("newman@example.org", "x")});
+    REQUIRE(newman.refusal);
+    CHECK(newman.refusal->condition == "resource-constraint");
+    CHECK(newman.refusal->type == "wait");
+    CHECK(newman.evict.empty());
+}
+
+TEST_CASE("one neighbour's share and one origin's share hold however empty the carrier is")
+{
+    Carrier carrier;
+    CarryLimits limits{{100, 1 << 20}, {3, 1 << 20}, {2, 1 << 20}};
+    const auto decision = carrier.Decide(CarryPolicy::On, limits, "newman@newman",
+                                         {Item("a@example.org", "1"), Item("a@example.org", "2"),
+                                          Item("a@example.org", "3"), Item("b@example.org", "4"),
+                                          Item("c@example.org", "5")});
+    CHECK_FALSE(decision.refusal);
+    REQUIRE(decision.statuses.size() == 5);
+    CheckStatus(decision.statuses[0], "1", "stored");
+    CheckStatus(decision.statuses[1], "2", "stored");
+    CheckStatus(decision.statuses[2], "3", "refused", "resource-constraint"); // origin a: 2
+    CheckStatus(decision.statuses[3], "4", "stored");
+    CheckStatus(decision.statuses[4], "5", "refused", "resource-constraint"); // newman: 3
+    CHECK(decision.evict.empty());
+}
+
+TEST_CASE("bytes count like messages: large bodies make room by bytes, a too large one is refused")
+{
+    Carrier carrier;
+    carrier.Hold("newman@newman", "newman@example.org", 4, 250); // 1000 bytes, all there is
+    const auto limits = Bytes(1000);
+    auto big = Sized("big", 400);
+    const auto decision =
+        carrier.Decide(CarryPolicy::On, limits, "elaine@elaine", {Sized("huge", 1001), big});
+    CHECK_FALSE(decision.refusal);
+    REQUIRE(decision.statuses.size() == 2);
+    CheckStatus(decision.statuses[0], "huge", "refused", "resource-constraint");
+    CheckStatus(decision.statuses[1], "big", "stored");
+    // 400 bytes need two of newman's 250-byte copies gone (1000 - 500 + 400 <= 1000).
+    REQUIRE(decision.evict.size() == 2);
+    CHECK(decision.evict[1].second.row == 2);
+
+    // 600 bytes would need a third, leaving newman (250) less than elaine
+    // (600): not while he holds no more than she would.
+    big.payload.assign(600, 'x');
+    const auto greedy = carrier.Decide(CarryPolicy::On, limits, "elaine@elaine", {big});
+    REQUIRE(greedy.refusal);
+    CHECK(greedy.refusal->condition == "resource-constraint");
+}
+
+TEST_CASE("an item refused after evicting puts back what it evicted")
+{
+    Carrier carrier;
+    carrier.Hold("newman@newman", "newman@example.org", 2, 300);
+    carrier.Hold("george@george", "george@example.org", 1, 300);
+    // 500 bytes: newman (600) gives up one copy, then holds less than
+    // elaine would (300 < 500) and nobody else may give: refused, put back.
+    const auto decision = carrier.Decide(CarryPolicy::On, Bytes(900), "elaine@elaine",
+                                         {Sized("big", 500), Sized("small", 250)});
+    CHECK_FALSE(decision.refusal);
+    CheckStatus(decision.statuses[0], "big", "refused", "resource-constraint");
+    CheckStatus(decision.statuses[1], "small", "stored");
+    REQUIRE(decision.evict.size() == 1); // only what `small` needed, newman's first copy
+    CHECK(decision.evict[0].second.row == 1);
+}
+
+TEST_CASE("limits left at 0 are derived from the free disk space and the totals")
+{
+    const CarryLimits configured{{100000, 0}, {0, 0}, {0, 1000}};
+    const auto limits = ResolveCarryLimits(configured, std::int64_t{50} << 20);
+    CHECK(limits.total.messages == 100000);
+    CHECK(limits.total.bytes == 5 << 20); // a tenth of 50 MiB
+    CHECK(limits.per_neighbour.messages == 25000);
+    CHECK(limits.per_neighbour.bytes == (5 << 20) / 4);
+    CHECK(limits.per_origin.messages == 25000);
+    CHECK(limits.per_origin.bytes == 1000); // given, kept
+    CHECK(ResolveCarryLimits(configured, std::int64_t{1} << 40).total.bytes == 1 << 30);
+    CHECK(ResolveCarryLimits(configured, 1000).total.bytes == 1 << 20);
+    const CarryLimits nothing{{0, 0}, {0, 0}, {0, 0}};
+    CHECK(ResolveCarryLimits(nothing, 1 << 30).per_neighbour.messages == 0);
 }
 
 TEST_CASE("malformed and expired items are refused one by one, the rest stored in order")

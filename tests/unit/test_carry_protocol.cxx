@@ -3,6 +3,7 @@
 #include "xml/StreamParser.hxx"
 #include "xmpp/Caps.hxx"
 #include "xmpp/Message.hxx"
+#include "xmpp/Protection.hxx"
 
 #include <doctest/doctest.h>
 
@@ -25,7 +26,8 @@ xml::Element OverTheWire(const xml::Element& stanza)
 
 xmpp::ChatMessage Elaine(const std::string& id)
 {
-    return {"elaine@example.org", "jerry@example.org", id, "running late <&>", 1'795'321'361'000, true};
+    return {"elaine@example.org", "jerry@example.org", id,
+            "running late <&>",   1'795'321'361'000,   true};
 }
 
 } // namespace
@@ -66,7 +68,8 @@ TEST_CASE("a carry request round-trips and is parsed item by item")
     const UnixMs now = 1'795'321'400'000;
     std::vector<OutgoingItem> items;
     for (const char* id : {"a", "b"})
-        items.push_back({xmpp::Forward(xmpp::ToStanza(Elaine(id)), 1'795'321'361'000), now + 60'000});
+        items.push_back(
+            {xmpp::Forward(xmpp::ToStanza(Elaine(id)), 1'795'321'361'000), now + 60'000});
     items.push_back({xmpp::Forward(xmpp::ToStanza(Elaine("old")), 1'795'321'361'000), now - 1});
 
     const auto iq = OverTheWire(MakeCarryRequest("carry-1", items));
@@ -132,7 +135,8 @@ TEST_CASE("IQ errors carry the stanza error condition")
     xml::Element request("iq", "jabber:client");
     request.SetAttr("id", "q");
     request.SetAttr("from", "kramer@host");
-    const auto error = OverTheWire(xmpp::MakeIqError(request, "wait", "resource-constraint", "full"));
+    const auto error =
+        OverTheWire(xmpp::MakeIqError(request, "wait", "resource-constraint", "full"));
     CHECK(error.Attr("type") == "error");
     CHECK(error.Attr("to") == "kramer@host");
     CHECK(xmpp::ErrorCondition(error) == "resource-constraint");
@@ -141,9 +145,46 @@ TEST_CASE("IQ errors carry the stanza error condition")
 TEST_CASE("the caps hash follows XEP-0115")
 {
     // The worked example of XEP-0115 section 5.2 (one identity, four features).
-    xmpp::DiscoInfo info{"client", "pc", "Exodus 0.9.1",
-                         {"http://jabber.org/protocol/caps", "http://jabber.org/protocol/disco#info",
-                          "http://jabber.org/protocol/disco#items", "http://jabber.org/protocol/muc"}};
+    xmpp::DiscoInfo info{
+        "client",
+        "pc",
+        "Exodus 0.9.1",
+        {"http://jabber.org/protocol/caps", "http://jabber.org/protocol/disco#info",
+         "http://jabber.org/protocol/disco#items", "http://jabber.org/protocol/muc"}};
     CHECK(xmpp::CapsVer(info) == "QgayPKawpkPSDYmwT/WM94uAlu0=");
     CHECK(xmpp::CapsVer(xmpp::PigeonDiscoInfo()).size() == 28);
+}
+
+TEST_CASE("a carrier that knows the origin's key refuses what it does not bear out")
+{
+    const UnixMs now = 1'795'321'400'000;
+    const auto elaine = crypto::Identity::Generate();
+    const auto mallory = crypto::Identity::Generate();
+    const auto signed_by = [&](const crypto::Identity& who, const std::string& id) {
+        auto stanza = xmpp::ToStanza(Elaine(id));
+        xmpp::Protect(stanza, Elaine(id), who, nullptr);
+        return OutgoingItem{xmpp::Forward(stanza, 1'795'321'361'000), now + 60'000};
+    };
+    const std::vector<OutgoingItem> items = {
+        signed_by(elaine, "genuine"),
+        signed_by(mallory, "forged"),
+        {xmpp::Forward(xmpp::ToStanza(Elaine("unsigned")), 1'795'321'361'000), now + 60'000}};
+    const auto iq = OverTheWire(MakeCarryRequest("carry-1", items));
+    std::vector<std::string> asked;
+    const auto knows = ParseCarryRequest(*FindCarry(iq), now, [&](const std::string& bare) {
+        asked.push_back(bare);
+        return std::optional(elaine.Public());
+    });
+    REQUIRE(knows.size() == 3);
+    CHECK(knows[0].problem.empty());
+    CHECK(knows[1].problem == "forged");
+    CHECK(knows[1].condition == "not-authorized");
+    CHECK(knows[2].problem == "forged"); // unsigned, from an origin whose key we know
+    CHECK(asked == std::vector<std::string>(3, "elaine@example.org"));
+
+    // Without the key, nothing tells them apart yet: all are carried.
+    const auto does_not = ParseCarryRequest(
+        *FindCarry(iq), now, [](const std::string&) { return std::optional<crypto::PublicKey>(); });
+    for (const auto& item : does_not)
+        CHECK(item.problem.empty());
 }

@@ -285,14 +285,16 @@ TEST_CASE("what a carrier uploaded before schema 5 is not news for its origin")
     }
     {
         // Back to schema 4, as a store written by an earlier pigeon would be
-        // (schema 6's indexes first: they name schema 5's columns).
+        // (later schemas' indexes first: they name schema 5's columns).
         sqlite::Database db(file);
         db.Exec(
-            // schema 8's and 7's
+            // schemas 10's to 7's
             "DROP TABLE tombstones; DELETE FROM counters WHERE name = 'tombstones_learned';"
             "DROP INDEX outbox_expiry; DROP INDEX carried_expiry;"
             "ALTER TABLE outbox DROP COLUMN expires;"
             "DELETE FROM counters WHERE name IN ('expired', 'expired_carried');"
+            "DROP INDEX carried_by_peer; DROP INDEX carried_by_origin;"
+            "ALTER TABLE carried DROP COLUMN bytes;"
             "DROP INDEX outbox_listing; DROP INDEX outbox_open; DROP INDEX carried_listing;"
             "DROP INDEX inbox_listing; DROP INDEX carried_news; DROP INDEX carried_by_recipient; "
             "DROP TABLE sync;"

@@ -88,7 +88,9 @@ TEST_CASE("schema 7 keeps the outbox, its handoffs and its search index")
         // Back to schema 6 as it was: no expiry, the old CHECK.
         sqlite::Database db(tmp.File());
         db.Exec("PRAGMA foreign_keys = ON; DROP TABLE tombstones;"
-                "DELETE FROM counters WHERE name = 'tombstones_learned'; CREATE TEMP TABLE h AS "
+                "DELETE FROM counters WHERE name = 'tombstones_learned';"
+                "DROP INDEX carried_by_peer; DROP INDEX carried_by_origin;"
+                "ALTER TABLE carried DROP COLUMN bytes; CREATE TEMP TABLE h AS "
                 "SELECT * FROM handoffs;"
                 "CREATE TABLE o6 (id INTEGER PRIMARY KEY, origin_id TEXT NOT NULL UNIQUE,"
                 " recipient TEXT NOT NULL, body TEXT NOT NULL, created INTEGER NOT NULL,"

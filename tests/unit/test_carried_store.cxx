@@ -1,0 +1,126 @@
+// What a carrier holds for others, as fair storage and the refusal of
+// pre-emption see it (issue 12): loads by neighbour and origin, eviction
+// order, distinct copies of one message, and the migrations that brought them.
+
+#include "sqlite/Database.hxx"
+#include "store/Store.hxx"
+
+#include "TempDir.hxx"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <span>
+#include <string>
+
+using namespace pigeon;
+using namespace pigeon::store;
+
+namespace {
+
+// Before any copy's expiry.
+constexpr UnixMs kNow = 3000;
+
+std::filesystem::path File(const test::TempDir& tmp)
+{
+    return tmp.dir / "pigeon.db";
+}
+
+CarriedItem Copy(const std::string& origin, const std::string& id,
+                 const std::string& peer = "kramer@laptop", UnixMs received = 2000,
+                 UnixMs expires = 90000, std::size_t size = 10)
+{
+    return {id,      origin, "jerry@example.org",   peer, 1000, received,
+            expires, 0,      std::string(size, 'x')};
+}
+
+// A store holding one copy of elaine's id-1, then `sql` run on it: an older
+// pigeon's database, for the migrations.
+void OneCopyThen(const test::TempDir& tmp, const char* sql)
+{
+    {
+        Store store(File(tmp));
+        const CarriedItem batch[] = {Copy("elaine@example.org", "id-1")};
+        store.AddCarried(batch);
+    }
+    sqlite::Database db(File(tmp));
+    db.Exec(sql);
+}
+
+} // namespace
+
+TEST_CASE("what each neighbour and origin holds, and the order its copies make room in")
+{
+    test::TempDir tmp{"pigeon-carried"};
+    Store store(File(tmp));
+    const CarriedItem batch[] = {
+        Copy("elaine@example.org", "e1", "newman@newman", 2000, 9000, 100),
+        Copy("elaine@example.org", "e2", "newman@newman", 1000, 9000, 200),
+        Copy("george@example.org", "g1", "newman@newman", 3000, 8000, 300),
+        Copy("george@example.org", "g2", "george@george", 3000, 7000, 400)};
+    store.AddCarried(batch);
+    store.MarkUploaded("george@example.org", "g2", 5000); // no longer counts
+    CHECK(store.CarriedByPeer() == std::map<std::string, CarriedLoad>{{"newman@newman", {3, 600}}});
+    CHECK(store.CarriedFromOrigin("elaine@example.org") == CarriedLoad{2, 300});
+    CHECK(store.CarriedFromOrigin("babu@example.org") == CarriedLoad{});
+
+    // Nearest expiry first, then the oldest received; paged by `skip`.
+    const auto first = store.EvictionOrder("newman@newman", 2, 0);
+    REQUIRE(first.size() == 2);
+    CHECK(first[0].origin_id == "g1");
+    CHECK(first[0].bytes == 300);
+    CHECK(first[1].origin_id == "e2");
+    const auto rest = store.EvictionOrder("newman@newman", 2, 2);
+    REQUIRE(rest.size() == 1);
+    CHECK(rest[0].origin_id == "e1");
+
+    // Evicted and stored in one go.
+    const CarriedItem elaine[] = {
+        Copy("elaine@example.org", "e3", "elaine@elaine", 4000, 9000, 50)};
+    const std::int64_t evict[] = {first[0].row, first[1].row};
+    CHECK(store.AddCarried(elaine, evict) == std::vector<bool>{true});
+    CHECK(store.CarriedByPeer() == std::map<std::string, CarriedLoad>{{"elaine@elaine", {1, 50}},
+                                                                      {"newman@newman", {1, 100}}});
+}
+
+TEST_CASE("schema 9 measures the copies carried before it")
+{
+    test::TempDir tmp{"pigeon-carried"};
+    OneCopyThen(tmp, "DROP INDEX carried_by_peer; DROP INDEX carried_by_origin;"
+                     "ALTER TABLE carried DROP COLUMN bytes; PRAGMA user_version = 8;");
+    Store store(File(tmp));
+    CHECK(store.CarriedByPeer() == std::map<std::string, CarriedLoad>{{"kramer@laptop", {1, 10}}});
+}
+
+TEST_CASE("distinct copies of one message are kept apart; the same bytes are a duplicate")
+{
+    test::TempDir tmp{"pigeon-carried"};
+    Store store(File(tmp));
+    auto forged = Copy("elaine@example.org", "id-1");
+    forged.payload = "<forwarded>forged</forwarded>";
+    auto genuine = forged;
+    genuine.payload = "<forwarded>genuine</forwarded>";
+    CHECK(store.AddCarried(std::span(&forged, 1)) == std::vector<bool>{true});
+    CHECK(store.AddCarried(std::span(&genuine, 1)) == std::vector<bool>{true});
+    CHECK(store.AddCarried(std::span(&genuine, 1)) == std::vector<bool>{false});
+    const auto held = store.Carrying(kNow);
+    REQUIRE(held.size() == 2);
+    CHECK(held[0].digest != held[1].digest);
+    // Each copy goes up on its own.
+    store.MarkUploaded("elaine@example.org", "id-1", 5000, held[0].digest);
+    REQUIRE(store.Carrying(kNow).size() == 1);
+    CHECK(store.Carrying(kNow)[0].payload == held[1].payload);
+}
+
+TEST_CASE("a copy stored before schema 10 is the same copy only with the same bytes")
+{
+    test::TempDir tmp{"pigeon-carried"};
+    OneCopyThen(tmp, "UPDATE carried SET digest = ''"); // as migration 10 leaves old rows
+    Store store(File(tmp));
+    auto same = Copy("elaine@example.org", "id-1");
+    auto other = same;
+    other.payload = "<message>other</message>";
+    CHECK(store.AddCarried(std::span(&same, 1)) == std::vector<bool>{false});
+    CHECK(store.AddCarried(std::span(&other, 1)) == std::vector<bool>{true});
+    CHECK(store.Carrying(kNow).size() == 2);
+}
