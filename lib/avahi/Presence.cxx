@@ -31,7 +31,7 @@ public:
           publisher_(type,
                      [this](const std::string& name) {
                          browser_.Recheck();
-                         listener_.OnOwnNameChanged(name);
+                         listener_.OnOwnName(name);
                      }),
           reconnect_(io)
     {

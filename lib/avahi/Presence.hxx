@@ -33,9 +33,10 @@ public:
                                     [[maybe_unused]] const TxtRecord& txt) noexcept
         {
         }
-        // Our own instance name changed (collision -> renamed) or was first
-        // established.
-        virtual void OnOwnNameChanged([[maybe_unused]] const std::string& instance) noexcept {}
+        // Our own instance is announced: first established, renamed after a
+        // collision, or established again after avahi-daemon came back.
+        // OwnInstance() is empty in between.
+        virtual void OnOwnName([[maybe_unused]] const std::string& instance) noexcept {}
 
     protected:
         ~Listener() = default;

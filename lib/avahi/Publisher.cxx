@@ -18,8 +18,8 @@ constexpr int kMaxRenames = 100;
 
 } // namespace
 
-Publisher::Publisher(std::string type, NameChanged name_changed)
-    : type_(std::move(type)), name_changed_(std::move(name_changed))
+Publisher::Publisher(std::string type, Established established)
+    : type_(std::move(type)), established_(std::move(established))
 {
 }
 
@@ -68,7 +68,6 @@ void Publisher::Withdraw() noexcept
     own_.clear();
     name_.clear();
     host_.clear();
-    reported_.clear();
 }
 
 void Publisher::OnRunning(AvahiClient& client) noexcept
@@ -152,11 +151,10 @@ void Publisher::OnGroupState(AvahiEntryGroup* group, AvahiEntryGroupState state)
     case AVAHI_ENTRY_GROUP_ESTABLISHED:
         own_ = name_;
         log::Info("avahi", "published '" + own_ + "'");
-        if (own_ != reported_) {
-            reported_ = own_;
-            if (name_changed_)
-                name_changed_(own_);
-        }
+        // Even under the old name: whoever waited for a name (own_ was empty
+        // while the daemon was away) may go on now.
+        if (established_)
+            established_(own_);
         break;
     case AVAHI_ENTRY_GROUP_COLLISION:
         own_.clear();

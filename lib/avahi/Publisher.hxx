@@ -15,10 +15,11 @@ namespace pigeon::avahi {
 
 class Publisher {
 public:
-    // Called when the established name differs from the last one reported.
-    using NameChanged = std::function<void(const std::string& instance)>;
+    // Called each time our announcement is established: the first time,
+    // after a rename, and again after the daemon came back (same name).
+    using Established = std::function<void(const std::string& instance)>;
 
-    Publisher(std::string type, NameChanged name_changed);
+    Publisher(std::string type, Established established);
     ~Publisher();
     Publisher(const Publisher&) = delete;
     Publisher& operator=(const Publisher&) = delete;
@@ -58,13 +59,12 @@ private:
     void Rename(const char* why) noexcept;
 
     std::string type_;
-    NameChanged name_changed_;
+    Established established_;
     std::optional<Wanted> wanted_;
     // The Avahi host name name_ was made from.
     std::string host_;
     std::string name_;
     std::string own_;
-    std::string reported_;
     EntryGroupPtr group_;
 };
 

@@ -68,7 +68,9 @@ public:
 
     std::uint16_t Port() const noexcept { return port_; }
     // Reaches `instance`: over the stream we have (OnLinkReady at once), else
-    // resolves it now and dials. Throws what OnLinkReady throws.
+    // resolves it now and dials; without our own instance name (avahi-daemon
+    // away) it waits for the owner to call again once we have one. Throws
+    // what OnLinkReady throws.
     void Contact(const std::string& instance);
     // The stream we use with `instance` once it is Ready() for stanzas, or nullptr.
     Stream* Open(const std::string& instance) const noexcept;

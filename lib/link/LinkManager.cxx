@@ -161,7 +161,7 @@ void LinkManager::PublishNeighbour(const char* kind, const std::string& instance
 void LinkManager::OnOwnName(const std::string& instance) noexcept
 {
     log::Notice("link", "we are " + instance + " on port " + std::to_string(Port()));
-    OutboxChanged(); // we could not talk to anyone without a name
+    OutboxChanged(); // Contact() waited for our name, first or after avahi-daemon's restart
 }
 
 void LinkManager::Forget(const std::string& instance) noexcept

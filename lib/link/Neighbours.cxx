@@ -127,7 +127,7 @@ void Neighbours::OnNeighbourDown(const std::string& instance) noexcept
     owner_.OnNeighbourGone(instance);
 }
 
-void Neighbours::OnOwnNameChanged(const std::string& instance) noexcept
+void Neighbours::OnOwnName(const std::string& instance) noexcept
 {
     owner_.OnOwnName(instance);
 }

@@ -34,7 +34,8 @@ public:
         virtual void OnNeighbourSeen(const std::string& instance, bool fresh) noexcept = 0;
         // `instance` is announced no more; its record stays until Forget().
         virtual void OnNeighbourGone(const std::string& instance) noexcept = 0;
-        // Our own instance name was established or changed.
+        // Our own instance is announced (again, perhaps under the same name):
+        // contacts that waited for it may go ahead.
         virtual void OnOwnName(const std::string& instance) noexcept = 0;
 
     protected:
@@ -65,7 +66,7 @@ private:
     void OnNeighbourUp(const avahi::ServiceInfo& info) noexcept override;
     void OnNeighbourDown(const std::string& instance) noexcept override;
     void OnNeighbourTxt(const std::string& instance, const avahi::TxtRecord& txt) noexcept override;
-    void OnOwnNameChanged(const std::string& instance) noexcept override;
+    void OnOwnName(const std::string& instance) noexcept override;
 
     // Takes what the TXT record says (carrier or not, jid) and notes it in
     // the store. Throws what the store throws.

@@ -21,4 +21,15 @@ expect kramer "len(j) == 2" carrying
 # Our announcement came back too: kramer sees elaine again.
 wait_for "elaine reappears to kramer" 30 json_true kramer \
     "any(p['instance'] == 'elaine@elaine' and p['present'] for p in j)" peers
+
+# Queued while our own avahi-daemon is away: once it is back, kramer shows up
+# before our announcement is (re)established, and the dial must still happen.
+wait_for "the stream to kramer closes" 30 json_true elaine \
+    "not any(p['connected'] for p in j)" peers
+lab_avahi_stop elaine
+wait_for "kramer gone for elaine" 30 json_true elaine "not any(p['present'] for p in j)" peers
+node_ctl elaine send jerry@example.org "while our avahi-daemon is away" >/dev/null
+lab_avahi_start elaine
+wait_for "third handoff" 30 json_true elaine "all(m['carriers'] == 1 for m in j)" outbox
+expect kramer "len(j) == 3" carrying
 echo "ok"

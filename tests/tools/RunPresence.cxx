@@ -126,7 +126,7 @@ public:
     {
         Print("down " + Quote(instance));
     }
-    void OnOwnNameChanged(const std::string& instance) noexcept override
+    void OnOwnName(const std::string& instance) noexcept override
     {
         Print("own " + Quote(instance));
     }
