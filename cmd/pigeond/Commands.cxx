@@ -4,6 +4,7 @@
 #include "ConfigFile.hxx"
 #include "Daemon.hxx"
 #include "ExpiryTimer.hxx"
+#include "StatusJson.hxx"
 #include "StoreJson.hxx"
 #include "control/Command.hxx"
 #include "control/Error.hxx"
@@ -411,39 +412,10 @@ void Commands::Watch(const Json&, Respond respond)
 
 Json Commands::Connectivity() const
 {
+    const auto& config = daemon_.Config();
     if (daemon_.Uplink() == nullptr)
-        return {{"state", "offline"},
-                {"since", control::TimeToJson(daemon_.Started())},
-                {"last_probe", nullptr},
-                {"session", "no account"}, // an account always gets an uplink
-                {"session_error", nullptr},
-                {"transport", nullptr},
-                {"connection", nullptr},
-                {"tls_insecure", false},
-                {"problem", "none"},
-                {"jid", daemon_.Config().account},
-                {"bosh_url", daemon_.Config().bosh_url},
-                {"bosh_url_source", nullptr},
-                {"host_meta_url", nullptr},
-                {"key_published", false}};
-    const auto s = daemon_.Uplink()->Status();
-    return {
-        {"state", s.online ? "online" : "offline"},
-        {"since", control::TimeToJson(s.since)},
-        {"last_probe", s.last_probe == 0 ? Json(nullptr)
-                                         : Json{{"at", control::TimeToJson(s.last_probe)},
-                                                {"result", s.last_result}}},
-        {"session", s.session},
-        {"session_error", s.session_error.empty() ? Json(nullptr) : Json(s.session_error)},
-        {"transport", s.transport.empty() ? Json(nullptr) : Json(s.transport)},
-        {"connection", s.connection.empty() ? Json(nullptr) : Json(s.connection)},
-        {"tls_insecure", s.tls_insecure},
-        {"problem", s.problem},
-        {"jid", s.jid.empty() ? daemon_.Config().account : s.jid},
-        {"bosh_url", s.bosh_url},
-        {"bosh_url_source", s.bosh_url_source.empty() ? Json(nullptr) : Json(s.bosh_url_source)},
-        {"host_meta_url", s.host_meta_url.empty() ? Json(nullptr) : Json(s.host_meta_url)},
-        {"key_published", s.key_published}};
+        return NoUplinkJson(daemon_.Started(), config.account, config.bosh_url);
+    return ConnectivityJson(daemon_.Uplink()->Status(), config.account);
 }
 
 // Every neighbour ever seen, from the store, marked with what the link layer
@@ -467,30 +439,6 @@ Json Commands::Peers(const Json& request)
     return peers;
 }
 
-// What we hold for others, and the most we would.
-Json Commands::CarryQuota()
-{
-    store::CarriedLoad held;
-    Json biggest = nullptr; // the neighbour whose copies make room first
-    const auto holders = daemon_.Store().CarriedByPeer();
-    for (const auto& [peer, load] : holders) {
-        held = {held.messages + load.messages, held.bytes + load.bytes};
-        if (biggest.is_null() || load.bytes > biggest["bytes"].get<std::int64_t>())
-            biggest = {{"neighbour", peer}, {"messages", load.messages}, {"bytes", load.bytes}};
-    }
-    Json quota = nullptr; // no link-local: we carry nothing
-    if (const auto* link = daemon_.Link()) {
-        const auto& limits = link->Limits();
-        quota = {{"total", ToJson(limits.total)},
-                 {"per_neighbour", ToJson(limits.per_neighbour)},
-                 {"per_origin", ToJson(limits.per_origin)}};
-    }
-    return {{"held", ToJson(held)},
-            {"neighbours", holders.size()},
-            {"biggest", std::move(biggest)},
-            {"quota", std::move(quota)}};
-}
-
 Json Commands::Status(const Json&)
 {
     std::size_t present = 0;
@@ -503,7 +451,8 @@ Json Commands::Status(const Json&)
             {"connectivity", Connectivity()},
             {"neighbours", present},
             {"queues", ToJson(daemon_.Store().GetQueueSizes())},
-            {"carry", CarryQuota()},
+            {"carry", CarryJson(daemon_.Store().CarriedByPeer(),
+                                daemon_.Link() != nullptr ? &daemon_.Link()->Limits() : nullptr)},
             {"counters", ToJson(daemon_.Store().GetCounters())},
             {"identity", KeyFingerprint(daemon_.PublicKey())},
             {"data_dir", daemon_.Config().data_dir.string()}};

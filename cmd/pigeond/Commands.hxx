@@ -60,7 +60,6 @@ private:
     Json Show(const Json& request);
     Json Search(const Json& request);
     Json Status(const Json& request);
-    Json CarryQuota();
     Json Ping(const Json& request);
     Json Peers(const Json& request);
     Json Presence(const Json& request);

@@ -22,8 +22,7 @@ using SettingMember =
     std::variant<std::string DaemonConfig::*, std::filesystem::path DaemonConfig::*,
                  bool DaemonConfig::*, int DaemonConfig::*, std::int64_t DaemonConfig::*,
                  std::size_t DaemonConfig::*, CarryPolicy DaemonConfig::*,
-                 Transport DaemonConfig::*, log::Level DaemonConfig::*,
-                 LinkAccept DaemonConfig::*>;
+                 Transport DaemonConfig::*, log::Level DaemonConfig::*, LinkAccept DaemonConfig::*>;
 // The type of the value a SettingMember alternative points at.
 template <typename M> struct SettingTypeOf;
 template <typename T> struct SettingTypeOf<T DaemonConfig::*> {

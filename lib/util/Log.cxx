@@ -80,8 +80,7 @@ bool Enabled(Level level) noexcept
     return int(level) <= int(g_level);
 }
 
-void Write(Level level, std::string_view domain, std::string_view message,
-           Site where) noexcept
+void Write(Level level, std::string_view domain, std::string_view message, Site where) noexcept
 {
     if (!Enabled(level))
         return;

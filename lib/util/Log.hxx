@@ -33,33 +33,27 @@ void SetLevel(Level level) noexcept;
 bool Enabled(Level level) noexcept;
 
 // Never throws: a failed log write is dropped. `where` is the rate limit's key.
-void Write(Level level, std::string_view domain, std::string_view message,
-           Site where) noexcept;
+void Write(Level level, std::string_view domain, std::string_view message, Site where) noexcept;
 // Says how many lines each call site had suppressed since it last spoke (at exit).
 void FlushSuppressed() noexcept;
 
-inline void Error(std::string_view d, std::string_view m,
-                  Site where = Site::Here()) noexcept
+inline void Error(std::string_view d, std::string_view m, Site where = Site::Here()) noexcept
 {
     Write(Level::Error, d, m, where);
 }
-inline void Warning(std::string_view d, std::string_view m,
-                    Site where = Site::Here()) noexcept
+inline void Warning(std::string_view d, std::string_view m, Site where = Site::Here()) noexcept
 {
     Write(Level::Warning, d, m, where);
 }
-inline void Notice(std::string_view d, std::string_view m,
-                   Site where = Site::Here()) noexcept
+inline void Notice(std::string_view d, std::string_view m, Site where = Site::Here()) noexcept
 {
     Write(Level::Notice, d, m, where);
 }
-inline void Info(std::string_view d, std::string_view m,
-                 Site where = Site::Here()) noexcept
+inline void Info(std::string_view d, std::string_view m, Site where = Site::Here()) noexcept
 {
     Write(Level::Info, d, m, where);
 }
-inline void Debug(std::string_view d, std::string_view m,
-                  Site where = Site::Here()) noexcept
+inline void Debug(std::string_view d, std::string_view m, Site where = Site::Here()) noexcept
 {
     Write(Level::Debug, d, m, where);
 }
