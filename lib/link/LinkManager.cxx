@@ -28,8 +28,10 @@ LinkManager::LinkManager(boost::asio::io_context& io, store::Store& store, LinkC
     : store_(store), config_(Checked(std::move(config))), neighbours_(store_, *this),
       connections_(io, store_, presence_, neighbours_, config_.stream, config_.admission,
                    config_.port, *this),
-      handoff_(io, store_, config_), direct_(store_, config_.events), desk_(store_, config_),
-      courier_(store_, config_), receiver_(store_, *config_.identity, config_.events),
+      handoff_(io, store_, config_,
+               [this](const std::string& instance) { RetryHandoff(instance); }),
+      direct_(store_, config_.events), desk_(store_, config_), courier_(store_, config_),
+      receiver_(store_, *config_.identity, config_.events),
       courier_desk_(store_, receiver_, config_), tombstones_(store_, config_.events),
       presence_(io, neighbours_)
 {
@@ -135,6 +137,17 @@ void LinkManager::OnNeighbourSeen(const std::string& instance, bool fresh) noexc
             connections_.Contact(instance);
     } catch (const std::exception& e) {
         log::Error("link", "contacting " + instance + ": " + e.what());
+    }
+}
+
+void LinkManager::RetryHandoff(const std::string& instance) noexcept
+{
+    try {
+        const auto* neighbour = neighbours_.Find(instance);
+        if (neighbour != nullptr && neighbour->present && HasWork(instance))
+            connections_.Contact(instance); // the stream we have, else a new one
+    } catch (const std::exception& e) {
+        log::Error("link", "offering again to " + instance + ": " + e.what());
     }
 }
 
