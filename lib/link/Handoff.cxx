@@ -168,6 +168,12 @@ bool Handoff::Awaits(const std::string& instance, std::string_view iq_id) const 
     return it != carriers_.end() && it->second.pending.contains(std::string(iq_id));
 }
 
+bool Handoff::Awaiting(const std::string& instance) const noexcept
+{
+    const auto it = carriers_.find(instance);
+    return it != carriers_.end() && !it->second.pending.empty();
+}
+
 bool Handoff::TakeReply(const std::string& instance, Stream& stream, const xml::Element& iq,
                         const std::string& origin)
 {

@@ -59,6 +59,8 @@ public:
                const std::string& origin);
     // Whether `iq_id` is a carry request to `instance` still awaiting its answer.
     bool Awaits(const std::string& instance, std::string_view iq_id) const noexcept;
+    // Whether any carry request to `instance` awaits its answer.
+    bool Awaiting(const std::string& instance) const noexcept;
     // Takes the answer `iq` to one of our carry requests, recording what the
     // carrier took (from `origin`). False when the carrier refused: offer it
     // nothing more until it reappears or, refused for now, until our Retry

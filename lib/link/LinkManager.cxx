@@ -201,9 +201,16 @@ void LinkManager::OnLinkReady(const std::string& instance)
     Pump(instance);
 }
 
-void LinkManager::OnLinkLost(const std::string& instance, bool by_us) noexcept
+void LinkManager::OnLinkLost(const std::string& instance, Stream::Ending ending) noexcept
 {
     try {
+        // A peer that hung up on our requests is dialled again (with backoff);
+        // one that closed an idle stream, or whom we left, has said all it
+        // would: new work contacts it anyway.
+        const bool redial = ending == Stream::Ending::Broken ||
+                            (ending == Stream::Ending::ByPeer &&
+                             (handoff_.Awaiting(instance) || direct_.Awaiting(instance) ||
+                              courier_.Awaiting(instance)));
         handoff_.EndContact(instance);
         direct_.EndContact(instance);
         courier_.EndContact(instance);
@@ -212,7 +219,7 @@ void LinkManager::OnLinkLost(const std::string& instance, bool by_us) noexcept
         if (neighbour == nullptr || !neighbour->present) {
             if (!connections_.InUse(instance))
                 Forget(instance);
-        } else if (!by_us && HasWork(instance)) {
+        } else if (redial && HasWork(instance)) {
             connections_.RetryLater(instance);
         }
     } catch (const std::exception& e) {

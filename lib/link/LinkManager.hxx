@@ -90,7 +90,7 @@ private:
     // Connections::Owner
     bool HasWork(const std::string& instance) override;
     void OnLinkReady(const std::string& instance) override;
-    void OnLinkLost(const std::string& instance, bool by_us) noexcept override;
+    void OnLinkLost(const std::string& instance, Stream::Ending ending) noexcept override;
     void OnStanza(Stream& stream, const xml::Element& stanza) noexcept override;
 
     avahi::TxtRecord Txt() const;
