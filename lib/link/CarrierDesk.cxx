@@ -3,6 +3,7 @@
 #include "crypto/Identity.hxx"
 #include "link/HandshakeLog.hxx"
 #include "link/Stream.hxx"
+#include "sqlite/Error.hxx"
 #include "store/Store.hxx"
 #include "util/EventBus.hxx"
 #include "xmpp/Message.hxx"
@@ -26,29 +27,24 @@ int CarrierDesk::Take(Stream& stream, const xml::Element& iq)
         const auto text = store_.Key(bare);
         return text ? crypto::ParsePublicKey(*text) : std::nullopt;
     });
-    CountForged(from_peer, items);
-    const auto decision =
-        DecideCarry({config_.carry, config_.carry_limits}, from_peer, items,
-                    {[&] { return Holdings(items, now); },
-                     [&](const std::string& peer, std::size_t skip) {
-                         return store_.EvictionOrder(peer, 256, std::int64_t(skip));
-                     },
-                     [&](const std::string& bare_jid) { return store_.IsContact(bare_jid); }});
-    if (const auto& refusal = decision.refusal) {
-        stream.Send(xmpp::MakeIqError(iq, refusal->type, refusal->condition, refusal->text));
-        if (!refusal->reason.empty())
-            LogHandshake(store_, from_peer, "carry refused", refusal->reason);
-        Publish(config_.events, [&] {
-            return Event{"refused",
-                         0,
-                         {{"by", std::string("us")},
-                          {"peer", from_peer},
-                          {"condition", refusal->condition},
-                          {"text", refusal->reason}}};
-        });
+    std::vector<ItemStatus> answer;
+    try {
+        CountForged(from_peer, items);
+        const auto decision = Decide(from_peer, items, now);
+        if (decision.refusal) {
+            Refuse(stream, iq, *decision.refusal);
+            return 0;
+        }
+        answer = Keep(from_peer, items, decision, now);
+    } catch (const std::system_error& e) {
+        if (!sqlite::IsOutOfSpace(e.code()))
+            throw;
+        // Rolled back, nothing acknowledged: like a full quota, for now.
+        Refuse(stream, iq,
+               {"wait", "resource-constraint", "out of disk space",
+                std::string("out of disk space: ") + e.what()});
         return 0;
     }
-    const auto answer = Keep(from_peer, items, decision, now);
     stream.Send(MakeCarryResult(iq, answer));
     const auto count = [&answer](std::string_view status) {
         return std::count_if(answer.begin(), answer.end(),
@@ -62,6 +58,33 @@ int CarrierDesk::Take(Stream& stream, const xml::Element& iq)
                      " already held, " + std::to_string(count("refused")) + " refused");
     PublishCarrying(from_peer, answer);
     return int(stored);
+}
+
+CarryDecision CarrierDesk::Decide(const std::string& from_peer, std::span<const IncomingItem> items,
+                                  UnixMs now)
+{
+    return DecideCarry({config_.carry, config_.carry_limits}, from_peer, items,
+                       {[&] { return Holdings(items, now); },
+                        [&](const std::string& peer, std::size_t skip) {
+                            return store_.EvictionOrder(peer, 256, std::int64_t(skip));
+                        },
+                        [&](const std::string& bare_jid) { return store_.IsContact(bare_jid); }});
+}
+
+void CarrierDesk::Refuse(Stream& stream, const xml::Element& iq, const CarryRefusal& refusal)
+{
+    const std::string from_peer = stream.PeerInstance();
+    stream.Send(xmpp::MakeIqError(iq, refusal.type, refusal.condition, refusal.text));
+    if (!refusal.reason.empty())
+        LogHandshake(store_, from_peer, "carry refused", refusal.reason);
+    Publish(config_.events, [&] {
+        return Event{"refused",
+                     0,
+                     {{"by", std::string("us")},
+                      {"peer", from_peer},
+                      {"condition", refusal.condition},
+                      {"text", refusal.reason}}};
+    });
 }
 
 void CarrierDesk::PublishCarrying(const std::string& from_peer,

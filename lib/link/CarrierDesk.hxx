@@ -2,7 +2,8 @@
 // A carrier's desk: takes in what neighbours hand us to carry
 // (doc/carry-protocol.md). DecideCarry says what to take; whatever is taken is
 // committed to the store before the answer leaves, so that an acknowledged
-// message survives a crash.
+// message survives a crash. A request the disk has no room for is refused
+// like one past the quotas: resource-constraint, type wait.
 
 #include "link/LinkConfig.hxx"
 
@@ -29,6 +30,11 @@ public:
     int Take(Stream& stream, const xml::Element& iq);
 
 private:
+    // What to store, evict and refuse. Throws what the store throws.
+    CarryDecision Decide(const std::string& from_peer, std::span<const IncomingItem> items,
+                         UnixMs now);
+    // Refuses the whole request `iq`, and says so.
+    void Refuse(Stream& stream, const xml::Element& iq, const CarryRefusal& refusal);
     // Commits the items `decided` stores; the statuses to answer with, those
     // it refused first, then "stored" or "duplicate" as the store found them.
     std::vector<ItemStatus> Keep(const std::string& from_peer, std::span<const IncomingItem> items,

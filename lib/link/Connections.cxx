@@ -332,10 +332,8 @@ void Connections::OnStreamHeader(Stream& stream, const xml::StreamHeader& header
     try {
         if (stream.GetRole() == Stream::Role::Initiator) {
             LogHandshake(store_, stream.PeerInstance(), "open", "outbound");
-            if (auto* link = LinkOf(stream)) {
-                link->retry_seconds = 2;
+            if (LinkOf(stream) != nullptr)
                 owner_.OnLinkReady(stream.PeerInstance());
-            }
             return;
         }
         Identify(stream, header);
@@ -440,7 +438,12 @@ void Connections::OnStreamClosed(Stream& stream, const std::string& reason) noex
     link->stream = nullptr;
     if (link->retry)
         link->retry->cancel();
-    owner_.OnLinkLost(instance, reason.rfind("closed by us", 0) == 0);
+    // A stream that ended our way (done, or idle) starts the backoff over; one
+    // the peer closed or that broke does not, so that a peer that hangs up on
+    // every stream is dialled ever more rarely, not every 2 s.
+    if (stream.GetEnding() == Stream::Ending::ByUs)
+        link->retry_seconds = 2;
+    owner_.OnLinkLost(instance, stream.GetEnding());
 }
 
 } // namespace pigeon::link

@@ -44,8 +44,8 @@ public:
         // The stream we use with `instance` is open: move what waits for it.
         // Throws what the store throws (the stream is then closed).
         virtual void OnLinkReady(const std::string& instance) = 0;
-        // The stream we used with `instance` is gone; `by_us` if we closed it.
-        virtual void OnLinkLost(const std::string& instance, bool by_us) noexcept = 0;
+        // The stream we used with `instance` is gone, ended as `ending` says.
+        virtual void OnLinkLost(const std::string& instance, Stream::Ending ending) noexcept = 0;
         // A stanza on an identified stream: the one we use with its peer, or
         // a second one when both sides dialled at once.
         virtual void OnStanza(Stream& stream, const xml::Element& stanza) noexcept = 0;
@@ -77,7 +77,8 @@ public:
     // Whether we have, or are making, a stream with `instance`.
     bool InUse(const std::string& instance) const noexcept;
     // Contacts `instance` again later, if it is still announced and the owner
-    // still has work for it; each retry waits twice as long, up to a minute.
+    // still has work for it; each retry waits twice as long, up to a minute,
+    // until a stream ends our way or it reappears (ResetBackoff).
     void RetryLater(const std::string& instance);
     // It reappeared: the next retry comes soon again.
     void ResetBackoff(const std::string& instance) noexcept;

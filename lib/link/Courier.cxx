@@ -118,6 +118,13 @@ void Courier::Pump(const std::string& instance, const Neighbour& neighbour, Stre
     }
 }
 
+bool Courier::Awaiting(const std::string& instance) const noexcept
+{
+    const auto it = contacts_.find(instance);
+    return it != contacts_.end() &&
+           (!it->second.deliver_iq.empty() || !it->second.report_iq.empty());
+}
+
 bool Courier::Awaits(const std::string& instance, std::string_view iq_id) const noexcept
 {
     const auto it = contacts_.find(instance);

@@ -43,6 +43,8 @@ public:
               const std::string& self);
     // Whether `iq_id` is one of our requests to `instance` still awaiting its answer.
     bool Awaits(const std::string& instance, std::string_view iq_id) const noexcept;
+    // Whether a delivery or reports to `instance` await their answer.
+    bool Awaiting(const std::string& instance) const noexcept;
     // Takes the answer `iq` to one of our requests. Throws what the store throws.
     void TakeReply(const std::string& instance, const xml::Element& iq);
     // It reappeared: it may be asked again.

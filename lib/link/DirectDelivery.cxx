@@ -72,6 +72,12 @@ void DirectDelivery::TakeReceipt(const std::string& instance, bool on_our_stream
     });
 }
 
+bool DirectDelivery::Awaiting(const std::string& instance) const noexcept
+{
+    const auto it = in_flight_.find(instance);
+    return it != in_flight_.end() && !it->second.empty();
+}
+
 void DirectDelivery::EndContact(const std::string& instance) noexcept
 {
     in_flight_.erase(instance);

@@ -35,6 +35,8 @@ public:
     // A receipt for our message `id` came from `instance`, over the stream we
     // deliver over (`on_our_stream`) or another one. Throws what the store throws.
     void TakeReceipt(const std::string& instance, bool on_our_stream, const std::string& id);
+    // Whether a message sent to `instance` over the current stream awaits its receipt.
+    bool Awaiting(const std::string& instance) const noexcept;
     // The stream with `instance` is gone: what was on its way may be sent again.
     void EndContact(const std::string& instance) noexcept;
 

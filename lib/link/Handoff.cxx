@@ -1,5 +1,6 @@
 #include "link/Handoff.hxx"
 
+#include "crypto/Random.hxx"
 #include "link/HandshakeLog.hxx"
 #include "link/LinkConfig.hxx"
 #include "link/Neighbours.hxx"
@@ -26,10 +27,19 @@ constexpr std::size_t kItemOverhead = 800;
 // The carrier commits one batch while the next is on its way.
 constexpr std::size_t kBatchesInFlight = 2;
 
+// For the log: when a carrier that refused for now is asked again.
+std::string RetryNote(const std::optional<std::chrono::milliseconds>& retry)
+{
+    if (!retry)
+        return {};
+    return "; asking again in " + std::to_string((retry->count() + 999) / 1000) + " s";
+}
+
 } // namespace
 
-Handoff::Handoff(asio::io_context& io, store::Store& store, const LinkConfig& config) noexcept
-    : io_(io), store_(store), config_(config)
+Handoff::Handoff(asio::io_context& io, store::Store& store, const LinkConfig& config,
+                 Retry retry) noexcept
+    : io_(io), store_(store), config_(config), retry_(std::move(retry))
 {
 }
 
@@ -158,6 +168,12 @@ bool Handoff::Awaits(const std::string& instance, std::string_view iq_id) const 
     return it != carriers_.end() && it->second.pending.contains(std::string(iq_id));
 }
 
+bool Handoff::Awaiting(const std::string& instance) const noexcept
+{
+    const auto it = carriers_.find(instance);
+    return it != carriers_.end() && !it->second.pending.empty();
+}
+
 bool Handoff::TakeReply(const std::string& instance, Stream& stream, const xml::Element& iq,
                         const std::string& origin)
 {
@@ -166,48 +182,84 @@ bool Handoff::TakeReply(const std::string& instance, Stream& stream, const xml::
     // offers them before the answer is recorded below).
     Release(carrier, std::string(iq.Attr("id")));
     ArmReplyTimer(carrier, stream);
+    const auto answer = ReadCarryAnswer(iq, origin);
     if (iq.Attr("type") == "error") {
-        carrier.refused = true;
-        const std::string condition = xmpp::ErrorCondition(iq);
-        LogHandshake(store_, instance, "handoff refused", condition);
+        const auto retry = Refuse(instance, carrier, answer);
+        LogHandshake(store_, instance, "handoff refused", answer.condition + RetryNote(retry));
         Publish(config_.events, [&] {
             return Event{"refused",
                          0,
                          {{"by", std::string("carrier")},
                           {"peer", instance},
-                          {"condition", condition},
-                          {"text", std::string()}}};
+                          {"condition", answer.condition},
+                          {"text", std::string()},
+                          {"retry", std::int64_t(retry ? (retry->count() + 999) / 1000 : 0)}}};
         });
         return false;
     }
-    std::vector<std::string> accepted;
-    int refused = 0;
-    for (const auto& status : ParseCarryResult(iq)) {
-        if (status.origin != origin)
-            continue; // not ours to record
-        if (status.status == "stored" || status.status == "duplicate")
-            accepted.push_back(status.origin_id);
-        else
-            ++refused;
-    }
     // Only now, on the carrier's acknowledgement of its durable copy.
-    const int added = store_.RecordHandoffs(instance, accepted, NowMs());
+    const int added = store_.RecordHandoffs(instance, answer.accepted, NowMs());
+    // It will not take these: do not loop on them.
+    const auto retry =
+        answer.refusal != Refusal::None ? Refuse(instance, carrier, answer) : std::nullopt;
     LogHandshake(store_, instance, "handoff",
                  std::to_string(added) + " message(s) now carried" +
-                     (refused ? ", " + std::to_string(refused) + " refused" : ""));
+                     (answer.refused ? ", " + std::to_string(answer.refused) + " refused" : "") +
+                     RetryNote(retry));
     Publish(config_.events, [&] {
         return Event{"handoff",
                      0,
                      {{"carrier", instance},
                       {"count", std::int64_t{added}},
-                      {"ids", accepted},
-                      {"refused", std::int64_t{refused}}}};
+                      {"ids", answer.accepted},
+                      {"refused", std::int64_t{answer.refused}}}};
     });
-    if (refused > 0 && accepted.empty()) {
-        carrier.refused = true; // it will not take these: do not loop on them
+    if (answer.refusal != Refusal::None)
         return false;
-    }
+    if (!answer.accepted.empty())
+        Accepted(carrier);
     return true;
+}
+
+std::optional<std::chrono::milliseconds>
+Handoff::Refuse(const std::string& instance, Carrier& carrier, const CarryAnswer& answer)
+{
+    if (carrier.refused)
+        return std::nullopt; // the other request in flight was refused already: one wait for both
+    carrier.refused = true;
+    if (answer.refusal != Refusal::ForNow)
+        return std::nullopt;
+    const auto delay =
+        RetryDelay(carrier.refused_for_now++, double(crypto::RandomBelow(1000)) / 1000.0);
+    if (!carrier.retry_timer)
+        carrier.retry_timer = std::make_unique<asio::steady_timer>(io_);
+    carrier.retry_timer->expires_after(delay);
+    carrier.retry_timer->async_wait(
+        [this, alive = alive_.Watch(), instance](boost::system::error_code ec) {
+            if (ec || alive.Gone())
+                return;
+            const auto it = carriers_.find(instance);
+            if (it == carriers_.end() || !it->second.refused)
+                return;
+            it->second.refused = false;
+            if (it->second.pending.empty())
+                it->second.offered_up_to = {}; // what it refused comes round again
+            retry_(instance);
+        });
+    return delay;
+}
+
+void Handoff::Accepted(Carrier& carrier) noexcept
+{
+    carrier.refused_for_now = 0;
+    if (carrier.retry_timer)
+        carrier.retry_timer->cancel();
+    if (carrier.refused) {
+        // The other request in flight was refused for now, yet this one was
+        // taken: there is room again, so what it refused comes round again.
+        carrier.refused = false;
+        carrier.offered_up_to = {};
+    }
 }
 
 void Handoff::Release(Carrier& carrier, const std::string& iq_id) noexcept
@@ -222,8 +274,13 @@ void Handoff::Release(Carrier& carrier, const std::string& iq_id) noexcept
 
 void Handoff::Forgive(const std::string& instance) noexcept
 {
-    if (const auto it = carriers_.find(instance); it != carriers_.end())
-        it->second.refused = false;
+    const auto it = carriers_.find(instance);
+    if (it == carriers_.end())
+        return;
+    it->second.refused = false;
+    it->second.refused_for_now = 0;
+    if (it->second.retry_timer)
+        it->second.retry_timer->cancel();
 }
 
 void Handoff::EndContact(const std::string& instance) noexcept

@@ -3,9 +3,12 @@
 // our queued messages to carriers in batches, two batches in flight per
 // carrier, each message to at most K carriers and to one carrier at a time,
 // and records a handoff only on the carrier's acknowledgement of its durable
-// copy. A carrier that stops answering is cut off.
+// copy. A carrier that stops answering is cut off; one that refuses is
+// asked no more until it reappears, or, when it refused for now (its quota or
+// its disk is full), until a backoff timer of its own says to try again.
 
 #include "crypto/Identity.hxx"
+#include "link/CarryAnswer.hxx"
 #include "link/CarryProtocol.hxx"
 #include "store/Model.hxx"
 #include "util/Alive.hxx"
@@ -13,6 +16,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -33,8 +38,13 @@ struct Neighbour;
 
 class Handoff {
 public:
+    // Called from the loop when a carrier that refused for now may be asked
+    // again: contact it if it is still here. Must not throw.
+    using Retry = std::function<void(const std::string& instance)>;
+
     // `config` is the LinkManager's: K, batch sizes, ttl, our identity.
-    Handoff(boost::asio::io_context& io, store::Store& store, const LinkConfig& config) noexcept;
+    Handoff(boost::asio::io_context& io, store::Store& store, const LinkConfig& config,
+            Retry retry) noexcept;
 
     // Whether this neighbour would carry something of ours now. Throws what
     // the store throws.
@@ -49,12 +59,15 @@ public:
                const std::string& origin);
     // Whether `iq_id` is a carry request to `instance` still awaiting its answer.
     bool Awaits(const std::string& instance, std::string_view iq_id) const noexcept;
+    // Whether any carry request to `instance` awaits its answer.
+    bool Awaiting(const std::string& instance) const noexcept;
     // Takes the answer `iq` to one of our carry requests, recording what the
     // carrier took (from `origin`). False when the carrier refused: offer it
-    // nothing more until it reappears. Throws what the store throws.
+    // nothing more until it reappears or, refused for now, until our Retry
+    // is called for it. Throws what the store throws.
     bool TakeReply(const std::string& instance, Stream& stream, const xml::Element& iq,
                    const std::string& origin);
-    // It reappeared: it may be asked again.
+    // It reappeared: it may be asked again, and a backoff starts over.
     void Forgive(const std::string& instance) noexcept;
     // The stream with `instance` is gone: what it did not answer may go to
     // other carriers, and the next contact walks our queue afresh.
@@ -63,7 +76,9 @@ public:
 
 private:
     struct Carrier {
-        bool refused = false; // it refused to carry for us: stop asking until it reappears
+        bool refused = false;    // it refused to carry for us: stop asking until it reappears
+        int refused_for_now = 0; // wait-type refusals in a row, for the backoff
+        std::unique_ptr<boost::asio::steady_timer> retry_timer; // while refused for now
         // Our unanswered carry requests, each with the origin-ids it offers.
         std::map<std::string, std::vector<std::string>> pending;
         // How far this contact's handoffs got through our queue: each contact
@@ -86,12 +101,19 @@ private:
     OutgoingItem Wrap(const store::OutboxItem& item, const std::string& origin,
                       RecipientKeys& keys);
     void ArmReplyTimer(Carrier& carrier, Stream& stream);
+    // It refused as `answer` says: stop offering; for now, ask again after a
+    // backoff, which comes back (nullopt when we wait for it to reappear).
+    std::optional<std::chrono::milliseconds> Refuse(const std::string& instance, Carrier& carrier,
+                                                    const CarryAnswer& answer);
+    // It took something: whatever it refused before, it is taking again.
+    void Accepted(Carrier& carrier) noexcept;
     // A carry request is answered or lost: its messages may be offered again.
     void Release(Carrier& carrier, const std::string& iq_id) noexcept;
 
     boost::asio::io_context& io_;
     store::Store& store_;
     const LinkConfig& config_;
+    Retry retry_;
     std::map<std::string, Carrier> carriers_; // by instance
     // Origin-ids offered to some carrier and not answered yet. A message is
     // offered to one carrier at a time, so that carriers in contact at the

@@ -28,8 +28,10 @@ LinkManager::LinkManager(boost::asio::io_context& io, store::Store& store, LinkC
     : store_(store), config_(Checked(std::move(config))), neighbours_(store_, *this),
       connections_(io, store_, presence_, neighbours_, config_.stream, config_.admission,
                    config_.port, *this),
-      handoff_(io, store_, config_), direct_(store_, config_.events), desk_(store_, config_),
-      courier_(store_, config_), receiver_(store_, *config_.identity, config_.events),
+      handoff_(io, store_, config_,
+               [this](const std::string& instance) { RetryHandoff(instance); }),
+      direct_(store_, config_.events), desk_(store_, config_), courier_(store_, config_),
+      receiver_(store_, *config_.identity, config_.events),
       courier_desk_(store_, receiver_, config_), tombstones_(store_, config_.events),
       presence_(io, neighbours_)
 {
@@ -138,6 +140,17 @@ void LinkManager::OnNeighbourSeen(const std::string& instance, bool fresh) noexc
     }
 }
 
+void LinkManager::RetryHandoff(const std::string& instance) noexcept
+{
+    try {
+        const auto* neighbour = neighbours_.Find(instance);
+        if (neighbour != nullptr && neighbour->present && HasWork(instance))
+            connections_.Contact(instance); // the stream we have, else a new one
+    } catch (const std::exception& e) {
+        log::Error("link", "offering again to " + instance + ": " + e.what());
+    }
+}
+
 void LinkManager::OnNeighbourGone(const std::string& instance) noexcept
 {
     PublishNeighbour("neighbour-down", instance);
@@ -188,9 +201,16 @@ void LinkManager::OnLinkReady(const std::string& instance)
     Pump(instance);
 }
 
-void LinkManager::OnLinkLost(const std::string& instance, bool by_us) noexcept
+void LinkManager::OnLinkLost(const std::string& instance, Stream::Ending ending) noexcept
 {
     try {
+        // A peer that hung up on our requests is dialled again (with backoff);
+        // one that closed an idle stream, or whom we left, has said all it
+        // would: new work contacts it anyway.
+        const bool redial = ending == Stream::Ending::Broken ||
+                            (ending == Stream::Ending::ByPeer &&
+                             (handoff_.Awaiting(instance) || direct_.Awaiting(instance) ||
+                              courier_.Awaiting(instance)));
         handoff_.EndContact(instance);
         direct_.EndContact(instance);
         courier_.EndContact(instance);
@@ -199,7 +219,7 @@ void LinkManager::OnLinkLost(const std::string& instance, bool by_us) noexcept
         if (neighbour == nullptr || !neighbour->present) {
             if (!connections_.InUse(instance))
                 Forget(instance);
-        } else if (!by_us && HasWork(instance)) {
+        } else if (redial && HasWork(instance)) {
             connections_.RetryLater(instance);
         }
     } catch (const std::exception& e) {

@@ -90,10 +90,12 @@ private:
     // Connections::Owner
     bool HasWork(const std::string& instance) override;
     void OnLinkReady(const std::string& instance) override;
-    void OnLinkLost(const std::string& instance, bool by_us) noexcept override;
+    void OnLinkLost(const std::string& instance, Stream::Ending ending) noexcept override;
     void OnStanza(Stream& stream, const xml::Element& stanza) noexcept override;
 
     avahi::TxtRecord Txt() const;
+    // A carrier that refused our handoff for now may be asked again.
+    void RetryHandoff(const std::string& instance) noexcept;
     // neighbour-up or neighbour-down, for those who watch.
     void PublishNeighbour(const char* kind, const std::string& instance) noexcept;
     // Sends what waits for `instance` over our stream with it, if open:

@@ -87,8 +87,13 @@ void Stream::Close(const std::string& error_condition)
     }
     Write(xml::StreamCloseTag());
     closing_ = true; // the socket is shut once the queue drains
+    if (ending_ == Ending::ByPeer)
+        close_reason_ = "closed by the peer"; // ours only answers its closing tag
+    else
+        close_reason_ =
+            error_condition.empty() ? "closed by us" : "closed by us: " + error_condition;
     if (!writing_)
-        Shutdown(error_condition.empty() ? "closed by us" : "closed by us: " + error_condition);
+        Shutdown(ending_, close_reason_);
 }
 
 void Stream::Read()
@@ -105,7 +110,10 @@ void Stream::OnRead(const boost::system::error_code& ec, std::size_t size) noexc
     if (!open_)
         return;
     if (ec) {
-        Shutdown(ec == asio::error::eof ? "peer closed the connection" : ec.message());
+        if (ec == asio::error::eof)
+            Shutdown(Ending::ByPeer, "peer closed the connection");
+        else
+            Shutdown(Ending::Broken, ec.message());
         return;
     }
     const std::string_view chunk(read_buffer_.data(), size);
@@ -139,6 +147,7 @@ void Stream::OnRead(const boost::system::error_code& ec, std::size_t size) noexc
             owner_.OnStanza(*this, event.stanza);
             break;
         case xml::StreamParser::Event::Kind::Close:
+            ending_ = Ending::ByPeer; // it closed first
             Close();
             return;
         }
@@ -160,7 +169,7 @@ void Stream::WriteNext()
     if (write_queue_.empty()) {
         writing_ = false;
         if (closing_)
-            Shutdown("closed by us");
+            Shutdown(ending_, close_reason_);
         return;
     }
     writing_ = true;
@@ -171,7 +180,7 @@ void Stream::WriteNext()
             self->write_queue_.pop_front();
             if (ec) {
                 self->writing_ = false;
-                self->Shutdown("write failed: " + ec.message());
+                self->Shutdown(Ending::Broken, "write failed: " + ec.message());
                 return;
             }
             self->WriteNext();
@@ -196,7 +205,9 @@ void Stream::ArmTimer()
 void Stream::OnTimer() noexcept
 {
     if (closing_) {
-        Shutdown("closed by us: the peer does not read"); // our last words did not leave
+        // Our last words did not leave (the answer to its closing tag, perhaps).
+        Shutdown(ending_, ending_ == Ending::ByPeer ? close_reason_
+                                                    : "closed by us: the peer does not read");
         return;
     }
     const auto due = deadline_.Next();
@@ -212,7 +223,7 @@ void Stream::OnTimer() noexcept
     } else if (!peer_opened_) {
         // No stream to send an error on: just hang up.
         log::Info("link", "closing stream from " + who + ": no stream header in time");
-        Shutdown("closed by us: no stream header in time");
+        Shutdown(Ending::ByUs, "closed by us: no stream header in time");
         return;
     } else {
         log::Info("link", "closing stream with " + who +
@@ -230,11 +241,12 @@ void Stream::OnTimer() noexcept
     }
 }
 
-void Stream::Shutdown(const std::string& reason) noexcept
+void Stream::Shutdown(Ending ending, const std::string& reason) noexcept
 {
     if (!open_)
         return;
     open_ = false;
+    ending_ = ending;
     boost::system::error_code ec;
     timer_.cancel();
     socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);

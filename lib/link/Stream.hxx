@@ -26,8 +26,9 @@ struct StreamOwner {
     // The peer's stream header arrived.
     virtual void OnStreamHeader(Stream& stream, const xml::StreamHeader& header) noexcept = 0;
     virtual void OnStanza(Stream& stream, const xml::Element& stanza) noexcept = 0;
-    // The stream is gone (peer closed, error, a deadline); `reason` says which.
-    // The owner may destroy the stream from here.
+    // The stream is gone (peer closed, error, a deadline); `reason` says which
+    // for the log, Stream::GetEnding() who ended it. The owner may destroy
+    // the stream from here.
     virtual void OnStreamClosed(Stream& stream, const std::string& reason) noexcept = 0;
 
 protected:
@@ -47,6 +48,10 @@ struct StreamSettings {
 class Stream : public std::enable_shared_from_this<Stream> {
 public:
     enum class Role { Initiator, Responder };
+    // Who ended a closed stream: we did (a deadline, an error we found, our
+    // own close), the peer did (its closing tag, which we answer with ours,
+    // or its end of the connection), or the connection broke.
+    enum class Ending { ByUs, ByPeer, Broken };
 
     // `owner` is called only while `owner_alive` says it exists. Does not throw
     // but for std::bad_alloc.
@@ -70,6 +75,8 @@ public:
     Alive::Token Watch() const noexcept { return alive_.Watch(); }
 
     Role GetRole() const noexcept { return role_; }
+    // Once it is closed (OnStreamClosed): who ended it.
+    Ending GetEnding() const noexcept { return ending_; }
     bool IsOpen() const noexcept { return open_; }
     // Both stream headers have crossed (we read the responder's, or accepted
     // the initiator's): only now may stanzas go out. A stanza sent earlier
@@ -89,7 +96,7 @@ private:
     // Arms the timer for the next deadline, if sooner than the one armed.
     void ArmTimer();
     void OnTimer() noexcept;
-    void Shutdown(const std::string& reason) noexcept;
+    void Shutdown(Ending ending, const std::string& reason) noexcept;
 
     boost::asio::ip::tcp::socket socket_;
     boost::asio::steady_timer timer_;
@@ -110,7 +117,11 @@ private:
     bool closing_ = false;
     bool headers_crossed_ = false;
     bool peer_opened_ = false; // the peer's stream header arrived
-    Alive alive_;              // last: gone before anything above
+    // Who closes it and why, once Close() was called: the closing tag may
+    // take a while to leave.
+    Ending ending_ = Ending::ByUs;
+    std::string close_reason_;
+    Alive alive_; // last: gone before anything above
 };
 
 } // namespace pigeon::link

@@ -29,4 +29,10 @@ std::system_error MakeError(sqlite3* db, int code, const std::string& what)
     return std::system_error(code, Category(), text);
 }
 
+bool IsOutOfSpace(std::error_code code) noexcept
+{
+    // Extended result codes are on: the primary code is the low byte.
+    return code.category() == Category() && (code.value() & 0xff) == SQLITE_FULL;
+}
+
 } // namespace pigeon::sqlite

@@ -144,4 +144,10 @@ std::string ErrorCondition(const xml::Element& stanza)
     return "undefined-condition";
 }
 
+std::string ErrorType(const xml::Element& stanza)
+{
+    const auto* error = stanza.Child("error", kClient);
+    return error != nullptr ? std::string(error->Attr("type")) : std::string();
+}
+
 } // namespace pigeon::xmpp

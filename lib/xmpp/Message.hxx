@@ -55,5 +55,8 @@ xml::Element MakeIqError(const xml::Element& request, std::string_view type,
                          std::string_view condition, std::string_view text = {});
 // The stanza error condition of an error stanza, or empty.
 std::string ErrorCondition(const xml::Element& stanza);
+// The RFC 6120 error type of an error stanza (cancel, modify, wait, auth),
+// or empty.
+std::string ErrorType(const xml::Element& stanza);
 
 } // namespace pigeon::xmpp

@@ -275,6 +275,45 @@ TEST_CASE("the store runs in WAL mode with full sync")
     CHECK(mode.Text(0) == "wal");
 }
 
+TEST_CASE("a write with no room left is told apart from other failures")
+{
+    TempDb tmp;
+    sqlite::Database db(tmp.File());
+    db.Exec("CREATE TABLE t (x BLOB NOT NULL)");
+    const auto pages = [&db] {
+        auto count = db.Prepare("PRAGMA page_count");
+        REQUIRE(count.Step());
+        return count.Int(0);
+    }();
+    // What the disk would do, full: no more pages than there are now.
+    db.Exec(("PRAGMA max_page_count = " + std::to_string(pages)).c_str());
+    auto insert = db.Prepare("INSERT INTO t (x) VALUES (?)");
+    const std::string big(64 * 1024, 'x');
+    std::error_code full;
+    try {
+        sqlite::ScopedReset reset(insert);
+        insert.Bind(big);
+        insert.Run();
+    } catch (const std::system_error& e) {
+        full = e.code();
+    }
+    CHECK(sqlite::IsOutOfSpace(full));
+    std::error_code other;
+    try {
+        db.Exec("INSERT INTO t (x) VALUES (NULL)");
+    } catch (const std::system_error& e) {
+        other = e.code();
+    }
+    CHECK(other);
+    CHECK_FALSE(sqlite::IsOutOfSpace(other));
+    CHECK_FALSE(sqlite::IsOutOfSpace(std::make_error_code(std::errc::no_space_on_device)));
+    // Room again: the same write goes through.
+    db.Exec("PRAGMA max_page_count = 1000000");
+    sqlite::ScopedReset reset(insert);
+    insert.Bind(big);
+    CHECK_NOTHROW(insert.Run());
+}
+
 TEST_CASE("an unverified message waits with each distinct copy until settled")
 {
     TempDb tmp;
