@@ -40,6 +40,7 @@ CarryAnswer ReadCarryAnswer(const xml::Element& iq, const std::string& origin)
         answer.refusal = for_now ? Refusal::ForNow : Refusal::Final;
     else
         answer.condition.clear();
+    answer.retry_rest = answer.refused > 0 && !answer.accepted.empty() && for_now;
     return answer;
 }
 

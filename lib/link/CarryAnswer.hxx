@@ -24,6 +24,9 @@ struct CarryAnswer {
     std::vector<std::string> accepted; // our origin-ids it stored or already held
     int refused = 0;                   // our items it refused one by one
     Refusal refusal = Refusal::None;
+    // Something was taken and the rest refused for now: offer that rest
+    // again after RetryDelay(), the backoff going on.
+    bool retry_rest = false;
     std::string condition; // why, when refused: the RFC 6120 condition
 };
 

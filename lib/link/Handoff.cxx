@@ -199,9 +199,13 @@ bool Handoff::TakeReply(const std::string& instance, Stream& stream, const xml::
     }
     // Only now, on the carrier's acknowledgement of its durable copy.
     const int added = store_.RecordHandoffs(instance, answer.accepted, NowMs());
-    // It will not take these: do not loop on them.
-    const auto retry =
-        answer.refusal != Refusal::None ? Refuse(instance, carrier, answer) : std::nullopt;
+    // It will not take these: do not loop on them; those refused for lack of
+    // room come round again after a while.
+    auto retry = answer.refusal != Refusal::None ? Refuse(instance, carrier, answer) : std::nullopt;
+    if (answer.retry_rest) {
+        Accepted(carrier, false);
+        retry = RetryLater(instance, carrier);
+    }
     LogHandshake(store_, instance, "handoff",
                  std::to_string(added) + " message(s) now carried" +
                      (answer.refused ? ", " + std::to_string(answer.refused) + " refused" : "") +
@@ -216,8 +220,8 @@ bool Handoff::TakeReply(const std::string& instance, Stream& stream, const xml::
     });
     if (answer.refusal != Refusal::None)
         return false;
-    if (!answer.accepted.empty())
-        Accepted(carrier);
+    if (!answer.accepted.empty() && !answer.retry_rest)
+        Accepted(carrier, true);
     return true;
 }
 
@@ -229,6 +233,11 @@ Handoff::Refuse(const std::string& instance, Carrier& carrier, const CarryAnswer
     carrier.refused = true;
     if (answer.refusal != Refusal::ForNow)
         return std::nullopt;
+    return RetryLater(instance, carrier);
+}
+
+std::chrono::milliseconds Handoff::RetryLater(const std::string& instance, Carrier& carrier)
+{
     const auto delay =
         RetryDelay(carrier.refused_for_now++, double(crypto::RandomBelow(1000)) / 1000.0);
     if (!carrier.retry_timer)
@@ -239,7 +248,7 @@ Handoff::Refuse(const std::string& instance, Carrier& carrier, const CarryAnswer
             if (ec || alive.Gone())
                 return;
             const auto it = carriers_.find(instance);
-            if (it == carriers_.end() || !it->second.refused)
+            if (it == carriers_.end())
                 return;
             it->second.refused = false;
             if (it->second.pending.empty())
@@ -249,11 +258,13 @@ Handoff::Refuse(const std::string& instance, Carrier& carrier, const CarryAnswer
     return delay;
 }
 
-void Handoff::Accepted(Carrier& carrier) noexcept
+void Handoff::Accepted(Carrier& carrier, bool all) noexcept
 {
-    carrier.refused_for_now = 0;
-    if (carrier.retry_timer)
-        carrier.retry_timer->cancel();
+    if (all) {
+        carrier.refused_for_now = 0;
+        if (carrier.retry_timer)
+            carrier.retry_timer->cancel();
+    }
     if (carrier.refused) {
         // The other request in flight was refused for now, yet this one was
         // taken: there is room again, so what it refused comes round again.

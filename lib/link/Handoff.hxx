@@ -105,8 +105,11 @@ private:
     // backoff, which comes back (nullopt when we wait for it to reappear).
     std::optional<std::chrono::milliseconds> Refuse(const std::string& instance, Carrier& carrier,
                                                     const CarryAnswer& answer);
-    // It took something: whatever it refused before, it is taking again.
-    void Accepted(Carrier& carrier) noexcept;
+    // Offers again to it after the next step of its backoff; returns the delay.
+    std::chrono::milliseconds RetryLater(const std::string& instance, Carrier& carrier);
+    // It took something: whatever it refused before, it is taking again; the
+    // backoff starts over only if it took everything (`all`).
+    void Accepted(Carrier& carrier, bool all) noexcept;
     // A carry request is answered or lost: its messages may be offered again.
     void Release(Carrier& carrier, const std::string& iq_id) noexcept;
 

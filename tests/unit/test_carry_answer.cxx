@@ -93,6 +93,16 @@ TEST_CASE("an answer that took something refuses nothing")
     CHECK(answer.accepted == std::vector<std::string>{"a", "b"});
     CHECK(answer.refused == 1);
     CHECK(answer.condition.empty());
+    CHECK(answer.retry_rest); // what had no room comes round again
+}
+
+TEST_CASE("the rest refused for good is not asked again")
+{
+    const auto answer =
+        ReadCarryAnswer(Result({{kElaine, "a", "stored", ""}, Refused("b", "forbidden")}), kElaine);
+    CHECK(answer.refusal == Refusal::None);
+    CHECK_FALSE(answer.retry_rest);
+    CHECK_FALSE(ReadCarryAnswer(Result({{kElaine, "a", "stored", ""}}), kElaine).retry_rest);
 }
 
 TEST_CASE("items of another origin are not ours to count")
