@@ -57,6 +57,7 @@ public:
         browser_.Recheck();
     }
     std::string OwnInstance() const { return publisher_.Own(); }
+    std::string PublishedName() const { return publisher_.Name(); }
     void Resolve(const std::string& instance, Lookup::Done done, Lookup::Enough enough)
     {
         browser_.Resolve(instance, std::move(done), std::move(enough));
@@ -206,6 +207,11 @@ void Presence::Withdraw() noexcept
 std::string Presence::OwnInstance() const
 {
     return impl_->OwnInstance();
+}
+
+std::string Presence::PublishedName() const
+{
+    return impl_->PublishedName();
 }
 
 void Presence::Resolve(const std::string& instance,

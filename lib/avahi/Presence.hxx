@@ -68,6 +68,9 @@ public:
     // Our registered instance name; empty until registered (and while the
     // daemon is away).
     std::string OwnInstance() const;
+    // The name we publish or are registering: OwnInstance() once registered,
+    // and already while avahi-daemon probes it. Empty when not publishing.
+    std::string PublishedName() const;
 
     // Resolves `instance` afresh (new resolvers, not our copy from
     // OnNeighbourUp) on every (interface, protocol) it is announced on, and

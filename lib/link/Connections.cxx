@@ -354,7 +354,9 @@ void Connections::Identify(Stream& stream, const xml::StreamHeader& header)
         stream.Close("invalid-from");
         return;
     }
-    if (!to.empty() && to != presence_.OwnInstance()) {
+    // Our name as soon as avahi-daemon has it: a neighbour can resolve us
+    // (and dial) before its "established" reaches us over D-Bus.
+    if (!to.empty() && to != presence_.PublishedName()) {
         LogHandshake(store_, claimed, "refused", "addressed to " + to);
         stream.Close("host-unknown");
         return;
@@ -398,7 +400,7 @@ void Connections::OnIdentifyResolved(Stream& stream, const std::string& claimed,
     }
     unidentified_.erase(&stream);
     stream.SetPeerInstance(claimed);
-    stream.Accept(presence_.OwnInstance(), header);
+    stream.Accept(presence_.PublishedName(), header);
     const bool present = neighbours_.Record(claimed).present;
     auto& link = links_[claimed];
     if (link.stream == nullptr || !link.stream->IsOpen())

@@ -91,6 +91,8 @@ enum Sql {
     kCarriedFromOrigin,
     kEvictionOrder,
     kEvictCarried,
+    kSyncNormal,
+    kSyncFull,
     kSqlCount
 };
 
@@ -184,6 +186,32 @@ struct Store::Impl {
     }
 
     sqlite::Statement& operator[](Sql which) { return statements[which]; }
+
+    // Runs `which` with `args` as a commit of its own that does not wait for
+    // the disk: for diagnostics (who was seen, the handshake log) written on
+    // the way to an acknowledgement. WAL stays consistent; a crash loses at
+    // most these rows, and the next durable commit syncs them too.
+    template <typename... Args> void RunUnsynced(Sql which, const Args&... args)
+    {
+        Run(kSyncNormal);
+        try {
+            auto& s = (*this)[which];
+            sqlite::ScopedReset reset(s);
+            s.Bind(args...);
+            s.Run();
+        } catch (...) {
+            Run(kSyncFull);
+            throw;
+        }
+        Run(kSyncFull);
+    }
+
+    void Run(Sql which)
+    {
+        auto& s = (*this)[which];
+        sqlite::ScopedReset reset(s);
+        s.Run();
+    }
 
     // Runs a query with `args` and reads every row with `read`.
     template <typename Read, typename... Args>

@@ -176,6 +176,9 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "SELECT id, origin, origin_id, bytes FROM carried INDEXED BY carried_by_peer "
     "WHERE " CARRYING " AND from_peer = ?1 ORDER BY expires, received, id LIMIT ?2 OFFSET ?3",
     "DELETE FROM carried WHERE id = ? AND " CARRYING,
+    // Around diagnostic rows only (Impl::RunUnsynced); FULL is the default.
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA synchronous = FULL",
 };
 
 } // namespace pigeon::store

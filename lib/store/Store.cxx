@@ -356,10 +356,8 @@ std::vector<SearchHit> Store::Search(std::string_view text, int limit)
 
 void Store::NoteNeighbour(const Neighbour& n)
 {
-    auto& s = (*impl_)[kUpsertNeighbour];
-    sqlite::ScopedReset reset(s);
-    s.Bind(n.instance, n.jid, n.carrier ? 1 : 0, n.addresses, n.last_seen);
-    s.Run();
+    impl_->RunUnsynced(kUpsertNeighbour, n.instance, n.jid, n.carrier ? 1 : 0, n.addresses,
+                       n.last_seen);
 }
 
 std::vector<Neighbour> Store::Neighbours()
@@ -371,10 +369,7 @@ std::vector<Neighbour> Store::Neighbours()
 
 void Store::LogHandshake(const HandshakeEvent& e)
 {
-    auto& s = (*impl_)[kInsertHandshake];
-    sqlite::ScopedReset reset(s);
-    s.Bind(e.at, e.instance, e.event, e.detail);
-    s.Run();
+    impl_->RunUnsynced(kInsertHandshake, e.at, e.instance, e.event, e.detail);
 }
 
 std::vector<HandshakeEvent> Store::HandshakeLog(int limit)
