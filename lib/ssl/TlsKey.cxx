@@ -164,9 +164,11 @@ TlsKey TlsKey::LoadOrCreate(const std::filesystem::path& key_file,
         SSL_CTX_set_min_proto_version(native, TLS1_3_VERSION);
         context.use_certificate(asio::buffer(certificate), asio::ssl::context::pem);
         const std::string key = ReadFile(key_file);
-        context.use_private_key(asio::buffer(key), asio::ssl::context::pem);
-        if (SSL_CTX_check_private_key(native) != 1)
-            throw std::runtime_error("the key does not match the certificate");
+        boost::system::error_code ec;
+        context.use_private_key(asio::buffer(key), asio::ssl::context::pem, ec);
+        if (ec || SSL_CTX_check_private_key(native) != 1)
+            throw std::runtime_error("it does not match " + certificate_file.string() + " (" +
+                                     (ec ? ec.message() : "another key") + ")");
         context.set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
         SSL_CTX_set_verify(native, SSL_CTX_get_verify_mode(native), AnyCertificate);
         // Every stream a full handshake: nothing to resume, nothing kept.
