@@ -115,10 +115,6 @@ void Stream::BeginHandshake()
 {
     if (tls_ != Tls::Proceeding || writing_ || !open_ || closing_)
         return;
-    if (settings_.tls_key == nullptr) {
-        Refuse("we have no TLS key");
-        return;
-    }
     tls_ = Tls::Handshaking;
     const auto side =
         role_ == Role::Initiator ? ssl::TlsStream::Side::Client : ssl::TlsStream::Side::Server;
@@ -270,6 +266,14 @@ bool Stream::OnTlsEvent(const xml::StreamParser::Event& event)
         peer_opened_ = true; // its features come next
         return true;
     case xml::StreamParser::Event::Kind::Stanza:
+        if (event.stanza.ns == xmpp::ns::kStreams && event.stanza.name == "error") {
+            Close(); // the peer's goodbye (e.g. it does not know us): not a downgrade
+            return false;
+        }
+        if (settings_.tls_key == nullptr) {
+            Refuse("it announces a TLS pin and we have no TLS key (link-tls = no)");
+            return false;
+        }
         if (OnTlsStanza(event.stanza))
             return tls_ != Tls::Proceeding; // nothing after this, in plain
         Refuse("it announces a TLS pin but sent <" + event.stanza.name + "/> in plain");
