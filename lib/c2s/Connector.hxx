@@ -5,8 +5,8 @@
 // each target's addresses, one TCP connection attempt at a time, with TLS
 // at once for a direct-TLS target. The first that works wins.
 
-#include "ssl/Socket.hxx"
 #include "dns/Resolver.hxx"
+#include "ssl/Socket.hxx"
 #include "ssl/TlsStream.hxx"
 #include "util/Alive.hxx"
 
