@@ -253,15 +253,20 @@ void PrintPeers(std::ostream& out, const Json& peers)
         return;
     }
     out << std::left << std::setw(32) << "INSTANCE" << std::setw(11) << "KIND" << std::setw(10)
-        << "STATE" << std::setw(18) << "LAST SEEN"
+        << "STATE" << std::setw(11) << "STREAM" << std::setw(18) << "LAST SEEN"
         << "ADDRESSES\n";
     for (const auto& p : peers) {
-        const char* state = p["connected"].get<bool>() ? "connected"
-                            : p["present"].get<bool>() ? "present"
-                                                       : "away";
+        const bool connected = p["connected"].get<bool>();
+        const char* state = connected ? "connected" : p["present"].get<bool>() ? "present" : "away";
+        // Encrypted or plain while connected; else whether it will have to be encrypted.
+        const bool pinned = p.value("pinned", false);
+        const char* stream = connected ? (p.value("encrypted", false) ? "encrypted" : "plain")
+                             : pinned  ? "pinned"
+                                       : "-";
         out << std::setw(32) << p["instance"].get<std::string>() << std::setw(11)
-            << p["kind"].get<std::string>() << std::setw(10) << state << std::setw(18)
-            << Relative(p["last_seen"]) << p["addresses"].get<std::string>() << '\n';
+            << p["kind"].get<std::string>() << std::setw(10) << state << std::setw(11) << stream
+            << std::setw(18) << Relative(p["last_seen"]) << p["addresses"].get<std::string>()
+            << '\n';
     }
 }
 

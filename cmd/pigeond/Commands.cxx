@@ -434,6 +434,8 @@ Json Commands::Peers(const Json& request)
         });
         entry["present"] = it != live.end() && it->present;
         entry["connected"] = it != live.end() && it->connected;
+        entry["encrypted"] = it != live.end() && it->encrypted;
+        entry["pinned"] = it != live.end() && it->pinned;
         peers.push_back(std::move(entry));
     }
     return peers;

@@ -33,6 +33,7 @@ struct DaemonConfig {
     std::size_t max_body{};
     std::size_t max_stanza{};
     bool link_local{};                       // announce and talk to neighbours
+    bool link_tls{};                         // a TLS key, its pin announced, TLS with pigeons
     int port{};                              // XEP-0174 listener; 0 picks a free one
     std::string account;                     // our account JID, empty if none
     std::string first_name, last_name, nick; // published in TXT only if set
@@ -72,6 +73,9 @@ struct DaemonConfig {
     std::filesystem::path DiscoveredUrlFile() const { return data_dir / "bosh-url"; }
     // Our end-to-end key pair's seed; losing it makes us a stranger to our contacts.
     std::filesystem::path IdentityFile() const { return data_dir / "identity"; }
+    // Our TLS key for streams between pigeons, and its self-signed certificate.
+    std::filesystem::path TlsKeyFile() const { return data_dir / "tls-key.pem"; }
+    std::filesystem::path TlsCertificateFile() const { return data_dir / "tls-cert.pem"; }
     std::filesystem::path ControlSocket() const { return runtime_dir / "control"; }
 };
 

@@ -8,6 +8,7 @@
 #include "crypto/Identity.hxx"
 #include "crypto/Random.hxx"
 #include "link/LinkManager.hxx"
+#include "ssl/TlsKey.hxx"
 #include "systemd/Notify.hxx"
 #include "uplink/HostMeta.hxx"
 #include "uplink/Uplink.hxx"
@@ -152,8 +153,12 @@ void Daemon::Start()
     expiry_ = std::make_unique<ExpiryTimer>(io_, store_, &events_);
     StartUplink();
     if (config_.link_local) {
+        if (config_.link_tls)
+            tls_key_ = std::make_unique<ssl::TlsKey>(
+                ssl::TlsKey::LoadOrCreate(config_.TlsKeyFile(), config_.TlsCertificateFile()));
         auto link_config = MakeLinkConfig(config_);
         link_config.identity = identity_.get();
+        link_config.stream.tls_key = tls_key_.get();
         link_config.events = &events_;
         link_config.on_carried = [this] {
             expiry_->Rearm();

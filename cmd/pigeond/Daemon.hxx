@@ -22,6 +22,9 @@
 namespace pigeon::crypto {
 class Identity;
 }
+namespace pigeon::ssl {
+class TlsKey;
+} // namespace pigeon::ssl
 namespace pigeon::link {
 class LinkManager;
 }
@@ -100,6 +103,7 @@ private:
     store::Store store_;
     EventBus events_; // before everything that publishes on it
     std::unique_ptr<crypto::Identity> identity_;
+    std::unique_ptr<ssl::TlsKey> tls_key_; // for the link only
     boost::asio::io_context io_{1};
     // The uplink first: the link layer tells it when it takes on messages.
     std::unique_ptr<ExpiryTimer> expiry_;

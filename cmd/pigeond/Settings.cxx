@@ -243,6 +243,7 @@ std::span<const Setting> Settings()
         Live(Number("max-body", &C::max_body, 64 * 1024, 1, HalfOfMaxStanza, "largest message body in bytes")),
         Number("max-stanza", &C::max_stanza, 256 * 1024, 4096, 2 << 20, "largest stanza a peer may send, in bytes"),
         YesNo("link-local", &C::link_local, true, "announce ourselves over mDNS and talk to neighbours (yes/no)"),
+        YesNo("link-tls", &C::link_tls, true, "announce our TLS key's pin and talk to pigeons that announce theirs only under TLS (yes/no)"),
         Number("port", &C::port, 5298, 0, 65535, "TCP port for link-local streams (0: any free port)"),
         NewUplink(Text("account", &C::account, BareAccount, "our XMPP account JID, if any")),
         Live(Text("first-name", &C::first_name, nullptr, "first name to publish to neighbours (empty: none)")),

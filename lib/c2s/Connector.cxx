@@ -135,11 +135,11 @@ void Connector::OnConnected(const boost::system::error_code& ec)
     socket_->set_option(asio::ip::tcp::no_delay(true), ignored);
     if (!target.direct_tls) {
         timer_.cancel();
-        Finish({std::make_unique<Socket>(std::move(*socket_)), target, {}, false});
+        Finish({std::make_unique<ssl::Socket>(std::move(*socket_)), target, {}, false});
         return;
     }
     // The direct-TLS handshake, before any XML: STARTTLS without asking.
-    tls_socket_ = std::make_unique<Socket>(std::move(*socket_));
+    tls_socket_ = std::make_unique<ssl::Socket>(std::move(*socket_));
     const auto alive = alive_.Watch();
     try {
         tls_socket_->StartTls(options_.domain, options_.tls,

@@ -5,8 +5,8 @@
 // each target's addresses, one TCP connection attempt at a time, with TLS
 // at once for a direct-TLS target. The first that works wins.
 
-#include "c2s/Socket.hxx"
 #include "dns/Resolver.hxx"
+#include "ssl/Socket.hxx"
 #include "ssl/TlsStream.hxx"
 #include "util/Alive.hxx"
 
@@ -40,7 +40,7 @@ public:
     // failure error says what the last attempt met; tls_refused: a server answered but its
     // certificate was refused (and no other worked).
     struct Outcome {
-        std::unique_ptr<Socket> socket;
+        std::unique_ptr<ssl::Socket> socket;
         Target target;
         std::string error;
         bool tls_refused = false;
@@ -73,7 +73,7 @@ private:
     std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
     std::size_t next_endpoint_ = 0;
     std::unique_ptr<boost::asio::ip::tcp::socket> socket_;
-    std::unique_ptr<Socket> tls_socket_; // during a direct-TLS handshake
+    std::unique_ptr<ssl::Socket> tls_socket_; // during a direct-TLS handshake
     boost::asio::steady_timer timer_;
     std::string last_error_;
     std::string tls_error_;

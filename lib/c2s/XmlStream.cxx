@@ -13,7 +13,8 @@ constexpr std::string_view kLog = "c2s";
 
 } // namespace
 
-XmlStream::XmlStream(std::unique_ptr<Socket> socket, Handler& handler, xml::StreamLimits limits)
+XmlStream::XmlStream(std::unique_ptr<ssl::Socket> socket, Handler& handler,
+                     xml::StreamLimits limits)
     : socket_(std::move(socket)), handler_(handler), parser_(limits)
 {
 }

@@ -4,7 +4,7 @@
 // ways, restarts (after STARTTLS and SASL), and the end of the stream. It
 // knows nothing of what the elements mean.
 
-#include "c2s/Socket.hxx"
+#include "ssl/Socket.hxx"
 #include "util/Alive.hxx"
 #include "xml/Element.hxx"
 #include "xml/StreamHeader.hxx"
@@ -35,7 +35,7 @@ public:
         ~Handler() = default;
     };
 
-    XmlStream(std::unique_ptr<Socket> socket, Handler& handler, xml::StreamLimits limits = {});
+    XmlStream(std::unique_ptr<ssl::Socket> socket, Handler& handler, xml::StreamLimits limits = {});
     ~XmlStream();
     XmlStream(const XmlStream&) = delete;
     XmlStream& operator=(const XmlStream&) = delete;
@@ -63,7 +63,7 @@ public:
     // session resumable). The handler hears nothing more.
     void Abort() noexcept;
 
-    const Socket& GetSocket() const noexcept { return *socket_; }
+    const ssl::Socket& GetSocket() const noexcept { return *socket_; }
     // When bytes last came from the server.
     std::chrono::steady_clock::time_point LastReceived() const noexcept { return received_; }
 
@@ -78,7 +78,7 @@ private:
     void End(const std::string& reason) noexcept;
     void CloseSocket() noexcept;
 
-    std::unique_ptr<Socket> socket_;
+    std::unique_ptr<ssl::Socket> socket_;
     Handler& handler_;
     xml::StreamParser parser_;
     std::shared_ptr<Buffer> buffer_ = std::make_shared<Buffer>();

@@ -299,6 +299,9 @@ void Connections::OnDialled(const std::string& instance, const std::string& erro
                  used.address().to_string() + " from " + local.address().to_string());
     auto& stream = NewStream(std::move(socket), Stream::Role::Initiator);
     link.stream = &stream;
+    if (const auto* neighbour = neighbours_.Find(instance);
+        neighbour != nullptr && !neighbour->pin.empty())
+        stream.RequireTls(neighbour->pin);
     stream.Start(presence_.OwnInstance(), instance);
 }
 
@@ -331,12 +334,16 @@ void Connections::OnStreamHeader(Stream& stream, const xml::StreamHeader& header
 {
     try {
         if (stream.GetRole() == Stream::Role::Initiator) {
-            LogHandshake(store_, stream.PeerInstance(), "open", "outbound");
+            LogHandshake(store_, stream.PeerInstance(), "open",
+                         stream.Encrypted() ? "outbound, encrypted" : "outbound, plain");
             if (LinkOf(stream) != nullptr)
                 owner_.OnLinkReady(stream.PeerInstance());
             return;
         }
-        Identify(stream, header);
+        if (stream.Encrypted()) // identified before STARTTLS; the header after it
+            Opened(stream, header);
+        else
+            Identify(stream, header);
     } catch (const std::exception& e) {
         log::Error("link", std::string("stream header: ") + e.what());
         stream.Close("internal-server-error");
@@ -400,12 +407,30 @@ void Connections::OnIdentifyResolved(Stream& stream, const std::string& claimed,
     }
     unidentified_.erase(&stream);
     stream.SetPeerInstance(claimed);
+    // A pigeon we know, or one resolved just now: its pin calls for TLS first.
+    const auto* known = neighbours_.Find(claimed);
+    std::string pin = PinIn(info->txt);
+    if (pin.empty() && known != nullptr)
+        pin = known->pin;
+    if (!pin.empty()) {
+        stream.RequireTls(std::move(pin));
+        stream.Accept(presence_.PublishedName(), header); // offers STARTTLS
+        return;
+    }
+    Opened(stream, header);
+}
+
+void Connections::Opened(Stream& stream, const xml::StreamHeader& header)
+{
+    const std::string claimed = stream.PeerInstance();
     stream.Accept(presence_.PublishedName(), header);
     const bool present = neighbours_.Record(claimed).present;
     auto& link = links_[claimed];
     if (link.stream == nullptr || !link.stream->IsOpen())
         link.stream = &stream; // else both dialled at once: keep ours, still serve theirs
-    LogHandshake(store_, claimed, "open", "inbound from " + stream.RemoteAddress().to_string());
+    LogHandshake(store_, claimed, "open",
+                 "inbound from " + stream.RemoteAddress().to_string() +
+                     (stream.Encrypted() ? ", encrypted" : ", plain"));
     if (link.stream == &stream && present)
         owner_.OnLinkReady(claimed);
 }
@@ -433,7 +458,10 @@ void Connections::OnStreamClosed(Stream& stream, const std::string& reason) noex
                                reason + ")");
         return;
     }
-    LogHandshake(store_, instance, "closed", reason);
+    if (!stream.Refusal().empty())
+        LogHandshake(store_, instance, "refused", stream.Refusal());
+    else
+        LogHandshake(store_, instance, "closed", reason);
     auto* link = LinkOf(stream);
     if (link == nullptr)
         return;

@@ -122,6 +122,8 @@ private:
     void OnIdentifyResolved(Stream& stream, const std::string& claimed,
                             const xml::StreamHeader& header,
                             const std::optional<avahi::ServiceInfo>& info);
+    // The responder's stream with a peer identified (and under TLS if it has a pin): in use.
+    void Opened(Stream& stream, const xml::StreamHeader& header);
     // The link whose stream `stream` is, or nullptr for a second stream.
     Link* LinkOf(const Stream& stream) noexcept;
 

@@ -55,6 +55,8 @@ avahi::TxtRecord LinkManager::Txt() const
     txt["ver"] = xmpp::CapsVer(xmpp::PigeonDiscoInfo());
     if (!config_.account.empty())
         txt["jid"] = config_.account;
+    if (config_.stream.tls_key != nullptr)
+        txt[kPinKey] = config_.stream.tls_key->Pin();
     return txt;
 }
 
@@ -98,11 +100,14 @@ std::vector<PeerView> LinkManager::Peers() const
 {
     std::vector<PeerView> views;
     for (const auto& [instance, neighbour] : neighbours_.All()) {
+        const Stream* open = connections_.Open(instance);
         PeerView view{instance,
                       neighbour.jid,
                       neighbour.carrier,
                       neighbour.present,
-                      connections_.Open(instance) != nullptr,
+                      open != nullptr,
+                      open != nullptr && open->Encrypted(),
+                      !neighbour.pin.empty(),
                       {}};
         for (const auto& e : neighbour.info.endpoints)
             view.addresses.push_back(e.address.to_string());

@@ -51,6 +51,8 @@ struct PeerView {
     bool carrier = false;
     bool present = false;
     bool connected = false;
+    bool encrypted = false; // connected under TLS with its pinned key
+    bool pinned = false;    // it announces a TLS pin: never talked to in plain
     std::vector<std::string> addresses;
 };
 

@@ -102,9 +102,19 @@ void Neighbours::OnNeighbourTxt(const std::string& instance, const avahi::TxtRec
     }
 }
 
+std::string PinIn(const avahi::TxtRecord& txt)
+{
+    const auto pin = txt.find(kPinKey);
+    return pin != txt.end() ? pin->second : std::string();
+}
+
 void Neighbours::Learn(const std::string& instance, Neighbour& neighbour, const char* event)
 {
     const auto& txt = neighbour.info.txt;
+    if (auto pin = PinIn(txt); !pin.empty())
+        neighbour.pin = std::move(pin);
+    else if (!neighbour.pin.empty())
+        LogHandshake(store_, instance, "pin kept", "its TXT record dropped its TLS pin");
     const auto node = txt.find("node");
     neighbour.carrier = node != txt.end() && node->second == xmpp::ns::kPigeon;
     const auto jid = txt.find("jid");

@@ -17,10 +17,19 @@ class Store;
 
 namespace pigeon::link {
 
+// The TXT key under which a pigeon announces its TLS pin (ssl::TlsKey::Pin).
+inline constexpr const char* kPinKey = "tls-pin";
+
+// The pin `txt` announces, empty if none.
+std::string PinIn(const avahi::TxtRecord& txt);
+
 struct Neighbour {
     avahi::ServiceInfo info;                          // as announced; addresses as last resolved
     std::chrono::steady_clock::time_point resolved{}; // when those addresses were
-    std::string jid;      // the account its TXT record names, empty if none
+    std::string jid; // the account its TXT record names, empty if none
+    // The TLS pin it announces, empty if none (a chat client). Once seen it
+    // stays, even if a later TXT record drops it: no downgrade to plain.
+    std::string pin;
     bool carrier = false; // a pigeon peer (our caps node), so it may carry
     bool present = false; // announced right now
 };

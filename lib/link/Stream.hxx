@@ -4,6 +4,7 @@
 // nothing of what the stanzas mean.
 
 #include "link/StreamDeadline.hxx"
+#include "ssl/Socket.hxx"
 #include "util/Alive.hxx"
 #include "xml/Element.hxx"
 #include "xml/StreamHeader.hxx"
@@ -38,6 +39,9 @@ protected:
 struct StreamSettings {
     xml::StreamLimits limits;
     DeadlineRules deadlines; // see StreamDeadline.hxx
+    // Ours, for streams with pigeons that announce a pin; null: we can talk
+    // only to peers that announce none. Must outlive every stream.
+    const ssl::TlsKey* tls_key = nullptr;
 };
 
 // Held by a shared_ptr because its own reads and writes need it: Asio
@@ -59,10 +63,17 @@ public:
            Alive::Token owner_alive, const StreamSettings& settings);
     ~Stream();
 
+    // Before Start (initiator) or Accept (responder): the peer announced
+    // `pin`, so nothing but STARTTLS goes either way until the stream is under
+    // TLS with a peer whose certificate has that pin (ssl::TlsKey); then the
+    // stream restarts. Anything else closes it, and Refusal() says why.
+    void RequireTls(std::string pin);
     // Starts reading. An initiator first sends its header (from -> to).
     void Start(const std::string& local_instance, const std::string& remote_instance);
     // The responder's answer to the initiator's header: our header, then
-    // empty stream features when the peer speaks version 1.0.
+    // stream features when the peer speaks version 1.0 (STARTTLS, required,
+    // if RequireTls was called; else none). Under TLS the initiator's new
+    // header comes to the owner as OnStreamHeader again, to be accepted again.
     void Accept(const std::string& local_instance, const xml::StreamHeader& peer_header);
 
     // Queues a stanza. Never throws: an element that cannot be serialised is
@@ -87,8 +98,25 @@ public:
     boost::asio::ip::address RemoteAddress() const noexcept { return remote_address_; }
     // Outgoing bytes not yet written (for flow control of large handoffs).
     std::size_t PendingBytes() const noexcept { return pending_bytes_; }
+    // Under TLS with the pinned peer.
+    bool Encrypted() const noexcept { return tls_ == Tls::Done; }
+    // Why the TLS the peer's pin calls for failed (a mismatch, a plain peer); empty if it did not.
+    const std::string& Refusal() const noexcept { return refusal_; }
 
 private:
+    // Where STARTTLS stands: Plain without a pin; then Wanted, Offered (the
+    // responder's features are out), Requested (the initiator's <starttls/> is
+    // out), Proceeding (both agreed: handshake once nothing is in flight),
+    // Handshaking, Done.
+    enum class Tls { Plain, Wanted, Offered, Requested, Proceeding, Handshaking, Done };
+
+    // A stanza while TLS is not done yet; false if it was not STARTTLS's.
+    bool OnTlsStanza(const xml::Element& stanza);
+    bool OnTlsEvent(const xml::StreamParser::Event& event);
+    static void NoDelay(boost::asio::ip::tcp::socket& socket) noexcept;
+    void BeginHandshake();
+    void OnHandshake(const std::string& error) noexcept;
+    void Refuse(const std::string& why);
     void Read();
     void OnRead(const boost::system::error_code& ec, std::size_t size) noexcept;
     void Write(std::string data);
@@ -98,8 +126,9 @@ private:
     void OnTimer() noexcept;
     void Shutdown(Ending ending, const std::string& reason) noexcept;
 
-    boost::asio::ip::tcp::socket socket_;
     boost::asio::steady_timer timer_;
+    boost::asio::ip::address remote_address_;
+    ssl::Socket socket_;
     StreamDeadline deadline_;
     StreamDeadline::Clock::time_point armed_ = StreamDeadline::Clock::time_point::max();
     Role role_;
@@ -107,10 +136,13 @@ private:
     Alive::Token owner_alive_;
     StreamSettings settings_;
     xml::StreamParser parser_;
-    boost::asio::ip::address remote_address_;
     std::string peer_instance_;
+    std::string local_instance_; // for the header after STARTTLS
+    Tls tls_ = Tls::Plain;
+    std::string pin_;     // the peer's, while tls_ is not Plain
+    std::string refusal_; // see Refusal()
     std::array<char, 16384> read_buffer_;
-    std::deque<std::string> write_queue_;
+    std::deque<std::shared_ptr<const std::string>> write_queue_;
     std::size_t pending_bytes_ = 0;
     bool writing_ = false;
     bool open_ = true;

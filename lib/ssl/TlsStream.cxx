@@ -1,5 +1,6 @@
 #include "ssl/TlsStream.hxx"
 
+#include "ssl/PeerContext.hxx"
 #include "util/Log.hxx"
 
 #include <boost/asio/ssl.hpp>
@@ -45,7 +46,15 @@ std::string Refusal(long result, const std::string& domain)
 
 struct TlsStream::Impl : std::enable_shared_from_this<Impl> {
     Impl(asio::ip::tcp::socket socket, const std::string& name, const TlsOptions& tls)
-        : context(MakeContext(tls)), domain(name), options(tls), stream(std::move(socket), context)
+        : context(std::make_shared<asio::ssl::context>(MakeContext(tls))), domain(name),
+          options(tls), stream(std::move(socket), *context)
+    {
+    }
+    // Between pigeons: the context is our key's, shared.
+    Impl(asio::ip::tcp::socket socket, std::shared_ptr<TlsKey::Impl> key, Side our_side,
+         std::string peer_pin)
+        : key(std::move(key)), side(our_side), pin(std::move(peer_pin)),
+          stream(std::move(socket), this->key->context)
     {
     }
 
@@ -75,7 +84,23 @@ struct TlsStream::Impl : std::enable_shared_from_this<Impl> {
         stream.set_verify_mode(options.insecure ? asio::ssl::verify_none : asio::ssl::verify_peer);
     }
 
-    asio::ssl::context context;
+    // Whether the peer's certificate has the pin it announced; an error if not.
+    std::string CheckPin()
+    {
+        X509* certificate = SSL_get0_peer_certificate(stream.native_handle());
+        if (certificate == nullptr)
+            return "the peer showed no certificate";
+        const std::string shown = PinOfX509(certificate);
+        if (shown != pin)
+            return "the peer's TLS key " + shown.substr(0, 16) +
+                   "... is not the one it announces (pin " + pin.substr(0, 16) + "...)";
+        return {};
+    }
+
+    std::shared_ptr<asio::ssl::context> context; // a c2s client's own
+    std::shared_ptr<TlsKey::Impl> key;           // between pigeons: ours
+    Side side = Side::Client;
+    std::string pin; // between pigeons: the peer's
     std::string domain;
     TlsOptions options;
     asio::ssl::stream<asio::ip::tcp::socket> stream;
@@ -89,6 +114,11 @@ TlsStream::TlsStream(asio::ip::tcp::socket socket, const std::string& domain,
     impl_->Prepare();
 }
 
+TlsStream::TlsStream(asio::ip::tcp::socket socket, const TlsKey& ours, Side side, std::string pin)
+    : impl_(std::make_shared<Impl>(std::move(socket), ours.Shared(), side, std::move(pin)))
+{
+}
+
 TlsStream::~TlsStream()
 {
     Close();
@@ -96,29 +126,39 @@ TlsStream::~TlsStream()
 
 void TlsStream::Handshake(HandshakeDone done)
 {
-    impl_->stream.async_handshake(
-        asio::ssl::stream_base::client, [weak = std::weak_ptr<Impl>(impl_), done = std::move(done)](
+    const auto side = impl_->side == Side::Server ? asio::ssl::stream_base::server
+                                                  : asio::ssl::stream_base::client;
+    impl_->stream.async_handshake(side, [weak = std::weak_ptr<Impl>(impl_), done = std::move(done)](
                                             const boost::system::error_code& ec) {
-            const auto impl = weak.lock();
-            if (!impl) {
-                done("the connection was closed", false);
-                return;
-            }
-            const long result = SSL_get_verify_result(impl->stream.native_handle());
-            if (ec) {
-                if (result != X509_V_OK && !impl->options.insecure)
-                    done(Refusal(result, impl->domain), true);
-                else
-                    done("TLS handshake failed: " + ec.message(), false);
-                return;
-            }
-            impl->verified = result == X509_V_OK;
-            if (!impl->verified)
-                log::Warning(kLog, "tls-insecure is set: accepting a certificate that fails "
-                                   "verification: " +
-                                       Refusal(result, impl->domain));
-            done({}, false);
-        });
+        const auto impl = weak.lock();
+        if (!impl) {
+            done("the connection was closed", false);
+            return;
+        }
+        if (impl->key) {
+            const std::string refusal = ec ? std::string() : impl->CheckPin();
+            impl->verified = !ec && refusal.empty();
+            if (ec)
+                done("TLS handshake failed: " + ec.message(), false);
+            else
+                done(refusal, !refusal.empty());
+            return;
+        }
+        const long result = SSL_get_verify_result(impl->stream.native_handle());
+        if (ec) {
+            if (result != X509_V_OK && !impl->options.insecure)
+                done(Refusal(result, impl->domain), true);
+            else
+                done("TLS handshake failed: " + ec.message(), false);
+            return;
+        }
+        impl->verified = result == X509_V_OK;
+        if (!impl->verified)
+            log::Warning(kLog, "tls-insecure is set: accepting a certificate that fails "
+                               "verification: " +
+                                   Refusal(result, impl->domain));
+        done({}, false);
+    });
 }
 
 // The stream lives until the operations on it have completed: the handlers hold it.

@@ -1,9 +1,15 @@
 #pragma once
-// A TLS client stream over a connected TCP socket (OpenSSL through
-// Boost.Asio's ssl::stream), for c2s: STARTTLS and direct TLS (XEP-0368).
-// The certificate is checked against the system trust store (plus an extra
-// anchor, for a lab or private CA) and against the XMPP domain, not the host
-// we connected to (RFC 6125, RFC 7590). OpenSSL stays behind this header.
+// A TLS stream over a connected TCP socket (OpenSSL through Boost.Asio's
+// ssl::stream), in one of two kinds:
+// - a client for c2s (STARTTLS and direct TLS, XEP-0368): the certificate is
+//   checked against the system trust store (plus an extra anchor, for a lab or
+//   private CA) and against the XMPP domain, not the host we connected to
+//   (RFC 6125, RFC 7590);
+// - either side of a link-local stream between pigeons: both show their
+//   TlsKey, and the peer's certificate must match the pin it announced.
+// OpenSSL stays behind this header.
+
+#include "ssl/TlsKey.hxx"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -34,6 +40,10 @@ public:
     // std::system_error if OpenSSL cannot set up the context or read ca_file.
     TlsStream(boost::asio::ip::tcp::socket socket, const std::string& domain,
               const TlsOptions& options);
+    enum class Side { Client, Server };
+    // Between pigeons: `ours` shown to the peer, whose certificate must have `pin`
+    // (see TlsKey). Throws std::bad_alloc only.
+    TlsStream(boost::asio::ip::tcp::socket socket, const TlsKey& ours, Side side, std::string pin);
     // Closes the socket; pending operations complete with an error (their handlers are
     // called from the loop, so they must check that their owner still exists, and a read's
     // buffer must outlive it).

@@ -10,8 +10,9 @@ lab_add_host elaine
 lab_add_host mallory
 lab_wait_avahi elaine mallory
 node_start elaine
-# A real pigeond on mallory announces her, so that her stream is identified.
-node_start mallory
+# A real pigeond on mallory announces her, so that her stream is identified
+# (without a TLS pin: the flood speaks plain).
+node_start mallory --link-tls no
 target=$(lab_ip elaine)
 instance_of() { node_ctl "$1" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["instance"])'; }
 elaine_instance=$(instance_of elaine)

@@ -17,7 +17,8 @@ id=$(node_ctl elaine send jerry@example.org "the genuine one")
 node_kill elaine
 
 node_start kramer
-node_start mallory --carry off # announces her, so that her scripted stream is identified
+# Announces her (without a TLS pin: the script speaks plain), so that her scripted stream is identified.
+node_start mallory --carry off --link-tls no
 at=$(date +%s%3N) # both plantings the same bytes
 plant() {
     lab_exec mallory python3 "$(dirname "$0")/carry_peer.py" "$(lab_ip kramer)" mallory@mallory \

@@ -1,6 +1,7 @@
 #pragma once
-// The byte pipe under a c2s stream: a TCP socket, plain until STARTTLS
-// moves it under TLS, or under TLS from the start (XEP-0368 direct TLS).
+// The byte pipe under an XMPP stream: a TCP socket, plain until STARTTLS
+// moves it under TLS, or under TLS from the start (c2s, XEP-0368 direct TLS).
+// c2s and the link-local streams between pigeons both run on it.
 
 #include "ssl/TlsStream.hxx"
 
@@ -10,7 +11,7 @@
 #include <optional>
 #include <string>
 
-namespace pigeon::c2s {
+namespace pigeon::ssl {
 
 class Socket {
 public:
@@ -30,6 +31,9 @@ public:
     // std::logic_error if it is under TLS already, what the TlsStream constructor throws.
     void StartTls(const std::string& domain, const ssl::TlsOptions& options,
                   ssl::TlsStream::HandshakeDone done);
+    // The same between pigeons (see TlsStream): `ours` shown, the peer's checked against `pin`.
+    void StartTls(const TlsKey& ours, TlsStream::Side side, const std::string& pin,
+                  TlsStream::HandshakeDone done);
 
     // Null while plain.
     const ssl::TlsStream* Tls() const noexcept { return tls_.get(); }
@@ -41,4 +45,4 @@ private:
     std::unique_ptr<ssl::TlsStream> tls_;
 };
 
-} // namespace pigeon::c2s
+} // namespace pigeon::ssl

@@ -1,10 +1,10 @@
-#include "c2s/Socket.hxx"
+#include "ssl/Socket.hxx"
 
 #include <boost/asio/write.hpp>
 
 #include <stdexcept>
 
-namespace pigeon::c2s {
+namespace pigeon::ssl {
 namespace asio = boost::asio;
 
 Socket::Socket(asio::ip::tcp::socket plain) : plain_(std::move(plain))
@@ -50,6 +50,16 @@ void Socket::StartTls(const std::string& domain, const ssl::TlsOptions& options,
     tls_->Handshake(std::move(done));
 }
 
+void Socket::StartTls(const TlsKey& ours, TlsStream::Side side, const std::string& pin,
+                      TlsStream::HandshakeDone done)
+{
+    if (tls_)
+        throw std::logic_error("the stream is under TLS already");
+    tls_ = std::make_unique<ssl::TlsStream>(std::move(*plain_), ours, side, pin);
+    plain_.reset();
+    tls_->Handshake(std::move(done));
+}
+
 void Socket::Close() noexcept
 {
     if (tls_) {
@@ -61,4 +71,4 @@ void Socket::Close() noexcept
     }
 }
 
-} // namespace pigeon::c2s
+} // namespace pigeon::ssl
