@@ -2,6 +2,7 @@
 
 #include "crypto/Identity.hxx"
 #include "link/HandshakeLog.hxx"
+#include "link/SprayRules.hxx"
 #include "link/Stream.hxx"
 #include "store/Store.hxx"
 #include "util/EventBus.hxx"
@@ -17,15 +18,23 @@ CarrierDesk::CarrierDesk(store::Store& store, const LinkConfig& config) noexcept
 {
 }
 
-int CarrierDesk::Take(Stream& stream, const xml::Element& iq)
+int CarrierDesk::Take(Stream& stream, const xml::Element& iq,
+                      std::span<const std::string> our_names)
 {
     const std::string from_peer = stream.PeerInstance();
     const UnixMs now = NowMs();
     // A copy its origin's key does not bear out is refused (no pre-emption).
-    const auto items = ParseCarryRequest(*FindCarry(iq), now, [this](const std::string& bare) {
+    auto items = ParseCarryRequest(*FindCarry(iq), now, [this](const std::string& bare) {
         const auto text = store_.Key(bare);
         return text ? crypto::ParsePublicKey(*text) : std::nullopt;
     });
+    // Nothing comes back to an agent that held it, nor goes past the hop limit.
+    for (auto& item : items)
+        if (const auto why = RefuseRoute(item.path, our_names, config_.spray.hop_limit);
+            item.problem.empty() && !why.empty()) {
+            item.problem = why;
+            item.condition = "not-acceptable";
+        }
     CountForged(from_peer, items);
     const auto decision =
         DecideCarry({config_.carry, config_.carry_limits}, from_peer, items,
@@ -120,8 +129,20 @@ std::vector<ItemStatus> CarrierDesk::Keep(const std::string& from_peer,
         const auto& item = items[i];
         // Our own policy caps how long we hold anything, whatever the origin asks.
         const UnixMs expires = std::min(item.expires, now + config_.ttl);
-        to_store.push_back({item.origin_id, item.origin, item.to, from_peer, item.sent, now,
-                            expires, 0, item.payload});
+        // Our own L caps the budget we take on; the giver joins the path.
+        to_store.push_back({item.origin_id,
+                            item.origin,
+                            item.to,
+                            from_peer,
+                            item.sent,
+                            now,
+                            expires,
+                            0,
+                            item.payload,
+                            0,
+                            {},
+                            std::clamp(item.copies, 1, std::max(config_.spray.copies, 1)),
+                            JoinPath(KeptPath(item.path, from_peer))});
     }
     std::vector<std::int64_t> evict;
     for (const auto& [holder, copy] : decision.evict)

@@ -24,9 +24,10 @@ public:
     CarrierDesk(store::Store& store, const LinkConfig& config) noexcept;
 
     // Answers `iq`, a carry request (FindCarry finds it) that came over
-    // `stream`; how many messages are new to us. Throws what the store
-    // throws; then nothing was acknowledged.
-    int Take(Stream& stream, const xml::Element& iq);
+    // `stream`; how many messages are new to us. A copy whose path holds one
+    // of `our_names` or is past our hop limit is refused. Throws what the
+    // store throws; then nothing was acknowledged.
+    int Take(Stream& stream, const xml::Element& iq, std::span<const std::string> our_names);
 
 private:
     // Commits the items `decided` stores; the statuses to answer with, those

@@ -4,6 +4,7 @@
 #include "link/LinkConfig.hxx"
 #include "link/Neighbours.hxx"
 #include "link/OutboxChat.hxx"
+#include "link/SprayRules.hxx"
 #include "link/Stream.hxx"
 #include "store/Store.hxx"
 #include "util/EventBus.hxx"
@@ -53,25 +54,25 @@ bool Handoff::HasRoom(const std::string& instance) const noexcept
 }
 
 void Handoff::Offer(const std::string& instance, const Neighbour& neighbour, Stream& stream,
-                    const std::string& origin)
+                    const std::string& origin, const std::string& own_instance)
 {
     if (!neighbour.carrier)
         return;
     auto& carrier = carriers_[instance];
     while (!carrier.refused && carrier.pending.size() < kBatchesInFlight &&
-           OfferBatch(instance, neighbour, carrier, stream, origin)) {
+           OfferBatch(instance, neighbour, carrier, stream, origin, own_instance)) {
     }
 }
 
 bool Handoff::OfferBatch(const std::string& instance, const Neighbour& neighbour, Carrier& carrier,
-                         Stream& stream, const std::string& origin)
+                         Stream& stream, const std::string& origin, const std::string& own_instance)
 {
-    auto batch = NextBatch(instance, neighbour, carrier, origin);
+    auto batch = NextBatch(instance, neighbour, carrier, origin, own_instance);
     if (batch.items.empty())
         return false;
     const std::string id = "carry-" + std::to_string(++next_iq_);
-    offered_.insert(batch.ids.begin(), batch.ids.end());
-    carrier.pending.emplace(id, std::move(batch.ids));
+    offered_.insert(batch.offered.ids.begin(), batch.offered.ids.end());
+    carrier.pending.emplace(id, std::move(batch.offered));
     stream.Send(MakeCarryRequest(id, batch.items));
     // Journal only: a stored log row is a commit, and the handoff record follows anyway.
     log::Debug("link",
@@ -83,7 +84,8 @@ bool Handoff::OfferBatch(const std::string& instance, const Neighbour& neighbour
 // From where this contact's walk through our queue got to; empty when nothing
 // is left, or when the next message waits for another carrier's answer.
 Handoff::Batch Handoff::NextBatch(const std::string& instance, const Neighbour& neighbour,
-                                  Carrier& carrier, const std::string& origin)
+                                  Carrier& carrier, const std::string& origin,
+                                  const std::string& own_instance)
 {
     // Every item costs at least its envelope: read no more than can fit.
     const int page = std::min(config_.batch_items, int(config_.batch_bytes / kItemOverhead) + 1);
@@ -108,8 +110,9 @@ Handoff::Batch Handoff::NextBatch(const std::string& instance, const Neighbour& 
                 if (!batch.items.empty() && bytes + size > config_.batch_bytes)
                     break;
                 bytes += size;
-                batch.items.push_back(Wrap(item, origin, keys));
-                batch.ids.push_back(item.id);
+                batch.items.push_back(Wrap(item, origin, own_instance, keys));
+                batch.offered.ids.push_back(item.id);
+                batch.offered.copies.push_back(batch.items.back().copies);
             } // else it goes to the peer directly instead
             carrier.offered_up_to = {item.created, item.id};
         }
@@ -120,7 +123,7 @@ Handoff::Batch Handoff::NextBatch(const std::string& instance, const Neighbour& 
 // Signed always; sealed when we know the recipient's key, so that the
 // carrier can neither read nor change it.
 OutgoingItem Handoff::Wrap(const store::OutboxItem& item, const std::string& origin,
-                           RecipientKeys& keys)
+                           const std::string& own_instance, RecipientKeys& keys)
 {
     auto [known, added] = keys.try_emplace(item.to);
     if (added)
@@ -130,7 +133,11 @@ OutgoingItem Handoff::Wrap(const store::OutboxItem& item, const std::string& ori
     const auto message = OutboxChat(item, origin);
     auto stanza = xmpp::ToStanza(message);
     xmpp::Protect(stanza, message, *config_.identity, key ? &*key : nullptr);
-    return {xmpp::Forward(stanza, item.created), item.expires};
+    // Half of what budget is left goes with it (SprayRules); we head its path.
+    return {xmpp::Forward(stanza, item.created),
+            item.expires,
+            OriginGrant(config_.spray.copies, item.copies_given),
+            {own_instance}};
 }
 
 // A carrier that stops answering for that long is cut off.
@@ -162,9 +169,14 @@ bool Handoff::TakeReply(const std::string& instance, Stream& stream, const xml::
                         const std::string& origin)
 {
     auto& carrier = carriers_[instance];
+    const std::string iq_id(iq.Attr("id"));
+    std::map<std::string, int> granted; // what each offered message's budget gave
+    if (const auto it = carrier.pending.find(iq_id); it != carrier.pending.end())
+        for (std::size_t i = 0; i < it->second.ids.size(); ++i)
+            granted[it->second.ids[i]] = it->second.copies[i];
     // Answered either way: these messages may go to others again (nothing
     // offers them before the answer is recorded below).
-    Release(carrier, std::string(iq.Attr("id")));
+    Release(carrier, iq_id);
     ArmReplyTimer(carrier, stream);
     if (iq.Attr("type") == "error") {
         carrier.refused = true;
@@ -181,17 +193,23 @@ bool Handoff::TakeReply(const std::string& instance, Stream& stream, const xml::
         return false;
     }
     std::vector<std::string> accepted;
+    std::vector<int> copies;
     int refused = 0;
     for (const auto& status : ParseCarryResult(iq)) {
-        if (status.origin != origin)
+        const auto grant = granted.find(status.origin_id);
+        if (status.origin != origin || grant == granted.end())
             continue; // not ours to record
-        if (status.status == "stored" || status.status == "duplicate")
+        if (status.status == "stored" || status.status == "duplicate") {
             accepted.push_back(status.origin_id);
-        else
+            // One it held already (handed on by another carrier) took none of our budget.
+            copies.push_back(status.status == "stored" ? grant->second : 0);
+        } else {
             ++refused;
+        }
     }
-    // Only now, on the carrier's acknowledgement of its durable copy.
-    const int added = store_.RecordHandoffs(instance, accepted, NowMs());
+    // Only now, on the carrier's acknowledgement of its durable copy: the
+    // budget it took leaves ours in the same transaction.
+    const int added = store_.RecordHandoffs(instance, accepted, NowMs(), copies);
     LogHandshake(store_, instance, "handoff",
                  std::to_string(added) + " message(s) now carried" +
                      (refused ? ", " + std::to_string(refused) + " refused" : ""));
@@ -215,7 +233,7 @@ void Handoff::Release(Carrier& carrier, const std::string& iq_id) noexcept
     const auto it = carrier.pending.find(iq_id);
     if (it == carrier.pending.end())
         return;
-    for (const auto& origin_id : it->second)
+    for (const auto& origin_id : it->second.ids)
         offered_.erase(origin_id);
     carrier.pending.erase(it);
 }
