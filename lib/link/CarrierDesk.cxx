@@ -28,13 +28,12 @@ int CarrierDesk::Take(Stream& stream, const xml::Element& iq,
         const auto text = store_.Key(bare);
         return text ? crypto::ParsePublicKey(*text) : std::nullopt;
     });
-    // Nothing comes back to an agent that held it, nor goes past the hop limit.
-    for (auto& item : items)
-        if (const auto why = RefuseRoute(item.path, our_names, config_.spray.hop_limit);
-            item.problem.empty() && !why.empty()) {
-            item.problem = why;
-            item.condition = "not-acceptable";
-        }
+    CheckRoutes(items, our_names);
+    const auto held = TakeOutHeld(items, from_peer);
+    if (items.empty() && !held.empty()) {
+        stream.Send(MakeCarryResult(iq, held));
+        return 0;
+    }
     CountForged(from_peer, items);
     const auto decision =
         DecideCarry({config_.carry, config_.carry_limits}, from_peer, items,
@@ -57,7 +56,8 @@ int CarrierDesk::Take(Stream& stream, const xml::Element& iq,
         });
         return 0;
     }
-    const auto answer = Keep(from_peer, items, decision, now);
+    auto answer = Keep(from_peer, items, decision, now);
+    answer.insert(answer.end(), held.begin(), held.end());
     stream.Send(MakeCarryResult(iq, answer));
     const auto count = [&answer](std::string_view status) {
         return std::count_if(answer.begin(), answer.end(),
@@ -71,6 +71,35 @@ int CarrierDesk::Take(Stream& stream, const xml::Element& iq,
                      " already held, " + std::to_string(count("refused")) + " refused");
     PublishCarrying(from_peer, answer);
     return int(stored);
+}
+
+void CarrierDesk::CheckRoutes(std::span<IncomingItem> items,
+                              std::span<const std::string> our_names) const
+{
+    // Nothing comes back to an agent that held it, nor goes past the hop limit.
+    for (auto& item : items)
+        if (const auto why = RefuseRoute(item.path, our_names, config_.spray.hop_limit);
+            item.problem.empty() && !why.empty()) {
+            item.problem = why;
+            item.condition = "not-acceptable";
+        }
+}
+
+std::vector<ItemStatus> CarrierDesk::TakeOutHeld(std::vector<IncomingItem>& items,
+                                                 const std::string& from_peer)
+{
+    // A copy another carrier hands on, of a message we hold (or held), would
+    // only be a second copy of it here: sealed per handoff, its bytes differ.
+    // Copies straight from their origin are still kept apart (no pre-emption).
+    std::vector<ItemStatus> held;
+    std::erase_if(items, [&](const IncomingItem& item) {
+        if (!item.problem.empty() || KeptPath(item.path, from_peer).size() < 2 ||
+            !store_.CarriedExpiry(item.origin, item.origin_id))
+            return false;
+        held.push_back({item.origin, item.origin_id, "duplicate", {}});
+        return true;
+    });
+    return held;
 }
 
 void CarrierDesk::PublishCarrying(const std::string& from_peer,

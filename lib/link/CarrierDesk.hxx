@@ -30,6 +30,11 @@ public:
     int Take(Stream& stream, const xml::Element& iq, std::span<const std::string> our_names);
 
 private:
+    // Refuses the items whose path holds us or is past the hop limit.
+    void CheckRoutes(std::span<IncomingItem> items, std::span<const std::string> our_names) const;
+    // Takes the relayed items of messages we hold out of `items`: each answered `duplicate`.
+    std::vector<ItemStatus> TakeOutHeld(std::vector<IncomingItem>& items,
+                                        const std::string& from_peer);
     // Commits the items `decided` stores; the statuses to answer with, those
     // it refused first, then "stored" or "duplicate" as the store found them.
     std::vector<ItemStatus> Keep(const std::string& from_peer, std::span<const IncomingItem> items,
