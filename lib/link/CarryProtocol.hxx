@@ -48,11 +48,11 @@ struct IncomingItem {
     std::string to;
     UnixMs sent = 0;
     UnixMs expires = 0;
-    std::string payload;           // the serialised <forwarded/>, kept as the carrier stores it
-    int copies = 1;                // its budget: 1 from a peer that names none
-    std::vector<std::string> path; // as handed over: empty from a peer that names none
-    std::string problem;           // empty when acceptable; else why it is refused
-    std::string condition;         // stanza error condition for the problem
+    std::string payload;   // the serialised <forwarded/>, kept as the carrier stores it
+    std::string problem;   // empty when acceptable; else why it is refused
+    std::string condition; // stanza error condition for the problem
+    int copies = 1;        // its budget: 1 from a peer that names none
+    std::vector<std::string> path = {}; // as handed over: empty from a peer that names none
 };
 
 // The origin's key (bare JID) if we know it; nullopt if not.
