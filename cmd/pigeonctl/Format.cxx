@@ -147,13 +147,13 @@ void PrintCarrying(std::ostream& out, const Json& items)
     if (items.empty())
         return Empty(out, "carrying list");
     out << std::left << std::setw(10) << "ID" << std::setw(26) << "ORIGIN" << std::setw(26) << "TO"
-        << std::setw(22) << "FROM PEER" << std::setw(18) << "RECEIVED"
-        << "EXPIRES\n";
+        << std::setw(22) << "FROM PEER" << std::setw(18) << "RECEIVED" << std::setw(18) << "EXPIRES"
+        << "COPIES\n";
     for (const auto& m : items)
         out << std::setw(10) << ShortId(m["id"]) << std::setw(26) << m["origin"].get<std::string>()
             << std::setw(26) << m["to"].get<std::string>() << std::setw(22)
             << m["from_peer"].get<std::string>() << std::setw(18) << Relative(m["received"])
-            << Relative(m["expires"]) << '\n';
+            << std::setw(18) << Relative(m["expires"]) << m.value("copies", 1) << '\n';
 }
 
 void PrintInbox(std::ostream& out, const Json& items)

@@ -28,6 +28,8 @@ struct DaemonConfig {
     log::Level log_level{};
     std::string name; // XEP-0174 user part of our instance name
     int carriers{};   // K: at most this many carriers per message
+    int copies{};     // L: each message's copy budget (spray-and-wait)
+    int hop_limit{};  // most handoffs on a message's path
     CarryPolicy carry{};
     int ttl_hours{}; // how long a carried message is kept for upload
     std::size_t max_body{};

@@ -65,6 +65,7 @@ link::LinkConfig MakeLinkConfig(const DaemonConfig& c)
     l.port = std::uint16_t(c.port);
     l.account = c.account;
     l.carriers = c.carriers;
+    l.spray = {c.copies, c.hop_limit};
     l.carry = c.carry;
     l.ttl = UnixMs{c.ttl_hours} * 3600 * 1000;
     // Measured at start and at each reload: what the disk has left now.

@@ -238,6 +238,8 @@ std::span<const Setting> Settings()
         Live(Choice("log-level", &C::log_level, log::Level::Info, "error|warning|notice|info|debug", "error, warning, notice, info or debug")),
         AtStart("name", &C::name, LoginName, InstanceUser, "user part of our link-local name (default: login name)"),
         Live(Number("carriers", &C::carriers, 5, 1, 100, "hand each message to at most this many carriers")),
+        Live(Number("copies", &C::copies, 8, 1, 1024, "copy budget of each message, halved at each handoff (spray-and-wait)")),
+        Live(Number("hop-limit", &C::hop_limit, 4, 1, 16, "most handoffs on any message's path")),
         Live(Choice("carry", &C::carry, CarryPolicy::On, "on|off|contacts", "carry for others: on, off or contacts")),
         Live(Number("ttl", &C::ttl_hours, 168, 1, 24 * 365, "hours a carried message is kept for upload")),
         Live(Number("max-body", &C::max_body, 64 * 1024, 1, HalfOfMaxStanza, "largest message body in bytes")),

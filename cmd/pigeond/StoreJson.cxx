@@ -1,6 +1,7 @@
 #include "StoreJson.hxx"
 
 #include "crypto/Identity.hxx"
+#include "link/SprayRules.hxx"
 
 #include <charconv>
 
@@ -64,7 +65,9 @@ Json ToJson(const store::CarriedItem& item)
             {"received", TimeToJson(item.received)},
             {"expires", TimeToJson(item.expires)},
             {"uploaded", TimeToJson(item.uploaded)},
-            {"delivered", TimeToJson(item.delivered)}};
+            {"delivered", TimeToJson(item.delivered)},
+            {"copies", item.copies},
+            {"path", link::SplitPath(item.path)}};
 }
 
 Json ToJson(const store::InboxItem& item)

@@ -2,6 +2,7 @@
 
 #include "crypto/Identity.hxx"
 #include "link/HandshakeLog.hxx"
+#include "link/SprayRules.hxx"
 #include "link/Stream.hxx"
 #include "sqlite/Error.hxx"
 #include "store/Store.hxx"
@@ -18,15 +19,22 @@ CarrierDesk::CarrierDesk(store::Store& store, const LinkConfig& config) noexcept
 {
 }
 
-int CarrierDesk::Take(Stream& stream, const xml::Element& iq)
+int CarrierDesk::Take(Stream& stream, const xml::Element& iq,
+                      std::span<const std::string> our_names)
 {
     const std::string from_peer = stream.PeerInstance();
     const UnixMs now = NowMs();
     // A copy its origin's key does not bear out is refused (no pre-emption).
-    const auto items = ParseCarryRequest(*FindCarry(iq), now, [this](const std::string& bare) {
+    auto items = ParseCarryRequest(*FindCarry(iq), now, [this](const std::string& bare) {
         const auto text = store_.Key(bare);
         return text ? crypto::ParsePublicKey(*text) : std::nullopt;
     });
+    CheckRoutes(items, our_names);
+    const auto held = TakeOutHeld(items, from_peer);
+    if (items.empty() && !held.empty()) {
+        stream.Send(MakeCarryResult(iq, held));
+        return 0;
+    }
     std::vector<ItemStatus> answer;
     try {
         CountForged(from_peer, items);
@@ -45,6 +53,7 @@ int CarrierDesk::Take(Stream& stream, const xml::Element& iq)
                 std::string("out of disk space: ") + e.what()});
         return 0;
     }
+    answer.insert(answer.end(), held.begin(), held.end());
     stream.Send(MakeCarryResult(iq, answer));
     const auto count = [&answer](std::string_view status) {
         return std::count_if(answer.begin(), answer.end(),
@@ -85,6 +94,35 @@ void CarrierDesk::Refuse(Stream& stream, const xml::Element& iq, const CarryRefu
                       {"condition", refusal.condition},
                       {"text", refusal.reason}}};
     });
+}
+
+void CarrierDesk::CheckRoutes(std::span<IncomingItem> items,
+                              std::span<const std::string> our_names) const
+{
+    // Nothing comes back to an agent that held it, nor goes past the hop limit.
+    for (auto& item : items)
+        if (const auto why = RefuseRoute(item.path, our_names, config_.spray.hop_limit);
+            item.problem.empty() && !why.empty()) {
+            item.problem = why;
+            item.condition = "not-acceptable";
+        }
+}
+
+std::vector<ItemStatus> CarrierDesk::TakeOutHeld(std::vector<IncomingItem>& items,
+                                                 const std::string& from_peer)
+{
+    // A copy another carrier hands on, of a message we hold (or held), would
+    // only be a second copy of it here: sealed per handoff, its bytes differ.
+    // Copies straight from their origin are still kept apart (no pre-emption).
+    std::vector<ItemStatus> held;
+    std::erase_if(items, [&](const IncomingItem& item) {
+        if (!item.problem.empty() || KeptPath(item.path, from_peer).size() < 2 ||
+            !store_.CarriedExpiry(item.origin, item.origin_id))
+            return false;
+        held.push_back({item.origin, item.origin_id, "duplicate", {}});
+        return true;
+    });
+    return held;
 }
 
 void CarrierDesk::PublishCarrying(const std::string& from_peer,
@@ -143,8 +181,20 @@ std::vector<ItemStatus> CarrierDesk::Keep(const std::string& from_peer,
         const auto& item = items[i];
         // Our own policy caps how long we hold anything, whatever the origin asks.
         const UnixMs expires = std::min(item.expires, now + config_.ttl);
-        to_store.push_back({item.origin_id, item.origin, item.to, from_peer, item.sent, now,
-                            expires, 0, item.payload});
+        // Our own L caps the budget we take on; the giver joins the path.
+        to_store.push_back({item.origin_id,
+                            item.origin,
+                            item.to,
+                            from_peer,
+                            item.sent,
+                            now,
+                            expires,
+                            0,
+                            item.payload,
+                            0,
+                            {},
+                            std::clamp(item.copies, 1, std::max(config_.spray.copies, 1)),
+                            JoinPath(KeptPath(item.path, from_peer))});
     }
     std::vector<std::int64_t> evict;
     for (const auto& [holder, copy] : decision.evict)

@@ -25,9 +25,10 @@ public:
     CarrierDesk(store::Store& store, const LinkConfig& config) noexcept;
 
     // Answers `iq`, a carry request (FindCarry finds it) that came over
-    // `stream`; how many messages are new to us. Throws what the store
-    // throws; then nothing was acknowledged.
-    int Take(Stream& stream, const xml::Element& iq);
+    // `stream`; how many messages are new to us. A copy whose path holds one
+    // of `our_names` or is past our hop limit is refused. Throws what the
+    // store throws; then nothing was acknowledged.
+    int Take(Stream& stream, const xml::Element& iq, std::span<const std::string> our_names);
 
 private:
     // What to store, evict and refuse. Throws what the store throws.
@@ -35,6 +36,11 @@ private:
                          UnixMs now);
     // Refuses the whole request `iq`, and says so.
     void Refuse(Stream& stream, const xml::Element& iq, const CarryRefusal& refusal);
+    // Refuses the items whose path holds us or is past the hop limit.
+    void CheckRoutes(std::span<IncomingItem> items, std::span<const std::string> our_names) const;
+    // Takes the relayed items of messages we hold out of `items`: each answered `duplicate`.
+    std::vector<ItemStatus> TakeOutHeld(std::vector<IncomingItem>& items,
+                                        const std::string& from_peer);
     // Commits the items `decided` stores; the statuses to answer with, those
     // it refused first, then "stored" or "duplicate" as the store found them.
     std::vector<ItemStatus> Keep(const std::string& from_peer, std::span<const IncomingItem> items,

@@ -28,6 +28,7 @@ CarryAnswer ReadCarryAnswer(const xml::Element& iq, const std::string& origin)
             continue; // not ours to record
         if (status.status == "stored" || status.status == "duplicate") {
             answer.accepted.push_back(status.origin_id);
+            answer.stored.push_back(status.status == "stored");
             continue;
         }
         ++answer.refused;

@@ -22,6 +22,7 @@ enum class Refusal {
 
 struct CarryAnswer {
     std::vector<std::string> accepted; // our origin-ids it stored or already held
+    std::vector<bool> stored;          // for each of `accepted`: stored now, not held already
     int refused = 0;                   // our items it refused one by one
     Refusal refusal = Refusal::None;
     // Something was taken and the rest refused for now: offer that rest

@@ -1,10 +1,13 @@
 #include "link/CarryProtocol.hxx"
 
+#include "link/SprayRules.hxx"
 #include "xml/Serializer.hxx"
 #include "xmpp/Jid.hxx"
 #include "xmpp/Message.hxx"
 #include "xmpp/Namespaces.hxx"
 #include "xmpp/Protection.hxx"
+
+#include <algorithm>
 
 namespace pigeon::link {
 namespace {
@@ -22,8 +25,12 @@ xml::Element MakeCarryRequest(const std::string& iq_id, std::span<const Outgoing
     for (const auto& item : items) {
         auto& element = carry.AddChild(Named("item", xmpp::ns::kPigeon));
         element.SetAttr("expires", FormatRfc3339(item.expires));
-        // Carriers hand nothing on: the origin alone spends the copy budget.
-        element.SetAttr("copies", "1");
+        element.SetAttr("copies", std::to_string(item.copies));
+        if (!item.path.empty()) {
+            auto& path = element.AddChild(Named("path", xmpp::ns::kPigeon));
+            for (const auto& name : item.path)
+                path.AddChild(Named("hop", xmpp::ns::kPigeon)).SetAttr("name", name);
+        }
         element.AddChild(item.forwarded);
     }
     return iq;
@@ -49,6 +56,40 @@ bool Authentic(const xmpp::Unwrapped& unwrapped, const OriginKeyOf& key_of)
     return verdict == xmpp::Authenticity::Signed || (!key && verdict != xmpp::Authenticity::Forged);
 }
 
+// The budget an item names: 1 when it names none (an older peer) or
+// nonsense; never more than a budget could be.
+int ParseCopies(std::string_view text) noexcept
+{
+    constexpr int kMostCopies = 1 << 20;
+    int copies = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9' || copies > kMostCopies)
+            return 1;
+        copies = copies * 10 + (c - '0');
+    }
+    return std::clamp(copies, 1, kMostCopies);
+}
+
+// The holders an item names, or nullopt when there are too many or a name
+// is empty, too long or has a line break (the store keeps names one a line).
+std::optional<std::vector<std::string>> ParsePath(const xml::Element& item)
+{
+    std::vector<std::string> path;
+    const auto* list = item.Child("path", xmpp::ns::kPigeon);
+    if (list == nullptr)
+        return path;
+    for (const auto& hop : list->children) {
+        if (hop.IsText() || hop.name != "hop")
+            continue;
+        const auto name = hop.Attr("name");
+        if (path.size() == kMaxPath || name.empty() || name.size() > kMaxPathName ||
+            name.find_first_of("\r\n") != std::string_view::npos)
+            return std::nullopt;
+        path.emplace_back(name);
+    }
+    return path;
+}
+
 } // namespace
 
 std::vector<IncomingItem> ParseCarryRequest(const xml::Element& carry, UnixMs now,
@@ -62,7 +103,8 @@ std::vector<IncomingItem> ParseCarryRequest(const xml::Element& carry, UnixMs no
         const auto* forwarded = child.Child("forwarded", xmpp::ns::kForward);
         const auto unwrapped = forwarded != nullptr ? xmpp::Unwrap(*forwarded) : std::nullopt;
         const auto expires = ParseRfc3339(child.Attr("expires"));
-        if (!unwrapped || !expires) {
+        auto path = ParsePath(child);
+        if (!unwrapped || !expires || !path) {
             item.problem = "malformed item";
             item.condition = "bad-request";
             if (unwrapped) {
@@ -77,6 +119,8 @@ std::vector<IncomingItem> ParseCarryRequest(const xml::Element& carry, UnixMs no
         item.to = unwrapped->message.to;
         item.sent = unwrapped->message.sent;
         item.expires = *expires;
+        item.copies = ParseCopies(child.Attr("copies"));
+        item.path = std::move(*path);
         if (item.expires <= now) {
             item.problem = "expired";
             item.condition = "not-acceptable";

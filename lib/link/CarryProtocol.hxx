@@ -2,7 +2,8 @@
 // The carrier handoff protocol between pigeon peers (doc/carry-protocol.md):
 //
 //   <iq type='set' id='..'><carry xmlns='urn:xmpp:pigeon:0'>
-//     <item expires='RFC 3339' copies='1'><forwarded xmlns='urn:xmpp:forward:0'>
+//     <item expires='RFC 3339' copies='n'><path><hop name='origin'/>..</path>
+//       <forwarded xmlns='urn:xmpp:forward:0'>
 //       <delay stamp='original send time'/><message from='origin' to='recipient' ...>
 //         <origin-id id='..'/> ...</message></forwarded></item> ...
 //   </carry></iq>
@@ -32,6 +33,8 @@ namespace pigeon::link {
 struct OutgoingItem {
     xml::Element forwarded; // xmpp::Forward(message, sent)
     UnixMs expires = 0;
+    int copies = 1;                     // the budget the carrier gets (SprayRules)
+    std::vector<std::string> path = {}; // who held it, the origin first and the giver last
 };
 
 xml::Element MakeCarryRequest(const std::string& iq_id, std::span<const OutgoingItem> items);
@@ -48,6 +51,8 @@ struct IncomingItem {
     std::string payload;   // the serialised <forwarded/>, kept as the carrier stores it
     std::string problem;   // empty when acceptable; else why it is refused
     std::string condition; // stanza error condition for the problem
+    int copies = 1;        // its budget: 1 from a peer that names none
+    std::vector<std::string> path = {}; // as handed over: empty from a peer that names none
 };
 
 // The origin's key (bare JID) if we know it; nullopt if not.

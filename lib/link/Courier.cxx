@@ -18,15 +18,6 @@ namespace {
 // Messages per request; fewer when their bytes reach the batch size.
 constexpr int kBatch = 100;
 
-// The names a neighbour goes by: its instance, and the account it announces.
-std::vector<std::string> NamesOf(const std::string& instance, const Neighbour& neighbour)
-{
-    std::vector<std::string> names{instance};
-    if (!neighbour.jid.empty() && neighbour.jid != instance)
-        names.push_back(neighbour.jid);
-    return names;
-}
-
 std::string KeyOf(const store::CarriedItem& item)
 {
     return item.origin + "\n" + item.id;

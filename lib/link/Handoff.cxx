@@ -5,6 +5,7 @@
 #include "link/LinkConfig.hxx"
 #include "link/Neighbours.hxx"
 #include "link/OutboxChat.hxx"
+#include "link/SprayRules.hxx"
 #include "link/Stream.hxx"
 #include "store/Store.hxx"
 #include "util/EventBus.hxx"
@@ -63,25 +64,25 @@ bool Handoff::HasRoom(const std::string& instance) const noexcept
 }
 
 void Handoff::Offer(const std::string& instance, const Neighbour& neighbour, Stream& stream,
-                    const std::string& origin)
+                    const std::string& origin, const std::string& own_instance)
 {
     if (!neighbour.carrier)
         return;
     auto& carrier = carriers_[instance];
     while (!carrier.refused && carrier.pending.size() < kBatchesInFlight &&
-           OfferBatch(instance, neighbour, carrier, stream, origin)) {
+           OfferBatch(instance, neighbour, carrier, stream, origin, own_instance)) {
     }
 }
 
 bool Handoff::OfferBatch(const std::string& instance, const Neighbour& neighbour, Carrier& carrier,
-                         Stream& stream, const std::string& origin)
+                         Stream& stream, const std::string& origin, const std::string& own_instance)
 {
-    auto batch = NextBatch(instance, neighbour, carrier, origin);
+    auto batch = NextBatch(instance, neighbour, carrier, origin, own_instance);
     if (batch.items.empty())
         return false;
     const std::string id = "carry-" + std::to_string(++next_iq_);
-    offered_.insert(batch.ids.begin(), batch.ids.end());
-    carrier.pending.emplace(id, std::move(batch.ids));
+    offered_.insert(batch.offered.ids.begin(), batch.offered.ids.end());
+    carrier.pending.emplace(id, std::move(batch.offered));
     stream.Send(MakeCarryRequest(id, batch.items));
     // Journal only: a stored log row is a commit, and the handoff record follows anyway.
     log::Debug("link",
@@ -93,7 +94,8 @@ bool Handoff::OfferBatch(const std::string& instance, const Neighbour& neighbour
 // From where this contact's walk through our queue got to; empty when nothing
 // is left, or when the next message waits for another carrier's answer.
 Handoff::Batch Handoff::NextBatch(const std::string& instance, const Neighbour& neighbour,
-                                  Carrier& carrier, const std::string& origin)
+                                  Carrier& carrier, const std::string& origin,
+                                  const std::string& own_instance)
 {
     // Every item costs at least its envelope: read no more than can fit.
     const int page = std::min(config_.batch_items, int(config_.batch_bytes / kItemOverhead) + 1);
@@ -118,8 +120,9 @@ Handoff::Batch Handoff::NextBatch(const std::string& instance, const Neighbour& 
                 if (!batch.items.empty() && bytes + size > config_.batch_bytes)
                     break;
                 bytes += size;
-                batch.items.push_back(Wrap(item, origin, keys));
-                batch.ids.push_back(item.id);
+                batch.items.push_back(Wrap(item, origin, own_instance, keys));
+                batch.offered.ids.push_back(item.id);
+                batch.offered.copies.push_back(batch.items.back().copies);
             } // else it goes to the peer directly instead
             carrier.offered_up_to = {item.created, item.id};
         }
@@ -130,7 +133,7 @@ Handoff::Batch Handoff::NextBatch(const std::string& instance, const Neighbour& 
 // Signed always; sealed when we know the recipient's key, so that the
 // carrier can neither read nor change it.
 OutgoingItem Handoff::Wrap(const store::OutboxItem& item, const std::string& origin,
-                           RecipientKeys& keys)
+                           const std::string& own_instance, RecipientKeys& keys)
 {
     auto [known, added] = keys.try_emplace(item.to);
     if (added)
@@ -140,7 +143,11 @@ OutgoingItem Handoff::Wrap(const store::OutboxItem& item, const std::string& ori
     const auto message = OutboxChat(item, origin);
     auto stanza = xmpp::ToStanza(message);
     xmpp::Protect(stanza, message, *config_.identity, key ? &*key : nullptr);
-    return {xmpp::Forward(stanza, item.created), item.expires};
+    // Half of what budget is left goes with it (SprayRules); we head its path.
+    return {xmpp::Forward(stanza, item.created),
+            item.expires,
+            OriginGrant(config_.spray.copies, item.copies_given),
+            {own_instance}};
 }
 
 // A carrier that stops answering for that long is cut off.
@@ -178,9 +185,14 @@ bool Handoff::TakeReply(const std::string& instance, Stream& stream, const xml::
                         const std::string& origin)
 {
     auto& carrier = carriers_[instance];
+    const std::string iq_id(iq.Attr("id"));
+    std::map<std::string, int> granted; // what each offered message's budget gave
+    if (const auto it = carrier.pending.find(iq_id); it != carrier.pending.end())
+        for (std::size_t i = 0; i < it->second.ids.size(); ++i)
+            granted[it->second.ids[i]] = it->second.copies[i];
     // Answered either way: these messages may go to others again (nothing
     // offers them before the answer is recorded below).
-    Release(carrier, std::string(iq.Attr("id")));
+    Release(carrier, iq_id);
     ArmReplyTimer(carrier, stream);
     const auto answer = ReadCarryAnswer(iq, origin);
     if (iq.Attr("type") == "error") {
@@ -197,8 +209,15 @@ bool Handoff::TakeReply(const std::string& instance, Stream& stream, const xml::
         });
         return false;
     }
-    // Only now, on the carrier's acknowledgement of its durable copy.
-    const int added = store_.RecordHandoffs(instance, answer.accepted, NowMs());
+    // Only now, on the carrier's acknowledgement of its durable copy: the
+    // budget it took leaves ours in the same transaction. One it held already
+    // (handed on by another carrier) took none of our budget.
+    std::vector<int> copies;
+    for (std::size_t i = 0; i < answer.accepted.size(); ++i) {
+        const auto grant = granted.find(answer.accepted[i]);
+        copies.push_back(answer.stored[i] && grant != granted.end() ? grant->second : 0);
+    }
+    const int added = store_.RecordHandoffs(instance, answer.accepted, NowMs(), copies);
     // It will not take these: do not loop on them; those refused for lack of
     // room come round again after a while.
     auto retry = answer.refusal != Refusal::None ? Refuse(instance, carrier, answer) : std::nullopt;
@@ -278,7 +297,7 @@ void Handoff::Release(Carrier& carrier, const std::string& iq_id) noexcept
     const auto it = carrier.pending.find(iq_id);
     if (it == carrier.pending.end())
         return;
-    for (const auto& origin_id : it->second)
+    for (const auto& origin_id : it->second.ids)
         offered_.erase(origin_id);
     carrier.pending.erase(it);
 }

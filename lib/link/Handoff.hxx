@@ -55,8 +55,9 @@ public:
     // Offers our queue, from `origin`, to a carrier over `stream` until two
     // batches are unanswered or nothing is left for it. Throws what the store
     // throws.
+    // `own_instance` heads the path each copy carries.
     void Offer(const std::string& instance, const Neighbour& neighbour, Stream& stream,
-               const std::string& origin);
+               const std::string& origin, const std::string& own_instance);
     // Whether `iq_id` is a carry request to `instance` still awaiting its answer.
     bool Awaits(const std::string& instance, std::string_view iq_id) const noexcept;
     // Whether any carry request to `instance` awaits its answer.
@@ -75,12 +76,17 @@ public:
     void Forget(const std::string& instance) noexcept;
 
 private:
+    // One carry request: the origin-ids it offers, with the budget each gives.
+    struct Offered {
+        std::vector<std::string> ids;
+        std::vector<int> copies;
+    };
     struct Carrier {
         bool refused = false;    // it refused to carry for us: stop asking until it reappears
         int refused_for_now = 0; // wait-type refusals in a row, for the backoff
         std::unique_ptr<boost::asio::steady_timer> retry_timer; // while refused for now
-        // Our unanswered carry requests, each with the origin-ids it offers.
-        std::map<std::string, std::vector<std::string>> pending;
+        // Our unanswered carry requests, by iq id.
+        std::map<std::string, Offered> pending;
         // How far this contact's handoffs got through our queue: each contact
         // offers each message once (a refused one waits for the next contact).
         store::QueuePosition offered_up_to;
@@ -89,17 +95,17 @@ private:
     using RecipientKeys = std::map<std::string, std::optional<crypto::PublicKey>>;
     struct Batch {
         std::vector<OutgoingItem> items;
-        std::vector<std::string> ids;
+        Offered offered;
     };
 
     bool Refused(const std::string& instance) const noexcept;
     // Sends the next batch of our queue to a carrier; false if nothing was left.
     bool OfferBatch(const std::string& instance, const Neighbour& neighbour, Carrier& carrier,
-                    Stream& stream, const std::string& origin);
+                    Stream& stream, const std::string& origin, const std::string& own_instance);
     Batch NextBatch(const std::string& instance, const Neighbour& neighbour, Carrier& carrier,
-                    const std::string& origin);
+                    const std::string& origin, const std::string& own_instance);
     OutgoingItem Wrap(const store::OutboxItem& item, const std::string& origin,
-                      RecipientKeys& keys);
+                      const std::string& own_instance, RecipientKeys& keys);
     void ArmReplyTimer(Carrier& carrier, Stream& stream);
     // It refused as `answer` says: stop offering; for now, ask again after a
     // backoff, which comes back (nullopt when we wait for it to reappear).

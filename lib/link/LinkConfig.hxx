@@ -5,6 +5,7 @@
 #include "avahi/ServiceInfo.hxx"
 #include "link/Admission.hxx"
 #include "link/CarryDecision.hxx"
+#include "link/SprayRules.hxx"
 #include "link/Stream.hxx"
 #include "util/Time.hxx"
 
@@ -26,6 +27,7 @@ struct LinkConfig {
     std::uint16_t port = 5298; // where we listen (v4 and v6)
     std::string account;       // our account JID, empty if none
     int carriers = 5;          // K
+    SprayRules spray;          // L and the hop limit
     CarryPolicy carry = CarryPolicy::On;
     UnixMs ttl = 7 * 24 * 3600 * 1000LL; // how long our messages may be carried
     CarryLimits carry_limits;            // most we hold for others (resolved: no zeros)

@@ -30,8 +30,8 @@ LinkManager::LinkManager(boost::asio::io_context& io, store::Store& store, LinkC
                    config_.port, *this),
       handoff_(io, store_, config_,
                [this](const std::string& instance) { RetryHandoff(instance); }),
-      direct_(store_, config_.events), desk_(store_, config_), courier_(store_, config_),
-      receiver_(store_, *config_.identity, config_.events),
+      relay_(store_, config_), direct_(store_, config_.events), desk_(store_, config_),
+      courier_(store_, config_), receiver_(store_, *config_.identity, config_.events),
       courier_desk_(store_, receiver_, config_), tombstones_(store_, config_.events),
       presence_(io, neighbours_)
 {
@@ -76,6 +76,7 @@ void LinkManager::Reconfigure(const LinkConfig& fresh)
 {
     // Handoff and CarrierDesk read these at each use.
     config_.carriers = fresh.carriers;
+    config_.spray = fresh.spray;
     config_.carry = fresh.carry;
     config_.ttl = fresh.ttl;
     config_.carry_limits = fresh.carry_limits;
@@ -187,6 +188,7 @@ void LinkManager::Forget(const std::string& instance) noexcept
     neighbours_.Forget(instance);
     connections_.Forget(instance);
     handoff_.Forget(instance);
+    relay_.Forget(instance);
     courier_.Forget(instance);
     tombstones_.Forget(instance);
 }
@@ -196,7 +198,8 @@ bool LinkManager::HasWork(const std::string& instance)
     const auto* neighbour = neighbours_.Find(instance);
     return neighbour != nullptr &&
            (direct_.HasWork(instance, *neighbour) || handoff_.HasWork(instance, *neighbour) ||
-            courier_.HasWork(instance, *neighbour) || tombstones_.HasWork(instance, *neighbour));
+            courier_.HasWork(instance, *neighbour) || tombstones_.HasWork(instance, *neighbour) ||
+            relay_.HasWork(instance, *neighbour));
 }
 
 // --- Streams open and close -------------------------------------------------
@@ -217,6 +220,7 @@ void LinkManager::OnLinkLost(const std::string& instance, Stream::Ending ending)
                              (handoff_.Awaiting(instance) || direct_.Awaiting(instance) ||
                               courier_.Awaiting(instance)));
         handoff_.EndContact(instance);
+        relay_.EndContact(instance);
         direct_.EndContact(instance);
         courier_.EndContact(instance);
         PumpOthers(instance);
@@ -241,8 +245,9 @@ void LinkManager::Pump(const std::string& instance)
     const std::string origin = OriginJid();
     tombstones_.Offer(instance, neighbour, *stream); // first: it may save the rest
     direct_.Deliver(instance, neighbour, *stream, origin);
-    handoff_.Offer(instance, neighbour, *stream, origin);
+    handoff_.Offer(instance, neighbour, *stream, origin, OwnInstance());
     courier_.Pump(instance, neighbour, *stream, origin);
+    relay_.Offer(instance, neighbour, *stream, OwnInstance()); // last: the recipient may be here
 }
 
 void LinkManager::PumpOthers(const std::string& instance)
@@ -285,7 +290,7 @@ void LinkManager::RouteIq(Stream& stream, const xml::Element& iq)
     const auto type = iq.Attr("type");
     const std::string instance = stream.PeerInstance();
     if (FindCarry(iq) != nullptr) {
-        if (desk_.Take(stream, iq) > 0)
+        if (desk_.Take(stream, iq, OurNames()) > 0)
             OutboxChanged(); // the recipient of what we now carry may be here
     } else if (FindDeliver(iq) != nullptr) {
         courier_desk_.TakeDelivery(stream, iq, PeerName(instance), OurNames());
@@ -311,6 +316,10 @@ void LinkManager::RouteReply(Stream& stream, const xml::Element& iq)
     const std::string instance = stream.PeerInstance();
     if (handoff_.Awaits(instance, iq.Attr("id"))) {
         HandleCarryReply(stream, iq);
+    } else if (relay_.Awaits(instance, iq.Attr("id"))) {
+        relay_.TakeReply(instance, iq);
+        Pump(instance);
+        PumpOthers(instance); // what waited for this answer may go to the others
     } else if (courier_.Awaits(instance, iq.Attr("id"))) {
         courier_.TakeReply(instance, iq);
         Pump(instance);

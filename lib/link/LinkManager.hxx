@@ -4,6 +4,7 @@
 //   Neighbours     who is here (the presence listener and the neighbour table)
 //   Connections    streams with them: listen, accept, dial, identify, retry
 //   Handoff        our queued messages to carriers (at most K each)
+//   Relay          what we carry, on to other carriers (spray-and-wait)
 //   DirectDelivery our messages to a recipient who is itself a neighbour
 //   CarrierDesk    what neighbours hand us to carry
 //   Courier        what we carry, to its recipient; what we know of it, to its origin
@@ -22,6 +23,7 @@
 #include "link/Handoff.hxx"
 #include "link/LinkConfig.hxx"
 #include "link/Neighbours.hxx"
+#include "link/Relay.hxx"
 #include "link/Stream.hxx"
 #include "link/Tombstones.hxx"
 #include "store/Model.hxx"
@@ -124,6 +126,7 @@ private:
     Neighbours neighbours_;
     Connections connections_;
     Handoff handoff_;
+    Relay relay_;
     DirectDelivery direct_;
     CarrierDesk desk_;
     Courier courier_;

@@ -9,6 +9,14 @@
 #include "util/Time.hxx"
 
 namespace pigeon::link {
+
+std::vector<std::string> NamesOf(const std::string& instance, const Neighbour& neighbour)
+{
+    std::vector<std::string> names{instance};
+    if (!neighbour.jid.empty() && neighbour.jid != instance)
+        names.push_back(neighbour.jid);
+    return names;
+}
 namespace {
 
 // Addresses on a link change rarely (a host re-addressed, a DHCP lease); a

@@ -34,6 +34,9 @@ struct Neighbour {
     bool present = false; // announced right now
 };
 
+// The names a neighbour goes by: its instance, and the account it announces.
+std::vector<std::string> NamesOf(const std::string& instance, const Neighbour& neighbour);
+
 class Neighbours final : public avahi::Presence::Listener {
 public:
     // What the owner hears, on the loop. It must not throw.

@@ -93,6 +93,10 @@ enum Sql {
     kEvictCarried,
     kSyncNormal,
     kSyncFull,
+    kToHandOn,
+    kRecordRelay,
+    kSpendCopies,
+    kSpendOriginCopies,
     kSqlCount
 };
 
@@ -138,13 +142,14 @@ inline OutboxItem ReadOutbox(const sqlite::Statement& s)
             s.Int(10),
             s.Int(11),
             s.Text(12),
-            int(s.Int(13))};
+            int(s.Int(13)),
+            int(s.Int(14))};
 }
 
 inline CarriedItem ReadCarried(const sqlite::Statement& s)
 {
-    return {s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4),  s.Int(5),
-            s.Int(6),  s.Int(7),  s.Text(8), s.Int(9),  s.Text(10)};
+    return {s.Text(0), s.Text(1), s.Text(2), s.Text(3),  s.Int(4),       s.Int(5),  s.Int(6),
+            s.Int(7),  s.Text(8), s.Int(9),  s.Text(10), int(s.Int(11)), s.Text(12)};
 }
 
 inline std::string ReadText(const sqlite::Statement& s)

@@ -49,6 +49,8 @@ struct OutboxItem {
     // brought it; empty if unknown. `hops`: carriers on the way.
     std::string delivered_via = {};
     int delivered_hops = 0;
+    // How much of its copy budget went to carriers (schema 11).
+    int copies_given = 0;
 };
 
 // How a receipt says a message of ours got there (OutboxItem's delivered_via).
@@ -103,6 +105,24 @@ struct CarriedItem {
     // What tells distinct copies of one message apart: a digest of the
     // payload, set by the store (empty for copies stored before schema 10).
     std::string digest = {};
+    // Spray-and-wait (schema 11): our budget for it (1: we only deliver), and
+    // who held it before us, names one a line, the origin first.
+    int copies = 1;
+    std::string path = {};
+};
+
+// A carried copy we may hand on, with its row.
+struct HandOnCandidate {
+    CarriedItem item;
+    std::int64_t row = 0;
+};
+
+// A carrier's answer to our handing on the copy in `row` with `copies`:
+// whether it stored it (it then holds that budget) or held it already.
+struct Relayed {
+    std::int64_t row = 0;
+    int copies = 0;
+    bool stored = false;
 };
 
 // How much we hold for others: messages, and their bytes as handed over.

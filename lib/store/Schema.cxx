@@ -291,6 +291,24 @@ CREATE INDEX carried_by_peer ON carried(from_peer, expires, received, id, bytes)
 CREATE INDEX carried_by_origin ON carried(origin, bytes) WHERE uploaded IS NULL AND delivered IS NULL;
 CREATE INDEX carried_expiry ON carried(expires) WHERE payload != '';
 )",
+    // 11: binary spray-and-wait (issue 11). Each carried copy's budget (1:
+    // deliver only, as every copy was before) and who held it before us
+    // (names one a line, the origin first); the carriers we handed a carried
+    // copy on to, and with what budget; how much of its budget the origin
+    // gave away with each message.
+    R"(
+ALTER TABLE carried ADD COLUMN copies INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE carried ADD COLUMN path TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN copies_given INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE relays (
+    carried_id INTEGER NOT NULL REFERENCES carried(id) ON DELETE CASCADE,
+    peer TEXT NOT NULL,
+    handed INTEGER NOT NULL,
+    copies INTEGER NOT NULL,
+    PRIMARY KEY (carried_id, peer)
+) WITHOUT ROWID;
+CREATE INDEX carried_spray ON carried(id) WHERE copies > 1 AND uploaded IS NULL AND delivered IS NULL;
+)",
 };
 
 } // namespace

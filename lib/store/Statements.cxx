@@ -6,10 +6,10 @@ namespace pigeon::store {
 
 #define OUTBOX_COLUMNS                                                                             \
     "id, origin_id, recipient, body, created, state, sent, delivered, custody, custody_by, "       \
-    "custody_at, expires, coalesce(delivered_via, ''), coalesce(delivered_hops, 0)"
+    "custody_at, expires, coalesce(delivered_via, ''), coalesce(delivered_hops, 0), copies_given"
 #define CARRIED_COLUMNS                                                                            \
     "origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, payload, "        \
-    "delivered, digest"
+    "delivered, digest, copies, path"
 // Carried messages on their way: neither uploaded nor taken by the recipient.
 #define CARRYING "uploaded IS NULL AND delivered IS NULL"
 // Nor known delivered: a verified tombstone (schema 8) stops it.
@@ -55,13 +55,15 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "delivered_hops = ?4 WHERE origin_id = ?1 AND state != 'delivered'",
     // A copy stored before schema 10 has no digest: the same bytes are the same copy.
     "INSERT OR IGNORE INTO carried (" CARRIED_COLUMNS
-    ", bytes) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, NULL, ?10, ?9 WHERE NOT EXISTS "
+    ", bytes) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, NULL, ?10, ?11, ?12, ?9 "
+    "WHERE NOT EXISTS "
     "(SELECT 1 FROM carried WHERE origin = ?2 AND origin_id = ?1 AND digest = '' AND payload = ?8)",
     "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING " AND expires > ? AND " NOT_TOMBSTONED
     "ORDER BY received, id",
     // What `carrying` shows: no payload, which it never prints.
     "SELECT origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, '', "
-    "delivered, digest, id FROM carried WHERE " CARRYING " AND " OLDER_THAN("received"),
+    "delivered, digest, copies, path, id FROM carried WHERE " CARRYING
+    " AND " OLDER_THAN("received"),
     "SELECT " CARRIED_COLUMNS " FROM carried WHERE " ID_PREFIX " LIMIT 2",
     // ?4: the copy's digest, or '' for every copy of that message.
     "UPDATE carried SET uploaded = ?3 WHERE origin = ?1 AND origin_id = ?2 AND uploaded IS NULL "
@@ -179,6 +181,16 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     // Around diagnostic rows only (Impl::RunUnsynced); FULL is the default.
     "PRAGMA synchronous = NORMAL",
     "PRAGMA synchronous = FULL",
+    // Schema 11: spray-and-wait (Spray.cxx). Copies with budget to hand on
+    // to ?1, after row ?2: any tombstone, verified or not, stops a handoff.
+    "SELECT " CARRIED_COLUMNS ", id FROM carried WHERE copies > 1 AND " CARRYING
+    " AND id > ?2 AND expires > ?3 AND payload != '' AND NOT EXISTS "
+    "(SELECT 1 FROM tombstones t WHERE t.origin = carried.origin AND t.origin_id = "
+    "carried.origin_id) AND NOT EXISTS (SELECT 1 FROM relays r WHERE r.carried_id = carried.id "
+    "AND r.peer = ?1) ORDER BY id LIMIT ?4",
+    "INSERT OR IGNORE INTO relays (carried_id, peer, handed, copies) VALUES (?1, ?2, ?3, ?4)",
+    "UPDATE carried SET copies = max(copies - ?2, 1) WHERE id = ?1",
+    "UPDATE outbox SET copies_given = copies_given + ?2 WHERE origin_id = ?1",
 };
 
 } // namespace pigeon::store

@@ -89,7 +89,7 @@ Page<OutboxItem> Store::OutboxPage(const PageRequest& request)
 
 Page<CarriedItem> Store::CarryingPage(const PageRequest& request)
 {
-    return impl_->ReadPage(kPageCarrying, request, 5, 11, 1, ReadCarried);
+    return impl_->ReadPage(kPageCarrying, request, 5, 13, 1, ReadCarried);
 }
 
 Page<InboxItem> Store::InboxPage(const PageRequest& request)
@@ -103,11 +103,12 @@ std::vector<OutboxItem> Store::Outbox()
 }
 
 int Store::RecordHandoffs(const std::string& carrier, std::span<const std::string> origin_ids,
-                          UnixMs handed)
+                          UnixMs handed, std::span<const int> copies)
 {
     sqlite::Transaction transaction(impl_->db);
     int added = 0;
-    for (const auto& origin_id : origin_ids) {
+    for (std::size_t i = 0; i < origin_ids.size(); ++i) {
+        const auto& origin_id = origin_ids[i];
         auto& row = (*impl_)[kOutboxRowId];
         sqlite::ScopedReset row_reset(row);
         row.Bind(origin_id);
@@ -117,7 +118,10 @@ int Store::RecordHandoffs(const std::string& carrier, std::span<const std::strin
         sqlite::ScopedReset insert_reset(insert);
         insert.Bind(row.Int(0), carrier, handed);
         insert.Run();
-        added += impl_->db.Changes();
+        const int changes = impl_->db.Changes();
+        added += changes;
+        if (changes > 0 && i < copies.size()) // its budget went with it, in this transaction
+            impl_->Run(kSpendOriginCopies, origin_id, std::int64_t{copies[i]});
     }
     impl_->BumpCounter("handed_to_carriers", added);
     transaction.Commit();
@@ -192,7 +196,7 @@ std::vector<bool> Store::AddCarried(std::span<const CarriedItem> items,
         sqlite::ScopedReset reset(s);
         s.Bind(item.id, item.origin, item.to, item.from_peer, item.sent, item.received,
                item.expires, item.payload, std::int64_t(item.payload.size()),
-               crypto::Digest(item.payload));
+               crypto::Digest(item.payload), std::int64_t{item.copies}, item.path);
         s.Run();
         added.push_back(impl_->db.Changes() > 0);
     }

@@ -60,9 +60,11 @@ public:
     Page<CarriedItem> CarryingPage(const PageRequest& request); // without payloads
     Page<InboxItem> InboxPage(const PageRequest& request);
     std::vector<OutboxItem> Outbox();
-    // Records that `carrier` durably holds these messages; returns how many were new.
+    // Records that `carrier` durably holds these messages; returns how many
+    // were new. Each new one's budget (OutboxItem::copies_given) grows by
+    // `copies[i]`, if given.
     int RecordHandoffs(const std::string& carrier, std::span<const std::string> origin_ids,
-                       UnixMs handed);
+                       UnixMs handed, std::span<const int> copies = {});
     // The queries for work below leave out what expired by `now`.
     // Queued messages `carrier` does not hold yet and that have fewer than
     // `max_carriers` carriers, oldest first, at most `limit`, after `after`
@@ -99,6 +101,14 @@ public:
     std::map<std::string, CarriedLoad> CarriedByPeer();
     CarriedLoad CarriedFromOrigin(const std::string& origin);
     std::vector<HeldCopy> EvictionOrder(const std::string& peer, int limit, std::int64_t skip);
+    // Spray-and-wait (Spray.cxx): at most `limit` copies after row `after`
+    // with a budget to hand on, not handed to `peer` yet, not expired by
+    // `now`, of which no tombstone (verified or not) is known.
+    std::vector<HandOnCandidate> ToHandOn(const std::string& peer, std::int64_t after, int limit,
+                                          UnixMs now);
+    // `peer` answered our handing these copies on: recorded, and each one it
+    // stored costs us its budget, in one transaction.
+    void RecordRelays(const std::string& peer, std::span<const Relayed> relayed, UnixMs when);
     // Carried messages neither uploaded nor taken by their recipient, nor expired by `now`.
     std::vector<CarriedItem> Carrying(UnixMs now);
     // The copy with `digest` (CarriedItem::digest) went up; every copy when empty.

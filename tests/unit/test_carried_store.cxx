@@ -86,7 +86,10 @@ TEST_CASE("what each neighbour and origin holds, and the order its copies make r
 TEST_CASE("schema 9 measures the copies carried before it")
 {
     test::TempDir tmp{"pigeon-carried"};
-    OneCopyThen(tmp, "DROP INDEX carried_by_peer; DROP INDEX carried_by_origin;"
+    OneCopyThen(tmp, "DROP TABLE relays; DROP INDEX carried_spray; ALTER TABLE carried DROP COLUMN "
+                     "copies; ALTER TABLE carried DROP COLUMN path;"
+                     "ALTER TABLE outbox DROP COLUMN copies_given;"
+                     "DROP INDEX carried_by_peer; DROP INDEX carried_by_origin;"
                      "ALTER TABLE carried DROP COLUMN bytes; PRAGMA user_version = 8;");
     Store store(File(tmp));
     CHECK(store.CarriedByPeer() == std::map<std::string, CarriedLoad>{{"kramer@laptop", {1, 10}}});

@@ -1,0 +1,167 @@
+#include "link/Relay.hxx"
+
+#include "link/HandshakeLog.hxx"
+#include "link/LinkConfig.hxx"
+#include "link/Neighbours.hxx"
+#include "link/SprayRules.hxx"
+#include "link/Stream.hxx"
+#include "store/Store.hxx"
+#include "util/EventBus.hxx"
+#include "xml/Document.hxx"
+#include "xmpp/Message.hxx"
+
+#include <algorithm>
+#include <optional>
+#include <span>
+
+namespace pigeon::link {
+namespace {
+
+constexpr int kPage = 64;
+
+// Whether `item` is for the neighbour going by `names` itself: Courier
+// delivers those.
+bool ForNeighbour(const store::CarriedItem& item, std::span<const std::string> names)
+{
+    return std::find(names.begin(), names.end(), item.to) != names.end();
+}
+
+} // namespace
+
+Relay::Relay(store::Store& store, const LinkConfig& config) noexcept
+    : store_(store), config_(config)
+{
+}
+
+bool Relay::HasWork(const std::string& instance, const Neighbour& neighbour)
+{
+    const auto it = peers_.find(instance);
+    if (!neighbour.carrier ||
+        (it != peers_.end() && (it->second.refused || !it->second.iq_id.empty())))
+        return false;
+    std::int64_t after = 0;
+    return !NextBatch(instance, neighbour, after).empty();
+}
+
+std::vector<store::HandOnCandidate>
+Relay::NextBatch(const std::string& instance, const Neighbour& neighbour, std::int64_t& after)
+{
+    const auto names = NamesOf(instance, neighbour);
+    std::vector<store::HandOnCandidate> batch;
+    std::size_t bytes = 0;
+    for (bool more = true; more && batch.empty();) {
+        const auto page = store_.ToHandOn(instance, after, kPage, NowMs());
+        more = int(page.size()) == kPage;
+        for (const auto& candidate : page) {
+            if (offered_.contains(candidate.row))
+                return batch; // another carrier's answer first: we come back to it
+            const auto& item = candidate.item;
+            const HeldRoute route{item.copies, SplitPath(item.path), false};
+            if (MayHandOn(route, names, config_.spray.hop_limit) && !ForNeighbour(item, names)) {
+                if (!batch.empty() && (bytes + item.payload.size() > config_.batch_bytes ||
+                                       int(batch.size()) == config_.batch_items))
+                    return batch;
+                bytes += item.payload.size();
+                batch.push_back(candidate);
+            }
+            after = candidate.row;
+        }
+    }
+    return batch;
+}
+
+void Relay::Offer(const std::string& instance, const Neighbour& neighbour, Stream& stream,
+                  const std::string& own_instance)
+{
+    auto& peer = peers_[instance];
+    if (!neighbour.carrier || peer.refused || !peer.iq_id.empty())
+        return;
+    const auto batch = NextBatch(instance, neighbour, peer.after);
+    std::vector<OutgoingItem> items;
+    for (const auto& [item, row] : batch) {
+        std::optional<xml::Element> forwarded;
+        try {
+            forwarded = xml::ParseDocument(item.payload); // as it was handed to us
+        } catch (const xml::StreamError&) {
+            continue;
+        }
+        auto path = SplitPath(item.path);
+        path.push_back(own_instance);
+        const int give = SplitBudget(item.copies).give;
+        items.push_back({std::move(*forwarded), item.expires, give, std::move(path)});
+        peer.pending.push_back({item.origin, item.id, {row, give, false}});
+        offered_.insert(row);
+    }
+    if (items.empty())
+        return;
+    peer.iq_id = "relay-" + std::to_string(++next_iq_);
+    stream.Send(MakeCarryRequest(peer.iq_id, items));
+    LogHandshake(store_, instance, "relaying",
+                 std::to_string(items.size()) + " carried message(s) offered on");
+}
+
+bool Relay::Awaits(const std::string& instance, std::string_view iq_id) const noexcept
+{
+    const auto it = peers_.find(instance);
+    return it != peers_.end() && !it->second.iq_id.empty() && it->second.iq_id == iq_id;
+}
+
+void Relay::TakeReply(const std::string& instance, const xml::Element& iq)
+{
+    auto& peer = peers_[instance];
+    auto sent = std::move(peer.pending);
+    Release(peer);
+    if (iq.Attr("type") == "error") {
+        peer.refused = true;
+        LogHandshake(store_, instance, "relay refused", xmpp::ErrorCondition(iq));
+        return;
+    }
+    std::vector<store::Relayed> relayed;
+    for (const auto& status : ParseCarryResult(iq)) {
+        const bool stored = status.status == "stored";
+        if (!stored && status.status != "duplicate")
+            continue;
+        // The first copy of that message in the batch not answered yet.
+        const auto it = std::find_if(sent.begin(), sent.end(), [&](const Sent& s) {
+            return s.origin == status.origin && s.origin_id == status.origin_id &&
+                   s.relayed.row != 0;
+        });
+        if (it == sent.end())
+            continue;
+        relayed.push_back({it->relayed.row, it->relayed.copies, stored});
+        it->relayed.row = 0;
+    }
+    store_.RecordRelays(instance, relayed, NowMs()); // after its durable copy, not before
+    const auto stored = std::count_if(relayed.begin(), relayed.end(),
+                                      [](const store::Relayed& r) { return r.stored; });
+    LogHandshake(store_, instance, "relayed",
+                 std::to_string(stored) + " carried message(s) handed on");
+    Publish(config_.events, [&] {
+        return Event{"relayed", 0, {{"carrier", instance}, {"count", std::int64_t(stored)}}};
+    });
+}
+
+void Relay::Release(Peer& peer) noexcept
+{
+    for (const auto& s : peer.pending)
+        offered_.erase(s.relayed.row);
+    peer.pending.clear();
+    peer.iq_id.clear();
+}
+
+void Relay::EndContact(const std::string& instance) noexcept
+{
+    const auto it = peers_.find(instance);
+    if (it == peers_.end())
+        return;
+    Release(it->second);
+    it->second.after = 0;
+}
+
+void Relay::Forget(const std::string& instance) noexcept
+{
+    EndContact(instance);
+    peers_.erase(instance);
+}
+
+} // namespace pigeon::link

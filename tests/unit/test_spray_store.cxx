@@ -1,0 +1,115 @@
+// Spray-and-wait in the store (issue 11, schema 11): each carried copy keeps
+// its budget and path, handing on costs budget only once the next carrier
+// stored its copy, and tombstones stop handing on.
+
+#include "store/Store.hxx"
+
+#include "StoreFixture.hxx"
+
+#include <doctest/doctest.h>
+
+using namespace pigeon;
+using namespace pigeon::store;
+using pigeon::test::Carried;
+using pigeon::test::kFarOff;
+using pigeon::test::TempDb;
+
+namespace {
+
+constexpr UnixMs kNow = 3000;
+
+CarriedItem WithBudget(const std::string& id, int copies, const std::string& path)
+{
+    auto item = Carried("elaine@example.org", id);
+    item.payload = "<message id='" + id + "'/>";
+    item.copies = copies;
+    item.path = path;
+    return item;
+}
+
+} // namespace
+
+TEST_CASE("a carried copy's budget and path are kept and listed")
+{
+    TempDb tmp;
+    {
+        Store store(tmp.File());
+        const CarriedItem items[] = {WithBudget("a", 4, "elaine@a\nkramer@b")};
+        store.AddCarried(items);
+    }
+    Store store(tmp.File()); // as after a restart
+    const auto carrying = store.Carrying(kNow);
+    REQUIRE(carrying.size() == 1);
+    CHECK(carrying[0].copies == 4);
+    CHECK(carrying[0].path == "elaine@a\nkramer@b");
+    const auto page = store.CarryingPage({10, std::nullopt});
+    REQUIRE(page.items.size() == 1);
+    CHECK(page.items[0].copies == 4);
+    CHECK(page.cursors[0].at == 2000);
+}
+
+TEST_CASE("only copies with budget are handed on, once per carrier, and cost budget when stored")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    const CarriedItem items[] = {WithBudget("a", 4, "elaine@a"), WithBudget("b", 1, "elaine@a"),
+                                 WithBudget("c", 2, "elaine@a")};
+    store.AddCarried(items);
+    auto candidates = store.ToHandOn("newman@c", 0, 10, kNow);
+    REQUIRE(candidates.size() == 2);
+    CHECK(candidates[0].item.id == "a");
+    CHECK(candidates[1].item.id == "c");
+    CHECK(store.ToHandOn("newman@c", candidates[0].row, 10, kNow).size() == 1);
+    CHECK(store.ToHandOn("newman@c", 0, 10, 90000).empty()); // expired
+
+    // newman stored a with 2 and already held c: a's budget halves, c's stays.
+    const Relayed answer[] = {{candidates[0].row, 2, true}, {candidates[1].row, 1, false}};
+    store.RecordRelays("newman@c", answer, kNow);
+    CHECK(store.ToHandOn("newman@c", 0, 10, kNow).empty()); // each once per carrier
+    candidates = store.ToHandOn("george@d", 0, 10, kNow);
+    REQUIRE(candidates.size() == 2);
+    CHECK(candidates[0].item.copies == 2);
+    CHECK(candidates[1].item.copies == 2);
+    // Recorded twice (a repeated answer), it costs once.
+    store.RecordRelays("newman@c", answer, kNow);
+    CHECK(store.ToHandOn("george@d", 0, 10, kNow)[0].item.copies == 2);
+    // Down to one: a is delivered only.
+    const Relayed george[] = {{candidates[0].row, 1, true}};
+    store.RecordRelays("george@d", george, kNow);
+    candidates = store.ToHandOn("frank@e", 0, 10, kNow);
+    REQUIRE(candidates.size() == 1);
+    CHECK(candidates[0].item.id == "c");
+}
+
+TEST_CASE("any tombstone, verified or not, stops handing on; an upload too")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    const CarriedItem items[] = {WithBudget("a", 4, "elaine@a"), WithBudget("b", 4, "elaine@a")};
+    store.AddCarried(items);
+    store.AddTombstone({"elaine@example.org", "a", "jerry@example.org", kFarOff, "", false}, kNow);
+    auto candidates = store.ToHandOn("newman@c", 0, 10, kNow);
+    REQUIRE(candidates.size() == 1);
+    CHECK(candidates[0].item.id == "b");
+    CHECK(store.Carrying(kNow).size() == 2); // unverified: the copies stay for upload
+    store.MarkUploaded("elaine@example.org", "b", kNow);
+    CHECK(store.ToHandOn("newman@c", 0, 10, kNow).empty());
+}
+
+TEST_CASE("the origin's budget leaves with each new handoff, in its transaction")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    const auto m = store.Enqueue("jerry@example.org", "hi", 10, kFarOff);
+    const std::string ids[] = {m.id};
+    const int four[] = {4};
+    CHECK(store.RecordHandoffs("kramer@b", ids, 20, four) == 1);
+    CHECK(store.Outbox()[0].copies_given == 4);
+    CHECK(store.RecordHandoffs("kramer@b", ids, 30, four) == 0); // held already: nothing more
+    CHECK(store.Outbox()[0].copies_given == 4);
+    const int two[] = {2};
+    store.RecordHandoffs("george@d", ids, 40, two);
+    CHECK(store.Outbox()[0].copies_given == 6);
+    store.RecordHandoffs("newman@c", ids, 50); // no budgets named: none spent
+    CHECK(store.Outbox()[0].copies_given == 6);
+}
