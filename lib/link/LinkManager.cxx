@@ -245,9 +245,15 @@ void LinkManager::Pump(const std::string& instance)
     const std::string origin = OriginJid();
     tombstones_.Offer(instance, neighbour, *stream); // first: it may save the rest
     direct_.Deliver(instance, neighbour, *stream, origin);
-    handoff_.Offer(instance, neighbour, *stream, origin, OwnInstance());
     courier_.Pump(instance, neighbour, *stream, origin);
-    relay_.Offer(instance, neighbour, *stream, OwnInstance()); // last: the recipient may be here
+    // Each copy's path starts with our name, which we have not while our
+    // announcement is being re-established (avahi-daemon restarted): OnOwnName
+    // pumps again once we have it.
+    const std::string own = OwnInstance();
+    if (own.empty())
+        return;
+    handoff_.Offer(instance, neighbour, *stream, origin, own);
+    relay_.Offer(instance, neighbour, *stream, own); // last: the recipient may be here
 }
 
 void LinkManager::PumpOthers(const std::string& instance)
@@ -335,7 +341,9 @@ std::string LinkManager::PeerName(const std::string& instance) const
 
 std::vector<std::string> LinkManager::OurNames() const
 {
-    std::vector<std::string> names{OwnInstance()};
+    std::vector<std::string> names;
+    if (const auto own = OwnInstance(); !own.empty())
+        names.push_back(own);
     if (!config_.account.empty())
         names.push_back(config_.account);
     return names;
