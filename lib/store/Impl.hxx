@@ -97,6 +97,7 @@ enum Sql {
     kRecordRelay,
     kSpendCopies,
     kSpendOriginCopies,
+    kDropRelayedCopies,
     kSqlCount
 };
 

@@ -191,6 +191,9 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "INSERT OR IGNORE INTO relays (carried_id, peer, handed, copies) VALUES (?1, ?2, ?3, ?4)",
     "UPDATE carried SET copies = max(copies - ?2, 1) WHERE id = ?1",
     "UPDATE outbox SET copies_given = copies_given + ?2 WHERE origin_id = ?1",
+    // Copies handed on by other carriers (a path of more than one name).
+    "DELETE FROM carried WHERE origin = ?1 AND origin_id = ?2 AND " CARRYING
+    " AND instr(path, char(10)) > 0",
 };
 
 } // namespace pigeon::store

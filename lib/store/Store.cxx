@@ -199,6 +199,10 @@ std::vector<bool> Store::AddCarried(std::span<const CarriedItem> items,
                crypto::Digest(item.payload), std::int64_t{item.copies}, item.path);
         s.Run();
         added.push_back(impl_->db.Changes() > 0);
+        // Straight from its origin: any copy of it another carrier handed us
+        // (which may have come first) would only be a second upload.
+        if (added.back() && item.path.find('\n') == std::string::npos)
+            impl_->Run(kDropRelayedCopies, item.origin, item.id);
     }
     impl_->BumpCounter("carried_for_others", std::count(added.begin(), added.end(), true));
     transaction.Commit();

@@ -91,7 +91,8 @@ public:
     // in rows `evict` (those still carried) to make room for them. Returns,
     // per item, whether it was new (false: a copy of the same origin,
     // origin-id and bytes is already held, nothing stored; a copy with other
-    // bytes is kept beside it).
+    // bytes is kept beside it). A new copy straight from its origin (a path
+    // of one name) replaces the copies of it other carriers handed on to us.
     std::vector<bool> AddCarried(std::span<const CarriedItem> items,
                                  std::span<const std::int64_t> evict = {});
     // Fair storage (Quota.cxx): what we carry, by the neighbour that handed

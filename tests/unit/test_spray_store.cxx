@@ -113,3 +113,18 @@ TEST_CASE("the origin's budget leaves with each new handoff, in its transaction"
     store.RecordHandoffs("newman@c", ids, 50); // no budgets named: none spent
     CHECK(store.Outbox()[0].copies_given == 6);
 }
+
+TEST_CASE("a copy straight from its origin replaces copies other carriers handed on first")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    auto relayed = WithBudget("a", 2, "elaine@a\nkramer@b");
+    relayed.payload = "<message id='a'>sealed for kramer</message>";
+    CHECK(store.AddCarried(std::span(&relayed, 1)) == std::vector<bool>{true});
+    const auto direct = WithBudget("a", 1, "elaine@a");
+    CHECK(store.AddCarried(std::span(&direct, 1)) == std::vector<bool>{true});
+    const auto carrying = store.Carrying(kNow);
+    REQUIRE(carrying.size() == 1); // one upload, not two
+    CHECK(carrying[0].path == "elaine@a");
+    CHECK(carrying[0].payload == direct.payload);
+}
