@@ -21,8 +21,10 @@ db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
 db.execute("BEGIN IMMEDIATE")
 now = int(time.time() * 1000)
 for i in range(int(sys.argv[2])):
-    db.execute("INSERT INTO outbox (origin_id, recipient, body, created) VALUES (?, ?, ?, ?)",
-               (str(uuid.uuid4()), "jerry@example.org", f"benchmark message {i:05d} " + "x" * 100, now))
+    db.execute("INSERT INTO outbox (origin_id, recipient, body, created, expires) "
+               "VALUES (?, ?, ?, ?, ?)",
+               (str(uuid.uuid4()), "jerry@example.org", f"benchmark message {i:05d} " + "x" * 100, now,
+                now + 7 * 24 * 3600 * 1000))
 db.execute("COMMIT")
 PY
 

@@ -27,8 +27,9 @@ db.execute("BEGIN IMMEDIATE")
 have = db.execute("SELECT count(*) FROM outbox").fetchone()[0]
 for i in range(have, want):
     body = f"message {i:06d} " + "x" * 100
-    db.execute("INSERT INTO outbox (origin_id, recipient, body, created, state, sent) "
-               "VALUES (?, 'jerry@example.org', ?, ?, 'sent', ?)", (str(uuid.uuid4()), body, now, now))
+    db.execute("INSERT INTO outbox (origin_id, recipient, body, created, state, sent, expires) "
+               "VALUES (?, 'jerry@example.org', ?, ?, 'sent', ?, ?)",
+               (str(uuid.uuid4()), body, now, now, now + week))
     db.execute("INSERT INTO carried (origin, origin_id, recipient, from_peer, sent, received, "
                "expires, payload) VALUES ('elaine@example.org', ?, 'jerry@example.org', "
                "'kramer@laptop', ?, ?, ?, ?)", (str(uuid.uuid4()), now, now, now + week, "<m/>" * 200))
