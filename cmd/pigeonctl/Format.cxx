@@ -71,7 +71,10 @@ void PrintCounters(std::ostream& out, const Json& counters)
     for (const auto& [name, words] : kCounterWords)
         if (counters.contains(name))
             line(words, counters[name]);
-    for (const auto& [name, value] : counters.items()) {
+    for (const auto& item : counters.items()) {
+        // Not a structured binding: clang 14 cannot capture one in the lambda.
+        const std::string name = item.key();
+        const Json& value = item.value();
         const auto known = std::find_if(std::begin(kCounterWords), std::end(kCounterWords),
                                         [&name](const auto& c) { return name == c.first; });
         if (known != std::end(kCounterWords))

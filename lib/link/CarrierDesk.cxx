@@ -213,7 +213,10 @@ void CarrierDesk::NoteEvictions(const std::string& for_peer,
     std::map<std::string, std::int64_t> by_holder;
     for (const auto& [holder, copy] : evicted)
         ++by_holder[holder];
-    for (const auto& [holder, count] : by_holder) {
+    // Not a structured binding: clang 14 cannot capture one in the lambda.
+    for (const auto& entry : by_holder) {
+        const std::string& holder = entry.first;
+        const std::int64_t count = entry.second;
         LogHandshake(store_, holder, "evicted",
                      std::to_string(count) + " carried copies, to make room for " + for_peer);
         Publish(config_.events, [&] {
