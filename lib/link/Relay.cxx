@@ -35,12 +35,19 @@ Relay::Relay(store::Store& store, const LinkConfig& config) noexcept
 
 bool Relay::HasWork(const std::string& instance, const Neighbour& neighbour)
 {
-    const auto it = peers_.find(instance);
-    if (!neighbour.carrier ||
-        (it != peers_.end() && (it->second.refused || !it->second.iq_id.empty())))
+    if (!neighbour.carrier)
         return false;
-    std::int64_t after = 0;
-    return !NextBatch(instance, neighbour, after).empty();
+    auto& peer = peers_[instance];
+    if (peer.refused || !peer.iq_id.empty())
+        return false;
+    // From where this contact's walk stands: what it passed over stays unfit
+    // (paths only grow, budgets only shrink), so asking again costs only the
+    // copies that came in since, not all we carry.
+    std::int64_t after = peer.after;
+    if (!NextBatch(instance, neighbour, after).empty())
+        return true;
+    peer.after = after;
+    return false;
 }
 
 std::vector<store::HandOnCandidate>
