@@ -25,9 +25,15 @@ int CarrierDesk::Take(Stream& stream, const xml::Element& iq,
     const std::string from_peer = stream.PeerInstance();
     const UnixMs now = NowMs();
     // A copy its origin's key does not bear out is refused (no pre-emption).
-    auto items = ParseCarryRequest(*FindCarry(iq), now, [this](const std::string& bare) {
-        const auto text = store_.Key(bare);
-        return text ? crypto::ParsePublicKey(*text) : std::nullopt;
+    // A batch has mostly one origin: its key is looked up once.
+    std::map<std::string, std::optional<crypto::PublicKey>> keys;
+    auto items = ParseCarryRequest(*FindCarry(iq), now, [this, &keys](const std::string& bare) {
+        auto [known, fresh] = keys.try_emplace(bare);
+        if (fresh) {
+            const auto text = store_.Key(bare);
+            known->second = text ? crypto::ParsePublicKey(*text) : std::nullopt;
+        }
+        return known->second;
     });
     CheckRoutes(items, our_names);
     const auto held = TakeOutHeld(items, from_peer);

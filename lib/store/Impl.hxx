@@ -98,6 +98,7 @@ enum Sql {
     kSpendCopies,
     kSpendOriginCopies,
     kDropRelayedCopies,
+    kAddCarriedLoad,
     kSqlCount
 };
 

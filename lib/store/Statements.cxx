@@ -169,11 +169,10 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "SELECT origin, origin_id, recipient, expires, ?3 FROM carried "
     "WHERE origin = ?1 AND origin_id = ?2",
     "SELECT expires FROM carried WHERE origin = ? AND origin_id = ?",
-    // Schema 9: fair storage (Quota.cxx), from the carried_by_* indexes.
-    "SELECT from_peer, count(*), sum(bytes) FROM carried INDEXED BY carried_by_peer "
-    "WHERE " CARRYING " GROUP BY from_peer",
-    "SELECT count(*), coalesce(sum(bytes), 0) FROM carried INDEXED BY carried_by_origin "
-    "WHERE " CARRYING " AND origin = ?",
+    // Schema 9 and 12: fair storage (Quota.cxx), from the loads triggers keep.
+    "SELECT name, messages, bytes FROM carried_load WHERE kind = 'peer' AND messages > 0",
+    "SELECT coalesce(sum(messages), 0), coalesce(sum(bytes), 0) FROM carried_load "
+    "WHERE kind = 'origin' AND name = ?",
     // Eviction order: nearest expiry, then the oldest received.
     "SELECT id, origin, origin_id, bytes FROM carried INDEXED BY carried_by_peer "
     "WHERE " CARRYING " AND from_peer = ?1 ORDER BY expires, received, id LIMIT ?2 OFFSET ?3",
@@ -194,6 +193,10 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     // Copies handed on by other carriers (a path of more than one name).
     "DELETE FROM carried WHERE origin = ?1 AND origin_id = ?2 AND " CARRYING
     " AND instr(path, char(10)) > 0",
+    // Schema 12: what a batch of carried copies adds to a neighbour's or an
+    // origin's load (AddCarried; deletes and updates are counted by triggers).
+    "INSERT INTO carried_load VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
+    "messages = messages + excluded.messages, bytes = bytes + excluded.bytes",
 };
 
 } // namespace pigeon::store

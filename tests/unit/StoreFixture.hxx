@@ -26,4 +26,11 @@ inline store::CarriedItem Carried(const std::string& origin, const std::string& 
     return {id, origin, "jerry@example.org", "kramer@laptop", 1000, 2000, 90000, 0, "<message/>"};
 }
 
+// Takes a store back before schema 12 (triggers keeping carried loads), for
+// the tests that take it back further: prepended to their own SQL.
+#define PIGEON_UNDO_SCHEMA_12                                                                      \
+    "DROP TRIGGER carried_load_out; DROP TRIGGER carried_load_done;"                               \
+    "DROP TABLE carried_load; CREATE INDEX carried_by_origin ON carried(origin, bytes)"            \
+    " WHERE uploaded IS NULL AND delivered IS NULL;"
+
 } // namespace pigeon::test

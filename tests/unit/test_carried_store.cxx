@@ -5,6 +5,7 @@
 #include "sqlite/Database.hxx"
 #include "store/Store.hxx"
 
+#include "StoreFixture.hxx"
 #include "TempDir.hxx"
 
 #include <doctest/doctest.h>
@@ -83,14 +84,65 @@ TEST_CASE("what each neighbour and origin holds, and the order its copies make r
                                                                       {"newman@newman", {1, 100}}});
 }
 
+namespace {
+
+// What each neighbour has us carry, counted from the copies themselves.
+std::map<std::string, CarriedLoad> CountedByPeer(const test::TempDir& tmp)
+{
+    sqlite::Database db(File(tmp));
+    auto s = db.Prepare("SELECT from_peer, count(*), sum(bytes) FROM carried WHERE "
+                        "uploaded IS NULL AND delivered IS NULL GROUP BY from_peer");
+    std::map<std::string, CarriedLoad> counted;
+    while (s.Step())
+        counted[s.Text(0)] = {s.Int(1), s.Int(2)};
+    return counted;
+}
+
+} // namespace
+
+TEST_CASE("the loads kept by triggers follow every way a copy comes and goes")
+{
+    test::TempDir tmp{"pigeon-carried"};
+    Store store(File(tmp));
+    const auto same = [&](const char* step) {
+        INFO(step);
+        CHECK(store.CarriedByPeer() == CountedByPeer(tmp));
+    };
+    const CarriedItem batch[] = {
+        Copy("elaine@example.org", "e1", "newman@newman", 2000, 9000, 100),
+        Copy("elaine@example.org", "e2", "newman@newman", 1000, 5000, 200),
+        Copy("george@example.org", "g1", "kramer@laptop", 3000, 8000, 300),
+        Copy("george@example.org", "g2", "kramer@laptop", 3000, 7000, 400)};
+    store.AddCarried(batch);
+    same("stored");
+    CHECK(store.CarriedFromOrigin("george@example.org") == CarriedLoad{2, 700});
+    store.AddCarried(std::span(batch, 1));
+    same("a duplicate changes nothing");
+    store.MarkUploaded("george@example.org", "g2", 4000);
+    same("uploaded");
+    CHECK(store.CarriedFromOrigin("george@example.org") == CarriedLoad{1, 300});
+    CHECK(store.ExpireCarried(6000) == 1);
+    same("expired");
+    const auto order = store.EvictionOrder("newman@newman", 1, 0);
+    REQUIRE(order.size() == 1);
+    const CarriedItem more[] = {Copy("babu@example.org", "b1", "babu@babu", 6000, 9000, 50)};
+    const std::int64_t evict[] = {order[0].row};
+    store.AddCarried(more, evict);
+    same("evicted");
+    CHECK(store.CarriedByPeer() ==
+          std::map<std::string, CarriedLoad>{{"babu@babu", {1, 50}}, {"kramer@laptop", {1, 300}}});
+    CHECK(store.CarriedFromOrigin("elaine@example.org") == CarriedLoad{});
+}
+
 TEST_CASE("schema 9 measures the copies carried before it")
 {
     test::TempDir tmp{"pigeon-carried"};
-    OneCopyThen(tmp, "DROP TABLE relays; DROP INDEX carried_spray; ALTER TABLE carried DROP COLUMN "
-                     "copies; ALTER TABLE carried DROP COLUMN path;"
-                     "ALTER TABLE outbox DROP COLUMN copies_given;"
-                     "DROP INDEX carried_by_peer; DROP INDEX carried_by_origin;"
-                     "ALTER TABLE carried DROP COLUMN bytes; PRAGMA user_version = 8;");
+    OneCopyThen(tmp, PIGEON_UNDO_SCHEMA_12
+                "DROP TABLE relays; DROP INDEX carried_spray; ALTER TABLE carried DROP COLUMN "
+                "copies; ALTER TABLE carried DROP COLUMN path;"
+                "ALTER TABLE outbox DROP COLUMN copies_given;"
+                "DROP INDEX carried_by_peer; DROP INDEX carried_by_origin;"
+                "ALTER TABLE carried DROP COLUMN bytes; PRAGMA user_version = 8;");
     Store store(File(tmp));
     CHECK(store.CarriedByPeer() == std::map<std::string, CarriedLoad>{{"kramer@laptop", {1, 10}}});
 }

@@ -1,6 +1,7 @@
 // Delivery the origin can see: carriers' reports on its messages, receipts
 // signed by the recipient, and what a carrier keeps until the origin is told.
 
+#include "StoreFixture.hxx"
 #include "TempDir.hxx"
 #include "crypto/Base64.hxx"
 #include "inbox/Receiver.hxx"
@@ -289,6 +290,7 @@ TEST_CASE("what a carrier uploaded before schema 5 is not news for its origin")
         sqlite::Database db(file);
         db.Exec(
             // schemas 11's to 7's
+            PIGEON_UNDO_SCHEMA_12
             "DROP TABLE relays; DROP INDEX carried_spray; ALTER TABLE carried DROP COLUMN copies;"
             "ALTER TABLE carried DROP COLUMN path; ALTER TABLE outbox DROP COLUMN copies_given;"
             "DROP TABLE tombstones; DELETE FROM counters WHERE name = 'tombstones_learned';"
