@@ -55,4 +55,9 @@ std::chrono::milliseconds RetryDelay(int earlier, double random) noexcept
     return std::chrono::milliseconds(std::int64_t(double(delay.count()) * (1.0 - off)));
 }
 
+std::string AskingAgainIn(std::chrono::milliseconds delay)
+{
+    return "; asking again in " + std::to_string((delay.count() + 999) / 1000) + " s";
+}
+
 } // namespace pigeon::link

@@ -42,5 +42,7 @@ CarryAnswer ReadCarryAnswer(const xml::Element& iq, const std::string& origin);
 // which up to a quarter is taken off as `random` (in [0, 1)) says, so that
 // origins refused together do not come back together.
 std::chrono::milliseconds RetryDelay(int earlier, double random) noexcept;
+// For the log: "; asking again in N s" (rounded up) after a refusal for now.
+std::string AskingAgainIn(std::chrono::milliseconds delay);
 
 } // namespace pigeon::link

@@ -1,7 +1,9 @@
 #include "link/Courier.hxx"
 
 #include "crypto/Identity.hxx"
+#include "crypto/Random.hxx"
 #include "inbox/CarrierReport.hxx"
+#include "link/CarryAnswer.hxx"
 #include "link/CourierProtocol.hxx"
 #include "link/HandshakeLog.hxx"
 #include "link/Neighbours.hxx"
@@ -25,8 +27,9 @@ std::string KeyOf(const store::CarriedItem& item)
 
 } // namespace
 
-Courier::Courier(store::Store& store, const LinkConfig& config) noexcept
-    : store_(store), config_(config)
+Courier::Courier(boost::asio::io_context& io, store::Store& store, const LinkConfig& config,
+                 Retry retry) noexcept
+    : io_(io), store_(store), config_(config), retry_(std::move(retry))
 {
 }
 
@@ -140,10 +143,10 @@ void Courier::TakeDelivered(const std::string& instance, Contact& contact, const
     contact.delivering.clear();
     contact.deliver_iq.clear();
     if (iq.Attr("type") == "error") {
-        contact.refused = true;
-        LogHandshake(store_, instance, "delivery refused", xmpp::ErrorCondition(iq));
+        LogHandshake(store_, instance, "delivery refused", Refused(instance, contact, iq));
         return;
     }
+    contact.refused_for_now = 0;
     const auto answers = ParseDeliverResult(iq);
     int taken = 0;
     for (const auto& item : items) {
@@ -178,14 +181,36 @@ void Courier::TakeReported(const std::string& instance, Contact& contact, const 
     contact.reporting.clear();
     contact.report_iq.clear();
     if (iq.Attr("type") == "error") {
-        contact.refused = true;
-        LogHandshake(store_, instance, "reports refused", xmpp::ErrorCondition(iq));
+        LogHandshake(store_, instance, "reports refused", Refused(instance, contact, iq));
         return;
     }
     for (const auto& item : news)
         store_.MarkTold(item.origin, item.id, item.news);
     LogHandshake(store_, instance, "reported",
                  std::to_string(news.size()) + " carried message(s) to their origin");
+}
+
+std::string Courier::Refused(const std::string& instance, Contact& contact, const xml::Element& iq)
+{
+    const std::string condition = xmpp::ErrorCondition(iq);
+    if (contact.refused)
+        return condition; // its other request was refused already: one wait for both
+    contact.refused = true;
+    if (xmpp::ErrorType(iq) != "wait")
+        return condition;
+    const auto delay =
+        RetryDelay(contact.refused_for_now++, double(crypto::RandomBelow(1000)) / 1000.0);
+    if (!contact.retry_timer)
+        contact.retry_timer = std::make_unique<boost::asio::steady_timer>(io_);
+    contact.retry_timer->expires_after(delay);
+    contact.retry_timer->async_wait(
+        [this, alive = alive_.Watch(), instance](boost::system::error_code ec) {
+            if (ec || alive.Gone())
+                return;
+            Forgive(instance);
+            retry_(instance);
+        });
+    return condition + AskingAgainIn(delay);
 }
 
 void Courier::Forgive(const std::string& instance) noexcept
@@ -199,9 +224,13 @@ void Courier::EndContact(const std::string& instance) noexcept
     const auto it = contacts_.find(instance);
     if (it == contacts_.end())
         return;
-    const bool refused = it->second.refused;
-    it->second = Contact{};
-    it->second.refused = refused;
+    // What was in flight is offered again; a refusal and its backoff stand.
+    auto& contact = it->second;
+    contact.deliver_iq.clear();
+    contact.delivering.clear();
+    contact.report_iq.clear();
+    contact.reporting.clear();
+    contact.declined.clear();
 }
 
 void Courier::Forget(const std::string& instance) noexcept

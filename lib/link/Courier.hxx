@@ -7,12 +7,19 @@
 //   what we know of its messages: uploaded, or delivered with the receipt.
 // One request of each kind at a time per neighbour; what its answer names is
 // recorded, the rest offered again at the next contact. A neighbour that
-// refuses is asked no more until it reappears.
+// refuses is asked no more until it reappears; one that refuses for now (an
+// error of type wait: its disk is full) is asked again after a backoff.
 
 #include "link/LinkConfig.hxx"
 #include "store/Model.hxx"
+#include "util/Alive.hxx"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,8 +39,13 @@ struct Neighbour;
 
 class Courier {
 public:
+    // Called from the loop when a neighbour that refused for now may be
+    // asked again: contact it if it is still here. Must not throw.
+    using Retry = std::function<void(const std::string& instance)>;
+
     // `config` is the LinkManager's: batch size and our identity.
-    Courier(store::Store& store, const LinkConfig& config) noexcept;
+    Courier(boost::asio::io_context& io, store::Store& store, const LinkConfig& config,
+            Retry retry) noexcept;
 
     // Whether we hold something for this neighbour. Throws what the store throws.
     bool HasWork(const std::string& instance, const Neighbour& neighbour);
@@ -56,6 +68,10 @@ public:
 private:
     struct Contact {
         bool refused = false;
+        // Refusals for now in a row (the backoff's step), and the timer that
+        // lifts the last one; both outlive a stream.
+        int refused_for_now = 0;
+        std::unique_ptr<boost::asio::steady_timer> retry_timer;
         std::string deliver_iq; // our deliver request in flight, empty if none
         std::vector<store::CarriedItem> delivering;
         std::string report_iq; // our reports in flight, empty if none
@@ -73,11 +89,17 @@ private:
                                               const Neighbour& neighbour);
     void TakeDelivered(const std::string& instance, Contact& contact, const xml::Element& iq);
     void TakeReported(const std::string& instance, Contact& contact, const xml::Element& iq);
+    // It answered `iq` with an error: asked no more, or again after a backoff
+    // when the error's type is wait. Returns what the log says of it.
+    std::string Refused(const std::string& instance, Contact& contact, const xml::Element& iq);
 
+    boost::asio::io_context& io_;
     store::Store& store_;
     const LinkConfig& config_;
+    Retry retry_;
     std::map<std::string, Contact> contacts_; // by instance
     unsigned next_iq_ = 0;
+    Alive alive_; // last: gone before anything above
 };
 
 } // namespace pigeon::link

@@ -4,12 +4,14 @@
 #include "link/CourierProtocol.hxx"
 #include "link/HandshakeLog.hxx"
 #include "link/Stream.hxx"
+#include "sqlite/Error.hxx"
 #include "store/Store.hxx"
 #include "util/Log.hxx"
 #include "xmpp/Jid.hxx"
 #include "xmpp/Message.hxx"
 
 #include <algorithm>
+#include <system_error>
 
 namespace pigeon::link {
 namespace {
@@ -42,9 +44,31 @@ CourierDesk::CourierDesk(store::Store& store, inbox::Receiver& receiver,
 void CourierDesk::TakeDelivery(Stream& stream, const xml::Element& iq, const std::string& carrier,
                                const std::vector<std::string>& us)
 {
-    std::vector<DeliveredItem> answer;
-    std::vector<std::pair<std::string, std::string>> receipts; // origin, id
-    int fresh = 0;
+    Kept kept;
+    try {
+        kept = Keep(iq, carrier, us);
+    } catch (const std::system_error& e) {
+        if (!sqlite::IsOutOfSpace(e.code()))
+            throw;
+        stream.Send(xmpp::MakeIqError(iq, "wait", "resource-constraint", "out of disk space"));
+        LogHandshake(store_, stream.PeerInstance(), "delivery refused",
+                     std::string("out of disk space: ") + e.what());
+        return;
+    }
+    // Committed above, answered now.
+    stream.Send(MakeDeliverResult(iq, kept.answer));
+    LogHandshake(store_, stream.PeerInstance(), "received carried",
+                 std::to_string(kept.fresh) + " new of " + std::to_string(kept.answer.size()) +
+                     " from " + carrier);
+    if (config_.on_receipt)
+        for (const auto& [origin, id] : kept.receipts)
+            config_.on_receipt(origin, id);
+}
+
+CourierDesk::Kept CourierDesk::Keep(const xml::Element& iq, const std::string& carrier,
+                                    const std::vector<std::string>& us)
+{
+    Kept kept;
     for (const auto& child : FindDeliver(iq)->children) {
         const auto original = child.IsText() ? std::nullopt : xmpp::Unwrap(child);
         if (!original)
@@ -53,29 +77,22 @@ void CourierDesk::TakeDelivery(Stream& stream, const xml::Element& iq, const std
         const std::string origin = xmpp::BareOf(m.from);
         const std::string to = xmpp::BareOf(m.to);
         if (std::find(us.begin(), us.end(), to) == us.end()) {
-            answer.push_back({m.from, m.id, std::string(kRefused), {}});
+            kept.answer.push_back({m.from, m.id, std::string(kRefused), {}});
             continue; // not ours: the carrier keeps it for its recipient
         }
         const auto text = store_.Key(origin);
         const auto key = text ? crypto::ParsePublicKey(*text) : std::nullopt;
         const auto received =
             receiver_.TakeCarried(child, *original, carrier, key ? &*key : nullptr, false);
-        fresh += received.IsNew() ? 1 : 0;
+        kept.fresh += received.IsNew() ? 1 : 0;
         DeliveredItem item{m.from, m.id, std::string(StatusOf(received.outcome)), {}};
         if (received.receipt_due) {
             item.receipt = xmpp::SignReceipt(*config_.identity, to, origin, m.id);
-            receipts.emplace_back(origin, m.id);
+            kept.receipts.emplace_back(origin, m.id);
         }
-        answer.push_back(std::move(item));
+        kept.answer.push_back(std::move(item));
     }
-    // Committed above, answered now.
-    stream.Send(MakeDeliverResult(iq, answer));
-    LogHandshake(store_, stream.PeerInstance(), "received carried",
-                 std::to_string(fresh) + " new of " + std::to_string(answer.size()) + " from " +
-                     carrier);
-    if (config_.on_receipt)
-        for (const auto& [origin, id] : receipts)
-            config_.on_receipt(origin, id);
+    return kept;
 }
 
 void CourierDesk::TakeReports(Stream& stream, const xml::Element& iq, const std::string& carrier,

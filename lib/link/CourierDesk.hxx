@@ -8,9 +8,11 @@
 // - its reports on our messages go to the Receiver as well, with nothing to
 //   vouch for the carrier but the recipient's signature.
 
+#include "link/CourierProtocol.hxx"
 #include "link/LinkConfig.hxx"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pigeon::inbox {
@@ -37,8 +39,10 @@ public:
 
     // Answers a deliver request (FindDeliver finds it) that `carrier` (its
     // account, or its instance) sent over `stream`. `us`: the names we go by,
-    // our account and our instance. Throws what the store throws; then
-    // nothing was answered.
+    // our account and our instance. Out of disk space, it refuses for now
+    // (wait, resource-constraint): what it committed before is taken again
+    // as a duplicate, with its receipt. Throws what else the store throws;
+    // then nothing was answered.
     void TakeDelivery(Stream& stream, const xml::Element& iq, const std::string& carrier,
                       const std::vector<std::string>& us);
     // Answers reports (FindReports finds them) from `carrier` on our messages,
@@ -47,6 +51,15 @@ public:
                      const std::string& origin);
 
 private:
+    struct Kept {
+        std::vector<DeliveredItem> answer;                         // one for each item
+        std::vector<std::pair<std::string, std::string>> receipts; // due: origin, id
+        int fresh = 0;                                             // new in the inbox
+    };
+    // Keeps what `iq` carries for `us` (see TakeDelivery).
+    Kept Keep(const xml::Element& iq, const std::string& carrier,
+              const std::vector<std::string>& us);
+
     store::Store& store_;
     inbox::Receiver& receiver_;
     const LinkConfig& config_;

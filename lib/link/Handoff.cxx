@@ -31,9 +31,7 @@ constexpr std::size_t kBatchesInFlight = 2;
 // For the log: when a carrier that refused for now is asked again.
 std::string RetryNote(const std::optional<std::chrono::milliseconds>& retry)
 {
-    if (!retry)
-        return {};
-    return "; asking again in " + std::to_string((retry->count() + 999) / 1000) + " s";
+    return retry ? AskingAgainIn(*retry) : std::string();
 }
 
 } // namespace

@@ -29,9 +29,11 @@ LinkManager::LinkManager(boost::asio::io_context& io, store::Store& store, LinkC
       connections_(io, store_, presence_, neighbours_, config_.stream, config_.admission,
                    config_.port, *this),
       handoff_(io, store_, config_,
-               [this](const std::string& instance) { RetryHandoff(instance); }),
+               [this](const std::string& instance) { ContactAgain(instance); }),
       relay_(store_, config_), direct_(store_, config_.events), desk_(store_, config_),
-      courier_(store_, config_), receiver_(store_, *config_.identity, config_.events),
+      courier_(io, store_, config_,
+               [this](const std::string& instance) { ContactAgain(instance); }),
+      receiver_(store_, *config_.identity, config_.events),
       courier_desk_(store_, receiver_, config_), tombstones_(store_, config_.events),
       presence_(io, neighbours_)
 {
@@ -146,7 +148,7 @@ void LinkManager::OnNeighbourSeen(const std::string& instance, bool fresh) noexc
     }
 }
 
-void LinkManager::RetryHandoff(const std::string& instance) noexcept
+void LinkManager::ContactAgain(const std::string& instance) noexcept
 {
     try {
         const auto* neighbour = neighbours_.Find(instance);

@@ -98,8 +98,9 @@ private:
     void OnStanza(Stream& stream, const xml::Element& stanza) noexcept override;
 
     avahi::TxtRecord Txt() const;
-    // A carrier that refused our handoff for now may be asked again.
-    void RetryHandoff(const std::string& instance) noexcept;
+    // A neighbour that refused our handoff or delivery for now may be asked
+    // again: contacted if still here with something for it.
+    void ContactAgain(const std::string& instance) noexcept;
     // neighbour-up or neighbour-down, for those who watch.
     void PublishNeighbour(const char* kind, const std::string& instance) noexcept;
     // Sends what waits for `instance` over our stream with it, if open:

@@ -7,14 +7,7 @@
 # lost, nothing carried twice.
 . "$(dirname "$0")/lib.sh"
 
-data="$LAB_DIR/node-kramer/data"
-mkdir -p "$data"
-# Unmounted however the test ends (lazily: pigeond may still hold its files),
-# before lab_teardown removes the directory.
-trap 'exit 143' TERM
-trap 'exit 130' INT
-trap 'st=$?; node_dump_logs_on_failure $st; ! mountpoint -q "$data" || umount -l "$data"; lab_teardown' EXIT
-mount -t tmpfs -o size=4m,mode=0755 pigeon-disk-full "$data" || fail "cannot mount a tmpfs on $data"
+small_disk kramer
 
 lab_add_host elaine
 lab_add_host kramer
@@ -24,9 +17,7 @@ node_start elaine
 wait_for "elaine sees kramer as a carrier" 20 json_true elaine \
     "any(p['instance'] == 'kramer@kramer' and p['kind'] == 'carrier' for p in j)" peers
 pids="$(node_pid elaine) $(node_pid kramer)"
-seen() { node_ctl elaine peers --log --json | python3 -c \
-    'import json,sys; print(sum(e["event"] == "seen" and e["instance"] == "kramer@kramer" for e in json.load(sys.stdin)))'; }
-seen_before=$(seen)
+seen_before=$(times_seen elaine kramer@kramer)
 
 # Nothing more fits: his store cannot commit.
 if dd if=/dev/zero of="$data/filler" bs=64k 2>/dev/null; then fail "$data never filled up"; fi
@@ -34,14 +25,13 @@ if dd if=/dev/zero of="$data/filler" bs=64k 2>/dev/null; then fail "$data never 
 
 # Larger than anything his store wrote so far: it cannot fit in space SQLite already holds.
 id=$(node_ctl elaine send jerry@example.org "$(head -c 20000 /dev/zero | tr '\0' k)")
-refusals() { node_ctl elaine peers --log --json | python3 -c \
-    'import json,sys; print("\n".join(e["detail"] for e in json.load(sys.stdin) if e["event"] == "handoff refused"))'; }
-refused_with() { refusals | grep -Eqx "$1"; }
-wait_for "kramer refuses for now, elaine waits 2 s" 20 refused_with 'resource-constraint; asking again in 2 s'
+wait_for "kramer refuses for now, elaine waits 2 s" 20 \
+    log_has elaine 'handoff refused' 'resource-constraint; asking again in 2 s'
 grep -q "carry refused (out of disk space" "$LAB_DIR/node-kramer/pigeond.log" ||
     fail "kramer did not say why he refused: $(tail -n 5 "$LAB_DIR/node-kramer/pigeond.log")"
 # Her retry while he is still full: refused again, and the next wait is longer.
-wait_for "elaine asks again and waits longer" 10 refused_with 'resource-constraint; asking again in [34] s'
+wait_for "elaine asks again and waits longer" 10 \
+    log_has elaine 'handoff refused' 'resource-constraint; asking again in [34] s'
 expect kramer "len(j) == 0" carrying
 expect elaine "j[0]['carriers'] == 0 and j[0]['state'] == 'queued'" outbox
 
@@ -57,7 +47,8 @@ expect kramer "len(j) == 1 and j[0]['id'] == '$id' and j[0]['from_peer'] == 'ela
 expect kramer "j['counters']['carried_for_others'] == 1" status
 expect kramer "j['carry']['held']['messages'] == 1" status
 [ "$(node_pid elaine) $(node_pid kramer)" = "$pids" ] || fail "a pigeond restarted"
-[ "$(seen)" = "$seen_before" ] || fail "kramer was announced again: the retry did not do it"
+[ "$(times_seen elaine kramer@kramer)" = "$seen_before" ] || fail "kramer was announced again: the retry did not do it"
 # Few tries while he was full: a backoff, not a loop.
-[ "$(refusals | wc -l)" -le 4 ] || fail "too many tries while full: $(refusals)"
+refusals=$(log_details elaine 'handoff refused')
+[ "$(echo "$refusals" | wc -l)" -le 4 ] || fail "too many tries while full: $refusals"
 echo "ok"

@@ -119,3 +119,33 @@ json_true() {
 expect() {
     json_true "$@" || fail "on $1, '$2' is false for pigeonctl ${*:3}: $(node_ctl "$1" "${@:3}" --json)"
 }
+
+# log_details HOST EVENT: the details of HOST's `peers --log` rows of that
+# event, one a line.
+log_details() {
+    node_ctl "$1" peers --log --json | python3 -c \
+        'import json,sys; print("\n".join(e["detail"] for e in json.load(sys.stdin) if e["event"] == sys.argv[1]))' "$2"
+}
+
+# log_has HOST EVENT REGEX: one of those details matches REGEX as a whole.
+log_has() {
+    log_details "$1" "$2" | grep -Eqx "$3"
+}
+
+# times_seen HOST INSTANCE: how many times HOST's log shows INSTANCE announced.
+times_seen() {
+    node_ctl "$1" peers --log --json | python3 -c \
+        'import json,sys; print(sum(e["event"] == "seen" and e["instance"] == sys.argv[1] for e in json.load(sys.stdin)))' "$2"
+}
+
+# small_disk HOST: HOST's data directory becomes a 4 MiB tmpfs (before its
+# pigeond starts), unmounted however the test ends (lazily: pigeond may still
+# hold its files) before lab_teardown removes the directory. Sets $data.
+small_disk() {
+    data="$LAB_DIR/node-$1/data"
+    mkdir -p "$data"
+    trap 'exit 143' TERM
+    trap 'exit 130' INT
+    trap 'st=$?; node_dump_logs_on_failure $st; ! mountpoint -q "$data" || umount -l "$data"; lab_teardown' EXIT
+    mount -t tmpfs -o size=4m,mode=0755 "pigeon-small-$1" "$data" || fail "cannot mount a tmpfs on $data"
+}

@@ -136,3 +136,10 @@ TEST_CASE("jitter takes up to a quarter off")
     CHECK(RetryDelay(0, 7.0) == 1500ms); // out of range: clamped, never negative
     CHECK(RetryDelay(0, -1.0) == 2s);
 }
+
+TEST_CASE("the log names the wait in whole seconds, rounded up")
+{
+    CHECK(AskingAgainIn(2s) == "; asking again in 2 s");
+    CHECK(AskingAgainIn(1500ms) == "; asking again in 2 s");
+    CHECK(AskingAgainIn(3001ms) == "; asking again in 4 s");
+}

@@ -5,14 +5,7 @@
 # her outbox shows it delivered, by a carrier, without her sending anything.
 . "$(dirname "$0")/lib.sh"
 
-lab_add_host elaine
-lab_add_host kramer
-lab_add_host jerry
-lab_wait_avahi elaine kramer jerry
-account_node elaine
-account_node kramer
-# Jerry is across town for now: no link-local presence.
-account_node jerry --link-local no
+offline_cast
 # At home, Elaine and Jerry learnt each other's keys; nobody has signal now.
 lab_uplink elaine up
 lab_uplink jerry up

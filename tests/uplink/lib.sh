@@ -62,13 +62,20 @@ inbox_summary() {
 # subway_cast [ELAINE'S PIGEOND ARGS...]: Elaine and Kramer side by side with
 # no uplink, both with accounts; Jerry across town, online.
 subway_cast() {
+    offline_cast "$@"
+    jerry_online
+}
+
+# offline_cast [ELAINE'S PIGEOND ARGS...]: the same, but nobody has an uplink
+# yet (Jerry has no link-local presence either).
+offline_cast() {
     lab_add_host elaine
     lab_add_host kramer
     lab_add_host jerry
     lab_wait_avahi elaine kramer jerry
     account_node elaine "$@"
     account_node kramer
-    recipient_across_town
+    account_node jerry --link-local no
 }
 
 # been_online HOST [CONTACT...]: HOST's uplink comes up long enough to publish
@@ -90,6 +97,11 @@ been_online() {
 
 recipient_across_town() {
     account_node jerry --link-local no
+    jerry_online
+}
+
+# jerry_online: Jerry's uplink comes up; returns once he is logged in.
+jerry_online() {
     lab_uplink jerry up
     wait_for "jerry is online" 30 json_true jerry "j['connectivity']['session'] == 'online'" status
 }
