@@ -58,6 +58,7 @@ private:
         bool refused = false;
         std::string deliver_iq; // our deliver request in flight, empty if none
         std::vector<store::CarriedItem> delivering;
+        std::string self;      // our name when we sent it: the way it went, in tombstones
         std::string report_iq; // our reports in flight, empty if none
         std::vector<store::CarrierNews> reporting;
         // What the recipient did not take (held, refused) is not offered again

@@ -32,7 +32,7 @@ LinkManager::LinkManager(boost::asio::io_context& io, store::Store& store, LinkC
                [this](const std::string& instance) { RetryHandoff(instance); }),
       relay_(store_, config_), direct_(store_, config_.events), desk_(store_, config_),
       courier_(store_, config_), receiver_(store_, *config_.identity, config_.events),
-      courier_desk_(store_, receiver_, config_), tombstones_(store_, config_.events),
+      courier_desk_(store_, receiver_, config_), tombstones_(store_, receiver_, config_.events),
       presence_(io, neighbours_)
 {
     presence_.Publish(config_.user, Port(), Txt());
@@ -304,7 +304,7 @@ void LinkManager::RouteIq(Stream& stream, const xml::Element& iq)
         courier_desk_.TakeReports(stream, iq, PeerName(instance), OriginJid());
         OutboxChanged(); // a message of ours may need no more carriers
     } else if (FindTombstones(iq) != nullptr) {
-        if (tombstones_.Take(stream, iq))
+        if (tombstones_.Take(stream, iq, OriginJid()))
             OutboxChanged(); // pass it on to the others
     } else if (xmpp::IsDiscoInfoQuery(iq)) {
         stream.Send(xmpp::DiscoInfoResult(iq, xmpp::PigeonDiscoInfo()));
