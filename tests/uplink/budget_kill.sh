@@ -35,6 +35,10 @@ second=$(node_ctl elaine send jerry@example.org "second")
 committed() { [ "$(db kramer "SELECT count(*) FROM carried WHERE origin_id = '$second'")" -eq 1 ]; }
 wait_for "kramer committed the second" 20 committed
 node_kill kramer KILL
+# Its kernel would still send the answer once the link is back (the socket
+# outlives the process): the socket goes too, as in a crash of the phone.
+lab_exec kramer ss -K -t -a >/dev/null
+[ -z "$(lab_exec kramer ss -H -t -a)" ] || fail "kramer's sockets outlived it: $(lab_exec kramer ss -t -a)"
 lab_exec kramer tc qdisc del dev mesh0 root
 [ "$(copies_of "$second")" = "1|4 0" ] || fail "after the kill: $(copies_of "$second")"
 expect elaine "[m['carriers'] for m in j] == [1, 0]" outbox
