@@ -52,6 +52,8 @@ expect a "j[0]['delivered_via'] == 'c@example.org' and j[0]['hops'] == 2" outbox
 expect a "j['connectivity']['state'] == 'offline'" status
 node_ctl a outbox | grep -q "delivered via c@example.org (2 hops)" ||
     fail "a's outbox does not say the way: $(node_ctl a outbox)"
+node_ctl a show "$id" | grep -qx "delivered_via: c@example.org" &&
+    node_ctl a show "$id" | grep -qx "hops: 2" || fail "show does not say the way: $(node_ctl a show "$id")"
 
 # One upload at the server (Prosody's log of what clients sent it), one copy at Jerry's.
 received=$(grep -F "Received[c2s]" "$LAB_DIR/server/prosody.log" |
