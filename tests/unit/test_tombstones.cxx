@@ -2,6 +2,8 @@
 // how they cross the link, and which of them are checked.
 
 #include "crypto/Identity.hxx"
+#include "inbox/Receiver.hxx"
+#include "link/Neighbours.hxx"
 #include "link/TombstoneProtocol.hxx"
 #include "link/Tombstones.hxx"
 #include "store/Store.hxx"
@@ -195,4 +197,26 @@ TEST_CASE("an origin's tombstones are found by either of its names")
     const auto row = f.store.TombstonesAfter(0, 10, 0)[0].row;
     CHECK_FALSE(f.store.HasTombstoneOf(row, 0, "elaine@a", kElaine));   // told already
     CHECK_FALSE(f.store.HasTombstoneOf(0, 90000, "elaine@a", kElaine)); // expired
+}
+
+TEST_CASE("a tombstone we cannot check goes to its message's origin at once, proof to everyone")
+{
+    Fixture f;
+    crypto::Identity us = crypto::Identity::Generate();
+    inbox::Receiver receiver{f.store, us};
+    link::Tombstones tombstones{f.store, receiver, nullptr};
+    link::Neighbour elaine;
+    elaine.carrier = true;
+    elaine.jid = kElaine;
+    link::Neighbour kramer;
+    kramer.carrier = true;
+    kramer.jid = "kramer@example.org";
+    CHECK_FALSE(tombstones.HasWork("elaine@a", elaine));
+    f.store.AddTombstone({kElaine, "m-1", kJerry, test::kFarOff, f.Receipt("m-1"), false}, 1);
+    CHECK(tombstones.HasWork("elaine@a", elaine)); // hers: she may hold Jerry's key
+    CHECK_FALSE(tombstones.HasWork("kramer@b", kramer));
+    f.store.AddTombstone({kElaine, "m-2", kJerry, test::kFarOff, f.Receipt("m-2"), true}, 2);
+    CHECK(tombstones.HasWork("kramer@b", kramer)); // proof: worth a contact to anyone
+    elaine.carrier = false;
+    CHECK_FALSE(tombstones.HasWork("elaine@a", elaine)); // a chat client hears none
 }
