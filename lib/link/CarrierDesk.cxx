@@ -121,20 +121,15 @@ std::vector<ItemStatus> CarrierDesk::TakeOutHeld(std::vector<IncomingItem>& item
     // our answer): the copy we hold, taken again, not a second one; sealed
     // per handoff, its bytes would differ. Its giver counts it as given now.
     std::vector<store::CarriedItem> offered;
-    for (const auto& item : items)
-        if (item.problem.empty())
-            offered.push_back({item.origin_id,
-                               item.origin,
-                               item.to,
-                               from_peer,
-                               0,
-                               0,
-                               0,
-                               0,
-                               {},
-                               0,
-                               {},
-                               TakenBudget(item.copies)});
+    for (const auto& item : items) {
+        if (!item.problem.empty())
+            continue;
+        auto& copy = offered.emplace_back();
+        copy.id = item.origin_id;
+        copy.origin = item.origin;
+        copy.from_peer = from_peer;
+        copy.copies = TakenBudget(item.copies);
+    }
     const auto retaken = store_.RetakeCopies(offered);
     // A copy another carrier hands on, of a message we hold (or held), would
     // only be a second copy of it here. Copies straight from their origin

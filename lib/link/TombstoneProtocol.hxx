@@ -10,8 +10,8 @@
 // answered by an empty result once taken. `receipt` (the recipient's
 // signature over its receipt) may be absent: such a tombstone only stops
 // handoffs. `via` and `hops` (the carrier that delivered it, the carriers on
-// the way) may be absent too; they are for the origin's outbox only. A peer that does not know the
-// element answers an error, which changes nothing.
+// the way) may be absent too; they are for the origin's outbox only. A peer
+// that does not know the element answers an error, which changes nothing.
 
 #include "store/Model.hxx"
 #include "xml/Element.hxx"

@@ -200,8 +200,8 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "INSERT INTO carried_load VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
     "messages = messages + excluded.messages, bytes = bytes + excluded.bytes",
     // Schema 13: the way a tombstone's message went, where we knew none, or
-    // from the tombstone that just became proof (?5).
-    // A way that names no hops (0) keeps those we counted.
+    // from the tombstone that just became proof (?5); one that names no hops
+    // (0) keeps those we counted.
     "UPDATE tombstones SET via = ?3, hops = CASE WHEN ?4 > 0 THEN ?4 ELSE hops END "
     "WHERE origin = ?1 AND origin_id = ?2 AND (via = '' OR ?5)",
     // The giver offers again a copy it gave us (its answer was lost: we were
