@@ -36,10 +36,15 @@ std::string OneLine(std::string text, std::size_t width)
 }
 
 // "queued" with carriers is on its way: say so (JSON keeps the stored state).
-// What carriers report reads as words.
+// What carriers report reads as words; a delivery, the way it went.
 std::string DisplayState(const Json& m)
 {
     const std::string state = m["state"].get<std::string>();
+    if (state == "delivered" && m.contains("delivered_via") && m["delivered_via"].is_string()) {
+        const int hops = m.value("hops", 0);
+        return state + " via " + m["delivered_via"].get<std::string>() +
+               (hops > 0 ? " (" + std::to_string(hops) + (hops == 1 ? " hop)" : " hops)") : "");
+    }
     if (state == "queued" && m["carriers"].get<int>() > 0)
         return "carried";
     if (state == "uploaded-by-carrier")

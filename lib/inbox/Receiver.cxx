@@ -176,6 +176,20 @@ Delivery Receiver::TakeReceipt(const std::string& id, const std::string& from,
     return Delivery::Delivered;
 }
 
+Delivery Receiver::TakeTombstone(const store::Tombstone& tombstone, const std::string& origin)
+{
+    const auto found = tombstone.verified && tombstone.origin == origin
+                           ? store_.OutboxById(tombstone.id)
+                           : std::nullopt;
+    if (!found || xmpp::BareOf(found->to) != tombstone.to)
+        return Delivery::NotOurs;
+    const bool via_carrier = tombstone.hops > 0 || ViaCarrier(*found);
+    if (!store_.MarkDelivered(tombstone.id, NowMs(), via_carrier, {tombstone.via, tombstone.hops}))
+        return Delivery::Again;
+    PublishDelivered(tombstone.id, tombstone.to, via_carrier);
+    return Delivery::Delivered;
+}
+
 Custody Receiver::TakeReport(const xmpp::CustodyReport& report, const std::string& origin,
                              bool vouched, UnixMs when)
 {

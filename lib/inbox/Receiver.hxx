@@ -101,6 +101,12 @@ public:
     Delivery TakeReceipt(const std::string& id, const std::string& from,
                          const std::string& carrier = {});
 
+    // A verified tombstone (its receipt checked with the recipient's key)
+    // that a neighbour passed on: a message of ours (`origin`: our account,
+    // or our link-local name) is delivered, the way the tombstone says. How
+    // an origin that never gets an uplink learns it.
+    Delivery TakeTombstone(const store::Tombstone& tombstone, const std::string& origin);
+
     // A carrier's report on a message of ours (`origin`: our account, or our
     // link-local name), made at `when`. `vouched`: our server vouches for the
     // carrier (it came through it); a neighbour's word that the recipient has

@@ -117,18 +117,41 @@ void CarrierDesk::CheckRoutes(std::span<IncomingItem> items,
 std::vector<ItemStatus> CarrierDesk::TakeOutHeld(std::vector<IncomingItem>& items,
                                                  const std::string& from_peer)
 {
+    // Offered again by the one who gave it (we died between our commit and
+    // our answer): the copy we hold, taken again, not a second one; sealed
+    // per handoff, its bytes would differ. Its giver counts it as given now.
+    std::vector<store::CarriedItem> offered;
+    for (const auto& item : items) {
+        if (!item.problem.empty())
+            continue;
+        auto& copy = offered.emplace_back();
+        copy.id = item.origin_id;
+        copy.origin = item.origin;
+        copy.from_peer = from_peer;
+        copy.copies = TakenBudget(item.copies);
+    }
+    const auto retaken = store_.RetakeCopies(offered);
     // A copy another carrier hands on, of a message we hold (or held), would
-    // only be a second copy of it here: sealed per handoff, its bytes differ.
-    // Copies straight from their origin are still kept apart (no pre-emption).
+    // only be a second copy of it here. Copies straight from their origin
+    // are still kept apart (no pre-emption).
     std::vector<ItemStatus> held;
+    std::size_t i = 0;
     std::erase_if(items, [&](const IncomingItem& item) {
-        if (!item.problem.empty() || KeptPath(item.path, from_peer).size() < 2 ||
-            !store_.CarriedExpiry(item.origin, item.origin_id))
+        if (!item.problem.empty())
             return false;
-        held.push_back({item.origin, item.origin_id, "duplicate", {}});
+        const bool again = retaken[i++];
+        if (!again && (KeptPath(item.path, from_peer).size() < 2 ||
+                       !store_.CarriedExpiry(item.origin, item.origin_id)))
+            return false;
+        held.push_back({item.origin, item.origin_id, again ? "stored" : "duplicate", {}});
         return true;
     });
     return held;
+}
+
+int CarrierDesk::TakenBudget(int offered) const noexcept
+{
+    return std::clamp(offered, 1, std::max(config_.spray.copies, 1));
 }
 
 void CarrierDesk::PublishCarrying(const std::string& from_peer,
@@ -199,7 +222,7 @@ std::vector<ItemStatus> CarrierDesk::Keep(const std::string& from_peer,
                             item.payload,
                             0,
                             {},
-                            std::clamp(item.copies, 1, std::max(config_.spray.copies, 1)),
+                            TakenBudget(item.copies),
                             JoinPath(KeptPath(item.path, from_peer))});
     }
     std::vector<std::int64_t> evict;

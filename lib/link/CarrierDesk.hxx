@@ -38,9 +38,13 @@ private:
     void Refuse(Stream& stream, const xml::Element& iq, const CarryRefusal& refusal);
     // Refuses the items whose path holds us or is past the hop limit.
     void CheckRoutes(std::span<IncomingItem> items, std::span<const std::string> our_names) const;
-    // Takes the relayed items of messages we hold out of `items`: each answered `duplicate`.
+    // Takes out of `items` what needs no new row: a copy `from_peer` gave us
+    // before and offers again (answered `stored`), and relayed copies of
+    // messages we hold (`duplicate`). Throws what the store throws.
     std::vector<ItemStatus> TakeOutHeld(std::vector<IncomingItem>& items,
                                         const std::string& from_peer);
+    // The budget we take on for a copy offered with `offered`: our own L caps it.
+    int TakenBudget(int offered) const noexcept;
     // Commits the items `decided` stores; the statuses to answer with, those
     // it refused first, then "stored" or "duplicate" as the store found them.
     std::vector<ItemStatus> Keep(const std::string& from_peer, std::span<const IncomingItem> items,

@@ -7,6 +7,7 @@
 #include "link/CourierProtocol.hxx"
 #include "link/HandshakeLog.hxx"
 #include "link/Neighbours.hxx"
+#include "link/SprayRules.hxx"
 #include "link/Stream.hxx"
 #include "store/Store.hxx"
 #include "xmpp/Jid.hxx"
@@ -95,6 +96,7 @@ void Courier::Pump(const std::string& instance, const Neighbour& neighbour, Stre
             LogHandshake(store_, instance, "delivering",
                          std::to_string(items.size()) + " carried message(s) to their recipient");
             contact.delivering = std::move(items);
+            contact.self = self;
         }
     }
     if (contact.report_iq.empty()) {
@@ -167,7 +169,8 @@ void Courier::TakeDelivered(const std::string& instance, Contact& contact, const
             ++taken;
         if (receipt) // a tombstone for the others; proof to those who know the recipient's key
             store_.AddTombstone({xmpp::BareOf(item.origin), item.id, xmpp::BareOf(item.to),
-                                 item.expires, answer->receipt, parsed.has_value()},
+                                 item.expires, answer->receipt, parsed.has_value(), 0, contact.self,
+                                 PathHops(item.path)},
                                 NowMs());
     }
     LogHandshake(store_, instance, "delivered",

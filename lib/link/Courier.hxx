@@ -74,6 +74,7 @@ private:
         std::unique_ptr<boost::asio::steady_timer> retry_timer;
         std::string deliver_iq; // our deliver request in flight, empty if none
         std::vector<store::CarriedItem> delivering;
+        std::string self;      // our name when we sent it: the way it went, in tombstones
         std::string report_iq; // our reports in flight, empty if none
         std::vector<store::CarrierNews> reporting;
         // What the recipient did not take (held, refused) is not offered again

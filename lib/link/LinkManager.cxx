@@ -34,7 +34,7 @@ LinkManager::LinkManager(boost::asio::io_context& io, store::Store& store, LinkC
       courier_(io, store_, config_,
                [this](const std::string& instance) { ContactAgain(instance); }),
       receiver_(store_, *config_.identity, config_.events),
-      courier_desk_(store_, receiver_, config_), tombstones_(store_, config_.events),
+      courier_desk_(store_, receiver_, config_), tombstones_(store_, receiver_, config_.events),
       presence_(io, neighbours_)
 {
     presence_.Publish(config_.user, Port(), Txt());
@@ -306,7 +306,7 @@ void LinkManager::RouteIq(Stream& stream, const xml::Element& iq)
         courier_desk_.TakeReports(stream, iq, PeerName(instance), OriginJid());
         OutboxChanged(); // a message of ours may need no more carriers
     } else if (FindTombstones(iq) != nullptr) {
-        if (tombstones_.Take(stream, iq))
+        if (tombstones_.Take(stream, iq, OriginJid()))
             OutboxChanged(); // pass it on to the others
     } else if (xmpp::IsDiscoInfoQuery(iq)) {
         stream.Send(xmpp::DiscoInfoResult(iq, xmpp::PigeonDiscoInfo()));

@@ -116,7 +116,7 @@ bool Relay::Awaits(const std::string& instance, std::string_view iq_id) const no
 void Relay::TakeReply(const std::string& instance, const xml::Element& iq)
 {
     auto& peer = peers_[instance];
-    auto sent = std::move(peer.pending);
+    auto sent = peer.pending; // Release empties it: these may go to others again
     Release(peer);
     if (iq.Attr("type") == "error") {
         peer.refused = true;

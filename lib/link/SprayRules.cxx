@@ -77,4 +77,9 @@ std::vector<std::string> SplitPath(std::string_view text)
     return path;
 }
 
+int PathHops(std::string_view path) noexcept
+{
+    return int(std::count(path.begin(), path.end(), '\n')) + 1;
+}
+
 } // namespace pigeon::link

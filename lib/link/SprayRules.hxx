@@ -64,4 +64,9 @@ std::vector<std::string> KeptPath(std::vector<std::string> path, const std::stri
 std::string JoinPath(std::span<const std::string> path);
 std::vector<std::string> SplitPath(std::string_view text);
 
+// The carriers a copy we hold with the stored `path` went through, us
+// included: its holders but the origin, and us (1 for a copy stored before
+// paths). The store counts the same for our uploads' tombstones.
+int PathHops(std::string_view path) noexcept;
+
 } // namespace pigeon::link

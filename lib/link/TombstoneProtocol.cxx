@@ -3,6 +3,8 @@
 #include "xmpp/Jid.hxx"
 #include "xmpp/Namespaces.hxx"
 
+#include <algorithm>
+
 namespace pigeon::link {
 
 xml::Element MakeTombstones(const std::string& iq_id, std::span<const store::Tombstone> items)
@@ -19,6 +21,10 @@ xml::Element MakeTombstones(const std::string& iq_id, std::span<const store::Tom
         item.SetAttr("until", FormatRfc3339(t.until));
         if (!t.receipt.empty())
             item.SetAttr("receipt", t.receipt);
+        if (!t.via.empty()) {
+            item.SetAttr("via", t.via);
+            item.SetAttr("hops", std::to_string(t.hops));
+        }
     }
     return iq;
 }
@@ -29,6 +35,20 @@ const xml::Element* FindTombstones(const xml::Element& iq) noexcept
         return nullptr;
     return iq.Child("tombstones", xmpp::ns::kPigeon);
 }
+
+namespace {
+
+// Carriers on a delivery's way: 0 (unknown) unless one or two digits; hop
+// limits are single figures.
+int ParseHops(std::string_view text) noexcept
+{
+    if (text.empty() || text.size() > 2 ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return 0;
+    return text.size() == 1 ? text[0] - '0' : (text[0] - '0') * 10 + (text[1] - '0');
+}
+
+} // namespace
 
 std::vector<store::Tombstone> ParseTombstones(const xml::Element& tombstones, UnixMs now)
 {
@@ -44,6 +64,9 @@ std::vector<store::Tombstone> ParseTombstones(const xml::Element& tombstones, Un
                            std::string(child.Attr("receipt")), false};
         if (t.origin.empty() || t.id.empty() || t.to.empty() || !until || *until <= now)
             continue;
+        // The deliverer's word on the way it went, unsigned: shown, never acted on.
+        t.via = xmpp::BareOf(child.Attr("via"));
+        t.hops = t.via.empty() ? 0 : ParseHops(child.Attr("hops"));
         items.push_back(std::move(t));
     }
     return items;

@@ -3,13 +3,15 @@
 // "Tombstones"):
 //
 //   <iq type='set' id='..'><tombstones xmlns='urn:xmpp:pigeon:0'>
-//     <item origin='..' id='..' to='..' until='RFC 3339' receipt='base64'/> ...
+//     <item origin='..' id='..' to='..' until='RFC 3339' receipt='base64'
+//           via='..' hops='N'/> ...
 //   </tombstones></iq>
 //
 // answered by an empty result once taken. `receipt` (the recipient's
 // signature over its receipt) may be absent: such a tombstone only stops
-// handoffs. A peer that does not know the element answers an error, which
-// changes nothing.
+// handoffs. `via` and `hops` (the carrier that delivered it, the carriers on
+// the way) may be absent too; they are for the origin's outbox only. A peer
+// that does not know the element answers an error, which changes nothing.
 
 #include "store/Model.hxx"
 #include "xml/Element.hxx"

@@ -1,6 +1,7 @@
 #include "link/Tombstones.hxx"
 
 #include "crypto/Identity.hxx"
+#include "inbox/Receiver.hxx"
 #include "link/HandshakeLog.hxx"
 #include "link/Neighbours.hxx"
 #include "link/Stream.hxx"
@@ -12,8 +13,8 @@
 
 namespace pigeon::link {
 
-Tombstones::Tombstones(store::Store& store, EventBus* events) noexcept
-    : store_(store), events_(events)
+Tombstones::Tombstones(store::Store& store, inbox::Receiver& receiver, EventBus* events) noexcept
+    : store_(store), receiver_(receiver), events_(events)
 {
 }
 
@@ -23,8 +24,11 @@ bool Tombstones::HasWork(const std::string& instance, const Neighbour& neighbour
         return false;
     const auto it = told_up_to_.find(instance);
     const std::int64_t after = it == told_up_to_.end() ? 0 : it->second;
-    // Only proof is worth a contact of its own; the rest rides along.
-    return !store_.TombstonesAfter(after, 1, NowMs(), true).empty();
+    // Only proof is worth a contact of its own, and news to an origin of its
+    // own messages (it may hold the key to check them); the rest rides along.
+    const UnixMs now = NowMs();
+    return !store_.TombstonesAfter(after, 1, now, true).empty() ||
+           store_.HasTombstoneOf(after, now, instance, neighbour.jid);
 }
 
 void Tombstones::Offer(const std::string& instance, const Neighbour& neighbour, Stream& stream)
@@ -50,7 +54,7 @@ bool Tombstones::Verify(store::Store& store, const store::Tombstone& t)
     return key && xmpp::CheckReceipt(*key, t.to, t.origin, t.id, t.receipt);
 }
 
-bool Tombstones::Take(Stream& stream, const xml::Element& iq)
+bool Tombstones::Take(Stream& stream, const xml::Element& iq, const std::string& origin)
 {
     const UnixMs now = NowMs();
     std::int64_t news = 0, verified = 0, dropped = 0;
@@ -60,6 +64,8 @@ bool Tombstones::Take(Stream& stream, const xml::Element& iq)
         news += added.news;
         verified += added.news && t.verified;
         dropped += added.dropped;
+        if (added.news)
+            receiver_.TakeTombstone(t, origin); // ours? delivered, by the way it went
     }
     stream.Send(xmpp::MakeIqResult(iq));
     if (news == 0)

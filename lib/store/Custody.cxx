@@ -1,6 +1,7 @@
 // The store, delivery part: where we got to in our server's archive, what
 // carriers report on our messages, and what we, as a carrier, learnt of the
-// messages we carried and still owe their origins.
+// messages we carried and still owe their origins, and which origins a
+// tombstone concerns.
 
 #include "store/Impl.hxx"
 
@@ -107,6 +108,16 @@ std::vector<CarrierNews> Store::NewsFor(const std::string& origin, int limit)
 void Store::MarkTold(const std::string& origin, const std::string& origin_id, CarriedNews news)
 {
     impl_->Run(kMarkTold, origin, origin_id, ToText(news));
+}
+
+bool Store::HasTombstoneOf(std::int64_t after, UnixMs now, const std::string& name,
+                           const std::string& other_name)
+{
+    return impl_
+        ->First(
+            kTombstoneOf, [](const sqlite::Statement&) { return true; }, after, now, name,
+            other_name)
+        .has_value();
 }
 
 } // namespace pigeon::store

@@ -99,6 +99,9 @@ enum Sql {
     kSpendOriginCopies,
     kDropRelayedCopies,
     kAddCarriedLoad,
+    kTombstonePath,
+    kRetakeCopy,
+    kTombstoneOf,
     kSqlCount
 };
 

@@ -232,6 +232,10 @@ struct Tombstone {
     std::string receipt;
     bool verified = false;
     std::int64_t row = 0; // its place in the order tombstones are passed on
+    // Which way it went (schema 13), for its origin's outbox: the carrier
+    // that delivered it ('' if unknown) and the carriers on the way.
+    std::string via = {};
+    int hops = 0;
 };
 
 // What one pass over the expiries did (Store::Expire).

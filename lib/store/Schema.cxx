@@ -342,6 +342,14 @@ CREATE TRIGGER carried_load_out AFTER DELETE ON carried
 CREATE TRIGGER carried_load_done AFTER UPDATE OF uploaded, delivered ON carried
     WHEN OLD.uploaded IS NULL AND OLD.delivered IS NULL BEGIN )" PIGEON_LOAD_LESS_OLD R"( END;
 )",
+    // 13: which way a delivered message went (issue 11), carried with its
+    // tombstone so that an origin that never gets an uplink learns it from a
+    // neighbour: the carrier that delivered it ('' when unknown) and how many
+    // carriers it went through.
+    R"(
+ALTER TABLE tombstones ADD COLUMN via TEXT NOT NULL DEFAULT '';
+ALTER TABLE tombstones ADD COLUMN hops INTEGER NOT NULL DEFAULT 0;
+)",
 };
 
 } // namespace

@@ -28,4 +28,16 @@ void Store::RecordRelays(const std::string& peer, std::span<const Relayed> relay
     transaction.Commit();
 }
 
+std::vector<bool> Store::RetakeCopies(std::span<const CarriedItem> items)
+{
+    sqlite::Transaction transaction(impl_->db);
+    std::vector<bool> retaken;
+    retaken.reserve(items.size());
+    for (const auto& item : items)
+        retaken.push_back(impl_->Run(kRetakeCopy, item.origin, item.id, item.from_peer,
+                                     std::int64_t{item.copies}) > 0);
+    transaction.Commit();
+    return retaken;
+}
+
 } // namespace pigeon::store

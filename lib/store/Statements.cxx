@@ -161,12 +161,14 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "WHERE excluded.verified AND NOT tombstones.verified",
     // Only what we would still hand on or upload: done copies keep their records.
     "DELETE FROM carried WHERE origin = ?1 AND origin_id = ?2 AND " CARRYING,
-    "SELECT origin, origin_id, recipient, until, receipt, verified, id FROM tombstones "
+    "SELECT origin, origin_id, recipient, until, receipt, verified, id, via, hops FROM tombstones "
     "WHERE id > ?1 AND until > ?3 AND (verified OR NOT ?4) ORDER BY id LIMIT ?2",
     "DELETE FROM tombstones WHERE until <= ?1",
-    // Our upload was accepted: known delivered, on our word only.
-    "INSERT OR IGNORE INTO tombstones (origin, origin_id, recipient, until, learned) "
-    "SELECT origin, origin_id, recipient, expires, ?3 FROM carried "
+    // Our upload was accepted: known delivered, on our word only, by way of
+    // the carriers on the copy's path but its origin, and us (link::PathHops).
+    "INSERT OR IGNORE INTO tombstones (origin, origin_id, recipient, until, learned, hops) "
+    "SELECT origin, origin_id, recipient, expires, ?3, "
+    "length(path) - length(replace(path, char(10), '')) + 1 FROM carried "
     "WHERE origin = ?1 AND origin_id = ?2",
     "SELECT expires FROM carried WHERE origin = ? AND origin_id = ?",
     // Schema 9 and 12: fair storage (Quota.cxx), from the loads triggers keep.
@@ -197,6 +199,20 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     // origin's load (AddCarried; deletes and updates are counted by triggers).
     "INSERT INTO carried_load VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
     "messages = messages + excluded.messages, bytes = bytes + excluded.bytes",
+    // Schema 13: the way a tombstone's message went, where we knew none, or
+    // from the tombstone that just became proof (?5); one that names no hops
+    // (0) keeps those we counted.
+    "UPDATE tombstones SET via = ?3, hops = CASE WHEN ?4 > 0 THEN ?4 ELSE hops END "
+    "WHERE origin = ?1 AND origin_id = ?2 AND (via = '' OR ?5)",
+    // The giver offers again a copy it gave us (its answer was lost: we were
+    // killed between our commit and our acknowledgement): the same copy,
+    // taken once, with the budget it offers now, unless we handed some of it
+    // on already (that share is spent). No second row, no second budget.
+    "UPDATE carried SET copies = CASE WHEN EXISTS (SELECT 1 FROM relays WHERE carried_id = "
+    "carried.id) THEN copies ELSE ?4 END WHERE origin = ?1 AND origin_id = ?2 AND "
+    "from_peer = ?3 AND " CARRYING,
+    // A tombstone after row ?1 of a message of ?3 or ?4 (an origin's names).
+    "SELECT 1 FROM tombstones WHERE origin IN (?3, ?4) AND id > ?1 AND until > ?2 LIMIT 1",
 };
 
 } // namespace pigeon::store

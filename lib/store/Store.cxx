@@ -286,6 +286,8 @@ Store::TombstoneAdded Store::AddTombstone(const Tombstone& t, UnixMs now)
     sqlite::Transaction transaction(impl_->db);
     impl_->Run(kAddTombstone, t.origin, t.id, t.to, t.until, t.receipt, t.verified ? 1 : 0, now);
     TombstoneAdded added{impl_->db.Changes() > 0, 0};
+    if (!t.via.empty())
+        impl_->Run(kTombstonePath, t.origin, t.id, t.via, std::int64_t{t.hops}, added.news ? 1 : 0);
     if (t.verified) {
         impl_->Run(kDropTombstoned, t.origin, t.id);
         added.dropped = impl_->db.Changes();
@@ -301,8 +303,8 @@ std::vector<Tombstone> Store::TombstonesAfter(std::int64_t after, int limit, Uni
     return impl_->Collect(
         kTombstonesAfter,
         [](const sqlite::Statement& s) {
-            return Tombstone{s.Text(0), s.Text(1),     s.Text(2), s.Int(3),
-                             s.Text(4), s.Int(5) != 0, s.Int(6)};
+            return Tombstone{s.Text(0),     s.Text(1), s.Text(2), s.Int(3),     s.Text(4),
+                             s.Int(5) != 0, s.Int(6),  s.Text(7), int(s.Int(8))};
         },
         after, limit, now, only_verified ? 1 : 0);
 }

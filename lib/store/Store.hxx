@@ -110,6 +110,11 @@ public:
     // `peer` answered our handing these copies on: recorded, and each one it
     // stored costs us its budget, in one transaction.
     void RecordRelays(const std::string& peer, std::span<const Relayed> relayed, UnixMs when);
+    // Each item (origin, id, from_peer, copies) that its giver offers again
+    // while we still carry the copy it gave us before (its answer was lost)
+    // is that copy, now with budget `copies` unless we handed some on; per
+    // item, whether it was one. In one transaction.
+    std::vector<bool> RetakeCopies(std::span<const CarriedItem> items);
     // Carried messages neither uploaded nor taken by their recipient, nor expired by `now`.
     std::vector<CarriedItem> Carrying(UnixMs now);
     // The copy with `digest` (CarriedItem::digest) went up; every copy when empty.
@@ -139,6 +144,10 @@ public:
     // `limit`, not expired by `now`; only verified ones if `only_verified`.
     std::vector<Tombstone> TombstonesAfter(std::int64_t after, int limit, UnixMs now,
                                            bool only_verified = false);
+    // Whether a tombstone after row `after`, not expired by `now`, is of a
+    // message whose origin goes by `name` or `other_name`.
+    bool HasTombstoneOf(std::int64_t after, UnixMs now, const std::string& name,
+                        const std::string& other_name);
     // The expiry of our copy of message `origin_id` of `origin`, if we hold one.
     std::optional<UnixMs> CarriedExpiry(const std::string& origin, const std::string& origin_id);
 

@@ -190,7 +190,8 @@ void ServerInbox::TakeReceipt(const xml::Element& stanza, const std::string& id)
     const std::string signature = stanza.ChildText("signature", xmpp::ns::kPigeon);
     if (key && mine && !signature.empty() &&
         xmpp::CheckReceipt(*key, from, link_.Config().account, id, signature)) {
-        store_.AddTombstone({link_.Config().account, id, from, mine->expires, signature, true},
+        store_.AddTombstone({link_.Config().account, id, from, mine->expires, signature, true, 0,
+                             mine->delivered_via, mine->delivered_hops},
                             NowMs());
         if (const auto& told = link_.Config().on_tombstone)
             told();
@@ -207,8 +208,15 @@ void ServerInbox::RelayReceipt(const xml::Element& stanza, const std::string& re
     // vouched for by our server) bears it out, as proof for others.
     keys_.Take(stanza, recipient);
     const auto* signature = stanza.Child("signature", xmpp::ns::kPigeon);
-    store::Tombstone tombstone{*origin, origin_id, recipient, 0,
-                               signature != nullptr ? signature->Text() : std::string()};
+    // Delivered by us: the hops were counted when our upload was accepted.
+    store::Tombstone tombstone{*origin,
+                               origin_id,
+                               recipient,
+                               0,
+                               signature != nullptr ? signature->Text() : std::string(),
+                               false,
+                               0,
+                               link_.Config().account};
     tombstone.verified = !tombstone.receipt.empty() && [&] {
         const auto key = keys_.Known(recipient);
         return key && xmpp::CheckReceipt(*key, recipient, *origin, origin_id, tombstone.receipt);

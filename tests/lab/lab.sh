@@ -359,6 +359,8 @@ domain-name=local
 use-ipv4=yes
 use-ipv6=yes
 allow-interfaces=mesh0
+# A link that loses its carrier is gone (segments.sh: lab_move), as on a phone.
+use-iff-running=yes
 enable-dbus=yes
 disallow-other-stacks=no
 

@@ -12,6 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lab.sh"
 . "$here/server.sh"
 . "$here/ejabberd.sh"
+. "$here/segments.sh"
 trap lab_teardown EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -299,6 +300,25 @@ lab_avahi_restart a
 publish a "alice@a" txtvers=1 status=away >/dev/null
 check "after lab_avahi_restart a and re-publishing, b sees it again" \
     sees b ";alice\\\\064a;_presence\\._tcp;local;a\\.local;($a4|$a6);5562;.*\"status=away\""
+
+# --- segments (segments.sh) -------------------------------------------------
+
+lab_add_segment platform
+check "a new segment: c starts on mesh" test "$(lab_segment c)" = mesh
+publish c "carol@c" txtvers=1 status=avail >/dev/null
+check "b sees c's service" sees b ';carol\\064c;'
+lab_move c platform
+check "lab_move c platform: c is on platform" test "$(lab_segment c)" = platform
+check "c no longer sees a's service (its avahi dropped the old segment)" sees_nothing c 'alice\064a'
+check "c no longer reaches a" sh -c "! ip netns exec $(_lab_ns c) ping -c 1 -W 1 $(lab_ip a)"
+lab_move b platform
+check "b, moved too, sees c's service on platform, with c's address" \
+    sees b ";carol\\\\064c;_presence\\._tcp;local;c\\.local;($(lab_ip c)|$(lab_ip6 c));5562;"
+check "b pings c on platform" pings b "$(lab_ip c)"
+check "b no longer sees a's service" sees_nothing b 'alice\064a'
+lab_move b mesh
+lab_move c mesh
+check "back on mesh, b sees a's service again" sees b ';alice\\064a;'
 
 # --- uplink and server ------------------------------------------------------
 

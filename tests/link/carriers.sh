@@ -7,7 +7,10 @@ hosts="c1 c2 c3 c4 c5 c6"
 lab_add_host elaine
 for h in $hosts; do lab_add_host "$h"; done
 lab_wait_avahi elaine $hosts
-node_start elaine --account elaine@example.org
+# One copy each (L = 1): this counts the origin's carriers (K) alone; with a
+# budget to spread, carriers would hand copies on between themselves
+# (spray-and-wait, tests/link/spray.sh) and the counts below would be theirs.
+node_start elaine --account elaine@example.org --copies 1
 for i in 1 2 3; do node_ctl elaine send jerry@example.org "message $i" >/dev/null; done
 # A long idle timeout on the carriers too: the second half needs George's
 # streams to stay open from both ends while he checks them one by one.
@@ -32,7 +35,7 @@ done
 # get six carriers; each must still get exactly five.
 lab_add_host george
 lab_wait_avahi george
-node_start george --account george@example.org --link-idle 120
+node_start george --account george@example.org --link-idle 120 --copies 1
 for h in $hosts; do node_ctl george send "$h@$h" "hello $h" >/dev/null; done
 wait_for "george's direct messages are delivered" 60 json_true george \
     "len(j) == 6 and all(m['state'] == 'delivered' for m in j)" outbox

@@ -3,8 +3,8 @@
 # forged copy under Elaine's name and the origin-id of Elaine's real message
 # before Elaine meets him. Kramer does not know Elaine's key, so he cannot
 # tell which is genuine: he keeps both apart (a digest of each payload) and
-# answers Elaine `stored`, not `duplicate`. The same bytes again are a
-# duplicate.
+# answers Elaine `stored`, not `duplicate`. The same bytes again from Mallory
+# are her copy, taken again (not a second one).
 . "$(dirname "$0")/lib.sh"
 
 lab_add_host elaine
@@ -36,8 +36,12 @@ expect kramer "[m['id'] for m in j] == ['$id', '$id']" carrying
 expect kramer "j['counters']['carried_for_others'] == 2" status
 expect kramer "any(e['event'] == 'carrying' and e['instance'] == 'elaine@elaine' and e['detail'].startswith('1 new, 0 already held') for e in j)" peers --log
 
-# The same forged bytes again are a duplicate: nothing new is stored.
+# The same forged bytes again, from the same giver, are the copy she gave
+# before (as after a lost answer), taken again: nothing new is stored, and
+# Elaine's copy is untouched.
 plant >"$LAB_DIR/again.json" || fail "mallory could not hand her copy again"
-grep -q '"status": "duplicate"' "$LAB_DIR/again.json" || fail "the same bytes were not a duplicate: $(cat "$LAB_DIR/again.json")"
+grep -q '"status": "stored"' "$LAB_DIR/again.json" || fail "her copy was not taken again: $(cat "$LAB_DIR/again.json")"
 expect kramer "len(j) == 2" carrying
+expect kramer "j['counters']['carried_for_others'] == 2" status
+expect kramer "sorted(m['from_peer'] for m in j) == ['elaine@elaine', 'mallory@mallory']" carrying
 echo "ok"

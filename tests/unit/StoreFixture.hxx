@@ -33,4 +33,8 @@ inline store::CarriedItem Carried(const std::string& origin, const std::string& 
     "DROP TABLE carried_load; CREATE INDEX carried_by_origin ON carried(origin, bytes)"            \
     " WHERE uploaded IS NULL AND delivered IS NULL;"
 
+// Takes a store back before schema 13 (tombstones' delivery path).
+#define PIGEON_UNDO_TOMBSTONE_PATH                                                                 \
+    "ALTER TABLE tombstones DROP COLUMN via; ALTER TABLE tombstones DROP COLUMN hops;"
+
 } // namespace pigeon::test

@@ -160,3 +160,26 @@ TEST_CASE("a receipt counts only from its message's recipient, once")
     CHECK(f.receiver.TakeReceipt(sent.id, "jerry@example.org") == inbox::Delivery::Again);
     CHECK(f.store.Outbox()[0].state == store::OutboxState::Delivered);
 }
+
+TEST_CASE("a verified tombstone of ours delivers our message, the way it says")
+{
+    Fixture f;
+    const auto sent = f.store.Enqueue("elaine@example.org", "over two hops", 1, kFarOff);
+    store::Tombstone t{
+        "jerry@example.org",  sent.id, "elaine@example.org", kFarOff, "SIG", false, 0,
+        "newman@example.org", 2};
+    CHECK(f.receiver.TakeTombstone(t, "jerry@example.org") == inbox::Delivery::NotOurs);
+    t.verified = true;
+    CHECK(f.receiver.TakeTombstone(t, "jerry@j") == inbox::Delivery::NotOurs); // not our name
+    t.to = "kramer@example.org";
+    CHECK(f.receiver.TakeTombstone(t, "jerry@example.org") == inbox::Delivery::NotOurs);
+    t.to = "elaine@example.org";
+    CHECK(f.receiver.TakeTombstone(t, "jerry@example.org") == inbox::Delivery::Delivered);
+    CHECK(f.receiver.TakeTombstone(t, "jerry@example.org") == inbox::Delivery::Again);
+    const auto item = f.store.OutboxById(sent.id);
+    REQUIRE(item);
+    CHECK(item->state == store::OutboxState::Delivered);
+    CHECK(item->delivered_via == "newman@example.org");
+    CHECK(item->delivered_hops == 2);
+    CHECK(f.store.GetCounters().delivered_by_carriers == 1);
+}

@@ -128,3 +128,26 @@ TEST_CASE("a copy straight from its origin replaces copies other carriers handed
     CHECK(carrying[0].path == "elaine@a");
     CHECK(carrying[0].payload == direct.payload);
 }
+
+TEST_CASE("a copy its giver offers again is the same copy, taken again")
+{
+    TempDb tmp;
+    Store store(tmp.File());
+    const CarriedItem items[] = {WithBudget("a", 4, "elaine@a"), WithBudget("b", 4, "elaine@a")};
+    store.AddCarried(items);
+    // Relayed on in part before the giver's second offer: that share is spent.
+    const Relayed george[] = {{store.ToHandOn("george@d", 0, 10, kNow).at(1).row, 2, true}};
+    store.RecordRelays("george@d", george, kNow);
+
+    auto again = items[0];
+    again.copies = 3;
+    auto other_giver = items[0];
+    other_giver.from_peer = "newman@c";
+    const CarriedItem offers[] = {again, items[1], other_giver, WithBudget("c", 4, "elaine@a")};
+    CHECK(store.RetakeCopies(offers) == std::vector<bool>{true, true, false, false});
+    const auto held = store.Carrying(0);
+    REQUIRE(held.size() == 2); // no second row
+    CHECK(held[0].copies == 3);
+    CHECK(held[1].copies == 2);
+    CHECK(store.GetCounters().carried_for_others == 2);
+}

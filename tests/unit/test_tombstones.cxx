@@ -2,6 +2,8 @@
 // how they cross the link, and which of them are checked.
 
 #include "crypto/Identity.hxx"
+#include "inbox/Receiver.hxx"
+#include "link/Neighbours.hxx"
 #include "link/TombstoneProtocol.hxx"
 #include "link/Tombstones.hxx"
 #include "store/Store.hxx"
@@ -146,4 +148,75 @@ TEST_CASE("tombstones on the wire: what is malformed or expired is left out")
     std::vector<Tombstone> many(link::kTombstonesPerRequest + 5, items[1]);
     CHECK(int(link::ParseTombstones(link::MakeTombstones("t-3", many).children[0], 0).size()) ==
           link::kTombstonesPerRequest);
+}
+
+TEST_CASE("a tombstone keeps the way its message went, and says it on the wire")
+{
+    Fixture f;
+    // Our upload was accepted: we count the carriers on the copy's path and us.
+    auto item = Carried(kElaine, "m-1");
+    item.path = "elaine@a\nkramer@b";
+    const store::CarriedItem items[] = {item};
+    f.store.AddCarried(items);
+    f.store.MarkUploaded(kElaine, "m-1", 5);
+    auto all = f.store.TombstonesAfter(0, 10, 0);
+    REQUIRE(all.size() == 1);
+    CHECK(all[0].via.empty());
+    CHECK(all[0].hops == 2);
+    // Jerry's receipt names no hops: those counted stay; the carrier is us.
+    Tombstone proof{kElaine, "m-1", kJerry, 90000, "SIG", true, 0, "newman@example.org", 0};
+    CHECK(f.store.AddTombstone(proof, 6).news);
+    all = f.store.TombstonesAfter(0, 10, 0);
+    REQUIRE(all.size() == 1);
+    CHECK(all[0].via == "newman@example.org");
+    CHECK(all[0].hops == 2);
+    // Another way, told later by someone else, changes nothing.
+    proof.via = "george@example.org";
+    proof.hops = 1;
+    f.store.AddTombstone(proof, 7);
+    CHECK(f.store.TombstonesAfter(0, 10, 0)[0].via == "newman@example.org");
+
+    auto parsed = link::ParseTombstones(*link::FindTombstones(link::MakeTombstones("t-1", all)), 0);
+    REQUIRE(parsed.size() == 1);
+    CHECK(parsed[0].via == "newman@example.org");
+    CHECK(parsed[0].hops == 2);
+    auto odd = link::MakeTombstones("t-2", all);
+    odd.children[0].children[0].SetAttr("hops", "-3");
+    CHECK(link::ParseTombstones(odd.children[0], 0)[0].hops == 0);
+    odd.children[0].children[0].SetAttr("hops", "123");
+    CHECK(link::ParseTombstones(odd.children[0], 0)[0].hops == 0);
+}
+
+TEST_CASE("an origin's tombstones are found by either of its names")
+{
+    Fixture f;
+    f.store.AddTombstone({kElaine, "m-1", kJerry, 90000, "", false}, 1);
+    CHECK(f.store.HasTombstoneOf(0, 0, "elaine@a", kElaine));
+    CHECK(f.store.HasTombstoneOf(0, 0, kElaine, ""));
+    CHECK_FALSE(f.store.HasTombstoneOf(0, 0, "kramer@b", "kramer@example.org"));
+    const auto row = f.store.TombstonesAfter(0, 10, 0)[0].row;
+    CHECK_FALSE(f.store.HasTombstoneOf(row, 0, "elaine@a", kElaine));   // told already
+    CHECK_FALSE(f.store.HasTombstoneOf(0, 90000, "elaine@a", kElaine)); // expired
+}
+
+TEST_CASE("a tombstone we cannot check goes to its message's origin at once, proof to everyone")
+{
+    Fixture f;
+    crypto::Identity us = crypto::Identity::Generate();
+    inbox::Receiver receiver{f.store, us};
+    link::Tombstones tombstones{f.store, receiver, nullptr};
+    link::Neighbour elaine;
+    elaine.carrier = true;
+    elaine.jid = kElaine;
+    link::Neighbour kramer;
+    kramer.carrier = true;
+    kramer.jid = "kramer@example.org";
+    CHECK_FALSE(tombstones.HasWork("elaine@a", elaine));
+    f.store.AddTombstone({kElaine, "m-1", kJerry, test::kFarOff, f.Receipt("m-1"), false}, 1);
+    CHECK(tombstones.HasWork("elaine@a", elaine)); // hers: she may hold Jerry's key
+    CHECK_FALSE(tombstones.HasWork("kramer@b", kramer));
+    f.store.AddTombstone({kElaine, "m-2", kJerry, test::kFarOff, f.Receipt("m-2"), true}, 2);
+    CHECK(tombstones.HasWork("kramer@b", kramer)); // proof: worth a contact to anyone
+    elaine.carrier = false;
+    CHECK_FALSE(tombstones.HasWork("elaine@a", elaine)); // a chat client hears none
 }
