@@ -208,9 +208,12 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     // killed between our commit and our acknowledgement): the same copy,
     // taken once, with the budget it offers now, unless we handed some of it
     // on already (that share is spent). No second row, no second budget.
+    // `+from_peer`: found by (origin, origin_id), not by walking every copy
+    // from that peer, which SQLite's planner otherwise picks (carried_by_peer
+    // matches CARRYING) and which made each handoff quadratic.
     "UPDATE carried SET copies = CASE WHEN EXISTS (SELECT 1 FROM relays WHERE carried_id = "
     "carried.id) THEN copies ELSE ?4 END WHERE origin = ?1 AND origin_id = ?2 AND "
-    "from_peer = ?3 AND " CARRYING,
+    "+from_peer = ?3 AND " CARRYING,
     // A tombstone after row ?1 of a message of ?3 or ?4 (an origin's names).
     "SELECT 1 FROM tombstones WHERE origin IN (?3, ?4) AND id > ?1 AND until > ?2 LIMIT 1",
 };
