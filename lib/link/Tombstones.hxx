@@ -3,7 +3,9 @@
 // to every pigeon neighbour once per appearance: at once when it is proof
 // (verified), else with the next contact; what a neighbour tells us is checked with the
 // recipient's key we hold (xmpp::CheckReceipt) before it may delete our copy.
-// An unchecked one is kept too: it stops handoffs, never deletes.
+// An unchecked one is kept too: it stops handoffs, never deletes. None goes
+// before the contact's summary exchange settled (Summaries), and none the
+// neighbour's summary says it knows (with its receipt, if ours has one).
 
 #include "store/Model.hxx"
 
@@ -24,11 +26,12 @@ struct Element;
 namespace pigeon::link {
 
 class Stream;
+class Summaries;
 struct Neighbour;
 
 class Tombstones {
 public:
-    Tombstones(store::Store& store, EventBus* events) noexcept;
+    Tombstones(store::Store& store, EventBus* events, const Summaries& summaries) noexcept;
 
     // Whether `neighbour` is a pigeon that has not heard a verified tombstone
     // we know (unverified ones go along when we are in contact anyway).
@@ -49,6 +52,7 @@ public:
 private:
     store::Store& store_;
     EventBus* events_;
+    const Summaries& summaries_;
     std::map<std::string, std::int64_t> told_up_to_; // by instance: the last row sent
     unsigned next_iq_ = 0;
 };

@@ -99,6 +99,8 @@ enum Sql {
     kSpendOriginCopies,
     kDropRelayedCopies,
     kAddCarriedLoad,
+    kSummaryHeld,
+    kSummaryTombstones,
     kSqlCount
 };
 

@@ -197,6 +197,11 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     // origin's load (AddCarried; deletes and updates are counted by triggers).
     "INSERT INTO carried_load VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
     "messages = messages + excluded.messages, bytes = bytes + excluded.bytes",
+    // Schema 13: summary vectors (Summary.cxx). What we carry, from its index.
+    "SELECT DISTINCT origin, origin_id FROM carried INDEXED BY carried_summary WHERE " CARRYING
+    " LIMIT ?1",
+    "SELECT origin, origin_id, receipt != '' FROM tombstones WHERE until > ?1 "
+    "ORDER BY id DESC LIMIT ?2",
 };
 
 } // namespace pigeon::store

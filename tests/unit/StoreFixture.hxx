@@ -33,4 +33,8 @@ inline store::CarriedItem Carried(const std::string& origin, const std::string& 
     "DROP TABLE carried_load; CREATE INDEX carried_by_origin ON carried(origin, bytes)"            \
     " WHERE uploaded IS NULL AND delivered IS NULL;"
 
+// Takes a store at schema 13 (summary vectors) back to 12.
+#define PIGEON_UNDO_SUMMARY                                                                        \
+    "DROP INDEX carried_summary; DELETE FROM counters WHERE name = 'summary_skipped';"
+
 } // namespace pigeon::test
