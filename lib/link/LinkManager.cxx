@@ -257,7 +257,7 @@ void LinkManager::Pump(const std::string& instance)
         return;
     const auto& neighbour = neighbours_.Record(instance);
     const std::string origin = OriginJid();
-    summaries_.Start(instance, neighbour, *stream); // Relay and Tombstones wait for it
+    summaries_.Start(instance, neighbour, *stream);  // Relay and Tombstones wait for it
     tombstones_.Offer(instance, neighbour, *stream); // first: it may save the rest
     direct_.Deliver(instance, neighbour, *stream, origin);
     courier_.Pump(instance, neighbour, *stream, origin);

@@ -102,8 +102,7 @@ void Relay::Offer(const std::string& instance, const Neighbour& neighbour, Strea
                   const std::string& own_instance)
 {
     auto& peer = peers_[instance];
-    if (!neighbour.carrier || peer.refused || !peer.iq_id.empty() ||
-        !summaries_.Settled(instance))
+    if (!neighbour.carrier || peer.refused || !peer.iq_id.empty() || !summaries_.Settled(instance))
         return;
     const auto batch = NextBatch(instance, neighbour, peer.after);
     std::vector<OutgoingItem> items;

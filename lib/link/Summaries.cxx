@@ -22,7 +22,8 @@ Summary Summaries::Ours()
     for (const auto& held : store_.HeldForSummary(int(kMaxSummaryHeld)))
         ours.held.push_back(SummaryHash(held.origin, held.origin_id));
     for (const auto& t : store_.TombstonesForSummary(int(kMaxSummaryDelivered), NowMs()))
-        ours.delivered.push_back(TombstoneEntry(SummaryHash(t.origin, t.origin_id), t.with_receipt));
+        ours.delivered.push_back(
+            TombstoneEntry(SummaryHash(t.origin, t.origin_id), t.with_receipt));
     return ours;
 }
 
@@ -54,8 +55,9 @@ void Summaries::ArmDeadline(const std::string& instance, Peer& peer)
         const auto it = peers_.find(instance);
         if (it == peers_.end() || it->second.contact != contact || it->second.settled)
             return;
-        Settle(instance, it->second, "none within " + std::to_string(kSummaryDeadline.count()) +
-                                         " s; offering everything");
+        Settle(instance, it->second,
+               "none within " + std::to_string(kSummaryDeadline.count()) +
+                   " s; offering everything");
     });
 }
 
@@ -116,10 +118,10 @@ void Summaries::Settle(const std::string& instance, Peer& peer, const std::strin
     const std::int64_t held = peer.summary ? std::int64_t(peer.summary->held.size()) : -1;
     const std::int64_t delivered = peer.summary ? std::int64_t(peer.summary->delivered.size()) : -1;
     LogHandshake(store_, instance, "summary",
-                 peer.summary ? "it holds " + std::to_string(held) + " message(s), knows " +
-                                    std::to_string(delivered) + " delivered; " +
-                                    std::to_string(ms) + " ms"
-                              : how);
+                 peer.summary
+                     ? "it holds " + std::to_string(held) + " message(s), knows " +
+                           std::to_string(delivered) + " delivered; " + std::to_string(ms) + " ms"
+                     : how);
     Publish(events_, [&] {
         return Event{"summary",
                      0,

@@ -27,7 +27,8 @@ void CheckSummary(const xml::Element& element)
         fuzz::Expect(held.empty() && delivered.empty());
     fuzz::Expect(held.size() <= link::kMaxSummaryHeld);
     fuzz::Expect(delivered.size() <= link::kMaxSummaryDelivered);
-    fuzz::Expect(std::adjacent_find(held.begin(), held.end(), std::greater_equal<>()) == held.end());
+    fuzz::Expect(std::adjacent_find(held.begin(), held.end(), std::greater_equal<>()) ==
+                 held.end());
     fuzz::Expect(std::adjacent_find(delivered.begin(), delivered.end(), std::greater_equal<>()) ==
                  delivered.end());
 }

@@ -125,10 +125,8 @@ TEST_CASE("a malformed summary is refused whole, saying why")
     CHECK(Problem("3", two).find("not 3 hashes") != std::string::npos); // wrong length
     CHECK(Problem("1", crypto::ToBase64(BigEndian({1}) + "xyz")).find("bytes") !=
           std::string::npos);
-    CHECK(Problem("2", crypto::ToBase64(BigEndian({2, 1}))).find("ascending") !=
-          std::string::npos);
-    CHECK(Problem("2", crypto::ToBase64(BigEndian({2, 2}))).find("ascending") !=
-          std::string::npos);
+    CHECK(Problem("2", crypto::ToBase64(BigEndian({2, 1}))).find("ascending") != std::string::npos);
+    CHECK(Problem("2", crypto::ToBase64(BigEndian({2, 2}))).find("ascending") != std::string::npos);
     CHECK(Problem("12289", two).find("over the cap") != std::string::npos);
     CHECK(Problem("2", "not base64!").find("base64") != std::string::npos);
     CHECK(Problem("two", two).find("count") != std::string::npos);
