@@ -92,14 +92,15 @@ void Summaries::Take(Stream& stream, const xml::Element& iq)
 {
     const std::string instance = stream.PeerInstance();
     auto parsed = ParseSummary(*FindSummary(iq));
+    auto& peer = peers_[instance];
     if (!parsed.problem.empty()) {
         // Nothing is skipped for it then: the contact goes on without summaries.
         stream.Send(xmpp::MakeIqError(iq, "modify", "bad-request", parsed.problem));
-        LogHandshake(store_, instance, "summary refused", parsed.problem);
+        if (!peer.settled)
+            Settle(instance, peer, "its own refused (" + parsed.problem + "); offering everything");
         return;
     }
     stream.Send(xmpp::MakeIqResult(iq));
-    auto& peer = peers_[instance];
     if (peer.settled)
         return; // one a contact: a second list arrived too late to matter
     peer.summary = std::move(parsed.summary);
