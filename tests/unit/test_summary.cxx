@@ -5,32 +5,18 @@
 #include "crypto/Base64.hxx"
 #include "link/SummaryProtocol.hxx"
 #include "store/Store.hxx"
-#include "xml/Serializer.hxx"
-#include "xml/StreamParser.hxx"
 #include "xmpp/Namespaces.hxx"
 
+#include "OverTheWire.hxx"
 #include "StoreFixture.hxx"
 
 #include <doctest/doctest.h>
 
-#include <algorithm>
-
 using namespace pigeon;
 using namespace pigeon::link;
+using test::OverTheWire;
 
 namespace {
-
-// What the peer sees: serialise, then parse back inside a stream.
-xml::Element OverTheWire(const xml::Element& stanza)
-{
-    xml::StreamParser parser;
-    const std::string text = "<stream:stream xmlns='jabber:client' "
-                             "xmlns:stream='http://etherx.jabber.org/streams'>" +
-                             xml::Serialize(stanza, "jabber:client");
-    auto events = parser.Feed(text);
-    REQUIRE(events.size() == 2);
-    return events[1].stanza;
-}
 
 std::string BigEndian(std::initializer_list<std::uint64_t> hashes)
 {
