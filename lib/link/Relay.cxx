@@ -137,7 +137,7 @@ bool Relay::Awaits(const std::string& instance, std::string_view iq_id) const no
 void Relay::TakeReply(const std::string& instance, const xml::Element& iq)
 {
     auto& peer = peers_[instance];
-    auto sent = std::move(peer.pending);
+    auto sent = peer.pending; // a copy: Release() frees what it holds for other carriers
     Release(peer);
     if (iq.Attr("type") == "error") {
         peer.refused = true;
