@@ -35,8 +35,9 @@ public:
     // `config` is the LinkManager's: L, the hop limit, batch sizes.
     Relay(store::Store& store, const LinkConfig& config, const Summaries& summaries) noexcept;
 
-    // Whether we would hand `instance` a copy we carry now. Throws what the
-    // store throws.
+    // Whether we would hand `instance` a copy we carry now; what its summary
+    // says it holds is recorded as handed on the way. Throws what the store
+    // throws.
     bool HasWork(const std::string& instance, const Neighbour& neighbour);
     // Offers `instance` a batch of what we may hand on, unless one awaits
     // its answer; `own_instance` joins each copy's path. Throws what the
