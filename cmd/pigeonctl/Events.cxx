@@ -80,6 +80,11 @@ const std::map<std::string, Describe, std::less<>> kDescriptions = {
                 ": unsigned or forged, refused"; }},
     {"delivered", [](const Json& e) {
          return Short(Text(e, "id")) + " to " + Text(e, "by") + " (" + Text(e, "route") + ")"; }},
+    {"summary", [](const Json& e) {
+         return e.value("held", -1LL) < 0
+                    ? "none from " + Text(e, "from") + ": it gets everything"
+                    : Text(e, "from") + " holds " + Messages(e, "held") + ", knows " + Text(e, "delivered") +
+                          " delivered (" + Text(e, "ms") + " ms)"; }},
     {"online", [](const Json& e) { return "as " + Text(e, "jid"); }},
     {"offline", [](const Json& e) { return Text(e, "jid"); }},
     {"reloaded", [](const Json& e) {

@@ -66,6 +66,7 @@ constexpr std::pair<const char*, const char*> kCounterWords[] = {
     {"expired", "expired undelivered"},
     {"expired_carried", "carried copies dropped at expiry"},
     {"tombstones_learned", "deliveries learnt (tombstones)"},
+    {"summary_skipped", "spared by neighbours' summaries"},
 };
 
 void PrintCounters(std::ostream& out, const Json& counters)

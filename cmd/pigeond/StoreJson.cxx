@@ -119,7 +119,8 @@ Json ToJson(const store::Counters& c)
             {"expired", c.expired},
             {"expired_carried", c.expired_carried},
             {"tombstones_learned", c.tombstones_learned},
-            {"delivered_for_others", c.delivered_for_others}};
+            {"delivered_for_others", c.delivered_for_others},
+            {"summary_skipped", c.summary_skipped}};
 }
 
 Json ToJson(const store::Contact& c)

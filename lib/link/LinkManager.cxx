@@ -3,6 +3,7 @@
 #include "link/CarryProtocol.hxx"
 #include "link/CourierProtocol.hxx"
 #include "link/HandshakeLog.hxx"
+#include "link/SummaryProtocol.hxx"
 #include "link/TombstoneProtocol.hxx"
 #include "store/Store.hxx"
 #include "util/EventBus.hxx"
@@ -30,12 +31,14 @@ LinkManager::LinkManager(boost::asio::io_context& io, store::Store& store, LinkC
                    config_.port, *this),
       handoff_(io, store_, config_,
                [this](const std::string& instance) { ContactAgain(instance); }),
-      relay_(store_, config_), direct_(store_, config_.events), desk_(store_, config_),
+      summaries_(io, store_, config_.events,
+                 [this](const std::string& instance) { SummarySettled(instance); }),
+      relay_(store_, config_, summaries_), direct_(store_, config_.events), desk_(store_, config_),
       courier_(io, store_, config_,
                [this](const std::string& instance) { ContactAgain(instance); }),
       receiver_(store_, *config_.identity, config_.events),
-      courier_desk_(store_, receiver_, config_), tombstones_(store_, receiver_, config_.events),
-      presence_(io, neighbours_)
+      courier_desk_(store_, receiver_, config_),
+      tombstones_(store_, receiver_, config_.events, summaries_), presence_(io, neighbours_)
 {
     presence_.Publish(config_.user, Port(), Txt());
 }
@@ -159,6 +162,15 @@ void LinkManager::ContactAgain(const std::string& instance) noexcept
     }
 }
 
+void LinkManager::SummarySettled(const std::string& instance) noexcept
+{
+    try {
+        Pump(instance);
+    } catch (const std::exception& e) {
+        log::Error("link", "offering to " + instance + " after the summaries: " + e.what());
+    }
+}
+
 void LinkManager::OnNeighbourGone(const std::string& instance) noexcept
 {
     PublishNeighbour("neighbour-down", instance);
@@ -191,6 +203,7 @@ void LinkManager::Forget(const std::string& instance) noexcept
     connections_.Forget(instance);
     handoff_.Forget(instance);
     relay_.Forget(instance);
+    summaries_.EndContact(instance);
     courier_.Forget(instance);
     tombstones_.Forget(instance);
 }
@@ -223,6 +236,7 @@ void LinkManager::OnLinkLost(const std::string& instance, Stream::Ending ending)
                               courier_.Awaiting(instance)));
         handoff_.EndContact(instance);
         relay_.EndContact(instance);
+        summaries_.EndContact(instance);
         direct_.EndContact(instance);
         courier_.EndContact(instance);
         PumpOthers(instance);
@@ -245,6 +259,7 @@ void LinkManager::Pump(const std::string& instance)
         return;
     const auto& neighbour = neighbours_.Record(instance);
     const std::string origin = OriginJid();
+    summaries_.Start(instance, neighbour, *stream);  // Relay and Tombstones wait for it
     tombstones_.Offer(instance, neighbour, *stream); // first: it may save the rest
     direct_.Deliver(instance, neighbour, *stream, origin);
     courier_.Pump(instance, neighbour, *stream, origin);
@@ -305,6 +320,8 @@ void LinkManager::RouteIq(Stream& stream, const xml::Element& iq)
     } else if (FindReports(iq) != nullptr) {
         courier_desk_.TakeReports(stream, iq, PeerName(instance), OriginJid());
         OutboxChanged(); // a message of ours may need no more carriers
+    } else if (FindSummary(iq) != nullptr) {
+        summaries_.Take(stream, iq);
     } else if (FindTombstones(iq) != nullptr) {
         if (tombstones_.Take(stream, iq, OriginJid()))
             OutboxChanged(); // pass it on to the others
@@ -328,6 +345,8 @@ void LinkManager::RouteReply(Stream& stream, const xml::Element& iq)
         relay_.TakeReply(instance, iq);
         Pump(instance);
         PumpOthers(instance); // what waited for this answer may go to the others
+    } else if (summaries_.Awaits(instance, iq.Attr("id"))) {
+        summaries_.TakeReply(instance, iq);
     } else if (courier_.Awaits(instance, iq.Attr("id"))) {
         courier_.TakeReply(instance, iq);
         Pump(instance);

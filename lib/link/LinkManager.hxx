@@ -3,6 +3,7 @@
 // the steps of a message's way across the link, one class each:
 //   Neighbours     who is here (the presence listener and the neighbour table)
 //   Connections    streams with them: listen, accept, dial, identify, retry
+//   Summaries      what a carrier and we hold, told once a contact
 //   Handoff        our queued messages to carriers (at most K each)
 //   Relay          what we carry, on to other carriers (spray-and-wait)
 //   DirectDelivery our messages to a recipient who is itself a neighbour
@@ -25,6 +26,7 @@
 #include "link/Neighbours.hxx"
 #include "link/Relay.hxx"
 #include "link/Stream.hxx"
+#include "link/Summaries.hxx"
 #include "link/Tombstones.hxx"
 #include "store/Model.hxx"
 #include "util/Time.hxx"
@@ -101,6 +103,8 @@ private:
     // A neighbour that refused our handoff or delivery for now may be asked
     // again: contacted if still here with something for it.
     void ContactAgain(const std::string& instance) noexcept;
+    // The summary exchange with `instance` settled: relay what it lacks.
+    void SummarySettled(const std::string& instance) noexcept;
     // neighbour-up or neighbour-down, for those who watch.
     void PublishNeighbour(const char* kind, const std::string& instance) noexcept;
     // Sends what waits for `instance` over our stream with it, if open:
@@ -127,6 +131,7 @@ private:
     Neighbours neighbours_;
     Connections connections_;
     Handoff handoff_;
+    Summaries summaries_; // before Relay and Tombstones, which read it
     Relay relay_;
     DirectDelivery direct_;
     CarrierDesk desk_;

@@ -5,6 +5,7 @@
 #include "link/Neighbours.hxx"
 #include "link/SprayRules.hxx"
 #include "link/Stream.hxx"
+#include "link/Summaries.hxx"
 #include "store/Store.hxx"
 #include "util/EventBus.hxx"
 #include "xml/Document.hxx"
@@ -28,8 +29,8 @@ bool ForNeighbour(const store::CarriedItem& item, std::span<const std::string> n
 
 } // namespace
 
-Relay::Relay(store::Store& store, const LinkConfig& config) noexcept
-    : store_(store), config_(config)
+Relay::Relay(store::Store& store, const LinkConfig& config, const Summaries& summaries) noexcept
+    : store_(store), config_(config), summaries_(summaries)
 {
 }
 
@@ -54,34 +55,54 @@ std::vector<store::HandOnCandidate>
 Relay::NextBatch(const std::string& instance, const Neighbour& neighbour, std::int64_t& after)
 {
     const auto names = NamesOf(instance, neighbour);
+    const Summary* summary = summaries_.Of(instance);
     std::vector<store::HandOnCandidate> batch;
+    std::vector<store::Relayed> held; // by its summary
     std::size_t bytes = 0;
+    const auto done = [&] {
+        RecordHeld(instance, held);
+        return batch;
+    };
     for (bool more = true; more && batch.empty();) {
         const auto page = store_.ToHandOn(instance, after, kPage, NowMs());
         more = int(page.size()) == kPage;
         for (const auto& candidate : page) {
             if (offered_.contains(candidate.row))
-                return batch; // another carrier's answer first: we come back to it
+                return done(); // another carrier's answer first: we come back to it
             const auto& item = candidate.item;
             const HeldRoute route{item.copies, SplitPath(item.path), false};
-            if (MayHandOn(route, names, config_.spray.hop_limit) && !ForNeighbour(item, names)) {
+            const bool fit =
+                MayHandOn(route, names, config_.spray.hop_limit) && !ForNeighbour(item, names);
+            if (fit && summary != nullptr && summary->Holds(SummaryHash(item.origin, item.id))) {
+                held.push_back({candidate.row, 0, false});
+            } else if (fit) {
                 if (!batch.empty() && (bytes + item.payload.size() > config_.batch_bytes ||
                                        int(batch.size()) == config_.batch_items))
-                    return batch;
+                    return done();
                 bytes += item.payload.size();
                 batch.push_back(candidate);
             }
             after = candidate.row;
         }
     }
-    return batch;
+    return done();
+}
+
+void Relay::RecordHeld(const std::string& instance, std::span<const store::Relayed> held)
+{
+    if (held.empty())
+        return;
+    store_.RecordRelays(instance, held, NowMs()); // costs nothing: it stored nothing
+    store_.CountSummarySkipped(std::int64_t(held.size()));
+    LogHandshake(store_, instance, "summary skipped",
+                 std::to_string(held.size()) + " carried message(s) it holds already");
 }
 
 void Relay::Offer(const std::string& instance, const Neighbour& neighbour, Stream& stream,
                   const std::string& own_instance)
 {
     auto& peer = peers_[instance];
-    if (!neighbour.carrier || peer.refused || !peer.iq_id.empty())
+    if (!neighbour.carrier || peer.refused || !peer.iq_id.empty() || !summaries_.Settled(instance))
         return;
     const auto batch = NextBatch(instance, neighbour, peer.after);
     std::vector<OutgoingItem> items;

@@ -5,12 +5,16 @@
 // never to a neighbour on the copy's path, past the hop limit, or when a
 // tombstone says the message arrived. Our budget shrinks only once the
 // carrier acknowledged its durable copy, in the transaction that records it.
+// Nothing goes before the contact's summary exchange settled (Summaries);
+// what the carrier's summary says it holds is recorded as handed, as a
+// `duplicate` answer would be, and not offered.
 
 #include "link/CarryProtocol.hxx"
 #include "store/Model.hxx"
 
 #include <map>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,16 +26,18 @@ class Store;
 namespace pigeon::link {
 
 class Stream;
+class Summaries;
 struct LinkConfig;
 struct Neighbour;
 
 class Relay {
 public:
     // `config` is the LinkManager's: L, the hop limit, batch sizes.
-    Relay(store::Store& store, const LinkConfig& config) noexcept;
+    Relay(store::Store& store, const LinkConfig& config, const Summaries& summaries) noexcept;
 
-    // Whether we would hand `instance` a copy we carry now. Throws what the
-    // store throws.
+    // Whether we would hand `instance` a copy we carry now; what its summary
+    // says it holds is recorded as handed on the way. Throws what the store
+    // throws.
     bool HasWork(const std::string& instance, const Neighbour& neighbour);
     // Offers `instance` a batch of what we may hand on, unless one awaits
     // its answer; `own_instance` joins each copy's path. Throws what the
@@ -62,10 +68,13 @@ private:
     // What goes to `instance` next, from `after` on; empty when nothing.
     std::vector<store::HandOnCandidate> NextBatch(const std::string& instance,
                                                   const Neighbour& neighbour, std::int64_t& after);
+    // Records what `instance`'s summary said it holds as handed to it.
+    void RecordHeld(const std::string& instance, std::span<const store::Relayed> held);
     void Release(Peer& peer) noexcept;
 
     store::Store& store_;
     const LinkConfig& config_;
+    const Summaries& summaries_;
     std::map<std::string, Peer> peers_; // by instance
     // Copies in a batch not answered yet: each budget is split with one
     // carrier at a time.

@@ -5,16 +5,20 @@
 #include "link/HandshakeLog.hxx"
 #include "link/Neighbours.hxx"
 #include "link/Stream.hxx"
+#include "link/Summaries.hxx"
 #include "link/TombstoneProtocol.hxx"
 #include "store/Store.hxx"
 #include "util/EventBus.hxx"
 #include "xmpp/Custody.hxx"
 #include "xmpp/Message.hxx"
 
+#include <algorithm>
+
 namespace pigeon::link {
 
-Tombstones::Tombstones(store::Store& store, inbox::Receiver& receiver, EventBus* events) noexcept
-    : store_(store), receiver_(receiver), events_(events)
+Tombstones::Tombstones(store::Store& store, inbox::Receiver& receiver, EventBus* events,
+                       const Summaries& summaries) noexcept
+    : store_(store), receiver_(receiver), events_(events), summaries_(summaries)
 {
 }
 
@@ -33,16 +37,26 @@ bool Tombstones::HasWork(const std::string& instance, const Neighbour& neighbour
 
 void Tombstones::Offer(const std::string& instance, const Neighbour& neighbour, Stream& stream)
 {
-    if (!neighbour.carrier)
+    if (!neighbour.carrier || !summaries_.Settled(instance))
         return;
+    const Summary* summary = summaries_.Of(instance);
     auto& after = told_up_to_[instance];
+    std::int64_t skipped = 0;
     for (;;) {
-        const auto batch = store_.TombstonesAfter(after, kTombstonesPerRequest, NowMs());
+        auto batch = store_.TombstonesAfter(after, kTombstonesPerRequest, NowMs());
         if (batch.empty())
-            return;
-        stream.Send(MakeTombstones("tombstones-" + std::to_string(++next_iq_), batch));
+            break;
         after = batch.back().row;
+        const auto known = std::remove_if(batch.begin(), batch.end(), [&](const auto& t) {
+            return summary != nullptr &&
+                   summary->Knows(TombstoneEntry(SummaryHash(t.origin, t.id), !t.receipt.empty()));
+        });
+        skipped += batch.end() - known;
+        batch.erase(known, batch.end());
+        if (!batch.empty())
+            stream.Send(MakeTombstones("tombstones-" + std::to_string(++next_iq_), batch));
     }
+    store_.CountSummarySkipped(skipped);
 }
 
 bool Tombstones::Verify(store::Store& store, const store::Tombstone& t)

@@ -6,6 +6,8 @@
 // An unchecked one is kept too: it stops handoffs, never deletes, and goes to
 // the message's origin, which may check it with a key we lack. One of our
 // own messages that a verified one names is delivered (inbox::Receiver).
+// None goes before the contact's summary exchange settled (Summaries), and
+// none the neighbour's summary says it knows (with its receipt, if ours has one).
 
 #include "store/Model.hxx"
 
@@ -29,11 +31,13 @@ struct Element;
 namespace pigeon::link {
 
 class Stream;
+class Summaries;
 struct Neighbour;
 
 class Tombstones {
 public:
-    Tombstones(store::Store& store, inbox::Receiver& receiver, EventBus* events) noexcept;
+    Tombstones(store::Store& store, inbox::Receiver& receiver, EventBus* events,
+               const Summaries& summaries) noexcept;
 
     // Whether `neighbour` is a pigeon that has not heard a verified tombstone
     // we know, or one of its own messages (unverified ones go along when we
@@ -57,6 +61,7 @@ private:
     store::Store& store_;
     inbox::Receiver& receiver_;
     EventBus* events_;
+    const Summaries& summaries_;
     std::map<std::string, std::int64_t> told_up_to_; // by instance: the last row sent
     unsigned next_iq_ = 0;
 };

@@ -102,6 +102,8 @@ enum Sql {
     kTombstonePath,
     kRetakeCopy,
     kTombstoneOf,
+    kSummaryHeld,
+    kSummaryTombstones,
     kSqlCount
 };
 

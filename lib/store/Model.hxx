@@ -218,6 +218,14 @@ struct Counters {
     std::int64_t expired = 0;              // our messages that expired undelivered
     std::int64_t expired_carried = 0;      // carried copies dropped at their expiry
     std::int64_t tombstones_learned = 0;   // deliveries we learnt of (new or newly verified)
+    std::int64_t summary_skipped = 0;      // copies and tombstones a neighbour's summary spared
+};
+
+// A message we carry or know delivered, as a summary vector lists it.
+struct SummaryEntry {
+    std::string origin;
+    std::string origin_id;
+    bool with_receipt = false; // a tombstone holding the recipient's receipt
 };
 
 // A delivery tombstone: message `id` of `origin` reached its recipient (`to`).

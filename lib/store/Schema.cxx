@@ -350,6 +350,13 @@ CREATE TRIGGER carried_load_done AFTER UPDATE OF uploaded, delivered ON carried
 ALTER TABLE tombstones ADD COLUMN via TEXT NOT NULL DEFAULT '';
 ALTER TABLE tombstones ADD COLUMN hops INTEGER NOT NULL DEFAULT 0;
 )",
+    // 14: summary vectors (issue 11). The messages we carry, read from an
+    // index alone, so that listing them for a neighbour at each contact costs
+    // no walk over the payloads; what the summaries spared.
+    R"(
+CREATE INDEX carried_summary ON carried(origin, origin_id) WHERE uploaded IS NULL AND delivered IS NULL;
+INSERT INTO counters (name) VALUES ('summary_skipped');
+)",
 };
 
 } // namespace

@@ -477,6 +477,8 @@ Counters Store::GetCounters()
             c.expired_carried = value;
         else if (name == "tombstones_learned")
             c.tombstones_learned = value;
+        else if (name == "summary_skipped")
+            c.summary_skipped = value;
     }
     return c;
 }

@@ -148,6 +148,13 @@ public:
     // message whose origin goes by `name` or `other_name`.
     bool HasTombstoneOf(std::int64_t after, UnixMs now, const std::string& name,
                         const std::string& other_name);
+    // Summary vectors (Summary.cxx): at most `limit` messages we carry, each
+    // once; at most `limit` tombstones not expired by `now`, the newest first.
+    std::vector<SummaryEntry> HeldForSummary(int limit);
+    std::vector<SummaryEntry> TombstonesForSummary(int limit, UnixMs now);
+    // Counts copies and tombstones not offered because the neighbour's
+    // summary said it had them (a diagnostic: committed without an fsync).
+    void CountSummarySkipped(std::int64_t skipped);
     // The expiry of our copy of message `origin_id` of `origin`, if we hold one.
     std::optional<UnixMs> CarriedExpiry(const std::string& origin, const std::string& origin_id);
 

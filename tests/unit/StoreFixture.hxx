@@ -36,5 +36,8 @@ inline store::CarriedItem Carried(const std::string& origin, const std::string& 
 // Takes a store back before schema 13 (tombstones' delivery path).
 #define PIGEON_UNDO_TOMBSTONE_PATH                                                                 \
     "ALTER TABLE tombstones DROP COLUMN via; ALTER TABLE tombstones DROP COLUMN hops;"
+// Takes a store at schema 14 (summary vectors) back to 13.
+#define PIGEON_UNDO_SUMMARY                                                                        \
+    "DROP INDEX carried_summary; DELETE FROM counters WHERE name = 'summary_skipped';"
 
 } // namespace pigeon::test

@@ -5,24 +5,15 @@
 #include "xmpp/Message.hxx"
 #include "xmpp/Protection.hxx"
 
+#include "OverTheWire.hxx"
+
 #include <doctest/doctest.h>
 
 using namespace pigeon;
 using namespace pigeon::link;
+using test::OverTheWire;
 
 namespace {
-
-// What the peer sees: serialise, then parse back inside a stream.
-xml::Element OverTheWire(const xml::Element& stanza)
-{
-    xml::StreamParser parser;
-    const std::string text = "<stream:stream xmlns='jabber:client' "
-                             "xmlns:stream='http://etherx.jabber.org/streams'>" +
-                             xml::Serialize(stanza, "jabber:client");
-    auto events = parser.Feed(text);
-    REQUIRE(events.size() == 2);
-    return events[1].stanza;
-}
 
 xmpp::ChatMessage Elaine(const std::string& id)
 {

@@ -4,6 +4,7 @@
 #include "crypto/Identity.hxx"
 #include "inbox/Receiver.hxx"
 #include "link/Neighbours.hxx"
+#include "link/Summaries.hxx"
 #include "link/TombstoneProtocol.hxx"
 #include "link/Tombstones.hxx"
 #include "store/Store.hxx"
@@ -204,7 +205,9 @@ TEST_CASE("a tombstone we cannot check goes to its message's origin at once, pro
     Fixture f;
     crypto::Identity us = crypto::Identity::Generate();
     inbox::Receiver receiver{f.store, us};
-    link::Tombstones tombstones{f.store, receiver, nullptr};
+    boost::asio::io_context io;
+    link::Summaries summaries{io, f.store, nullptr, [](const std::string&) {}};
+    link::Tombstones tombstones{f.store, receiver, nullptr, summaries};
     link::Neighbour elaine;
     elaine.carrier = true;
     elaine.jid = kElaine;
