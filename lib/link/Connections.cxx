@@ -226,6 +226,18 @@ void Connections::Forget(const std::string& instance) noexcept
     links_.erase(instance);
 }
 
+void Connections::Refuse(const std::string& instance, const std::string& why)
+{
+    // Refusing may close a stream at once, which takes it out of streams_.
+    std::vector<std::shared_ptr<Stream>> refused;
+    for (const auto& [stream, held] : streams_)
+        if (held->PeerInstance() == instance && held->IsOpen())
+            refused.push_back(held);
+    for (const auto& stream : refused)
+        if (stream->IsOpen())
+            stream->Refuse(why);
+}
+
 // --- Dialling ---------------------------------------------------------------
 
 void Connections::Contact(const std::string& instance)
@@ -238,6 +250,10 @@ void Connections::Contact(const std::string& instance)
         return;
     }
     if (link.connecting || link.stream || presence_.OwnInstance().empty())
+        return;
+    // Its pin is refused (the handshake log says why, once): no stream at all.
+    if (const auto* neighbour = neighbours_.Find(instance);
+        neighbour != nullptr && neighbour->pin_verdict.vouch == PinVouch::Mismatch)
         return;
     link.connecting = true;
     // Resolved moments ago (it just came up): dial at once.
@@ -297,10 +313,16 @@ void Connections::OnDialled(const std::string& instance, const std::string& erro
     const auto local = socket.local_endpoint(ec);
     LogHandshake(store_, instance, "connected",
                  used.address().to_string() + " from " + local.address().to_string());
+    const auto* neighbour = neighbours_.Find(instance);
+    // Judged again: a key or a TXT record may have come while we dialled.
+    if (const auto verdict = neighbours_.Vouch(instance, {});
+        verdict.vouch == PinVouch::Mismatch) {
+        LogHandshake(store_, instance, "refused", Refusal(verdict));
+        return;
+    }
     auto& stream = NewStream(std::move(socket), Stream::Role::Initiator);
     link.stream = &stream;
-    if (const auto* neighbour = neighbours_.Find(instance);
-        neighbour != nullptr && !neighbour->pin.empty())
+    if (neighbour != nullptr && !neighbour->pin.empty())
         stream.RequireTls(neighbour->pin);
     stream.Start(presence_.OwnInstance(), instance);
 }
@@ -407,6 +429,11 @@ void Connections::OnIdentifyResolved(Stream& stream, const std::string& claimed,
     }
     unidentified_.erase(&stream);
     stream.SetPeerInstance(claimed);
+    if (const auto verdict = neighbours_.Vouch(claimed, info->txt);
+        verdict.vouch == PinVouch::Mismatch) {
+        stream.Refuse(Refusal(verdict));
+        return;
+    }
     // A pigeon we know, or one resolved just now: its pin calls for TLS first.
     const auto* known = neighbours_.Find(claimed);
     std::string pin = PinIn(info->txt);

@@ -99,6 +99,9 @@ enum Sql {
     kSpendOriginCopies,
     kDropRelayedCopies,
     kAddCarriedLoad,
+    kLinkPin,
+    kRememberLinkPin,
+    kForgetLinkPin,
     kSqlCount
 };
 

@@ -342,6 +342,17 @@ CREATE TRIGGER carried_load_out AFTER DELETE ON carried
 CREATE TRIGGER carried_load_done AFTER UPDATE OF uploaded, delivered ON carried
     WHEN OLD.uploaded IS NULL AND OLD.delivered IS NULL BEGIN )" PIGEON_LOAD_LESS_OLD R"( END;
 )",
+    // 13: the TLS pin each account's agent showed us with a signature its
+    // server's key vouches for (issue 12): trust on first vouch, so that a
+    // later pin for the account is refused until `peers forget-pin`.
+    R"(
+CREATE TABLE link_pins (
+    account TEXT PRIMARY KEY,
+    pin TEXT NOT NULL,
+    instance TEXT NOT NULL,
+    vouched INTEGER NOT NULL
+) WITHOUT ROWID;
+)",
 };
 
 } // namespace

@@ -197,6 +197,12 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     // origin's load (AddCarried; deletes and updates are counted by triggers).
     "INSERT INTO carried_load VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
     "messages = messages + excluded.messages, bytes = bytes + excluded.bytes",
+    // Schema 13: vouched link-local TLS pins (Pins.cxx). The first vouched
+    // pin of an account stays; seeing it again only notes the instance.
+    "SELECT pin FROM link_pins WHERE account = ?",
+    "INSERT INTO link_pins VALUES (?1, ?2, ?3, ?4) ON CONFLICT (account) DO UPDATE SET "
+    "instance = excluded.instance WHERE pin = excluded.pin",
+    "DELETE FROM link_pins WHERE instance = ?1 OR account = ?2",
 };
 
 } // namespace pigeon::store

@@ -28,6 +28,9 @@ inline store::CarriedItem Carried(const std::string& origin, const std::string& 
 
 // Takes a store back before schema 12 (triggers keeping carried loads), for
 // the tests that take it back further: prepended to their own SQL.
+// Schema 13 (link_pins), undone before PIGEON_UNDO_SCHEMA_12.
+#define PIGEON_UNDO_PINS "DROP TABLE link_pins;"
+
 #define PIGEON_UNDO_SCHEMA_12                                                                      \
     "DROP TRIGGER carried_load_out; DROP TRIGGER carried_load_done;"                               \
     "DROP TABLE carried_load; CREATE INDEX carried_by_origin ON carried(origin, bytes)"            \
