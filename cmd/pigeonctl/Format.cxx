@@ -269,8 +269,8 @@ void PrintPeers(std::ostream& out, const Json& peers)
                                        : "-";
         out << std::setw(32) << p["instance"].get<std::string>() << std::setw(11)
             << p["kind"].get<std::string>() << std::setw(10) << state << std::setw(11) << stream
-            << std::setw(11) << p.value("pin", "none") << std::setw(18) << Relative(p["last_seen"]) << p["addresses"].get<std::string>()
-            << '\n';
+            << std::setw(11) << p.value("pin", "none") << std::setw(18) << Relative(p["last_seen"])
+            << p["addresses"].get<std::string>() << '\n';
     }
 }
 

@@ -315,8 +315,7 @@ void Connections::OnDialled(const std::string& instance, const std::string& erro
                  used.address().to_string() + " from " + local.address().to_string());
     const auto* neighbour = neighbours_.Find(instance);
     // Judged again: a key or a TXT record may have come while we dialled.
-    if (const auto verdict = neighbours_.Vouch(instance, {});
-        verdict.vouch == PinVouch::Mismatch) {
+    if (const auto verdict = neighbours_.Vouch(instance, {}); verdict.vouch == PinVouch::Mismatch) {
         LogHandshake(store_, instance, "refused", Refusal(verdict));
         return;
     }

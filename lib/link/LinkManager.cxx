@@ -25,7 +25,8 @@ LinkConfig Checked(LinkConfig config)
 } // namespace
 
 LinkManager::LinkManager(boost::asio::io_context& io, store::Store& store, LinkConfig config)
-    : store_(store), config_(Checked(std::move(config))), neighbours_(store_, *this, config_.want_key),
+    : store_(store), config_(Checked(std::move(config))),
+      neighbours_(store_, *this, config_.want_key),
       connections_(io, store_, presence_, neighbours_, config_.stream, config_.admission,
                    config_.port, *this),
       handoff_(io, store_, config_,

@@ -53,8 +53,8 @@ struct PeerView {
     bool carrier = false;
     bool present = false;
     bool connected = false;
-    bool encrypted = false; // connected under TLS with its pinned key
-    bool pinned = false;    // it announces a TLS pin: never talked to in plain
+    bool encrypted = false;          // connected under TLS with its pinned key
+    bool pinned = false;             // it announces a TLS pin: never talked to in plain
     PinVouch vouch = PinVouch::None; // what ties its pin to its account (PinBinding)
     std::vector<std::string> addresses;
 };

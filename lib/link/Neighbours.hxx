@@ -31,10 +31,10 @@ struct Neighbour {
     // The TLS pin it announces, empty if none (a chat client). Once seen it
     // stays, even if a later TXT record drops it: no downgrade to plain.
     std::string pin;
-    std::string pin_sig;     // its tls-pin-sig, kept with the pin
-    PinVerdict pin_verdict;  // what ties the pin to `jid` (PinTrust), as last judged
-    bool carrier = false; // a pigeon peer (our caps node), so it may carry
-    bool present = false; // announced right now
+    std::string pin_sig;    // its tls-pin-sig, kept with the pin
+    PinVerdict pin_verdict; // what ties the pin to `jid` (PinTrust), as last judged
+    bool carrier = false;   // a pigeon peer (our caps node), so it may carry
+    bool present = false;   // announced right now
 };
 
 // The names a neighbour goes by: its instance, and the account it announces.

@@ -70,8 +70,8 @@ PinVerdict JudgePin(std::string_view account, std::string_view pin, std::string_
         return known ? Verdict(PinVouch::Vouched, "as vouched for " + who + " before")
                      : Verdict(PinVouch::Unvouched, "we hold no key of " + who + " to check it");
     if (!crypto::Verify(*key, SignedPin(account, pin), *bytes))
-        return Verdict(PinVouch::Mismatch, "its tls-pin-sig does not check with the key of " +
-                                               who + " its server vouches for");
+        return Verdict(PinVouch::Mismatch, "its tls-pin-sig does not check with the key of " + who +
+                                               " its server vouches for");
     return Verdict(PinVouch::Vouched, "signed with the key of " + who);
 }
 

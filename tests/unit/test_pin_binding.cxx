@@ -49,7 +49,8 @@ TEST_CASE("a tampered pin, another account or another key is a mismatch")
 TEST_CASE("a signature that is not base64 is refused, saying so")
 {
     const auto elaine = crypto::Identity::Generate();
-    const std::vector<std::string> bad_ones{"not base64!", "AAAA", "QUJD\nREVG", std::string(88, '=')};
+    const std::vector<std::string> bad_ones{"not base64!", "AAAA", "QUJD\nREVG",
+                                            std::string(88, '=')};
     for (const auto& bad : bad_ones) {
         CAPTURE(bad);
         const auto verdict = JudgePin(kElaine, kPin, bad, &elaine.Public(), {});
