@@ -54,8 +54,8 @@ wait_for "mallory's pin is a mismatch" 30 pin_of elaine mallory@mallory mismatch
     fail "peers --log does not say why mallory is refused"
 # Mallory offers elaine a message to carry: her stream is refused.
 node_ctl mallory send jerry@example.org "trust me" >/dev/null
-wait_for "elaine refuses mallory's stream" 30 sh -c \
-    "[ \$(refusals elaine mallory@mallory 'TLS pin mismatch') -ge 2 ]"
+stream_refused() { [ "$(refusals elaine mallory@mallory 'TLS pin mismatch')" -ge 2 ]; }
+wait_for "elaine refuses mallory's stream" 30 stream_refused
 expect elaine "j == []" carrying
 node_kill mallory
 
