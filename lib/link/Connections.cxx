@@ -228,8 +228,7 @@ void Connections::Forget(const std::string& instance) noexcept
 
 void Connections::Refuse(const std::string& instance, const std::string& why)
 {
-    // Refusing may close a stream at once, which takes it out of streams_.
-    std::vector<std::shared_ptr<Stream>> refused;
+    std::vector<std::shared_ptr<Stream>> refused; // closing may take one out of streams_ now
     for (const auto& [stream, held] : streams_)
         if (held->PeerInstance() == instance && held->IsOpen())
             refused.push_back(held);
@@ -249,11 +248,9 @@ void Connections::Contact(const std::string& instance)
             owner_.OnLinkReady(instance);
         return;
     }
-    if (link.connecting || link.stream || presence_.OwnInstance().empty())
-        return;
-    // Its pin is refused (the handshake log says why, once): no stream at all.
-    if (const auto* neighbour = neighbours_.Find(instance);
-        neighbour != nullptr && neighbour->pin_verdict.vouch == PinVouch::Mismatch)
+    // A neighbour whose pin we refuse (the handshake log said why) gets no stream at all.
+    if (link.connecting || link.stream || presence_.OwnInstance().empty() ||
+        neighbours_.Refused(instance))
         return;
     link.connecting = true;
     // Resolved moments ago (it just came up): dial at once.
@@ -313,15 +310,13 @@ void Connections::OnDialled(const std::string& instance, const std::string& erro
     const auto local = socket.local_endpoint(ec);
     LogHandshake(store_, instance, "connected",
                  used.address().to_string() + " from " + local.address().to_string());
-    const auto* neighbour = neighbours_.Find(instance);
     // Judged again: a key or a TXT record may have come while we dialled.
-    if (const auto verdict = neighbours_.Vouch(instance, {}); verdict.vouch == PinVouch::Mismatch) {
-        LogHandshake(store_, instance, "refused", Refusal(verdict));
-        return;
-    }
+    if (const auto verdict = neighbours_.Vouch(instance, {}); verdict.vouch == PinVouch::Mismatch)
+        return LogHandshake(store_, instance, "refused", Refusal(verdict));
     auto& stream = NewStream(std::move(socket), Stream::Role::Initiator);
     link.stream = &stream;
-    if (neighbour != nullptr && !neighbour->pin.empty())
+    if (const auto* neighbour = neighbours_.Find(instance);
+        neighbour != nullptr && !neighbour->pin.empty())
         stream.RequireTls(neighbour->pin);
     stream.Start(presence_.OwnInstance(), instance);
 }

@@ -165,9 +165,8 @@ void LinkManager::OnNeighbourSeen(const std::string& instance, bool fresh) noexc
             connections_.ResetBackoff(instance);
         }
         // A new TXT record may bring a pin or signature we refuse.
-        if (const auto* neighbour = neighbours_.Find(instance);
-            neighbour != nullptr && neighbour->pin_verdict.vouch == PinVouch::Mismatch)
-            connections_.Refuse(instance, Refusal(neighbour->pin_verdict));
+        if (neighbours_.Refused(instance))
+            connections_.Refuse(instance, Refusal(neighbours_.Find(instance)->pin_verdict));
         if (HasWork(instance))
             connections_.Contact(instance);
     } catch (const std::exception& e) {

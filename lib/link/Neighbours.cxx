@@ -190,6 +190,12 @@ bool Neighbours::ForgetPin(const std::string& instance)
     return forgotten;
 }
 
+bool Neighbours::Refused(const std::string& instance) const noexcept
+{
+    const auto* neighbour = Find(instance);
+    return neighbour != nullptr && neighbour->pin_verdict.vouch == PinVouch::Mismatch;
+}
+
 std::vector<std::string> Neighbours::UnvouchedAccounts() const
 {
     std::vector<std::string> accounts;

@@ -85,6 +85,8 @@ public:
     // again (now the first one vouched); false if none was remembered.
     // Throws what the store throws.
     bool ForgetPin(const std::string& instance);
+    // Whether the pin of `instance` is refused (Mismatch), as last judged.
+    bool Refused(const std::string& instance) const noexcept;
     // The accounts whose signed pins wait for their keys.
     std::vector<std::string> UnvouchedAccounts() const;
 
