@@ -45,6 +45,8 @@ echo "# online, she fetches kramer's key from his server: vouched"
 lab_uplink elaine up
 wait_for "kramer's pin is vouched" 30 pin_of elaine kramer@kramer vouched
 expect elaine "any(e['instance'] == 'kramer@kramer' and e['event'] == 'pin vouched' for e in j)" peers --log
+node_ctl elaine peers | grep -Eq '^kramer@kramer +carrier +[a-z]+ +[a-z-]+ +vouched ' ||
+    fail "pigeonctl peers does not show kramer's pin vouched: $(node_ctl elaine peers)"
 
 echo "# mallory signs newman's account with her own key: refused"
 node_start mallory --account newman@example.org --bosh-url "$LAB_BOSH_URL" \
