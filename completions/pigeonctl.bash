@@ -1,17 +1,22 @@
 # bash completion for pigeonctl(1)
 # Completes commands, subcommands and options; contacts' JIDs after send and
-# contacts add, and message ids after show, asked of the running pigeond
+# contacts add, message ids after show, and neighbours after peers
+# forget-pin, asked of the running pigeond
 # (quietly: nothing when none answers); text is left alone.
 
-# _pigeonctl_ask PIGEONCTL RUNTIME-DIR jids|ids: what the daemon knows, one a
-# line: our contacts and those who wrote to us, or every message id.
+# _pigeonctl_ask PIGEONCTL RUNTIME-DIR jids|ids|instances: what the daemon
+# knows, one a line: our contacts and those who wrote to us, every message
+# id, or every neighbour seen.
 _pigeonctl_ask()
 {
     local ctl=$1 what=$3
     local -a options=() limit=()
     [[ -n $2 ]] && options=(--runtime-dir "$2")
     command -v timeout >/dev/null && limit=(timeout 2) # a stuck daemon must not hang the shell
-    if [[ $what == jids ]]; then
+    if [[ $what == instances ]]; then
+        "${limit[@]}" "$ctl" "${options[@]}" peers --json 2>/dev/null |
+            sed -n 's/^ *"instance": "\([^"\\]*\)",\{0,1\}$/\1/p'
+    elif [[ $what == jids ]]; then
         { "${limit[@]}" "$ctl" "${options[@]}" contacts --json
           "${limit[@]}" "$ctl" "${options[@]}" inbox --json; } 2>/dev/null |
             sed -n 's/^ *"\(jid\|from\)": "\([^"\\]*\)",\{0,1\}$/\2/p' | sort -u
@@ -105,6 +110,7 @@ _pigeonctl()
         case $command in
             account) words="register passwd set" ;;
             contacts) words="add" ;;
+            peers) words="forget-pin" ;;
             presence) words="avail away dnd" ;;
         esac
     fi
@@ -117,6 +123,7 @@ _pigeonctl()
         send/0/) ask=jids ;;
         contacts/1/add) ask=jids ;;
         show/0/) ask=ids ;;
+        peers/1/forget-pin) ask=instances ;;
     esac
     [[ -n $ask ]] &&
         mapfile -t COMPREPLY < <(compgen -W "$(_pigeonctl_ask "${COMP_WORDS[0]}" "$runtime_dir" "$ask")" -- "$cur")

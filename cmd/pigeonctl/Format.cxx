@@ -262,7 +262,8 @@ void PrintPeers(std::ostream& out, const Json& peers)
         return;
     }
     out << std::left << std::setw(32) << "INSTANCE" << std::setw(11) << "KIND" << std::setw(10)
-        << "STATE" << std::setw(11) << "STREAM" << std::setw(18) << "LAST SEEN"
+        << "STATE" << std::setw(11) << "STREAM" << std::setw(11) << "PIN" << std::setw(18)
+        << "LAST SEEN"
         << "ADDRESSES\n";
     for (const auto& p : peers) {
         const bool connected = p["connected"].get<bool>();
@@ -274,8 +275,8 @@ void PrintPeers(std::ostream& out, const Json& peers)
                                        : "-";
         out << std::setw(32) << p["instance"].get<std::string>() << std::setw(11)
             << p["kind"].get<std::string>() << std::setw(10) << state << std::setw(11) << stream
-            << std::setw(18) << Relative(p["last_seen"]) << p["addresses"].get<std::string>()
-            << '\n';
+            << std::setw(11) << p.value("pin", "none") << std::setw(18) << Relative(p["last_seen"])
+            << p["addresses"].get<std::string>() << '\n';
     }
 }
 

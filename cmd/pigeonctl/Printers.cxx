@@ -91,6 +91,7 @@ constexpr Binding kPrinters[] = {
     {"contacts", ResultOnly<PrintContacts>},
     {"contacts-add", PrintDone},
     {"watch", ResultOnly<PrintEvent>}, // each event, as it comes
+    {"forget-pin", PrintDone},
 };
 // clang-format on
 

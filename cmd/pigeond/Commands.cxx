@@ -120,6 +120,7 @@ constexpr Commands::Handler Commands::kHandlers[] = {
     {"contacts", &Commands::Contacts},
     {"contacts-add", &Commands::AddContact},
     {"watch", &Commands::Watch, control::Reply::Stream},
+    {"forget-pin", &Commands::ForgetPin},
 };
 // clang-format on
 
@@ -256,6 +257,19 @@ Json Commands::Presence(const Json& request)
         throw RequestError("bad-request", "link-local is off");
     daemon_.Link()->SetStatus(status);
     return {{"status", status}};
+}
+
+Json Commands::ForgetPin(const Json& request)
+{
+    const std::string instance = StringArg(request, "instance");
+    if (daemon_.Link() == nullptr)
+        throw RequestError("bad-request", "link-local is off");
+    const bool forgotten = daemon_.Link()->ForgetPin(instance);
+    return {{"instance", instance},
+            {"forgotten", forgotten},
+            {"note", forgotten ? "forgot the TLS pin vouched for " + instance +
+                                     ": the next one it shows signed is taken"
+                               : "no TLS pin was remembered for " + instance}};
 }
 
 Json Commands::Account(const Json&)
@@ -436,6 +450,7 @@ Json Commands::Peers(const Json& request)
         entry["connected"] = it != live.end() && it->connected;
         entry["encrypted"] = it != live.end() && it->encrypted;
         entry["pinned"] = it != live.end() && it->pinned;
+        entry["pin"] = link::ToString(it != live.end() ? it->vouch : link::PinVouch::None);
         peers.push_back(std::move(entry));
     }
     return peers;

@@ -61,6 +61,7 @@ private:
     Json Search(const Json& request);
     Json Status(const Json& request);
     Json Ping(const Json& request);
+    Json ForgetPin(const Json& request);
     Json Peers(const Json& request);
     Json Presence(const Json& request);
     Json Account(const Json& request);

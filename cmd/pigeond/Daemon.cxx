@@ -174,6 +174,14 @@ void Daemon::Start()
                 log::Warning("pigeond", std::string("a receipt through the server: ") + e.what());
             }
         };
+        link_config.want_key = [this](const std::string& account) {
+            try {
+                if (uplink_) // offline, or none: the pin stays unvouched for now
+                    uplink_->FetchKey(account);
+            } catch (const std::exception& e) {
+                log::Warning("pigeond", "asking for the key of " + account + ": " + e.what());
+            }
+        };
         link_ = std::make_unique<link::LinkManager>(io_, store_, std::move(link_config));
     }
     commands_ = std::make_unique<Commands>(*this);
@@ -243,6 +251,13 @@ void Daemon::StartUplink()
     uplink_config.on_tombstone = [this] {
         if (link_) // tell the neighbours
             link_->OutboxChanged();
+    };
+    uplink_config.on_key = [this](const std::string& jid) {
+        if (link_) // it may vouch for a neighbour's TLS pin
+            link_->KeyArrived(jid);
+    };
+    uplink_config.link_wants_keys = [this] {
+        return link_ ? link_->UnvouchedAccounts() : std::vector<std::string>{};
     };
     uplink_ = std::make_unique<uplink::Uplink>(io_, store_, std::move(uplink_config));
 }

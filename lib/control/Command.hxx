@@ -186,6 +186,10 @@ inline constexpr Command kCommands[] = {
     {"contacts-add", "contacts add", Reply::Now, "add a contact and ask to see their presence",
      {arg::Word("jid", "JID"), arg::OptionalWord("name", "NAME")}},
     {"watch", "watch", Reply::Stream, "what the daemon does, live, one line per event, until Ctrl-C"},
+    {"forget-pin", "peers forget-pin", Reply::Now,
+     "accept the new TLS pin of neighbour INSTANCE (forget the one vouched\n"
+     "for its account before)",
+     {arg::Word("instance", "INSTANCE")}},
 };
 // clang-format on
 

@@ -226,6 +226,17 @@ void Connections::Forget(const std::string& instance) noexcept
     links_.erase(instance);
 }
 
+void Connections::Refuse(const std::string& instance, const std::string& why)
+{
+    std::vector<std::shared_ptr<Stream>> refused; // closing may take one out of streams_ now
+    for (const auto& [stream, held] : streams_)
+        if (held->PeerInstance() == instance && held->IsOpen())
+            refused.push_back(held);
+    for (const auto& stream : refused)
+        if (stream->IsOpen())
+            stream->Refuse(why);
+}
+
 // --- Dialling ---------------------------------------------------------------
 
 void Connections::Contact(const std::string& instance)
@@ -237,7 +248,9 @@ void Connections::Contact(const std::string& instance)
             owner_.OnLinkReady(instance);
         return;
     }
-    if (link.connecting || link.stream || presence_.OwnInstance().empty())
+    // A neighbour whose pin we refuse (the handshake log said why) gets no stream at all.
+    if (link.connecting || link.stream || presence_.OwnInstance().empty() ||
+        neighbours_.Refused(instance))
         return;
     link.connecting = true;
     // Resolved moments ago (it just came up): dial at once.
@@ -297,6 +310,9 @@ void Connections::OnDialled(const std::string& instance, const std::string& erro
     const auto local = socket.local_endpoint(ec);
     LogHandshake(store_, instance, "connected",
                  used.address().to_string() + " from " + local.address().to_string());
+    // Judged again: a key or a TXT record may have come while we dialled.
+    if (const auto verdict = neighbours_.Vouch(instance, {}); verdict.vouch == PinVouch::Mismatch)
+        return LogHandshake(store_, instance, "refused", Refusal(verdict));
     auto& stream = NewStream(std::move(socket), Stream::Role::Initiator);
     link.stream = &stream;
     if (const auto* neighbour = neighbours_.Find(instance);
@@ -407,6 +423,11 @@ void Connections::OnIdentifyResolved(Stream& stream, const std::string& claimed,
     }
     unidentified_.erase(&stream);
     stream.SetPeerInstance(claimed);
+    if (const auto verdict = neighbours_.Vouch(claimed, info->txt);
+        verdict.vouch == PinVouch::Mismatch) {
+        stream.Refuse(Refusal(verdict));
+        return;
+    }
     // A pigeon we know, or one resolved just now: its pin calls for TLS first.
     const auto* known = neighbours_.Find(claimed);
     std::string pin = PinIn(info->txt);

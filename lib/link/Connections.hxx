@@ -83,6 +83,8 @@ public:
     // It reappeared: the next retry comes soon again.
     void ResetBackoff(const std::string& instance) noexcept;
     void Forget(const std::string& instance) noexcept;
+    // Refuses every stream with `instance` for `why` (its pin is no longer trusted).
+    void Refuse(const std::string& instance, const std::string& why);
     // Closes every stream and gives up every dial; the owner hears no more.
     void Stop() noexcept;
 

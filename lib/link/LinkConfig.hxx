@@ -42,6 +42,9 @@ struct LinkConfig {
     std::function<void(const std::string& origin, const std::string& id)> on_receipt;
     // Signs what we hand to carriers. Required; must outlive the LinkManager.
     const crypto::Identity* identity = nullptr;
+    // Asks our server for the key of `account`, whose agent's TLS pin waits
+    // for it (PinTrust); may be empty (never online). Must not throw.
+    std::function<void(const std::string& account)> want_key;
     // Hears what happens on the link (neighbours, handoffs, what we carry);
     // may be null. Must outlive the LinkManager.
     EventBus* events = nullptr;

@@ -26,7 +26,8 @@ LinkConfig Checked(LinkConfig config)
 } // namespace
 
 LinkManager::LinkManager(boost::asio::io_context& io, store::Store& store, LinkConfig config)
-    : store_(store), config_(Checked(std::move(config))), neighbours_(store_, *this),
+    : store_(store), config_(Checked(std::move(config))),
+      neighbours_(store_, *this, config_.want_key),
       connections_(io, store_, presence_, neighbours_, config_.stream, config_.admission,
                    config_.port, *this),
       handoff_(io, store_, config_,
@@ -60,8 +61,12 @@ avahi::TxtRecord LinkManager::Txt() const
     txt["ver"] = xmpp::CapsVer(xmpp::PigeonDiscoInfo());
     if (!config_.account.empty())
         txt["jid"] = config_.account;
-    if (config_.stream.tls_key != nullptr)
+    if (config_.stream.tls_key != nullptr) {
         txt[kPinKey] = config_.stream.tls_key->Pin();
+        // Ties the pin to our account for whoever holds the key our server publishes.
+        if (!config_.account.empty())
+            txt[kPinSigKey] = SignPin(*config_.identity, config_.account, txt[kPinKey]);
+    }
     return txt;
 }
 
@@ -114,12 +119,32 @@ std::vector<PeerView> LinkManager::Peers() const
                       open != nullptr,
                       open != nullptr && open->Encrypted(),
                       !neighbour.pin.empty(),
+                      neighbour.pin_verdict.vouch,
                       {}};
         for (const auto& e : neighbour.info.endpoints)
             view.addresses.push_back(e.address.to_string());
         views.push_back(std::move(view));
     }
     return views;
+}
+
+void LinkManager::KeyArrived(const std::string& account) noexcept
+{
+    try {
+        for (const auto& instance : neighbours_.OnKeyArrived(account))
+            connections_.Refuse(instance, Refusal(neighbours_.Find(instance)->pin_verdict));
+    } catch (const std::exception& e) {
+        log::Error("link", "judging the pins of " + account + " again: " + e.what());
+    }
+}
+
+bool LinkManager::ForgetPin(const std::string& instance)
+{
+    const bool forgotten = neighbours_.ForgetPin(instance);
+    const auto* neighbour = neighbours_.Find(instance);
+    if (neighbour != nullptr && neighbour->present && HasWork(instance))
+        connections_.Contact(instance); // refused until now
+    return forgotten;
 }
 
 void LinkManager::OutboxChanged() noexcept
@@ -144,6 +169,9 @@ void LinkManager::OnNeighbourSeen(const std::string& instance, bool fresh) noexc
             courier_.Forgive(instance);
             connections_.ResetBackoff(instance);
         }
+        // A new TXT record may bring a pin or signature we refuse.
+        if (neighbours_.Refused(instance))
+            connections_.Refuse(instance, Refusal(neighbours_.Find(instance)->pin_verdict));
         if (HasWork(instance))
             connections_.Contact(instance);
     } catch (const std::exception& e) {

@@ -55,8 +55,9 @@ struct PeerView {
     bool carrier = false;
     bool present = false;
     bool connected = false;
-    bool encrypted = false; // connected under TLS with its pinned key
-    bool pinned = false;    // it announces a TLS pin: never talked to in plain
+    bool encrypted = false;          // connected under TLS with its pinned key
+    bool pinned = false;             // it announces a TLS pin: never talked to in plain
+    PinVouch vouch = PinVouch::None; // what ties its pin to its account (PinBinding)
     std::vector<std::string> addresses;
 };
 
@@ -86,6 +87,15 @@ public:
     // The JID our messages come from: the account, or our link-local name.
     std::string OriginJid() const;
     std::vector<PeerView> Peers() const;
+    // The key of `account` arrived through our server: the pins signed for
+    // it are judged again, and the streams of those now refused closed.
+    void KeyArrived(const std::string& account) noexcept;
+    // Accepts the pin `instance` announces now, as the user asked (`peers
+    // forget-pin`); false if no pin was remembered for it. Throws what the
+    // store throws.
+    bool ForgetPin(const std::string& instance);
+    // The accounts whose keys neighbours' signed pins wait for.
+    std::vector<std::string> UnvouchedAccounts() const { return neighbours_.UnvouchedAccounts(); }
     std::uint16_t Port() const noexcept { return connections_.Port(); }
 
 private:

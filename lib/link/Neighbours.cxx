@@ -36,9 +36,16 @@ std::string Join(const std::vector<avahi::Endpoint>& endpoints)
     return text;
 }
 
+std::string Value(const avahi::TxtRecord& txt, const char* key)
+{
+    const auto it = txt.find(key);
+    return it != txt.end() ? it->second : std::string();
+}
+
 } // namespace
 
-Neighbours::Neighbours(store::Store& store, Owner& owner) noexcept : store_(store), owner_(owner)
+Neighbours::Neighbours(store::Store& store, Owner& owner, PinTrust::WantKey want_key) noexcept
+    : store_(store), owner_(owner), trust_(store, std::move(want_key))
 {
 }
 
@@ -112,27 +119,91 @@ void Neighbours::OnNeighbourTxt(const std::string& instance, const avahi::TxtRec
 
 std::string PinIn(const avahi::TxtRecord& txt)
 {
-    const auto pin = txt.find(kPinKey);
-    return pin != txt.end() ? pin->second : std::string();
+    return Value(txt, kPinKey);
 }
 
 void Neighbours::Learn(const std::string& instance, Neighbour& neighbour, const char* event)
 {
     const auto& txt = neighbour.info.txt;
-    if (auto pin = PinIn(txt); !pin.empty())
-        neighbour.pin = std::move(pin);
-    else if (!neighbour.pin.empty())
-        LogHandshake(store_, instance, "pin kept", "its TXT record dropped its TLS pin");
     const auto node = txt.find("node");
     neighbour.carrier = node != txt.end() && node->second == xmpp::ns::kPigeon;
-    const auto jid = txt.find("jid");
-    neighbour.jid = jid != txt.end() ? jid->second : std::string();
+    neighbour.jid = Value(txt, "jid");
+    if (auto pin = PinIn(txt); !pin.empty()) {
+        neighbour.pin = std::move(pin);
+        neighbour.pin_sig = Value(txt, kPinSigKey);
+    } else if (!neighbour.pin.empty()) {
+        LogHandshake(store_, instance, "pin kept", "its TXT record dropped its TLS pin");
+    }
     const UnixMs now = NowMs();
     const std::string addresses = Join(neighbour.info.endpoints);
     store_.NoteNeighbour({instance, neighbour.jid, neighbour.carrier, addresses, now, now});
     LogHandshake(store_, instance, event,
                  (neighbour.carrier ? "carrier " : "chat-only ") +
                      (neighbour.jid.empty() ? std::string() : neighbour.jid + " ") + addresses);
+    Judge(instance, neighbour);
+}
+
+void Neighbours::Judge(const std::string& instance, Neighbour& neighbour)
+{
+    auto verdict = trust_.Judge(instance, neighbour.jid, neighbour.pin, neighbour.pin_sig);
+    if (verdict == neighbour.pin_verdict)
+        return;
+    neighbour.pin_verdict = std::move(verdict);
+    const auto& [vouch, why] = neighbour.pin_verdict;
+    if (vouch == PinVouch::Mismatch)
+        LogHandshake(store_, instance, "refused", Refusal(neighbour.pin_verdict));
+    else if (vouch != PinVouch::None)
+        LogHandshake(store_, instance, std::string("pin ") + ToString(vouch), why);
+}
+
+PinVerdict Neighbours::Vouch(const std::string& instance, const avahi::TxtRecord& txt)
+{
+    if (const auto pin = PinIn(txt); !pin.empty())
+        return trust_.Judge(instance, Value(txt, "jid"), pin, Value(txt, kPinSigKey));
+    const auto it = table_.find(instance);
+    if (it == table_.end())
+        return {};
+    Judge(instance, it->second); // a key may have come, a pin been forgotten
+    return it->second.pin_verdict;
+}
+
+std::vector<std::string> Neighbours::OnKeyArrived(const std::string& account)
+{
+    std::vector<std::string> refused;
+    for (auto& [instance, neighbour] : table_) {
+        if (neighbour.jid != account || neighbour.pin.empty())
+            continue;
+        Judge(instance, neighbour);
+        if (neighbour.pin_verdict.vouch == PinVouch::Mismatch)
+            refused.push_back(instance);
+    }
+    return refused;
+}
+
+bool Neighbours::ForgetPin(const std::string& instance)
+{
+    const auto it = table_.find(instance);
+    const bool forgotten =
+        trust_.Forget(instance, it != table_.end() ? it->second.jid : std::string());
+    if (it != table_.end())
+        Judge(instance, it->second);
+    return forgotten;
+}
+
+bool Neighbours::Refused(const std::string& instance) const noexcept
+{
+    const auto* neighbour = Find(instance);
+    return neighbour != nullptr && neighbour->pin_verdict.vouch == PinVouch::Mismatch;
+}
+
+std::vector<std::string> Neighbours::UnvouchedAccounts() const
+{
+    std::vector<std::string> accounts;
+    for (const auto& [instance, neighbour] : table_)
+        if (neighbour.pin_verdict.vouch == PinVouch::Unvouched && !neighbour.pin_sig.empty() &&
+            !neighbour.jid.empty())
+            accounts.push_back(neighbour.jid);
+    return accounts;
 }
 
 void Neighbours::OnNeighbourDown(const std::string& instance) noexcept

@@ -5,6 +5,7 @@
 // about a neighbour is for its owner to decide.
 
 #include "avahi/Presence.hxx"
+#include "link/PinTrust.hxx"
 
 #include <chrono>
 #include <map>
@@ -30,8 +31,10 @@ struct Neighbour {
     // The TLS pin it announces, empty if none (a chat client). Once seen it
     // stays, even if a later TXT record drops it: no downgrade to plain.
     std::string pin;
-    bool carrier = false; // a pigeon peer (our caps node), so it may carry
-    bool present = false; // announced right now
+    std::string pin_sig;    // its tls-pin-sig, kept with the pin
+    PinVerdict pin_verdict; // what ties the pin to `jid` (PinTrust), as last judged
+    bool carrier = false;   // a pigeon peer (our caps node), so it may carry
+    bool present = false;   // announced right now
 };
 
 // The names a neighbour goes by: its instance, and the account it announces.
@@ -54,7 +57,8 @@ public:
         ~Owner() = default;
     };
 
-    Neighbours(store::Store& store, Owner& owner) noexcept;
+    // `want_key` asks for an account's key when a signed pin waits for it.
+    Neighbours(store::Store& store, Owner& owner, PinTrust::WantKey want_key) noexcept;
 
     // nullptr when we keep no record of `instance`.
     const Neighbour* Find(const std::string& instance) const noexcept;
@@ -70,6 +74,22 @@ public:
     // They did not answer: the next contact resolves afresh.
     void ExpireAddresses(const std::string& instance) noexcept;
     void Forget(const std::string& instance) noexcept;
+
+    // The verdict on the pin `txt` announces for `instance` (a fresh resolve;
+    // the record's when it announces none). Throws what the store throws.
+    PinVerdict Vouch(const std::string& instance, const avahi::TxtRecord& txt);
+    // The key of `account` arrived: the pins signed for it are judged again.
+    // Returns the instances now refused (Mismatch). Throws what the store throws.
+    std::vector<std::string> OnKeyArrived(const std::string& account);
+    // Forgets the pin vouched for `instance`'s account and judges its pin
+    // again (now the first one vouched); false if none was remembered.
+    // Throws what the store throws.
+    bool ForgetPin(const std::string& instance);
+    // Whether the pin of `instance` is refused (Mismatch), as last judged.
+    bool Refused(const std::string& instance) const noexcept;
+    // The accounts whose signed pins wait for their keys.
+    std::vector<std::string> UnvouchedAccounts() const;
+
     // Every record, present or not, by instance.
     const std::map<std::string, Neighbour>& All() const noexcept { return table_; }
 
@@ -83,9 +103,13 @@ private:
     // Takes what the TXT record says (carrier or not, jid) and notes it in
     // the store. Throws what the store throws.
     void Learn(const std::string& instance, Neighbour& neighbour, const char* event);
+    // Judges `neighbour`'s pin again; a new verdict goes to the handshake
+    // log. Throws what the store throws.
+    void Judge(const std::string& instance, Neighbour& neighbour);
 
     store::Store& store_;
     Owner& owner_;
+    PinTrust trust_;
     std::map<std::string, Neighbour> table_;
 };
 

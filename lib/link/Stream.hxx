@@ -82,6 +82,9 @@ public:
     // Sends a stream error (RFC 6120 condition) if given, closes the stream.
     // The owner hears OnStreamClosed, now or once the queue is written.
     void Close(const std::string& error_condition = {});
+    // Closes the stream for a reason of trust (a pin, a downgrade) that
+    // Refusal() then gives: `peers --log` shows it as refused.
+    void Refuse(const std::string& why);
     // For a completion that must know whether this stream still exists.
     Alive::Token Watch() const noexcept { return alive_.Watch(); }
 
@@ -116,7 +119,6 @@ private:
     static void NoDelay(boost::asio::ip::tcp::socket& socket) noexcept;
     void BeginHandshake();
     void OnHandshake(const std::string& error) noexcept;
-    void Refuse(const std::string& why);
     void Read();
     void OnRead(const boost::system::error_code& ec, std::size_t size) noexcept;
     void Write(std::string data);

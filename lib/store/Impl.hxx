@@ -104,6 +104,9 @@ enum Sql {
     kTombstoneOf,
     kSummaryHeld,
     kSummaryTombstones,
+    kLinkPin,
+    kRememberLinkPin,
+    kForgetLinkPin,
     kSqlCount
 };
 

@@ -357,6 +357,17 @@ ALTER TABLE tombstones ADD COLUMN hops INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX carried_summary ON carried(origin, origin_id) WHERE uploaded IS NULL AND delivered IS NULL;
 INSERT INTO counters (name) VALUES ('summary_skipped');
 )",
+    // 15: the TLS pin each account's agent showed us with a signature its
+    // server's key vouches for (issue 12): trust on first vouch, so that a
+    // later pin for the account is refused until `peers forget-pin`.
+    R"(
+CREATE TABLE link_pins (
+    account TEXT PRIMARY KEY,
+    pin TEXT NOT NULL,
+    instance TEXT NOT NULL,
+    vouched INTEGER NOT NULL
+) WITHOUT ROWID;
+)",
 };
 
 } // namespace

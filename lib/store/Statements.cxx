@@ -221,6 +221,12 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     " LIMIT ?1",
     "SELECT origin, origin_id, receipt != '' FROM tombstones WHERE until > ?1 "
     "ORDER BY id DESC LIMIT ?2",
+    // Schema 15: vouched link-local TLS pins (Pins.cxx). The first vouched
+    // pin of an account stays; seeing it again only notes the instance.
+    "SELECT pin FROM link_pins WHERE account = ?",
+    "INSERT INTO link_pins VALUES (?1, ?2, ?3, ?4) ON CONFLICT (account) DO UPDATE SET "
+    "instance = excluded.instance WHERE pin = excluded.pin",
+    "DELETE FROM link_pins WHERE instance = ?1 OR account = ?2",
 };
 
 } // namespace pigeon::store

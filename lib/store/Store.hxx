@@ -234,6 +234,15 @@ public:
     // Throws StoreError on an empty query.
     std::vector<SearchHit> Search(std::string_view text, int limit = 100);
 
+    // Link-local TLS pins vouched for (Pins.cxx): the pin remembered for
+    // `account`, if any; the first one vouched for it (a different one is
+    // not taken); forgetting the one `instance` showed, or `account`'s.
+    // ForgetLinkPin returns whether there was one.
+    std::optional<std::string> LinkPin(const std::string& account);
+    void RememberLinkPin(const std::string& account, const std::string& pin,
+                         const std::string& instance, UnixMs when);
+    bool ForgetLinkPin(const std::string& instance, const std::string& account);
+
     void NoteNeighbour(const Neighbour& neighbour);
     std::vector<Neighbour> Neighbours();
     void LogHandshake(const HandshakeEvent& event);

@@ -23,7 +23,12 @@ const crypto::Identity& Required(const crypto::Identity* identity)
 
 Uplink::Uplink(boost::asio::io_context& io, store::Store& store, UplinkConfig config)
     : store_(store), identity_(Required(config.identity)), link_(io, std::move(config), *this),
-      keys_(store, identity_, link_, [this](const std::string& jid) { inbox_.Settle(jid); }),
+      keys_(store, identity_, link_,
+            [this](const std::string& jid) {
+                inbox_.Settle(jid);
+                if (link_.Config().on_key)
+                    link_.Config().on_key(jid);
+            }),
       roster_(store, link_),
       uploader_(io, store, link_, keys_, link_.Config().only_pigeons, link_.Config().custody_wait),
       notices_(store, link_, keys_, identity_),
@@ -84,6 +89,12 @@ void Uplink::SendReceipt(const std::string& origin, const std::string& id)
         inbox_.SendReceipt(origin, id);
 }
 
+void Uplink::FetchKey(const std::string& account)
+{
+    if (link_.Online())
+        keys_.Fetch(account);
+}
+
 void Uplink::OnLoggedIn() noexcept
 {
     logged_in_ = true;
@@ -94,6 +105,9 @@ void Uplink::OnLoggedIn() noexcept
         keys_.OnLoggedIn();
         roster_.Fetch();
         keys_.FetchWanted();
+        if (link_.Config().link_wants_keys)
+            for (const auto& account : link_.Config().link_wants_keys())
+                keys_.Fetch(account);
         // Receipts and carriers' reports may wait in the archive: our own
         // messages go once we have read it. What we carry goes at once.
         catch_up_.Start([this] { OnCaughtUp(); });

@@ -63,6 +63,10 @@ public:
     // are online (else the carrier's copy of it will do). Throws
     // std::system_error (store), std::invalid_argument (serialisation).
     void SendReceipt(const std::string& origin, const std::string& id);
+    // A neighbour's TLS pin is signed for `account` and we hold no key of it:
+    // asks its server, if we are online (else on the next login, through
+    // UplinkConfig::link_wants_keys). Throws what KeyDirectory::Fetch throws.
+    void FetchKey(const std::string& account);
 
 private:
     void OnLoggedIn() noexcept override;

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace pigeon {
 class EventBus;
@@ -50,6 +51,12 @@ struct UplinkConfig {
     // We learnt, with proof, that something was delivered (a verified
     // delivery tombstone, issue 11): the link passes it on. May be empty.
     std::function<void()> on_tombstone;
+    // A key arrived (new or confirmed by its server): the link judges the
+    // TLS pins signed for `jid` again. May be empty; must not throw.
+    std::function<void(const std::string& jid)> on_key;
+    // The accounts whose keys the link waits for (signed TLS pins), asked
+    // for on each login with our contacts'. May be empty.
+    std::function<std::vector<std::string>()> link_wants_keys;
 };
 
 struct UplinkStatus {

@@ -29,5 +29,7 @@ id=$(ctl send jerry@example.org "running late")
     fail "--wait= offers: $(complete_words send --wait = "")"
 [ "$(complete_words send --wait delivered "")" = "$(printf 'george@example.org\njerry@example.org')" ] ||
     fail "after --wait delivered, send offers: $(complete_words send --wait delivered "")"
+[ "$(complete_words peers "")" = "forget-pin" ] || fail "peers offers: $(complete_words peers "")"
+[ -z "$(complete_words peers forget-pin "")" ] || fail "forget-pin offered instances with none seen"
 [ "$(complete_words "")" != "" ] || fail "no commands offered"
 echo "ok"

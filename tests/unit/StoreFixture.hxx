@@ -26,8 +26,10 @@ inline store::CarriedItem Carried(const std::string& origin, const std::string& 
     return {id, origin, "jerry@example.org", "kramer@laptop", 1000, 2000, 90000, 0, "<message/>"};
 }
 
-// Takes a store back before schema 12 (triggers keeping carried loads), for
-// the tests that take it back further: prepended to their own SQL.
+// Each takes a store back one schema version, for the tests that take it
+// back further: prepended to their own SQL, the newest first.
+
+// Takes a store back before schema 12 (triggers keeping carried loads).
 #define PIGEON_UNDO_SCHEMA_12                                                                      \
     "DROP TRIGGER carried_load_out; DROP TRIGGER carried_load_done;"                               \
     "DROP TABLE carried_load; CREATE INDEX carried_by_origin ON carried(origin, bytes)"            \
@@ -36,8 +38,12 @@ inline store::CarriedItem Carried(const std::string& origin, const std::string& 
 // Takes a store back before schema 13 (tombstones' delivery path).
 #define PIGEON_UNDO_TOMBSTONE_PATH                                                                 \
     "ALTER TABLE tombstones DROP COLUMN via; ALTER TABLE tombstones DROP COLUMN hops;"
+
 // Takes a store at schema 14 (summary vectors) back to 13.
 #define PIGEON_UNDO_SUMMARY                                                                        \
     "DROP INDEX carried_summary; DELETE FROM counters WHERE name = 'summary_skipped';"
+
+// Takes a store at schema 15 (vouched link-local pins) back to 14.
+#define PIGEON_UNDO_PINS "DROP TABLE link_pins;"
 
 } // namespace pigeon::test
