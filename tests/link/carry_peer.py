@@ -8,6 +8,7 @@
 # Prints one JSON object: every item offered (id, expires, status,
 # condition) and the whole-request refusals (type, condition).
 import argparse, json, random, re, socket, sys, time
+from stream_reader import StreamReader
 
 p = argparse.ArgumentParser()
 p.add_argument("host"); p.add_argument("me"); p.add_argument("them")
@@ -44,21 +45,7 @@ s = socket.create_connection((a.host, 5298), timeout=20)
 s.sendall((f"<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
            f"xmlns:stream='http://etherx.jabber.org/streams' version='1.0' "
            f"from='{a.me}' to='{a.them}'>").encode())
-buf = ""
-
-
-def read_until(pattern):
-    global buf
-    while True:
-        m = re.search(pattern, buf, re.S)
-        if m:
-            buf = buf[m.end():]
-            return m
-        chunk = s.recv(65536)
-        if not chunk:
-            sys.exit("stream closed: " + buf[-300:])
-        buf += chunk.decode(errors="replace")
-
+read_until = StreamReader(s).read_until
 
 read_until(r"<stream:stream[^>]*>")
 now = a.at or int(time.time() * 1000)

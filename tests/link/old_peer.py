@@ -6,6 +6,7 @@
 # ITEMS items were offered, prints one JSON object: when the summary came,
 # when the first carry request came (seconds, monotonic), and how many items.
 import argparse, json, re, socket, sys, time
+from stream_reader import StreamReader
 
 p = argparse.ArgumentParser()
 p.add_argument("port", type=int); p.add_argument("name")
@@ -17,21 +18,7 @@ listener = socket.create_server(("::", a.port), family=socket.AF_INET6, dualstac
 listener.settimeout(30)
 s, _ = listener.accept()
 s.settimeout(30)
-buf = ""
-
-
-def read_until(pattern):
-    global buf
-    while True:
-        m = re.search(pattern, buf, re.S)
-        if m:
-            buf = buf[m.end():]
-            return m
-        chunk = s.recv(65536)
-        if not chunk:
-            sys.exit("stream closed: " + buf[-300:])
-        buf += chunk.decode(errors="replace")
-
+read_until = StreamReader(s).read_until
 
 header = read_until(r"<stream:stream[^>]*>").group(0)
 them = re.search(r"from=['\"]([^'\"]+)", header)[1]
