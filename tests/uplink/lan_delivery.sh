@@ -7,20 +7,7 @@
 
 offline_cast
 # At home, Elaine and Jerry learnt each other's keys; nobody has signal now.
-lab_uplink elaine up
-lab_uplink jerry up
-for h in elaine jerry; do
-    wait_for "$h publishes its key" 30 json_true "$h" "j['connectivity']['key_published']" status
-done
-node_ctl elaine contacts add jerry@example.org >/dev/null
-node_ctl jerry contacts add elaine@example.org >/dev/null
-wait_for "elaine knows jerry's key" 30 json_true elaine "all(c['key'] for c in j)" contacts
-wait_for "jerry knows elaine's key" 30 json_true jerry "all(c['key'] for c in j)" contacts
-lab_uplink elaine down
-lab_uplink jerry down
-for h in elaine jerry; do
-    wait_for "$h is offline" 30 json_true "$h" "j['connectivity']['state'] == 'offline'" status
-done
+met_at_home elaine jerry
 
 id=$(node_ctl elaine send jerry@example.org "running late")
 wait_for "kramer carries it" 30 json_true elaine "j[0]['carriers'] == 1" outbox

@@ -95,6 +95,26 @@ been_online() {
     wait_for "$host is offline" 30 json_true "$host" "j['connectivity']['state'] == 'offline'" status
 }
 
+# met_at_home A B: A and B, both with accounts, come online together, publish
+# their keys and learn each other's, then lose their uplinks again: two
+# people who set pigeon up at home before taking the subway.
+met_at_home() {
+    lab_uplink "$1" up
+    lab_uplink "$2" up
+    for h in "$1" "$2"; do
+        wait_for "$h publishes its key" 30 json_true "$h" "j['connectivity']['key_published']" status
+    done
+    node_ctl "$1" contacts add "$2@example.org" >/dev/null
+    node_ctl "$2" contacts add "$1@example.org" >/dev/null
+    wait_for "$1 knows the key of $2" 30 json_true "$1" "all(c['key'] for c in j)" contacts
+    wait_for "$2 knows the key of $1" 30 json_true "$2" "all(c['key'] for c in j)" contacts
+    lab_uplink "$1" down
+    lab_uplink "$2" down
+    for h in "$1" "$2"; do
+        wait_for "$h is offline" 30 json_true "$h" "j['connectivity']['state'] == 'offline'" status
+    done
+}
+
 recipient_across_town() {
     account_node jerry --link-local no
     jerry_online

@@ -12,9 +12,7 @@ small_disk jerry
 
 offline_cast
 # At home, Elaine and Jerry learnt each other's keys; nobody has signal now.
-been_online jerry
-been_online elaine jerry@example.org
-been_online jerry elaine@example.org
+met_at_home elaine jerry
 
 # Larger than anything Jerry's store wrote so far: it cannot fit in space
 # SQLite already holds.
