@@ -110,6 +110,7 @@ void Courier::Pump(const std::string& instance, const Neighbour& neighbour, Stre
             contact.report_iq = "report-" + std::to_string(++next_iq_);
             stream.Send(MakeReportsRequest(contact.report_iq, reports));
             contact.reporting = std::move(news);
+            Awaiting(contact, stream, "reports");
         }
     }
 }
@@ -128,15 +129,25 @@ bool Courier::Awaits(const std::string& instance, std::string_view iq_id) const 
            (it->second.deliver_iq == iq_id || it->second.report_iq == iq_id);
 }
 
+void Courier::Awaiting(Contact& contact, Stream& stream, const char* what)
+{
+    if (!contact.deadline)
+        contact.deadline = std::make_unique<ReplyDeadline>(io_, store_);
+    contact.deadline->Arm(stream, what);
+}
+
 void Courier::TakeReply(const std::string& instance, const xml::Element& iq)
 {
     const auto it = contacts_.find(instance);
     if (it == contacts_.end())
         return;
-    if (iq.Attr("id") == it->second.deliver_iq)
-        TakeDelivered(instance, it->second, iq);
-    else if (iq.Attr("id") == it->second.report_iq)
-        TakeReported(instance, it->second, iq);
+    auto& contact = it->second;
+    if (iq.Attr("id") == contact.deliver_iq)
+        TakeDelivered(instance, contact, iq);
+    else if (iq.Attr("id") == contact.report_iq)
+        TakeReported(instance, contact, iq);
+    if (contact.deliver_iq.empty() && contact.report_iq.empty() && contact.deadline)
+        contact.deadline->Disarm();
 }
 
 void Courier::TakeDelivered(const std::string& instance, Contact& contact, const xml::Element& iq)
@@ -229,6 +240,8 @@ void Courier::EndContact(const std::string& instance) noexcept
         return;
     // What was in flight is offered again; a refusal and its backoff stand.
     auto& contact = it->second;
+    if (contact.deadline)
+        contact.deadline->Disarm();
     contact.deliver_iq.clear();
     contact.delivering.clear();
     contact.report_iq.clear();

@@ -8,9 +8,11 @@
 // One request of each kind at a time per neighbour; what its answer names is
 // recorded, the rest offered again at the next contact. A neighbour that
 // refuses is asked no more until it reappears; one that refuses for now (an
-// error of type wait: its disk is full) is asked again after a backoff.
+// error of type wait: its disk is full) is asked again after a backoff. One
+// that does not answer within ReplyDeadline's time loses the stream.
 
 #include "link/LinkConfig.hxx"
+#include "link/ReplyDeadline.hxx"
 #include "store/Model.hxx"
 #include "util/Alive.hxx"
 
@@ -72,7 +74,8 @@ private:
         // lifts the last one; both outlive a stream.
         int refused_for_now = 0;
         std::unique_ptr<boost::asio::steady_timer> retry_timer;
-        std::string deliver_iq; // our deliver request in flight, empty if none
+        std::unique_ptr<ReplyDeadline> deadline; // while a request awaits its answer
+        std::string deliver_iq;                  // our deliver request in flight, empty if none
         std::vector<store::CarriedItem> delivering;
         std::string self;      // our name when we sent it: the way it went, in tombstones
         std::string report_iq; // our reports in flight, empty if none
@@ -90,6 +93,8 @@ private:
                                               const Neighbour& neighbour);
     void TakeDelivered(const std::string& instance, Contact& contact, const xml::Element& iq);
     void TakeReported(const std::string& instance, Contact& contact, const xml::Element& iq);
+    // A request went out over `stream`: its answer is waited for.
+    void Awaiting(Contact& contact, Stream& stream, const char* what);
     // It answered `iq` with an error: asked no more, or again after a backoff
     // when the error's type is wait. Returns what the log says of it.
     std::string Refused(const std::string& instance, Contact& contact, const xml::Element& iq);

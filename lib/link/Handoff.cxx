@@ -21,7 +21,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr auto kReplyTimeout = std::chrono::seconds(30);
 // What a handed-over item adds to its body: the forwarded message around it,
 // the signature, and when sealed the notice and the seal's own bytes.
 constexpr std::size_t kItemOverhead = 800;
@@ -85,7 +84,7 @@ bool Handoff::OfferBatch(const std::string& instance, const Neighbour& neighbour
     // Journal only: a stored log row is a commit, and the handoff record follows anyway.
     log::Debug("link",
                instance + ": offering " + std::to_string(batch.items.size()) + " message(s)");
-    ArmReplyTimer(carrier, stream);
+    ArmDeadline(carrier, stream);
     return true;
 }
 
@@ -148,23 +147,14 @@ OutgoingItem Handoff::Wrap(const store::OutboxItem& item, const std::string& ori
             {own_instance}};
 }
 
-// A carrier that stops answering for that long is cut off.
-void Handoff::ArmReplyTimer(Carrier& carrier, Stream& stream)
+void Handoff::ArmDeadline(Carrier& carrier, Stream& stream)
 {
-    if (!carrier.reply_timer)
-        carrier.reply_timer = std::make_unique<asio::steady_timer>(io_);
-    if (carrier.pending.empty()) {
-        carrier.reply_timer->cancel();
-        return;
-    }
-    carrier.reply_timer->expires_after(kReplyTimeout);
-    carrier.reply_timer->async_wait([this, alive = alive_.Watch(), stream = &stream,
-                                     stream_alive = stream.Watch()](boost::system::error_code ec) {
-        if (ec || alive.Gone() || stream_alive.Gone() || !stream->IsOpen())
-            return;
-        LogHandshake(store_, stream->PeerInstance(), "timeout", "no answer to our handoff");
-        stream->Close("connection-timeout");
-    });
+    if (!carrier.deadline)
+        carrier.deadline = std::make_unique<ReplyDeadline>(io_, store_);
+    if (carrier.pending.empty())
+        carrier.deadline->Disarm();
+    else
+        carrier.deadline->Arm(stream, "handoff");
 }
 
 bool Handoff::Awaits(const std::string& instance, std::string_view iq_id) const noexcept
@@ -191,7 +181,7 @@ bool Handoff::TakeReply(const std::string& instance, Stream& stream, const xml::
     // Answered either way: these messages may go to others again (nothing
     // offers them before the answer is recorded below).
     Release(carrier, iq_id);
-    ArmReplyTimer(carrier, stream);
+    ArmDeadline(carrier, stream);
     const auto answer = ReadCarryAnswer(iq, origin);
     if (iq.Attr("type") == "error") {
         const auto retry = Refuse(instance, carrier, answer);
@@ -319,8 +309,8 @@ void Handoff::EndContact(const std::string& instance) noexcept
     auto& carrier = it->second;
     while (!carrier.pending.empty()) // unanswered: those messages are offered again
         Release(carrier, carrier.pending.begin()->first);
-    if (carrier.reply_timer)
-        carrier.reply_timer->cancel();
+    if (carrier.deadline)
+        carrier.deadline->Disarm();
     carrier.offered_up_to = {}; // the next contact walks the queue afresh
 }
 

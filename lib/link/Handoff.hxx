@@ -10,6 +10,7 @@
 #include "crypto/Identity.hxx"
 #include "link/CarryAnswer.hxx"
 #include "link/CarryProtocol.hxx"
+#include "link/ReplyDeadline.hxx"
 #include "store/Model.hxx"
 #include "util/Alive.hxx"
 
@@ -90,7 +91,7 @@ private:
         // How far this contact's handoffs got through our queue: each contact
         // offers each message once (a refused one waits for the next contact).
         store::QueuePosition offered_up_to;
-        std::unique_ptr<boost::asio::steady_timer> reply_timer;
+        std::unique_ptr<ReplyDeadline> deadline; // while a request awaits its answer
     };
     using RecipientKeys = std::map<std::string, std::optional<crypto::PublicKey>>;
     struct Batch {
@@ -106,7 +107,8 @@ private:
                     const std::string& origin, const std::string& own_instance);
     OutgoingItem Wrap(const store::OutboxItem& item, const std::string& origin,
                       const std::string& own_instance, RecipientKeys& keys);
-    void ArmReplyTimer(Carrier& carrier, Stream& stream);
+    // Waits for the carrier's next answer while requests are pending.
+    void ArmDeadline(Carrier& carrier, Stream& stream);
     // It refused as `answer` says: stop offering; for now, ask again after a
     // backoff, which comes back (nullopt when we wait for it to reappear).
     std::optional<std::chrono::milliseconds> Refuse(const std::string& instance, Carrier& carrier,

@@ -29,8 +29,9 @@ bool ForNeighbour(const store::CarriedItem& item, std::span<const std::string> n
 
 } // namespace
 
-Relay::Relay(store::Store& store, const LinkConfig& config, const Summaries& summaries) noexcept
-    : store_(store), config_(config), summaries_(summaries)
+Relay::Relay(boost::asio::io_context& io, store::Store& store, const LinkConfig& config,
+             const Summaries& summaries) noexcept
+    : io_(io), store_(store), config_(config), summaries_(summaries)
 {
 }
 
@@ -124,6 +125,9 @@ void Relay::Offer(const std::string& instance, const Neighbour& neighbour, Strea
         return;
     peer.iq_id = "relay-" + std::to_string(++next_iq_);
     stream.Send(MakeCarryRequest(peer.iq_id, items));
+    if (!peer.deadline)
+        peer.deadline = std::make_unique<ReplyDeadline>(io_, store_);
+    peer.deadline->Arm(stream, "relay");
     LogHandshake(store_, instance, "relaying",
                  std::to_string(items.size()) + " carried message(s) offered on");
 }
@@ -175,6 +179,8 @@ void Relay::Release(Peer& peer) noexcept
         offered_.erase(s.relayed.row);
     peer.pending.clear();
     peer.iq_id.clear();
+    if (peer.deadline)
+        peer.deadline->Disarm();
 }
 
 void Relay::EndContact(const std::string& instance) noexcept

@@ -7,12 +7,16 @@
 // carrier acknowledged its durable copy, in the transaction that records it.
 // Nothing goes before the contact's summary exchange settled (Summaries);
 // what the carrier's summary says it holds is recorded as handed, as a
-// `duplicate` answer would be, and not offered.
+// `duplicate` answer would be, and not offered. A carrier that does not
+// answer within ReplyDeadline's time loses the stream, and the batch is free
+// for others.
 
 #include "link/CarryProtocol.hxx"
+#include "link/ReplyDeadline.hxx"
 #include "store/Model.hxx"
 
 #include <map>
+#include <memory>
 #include <set>
 #include <span>
 #include <string>
@@ -33,7 +37,8 @@ struct Neighbour;
 class Relay {
 public:
     // `config` is the LinkManager's: L, the hop limit, batch sizes.
-    Relay(store::Store& store, const LinkConfig& config, const Summaries& summaries) noexcept;
+    Relay(boost::asio::io_context& io, store::Store& store, const LinkConfig& config,
+          const Summaries& summaries) noexcept;
 
     // Whether we would hand `instance` a copy we carry now; what its summary
     // says it holds is recorded as handed on the way. Throws what the store
@@ -63,6 +68,7 @@ private:
         std::vector<Sent> pending;
         std::int64_t after = 0; // this contact's walk through our copies
         bool refused = false;   // it refused to carry: not again until it reappears
+        std::unique_ptr<ReplyDeadline> deadline; // while the batch awaits its answer
     };
 
     // What goes to `instance` next, from `after` on; empty when nothing.
@@ -70,8 +76,10 @@ private:
                                                   const Neighbour& neighbour, std::int64_t& after);
     // Records what `instance`'s summary said it holds as handed to it.
     void RecordHeld(const std::string& instance, std::span<const store::Relayed> held);
+    // Its batch is answered or lost: the copies may go to others again.
     void Release(Peer& peer) noexcept;
 
+    boost::asio::io_context& io_;
     store::Store& store_;
     const LinkConfig& config_;
     const Summaries& summaries_;

@@ -1,7 +1,12 @@
 // Who ended a link-local stream (link/Stream), on loopback: a peer that
 // sends its closing tag first gets ours in answer, and the stream says the
-// peer closed it; a stream we close says we did.
+// peer closed it; a stream we close says we did, as when a peer leaves our
+// request unanswered past its deadline (link/ReplyDeadline).
+#include "link/ReplyDeadline.hxx"
 #include "link/Stream.hxx"
+#include "store/Store.hxx"
+
+#include "StoreFixture.hxx"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -126,4 +131,45 @@ TEST_CASE("a connection reset is a broken stream, not a close")
     link.Run();
     REQUIRE(link.owner.reason);
     CHECK(link.owner.ending == Stream::Ending::Broken);
+}
+
+// An open stream with a deadline for our request on it.
+struct Awaiting : Link {
+    test::TempDb temp;
+    store::Store store{temp.File()};
+    ReplyDeadline deadline;
+
+    explicit Awaiting(std::chrono::milliseconds timeout) : deadline(io, store, timeout)
+    {
+        asio::write(peer, asio::buffer(kOpen));
+        Run();
+    }
+};
+
+TEST_CASE("a request unanswered past its deadline closes the stream, and the log says why")
+{
+    Awaiting link(std::chrono::milliseconds(300));
+    link.deadline.Arm(*link.stream, "relay");
+    link.Run(); // 200 ms: not yet
+    CHECK_FALSE(link.owner.reason);
+    link.deadline.Arm(*link.stream, "relay"); // another request: the wait starts over
+    link.Run();
+    CHECK_FALSE(link.owner.reason);
+    link.Run();
+    REQUIRE(link.owner.reason);
+    CHECK(*link.owner.reason == "closed by us: connection-timeout");
+    const auto log = link.store.HandshakeLog(10);
+    REQUIRE_FALSE(log.empty());
+    CHECK(log.back().event == "timeout");
+    CHECK(log.back().detail == "no answer to our relay");
+}
+
+TEST_CASE("an answered request's deadline does nothing")
+{
+    Awaiting link(std::chrono::milliseconds(100));
+    link.deadline.Arm(*link.stream, "handoff");
+    link.deadline.Disarm();
+    link.Run();
+    CHECK_FALSE(link.owner.reason);
+    CHECK(link.stream->IsOpen());
 }
