@@ -211,6 +211,7 @@ bool Handoff::TakeReply(const std::string& instance, Stream& stream, const xml::
     auto retry = answer.refusal != Refusal::None ? Refuse(instance, carrier, answer) : std::nullopt;
     if (answer.retry_rest) {
         Accepted(carrier, false);
+        carrier.rest_waits = true;
         retry = RetryLater(instance, carrier);
     }
     LogHandshake(store_, instance, "handoff",
@@ -258,6 +259,7 @@ std::chrono::milliseconds Handoff::RetryLater(const std::string& instance, Carri
             if (it == carriers_.end())
                 return;
             it->second.refused = false;
+            it->second.rest_waits = false;
             if (it->second.pending.empty())
                 it->second.offered_up_to = {}; // what it refused comes round again
             retry_(instance);
@@ -269,7 +271,9 @@ void Handoff::Accepted(Carrier& carrier, bool all) noexcept
 {
     if (all) {
         carrier.refused_for_now = 0;
-        if (carrier.retry_timer)
+        // Unless a rest refused before waits for that timer: this walk is
+        // past it, and only the timer brings it round again.
+        if (carrier.retry_timer && !carrier.rest_waits)
             carrier.retry_timer->cancel();
     }
     if (carrier.refused) {
@@ -297,7 +301,7 @@ void Handoff::Forgive(const std::string& instance) noexcept
         return;
     it->second.refused = false;
     it->second.refused_for_now = 0;
-    if (it->second.retry_timer)
+    if (it->second.retry_timer && !it->second.rest_waits) // as in Accepted
         it->second.retry_timer->cancel();
 }
 

@@ -85,6 +85,7 @@ private:
     struct Carrier {
         bool refused = false;    // it refused to carry for us: stop asking until it reappears
         int refused_for_now = 0; // wait-type refusals in a row, for the backoff
+        bool rest_waits = false; // a batch's rest refused for now awaits retry_timer
         std::unique_ptr<boost::asio::steady_timer> retry_timer; // while refused for now
         // Our unanswered carry requests, by iq id.
         std::map<std::string, Offered> pending;
