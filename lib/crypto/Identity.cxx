@@ -137,6 +137,8 @@ std::optional<std::string> Identity::Open(std::string_view sealed) const
     return plain;
 }
 
+static_assert(kSignatureBytes == crypto_sign_BYTES);
+
 bool Verify(const PublicKey& key, std::string_view data, std::string_view signature) noexcept
 {
     return signature.size() == crypto_sign_BYTES &&

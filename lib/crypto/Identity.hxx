@@ -6,6 +6,7 @@
 #include "crypto/Base64.hxx"
 
 #include <array>
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -42,6 +43,9 @@ private:
     PublicKey public_{};
     std::array<unsigned char, 64> secret_{};
 };
+
+// The size of an Ed25519 signature, as Sign makes it and Verify takes it.
+inline constexpr std::size_t kSignatureBytes = 64;
 
 // True if `signature` is `key`'s signature of `data`.
 bool Verify(const PublicKey& key, std::string_view data, std::string_view signature) noexcept;

@@ -64,7 +64,7 @@ PinVerdict JudgePin(std::string_view account, std::string_view pin, std::string_
     // Canonical base64 of exactly one signature: anything else is not a
     // pigeon's, and we say so rather than call it unvouched.
     const auto bytes = crypto::FromBase64(signature, crypto::Base64Spaces::Refuse);
-    if (!bytes || bytes->size() != 64)
+    if (!bytes || bytes->size() != crypto::kSignatureBytes)
         return Verdict(PinVouch::Mismatch, "its tls-pin-sig is not a base64 Ed25519 signature");
     if (key == nullptr)
         return known ? Verdict(PinVouch::Vouched, "as vouched for " + who + " before")

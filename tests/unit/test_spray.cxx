@@ -4,26 +4,17 @@
 
 #include "link/CarryProtocol.hxx"
 #include "link/SprayRules.hxx"
-#include "xml/Serializer.hxx"
-#include "xml/StreamParser.hxx"
 #include "xmpp/Message.hxx"
+
+#include "OverTheWire.hxx"
 
 #include <doctest/doctest.h>
 
 using namespace pigeon;
 using namespace pigeon::link;
+using test::OverTheWire;
 
 namespace {
-
-xml::Element OverTheWire(const xml::Element& stanza)
-{
-    xml::StreamParser parser;
-    auto events = parser.Feed("<stream:stream xmlns='jabber:client' "
-                              "xmlns:stream='http://etherx.jabber.org/streams'>" +
-                              xml::Serialize(stanza, "jabber:client"));
-    REQUIRE(events.size() == 2);
-    return events[1].stanza;
-}
 
 xml::Element Forwarded(const std::string& id)
 {
