@@ -207,7 +207,8 @@ Json Commands::Send(const Json& request)
     const UnixMs now = NowMs();
     const auto item = daemon_.Store().Enqueue(
         to->ToString(), body, now,
-        now + ExpiresArg(request, UnixMs{daemon_.Config().ttl_hours} * 3600 * 1000));
+        now + ExpiresArg(request, UnixMs{daemon_.Config().ttl_hours} * 3600 * 1000),
+        daemon_.Link() != nullptr ? daemon_.Link()->SealOnQueue() : store::SealFor());
     log::Info("outbox", "queued " + item.id + " for " + item.to);
     Publish(&daemon_.Events(), [&item] {
         return Event{"queued", 0, {{"id", item.id}, {"to", item.to}}};

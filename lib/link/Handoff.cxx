@@ -37,7 +37,8 @@ std::string RetryNote(const std::optional<std::chrono::milliseconds>& retry)
 
 Handoff::Handoff(asio::io_context& io, store::Store& store, const LinkConfig& config,
                  Retry retry) noexcept
-    : io_(io), store_(store), config_(config), retry_(std::move(retry))
+    : io_(io), store_(store), config_(config), retry_(std::move(retry)),
+      signer_(io, store, *config.identity)
 {
 }
 
@@ -96,7 +97,7 @@ Handoff::Batch Handoff::NextBatch(const std::string& instance, const Neighbour& 
 {
     // Every item costs at least its envelope: read no more than can fit.
     const int page = std::min(config_.batch_items, int(config_.batch_bytes / kItemOverhead) + 1);
-    RecipientKeys keys;
+    OutboxSigner::Keys keys;
     Batch batch;
     std::size_t bytes = 0;
     bool blocked = false; // at a message another carrier has not answered for yet
@@ -128,18 +129,13 @@ Handoff::Batch Handoff::NextBatch(const std::string& instance, const Neighbour& 
 }
 
 // Signed always; sealed when we know the recipient's key, so that the
-// carrier can neither read nor change it.
+// carrier can neither read nor change it: as sealed when it was queued,
+// unless that seal no longer holds (OutboxSigner).
 OutgoingItem Handoff::Wrap(const store::OutboxItem& item, const std::string& origin,
-                           const std::string& own_instance, RecipientKeys& keys)
+                           const std::string& own_instance, OutboxSigner::Keys& keys)
 {
-    auto [known, added] = keys.try_emplace(item.to);
-    if (added)
-        if (const auto text = store_.Key(xmpp::BareOf(item.to)))
-            known->second = crypto::ParsePublicKey(*text);
-    const auto& key = known->second;
-    const auto message = OutboxChat(item, origin);
-    auto stanza = xmpp::ToStanza(message);
-    xmpp::Protect(stanza, message, *config_.identity, key ? &*key : nullptr);
+    auto stanza = xmpp::ToStanza(OutboxChat(item, origin));
+    xmpp::ApplySeal(stanza, signer_.SealOf(item, origin, keys));
     // Half of what budget is left goes with it (SprayRules); we head its path.
     return {xmpp::Forward(stanza, item.created),
             item.expires,

@@ -10,6 +10,7 @@
 #include "crypto/Identity.hxx"
 #include "link/CarryAnswer.hxx"
 #include "link/CarryProtocol.hxx"
+#include "link/OutboxSigner.hxx"
 #include "link/ReplyDeadline.hxx"
 #include "store/Model.hxx"
 #include "util/Alive.hxx"
@@ -75,6 +76,8 @@ public:
     // other carriers, and the next contact walks our queue afresh.
     void EndContact(const std::string& instance) noexcept;
     void Forget(const std::string& instance) noexcept;
+    // What seals our messages, at queue time or, failing that, here.
+    OutboxSigner& Signer() noexcept { return signer_; }
 
 private:
     // One carry request: the origin-ids it offers, with the budget each gives.
@@ -94,7 +97,6 @@ private:
         store::QueuePosition offered_up_to;
         std::unique_ptr<ReplyDeadline> deadline; // while a request awaits its answer
     };
-    using RecipientKeys = std::map<std::string, std::optional<crypto::PublicKey>>;
     struct Batch {
         std::vector<OutgoingItem> items;
         Offered offered;
@@ -107,7 +109,7 @@ private:
     Batch NextBatch(const std::string& instance, const Neighbour& neighbour, Carrier& carrier,
                     const std::string& origin, const std::string& own_instance);
     OutgoingItem Wrap(const store::OutboxItem& item, const std::string& origin,
-                      const std::string& own_instance, RecipientKeys& keys);
+                      const std::string& own_instance, OutboxSigner::Keys& keys);
     // Waits for the carrier's next answer while requests are pending.
     void ArmDeadline(Carrier& carrier, Stream& stream);
     // It refused as `answer` says: stop offering; for now, ask again after a
@@ -126,6 +128,7 @@ private:
     store::Store& store_;
     const LinkConfig& config_;
     Retry retry_;
+    OutboxSigner signer_;
     std::map<std::string, Carrier> carriers_; // by instance
     // Origin-ids offered to some carrier and not answered yet. A message is
     // offered to one carrier at a time, so that carriers in contact at the

@@ -43,6 +43,7 @@ LinkManager::LinkManager(boost::asio::io_context& io, store::Store& store, LinkC
       tombstones_(store_, receiver_, config_.events, summaries_), presence_(io, neighbours_)
 {
     presence_.Publish(config_.user, Port(), Txt());
+    handoff_.Signer().CatchUp(OriginJid()); // an account's: a name comes later (OnOwnName)
 }
 
 LinkManager::~LinkManager()
@@ -81,6 +82,7 @@ void LinkManager::SetAccount(const std::string& account)
 {
     config_.account = account;
     presence_.UpdateTxt(Txt());
+    handoff_.Signer().CatchUp(OriginJid());
 }
 
 void LinkManager::Reconfigure(const LinkConfig& fresh)
@@ -106,6 +108,17 @@ std::string LinkManager::OwnInstance() const
 std::string LinkManager::OriginJid() const
 {
     return config_.account.empty() ? OwnInstance() : config_.account;
+}
+
+store::SealFor LinkManager::SealOnQueue()
+{
+    auto origin = OriginJid();
+    if (origin.empty())
+        return {};
+    return [this, origin = std::move(origin)](const store::OutboxItem& item) {
+        OutboxSigner::Keys keys;
+        return handoff_.Signer().Make(item, origin, keys);
+    };
 }
 
 std::vector<PeerView> LinkManager::Peers() const
@@ -223,6 +236,7 @@ void LinkManager::PublishNeighbour(const char* kind, const std::string& instance
 void LinkManager::OnOwnName(const std::string& instance) noexcept
 {
     log::Notice("link", "we are " + instance + " on port " + std::to_string(Port()));
+    handoff_.Signer().CatchUp(OriginJid()); // our origin, without an account
     OutboxChanged(); // Contact() waited for our name, first or after avahi-daemon's restart
 }
 

@@ -86,6 +86,9 @@ public:
     const CarryLimits& Limits() const noexcept { return config_.carry_limits; }
     // The JID our messages come from: the account, or our link-local name.
     std::string OriginJid() const;
+    // How a message queued now is sealed and signed, once (OutboxSigner);
+    // none before we have an origin, which catches up with it then.
+    store::SealFor SealOnQueue();
     std::vector<PeerView> Peers() const;
     // The key of `account` arrived through our server: the pins signed for
     // it are judged again, and the streams of those now refused closed.

@@ -107,6 +107,8 @@ enum Sql {
     kLinkPin,
     kRememberLinkPin,
     kForgetLinkPin,
+    kUnsealedQueue,
+    kSaveSeal,
     kSqlCount
 };
 
@@ -154,6 +156,14 @@ inline OutboxItem ReadOutbox(const sqlite::Statement& s)
             s.Text(12),
             int(s.Int(13)),
             int(s.Int(14))};
+}
+
+// ReadOutbox, then the seal columns that follow OUTBOX_COLUMNS (SEAL_COLUMNS).
+inline OutboxItem ReadQueued(const sqlite::Statement& s)
+{
+    auto item = ReadOutbox(s);
+    item.seal = {s.Text(15), s.Text(16), s.Text(17), s.Text(18)};
+    return item;
 }
 
 inline CarriedItem ReadCarried(const sqlite::Statement& s)

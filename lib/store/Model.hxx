@@ -5,6 +5,7 @@
 #include "util/Time.hxx"
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
@@ -30,6 +31,17 @@ struct Handoff {
     UnixMs handed = 0;   // when it acknowledged durable storage
 };
 
+// A queued message's seal and signature (xmpp::Seal), made once when it is
+// queued (schema 16) rather than at every handoff: as which origin it was
+// signed and for which recipient key it was sealed ('' when not sealed), so
+// that a change of either is seen and it is made again.
+struct OutboxSeal {
+    std::string signed_as;
+    std::string sealed_for;
+    std::string sealed;
+    std::string signature;
+};
+
 struct OutboxItem {
     std::string id; // XEP-0359 origin-id
     std::string to;
@@ -51,7 +63,12 @@ struct OutboxItem {
     int delivered_hops = 0;
     // How much of its copy budget went to carriers (schema 11).
     int copies_given = 0;
+    // Read only where a handoff needs it (PendingForCarrier, UnsealedQueue).
+    OutboxSeal seal = {};
 };
+
+// Makes the seal of a message being queued (Store::Enqueue).
+using SealFor = std::function<OutboxSeal(const OutboxItem&)>;
 
 // How a receipt says a message of ours got there (OutboxItem's delivered_via).
 struct DeliveryPath {

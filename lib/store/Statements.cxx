@@ -7,6 +7,8 @@ namespace pigeon::store {
 #define OUTBOX_COLUMNS                                                                             \
     "id, origin_id, recipient, body, created, state, sent, delivered, custody, custody_by, "       \
     "custody_at, expires, coalesce(delivered_via, ''), coalesce(delivered_hops, 0), copies_given"
+// Schema 16: a queued message's seal (OutboxSeal), after OUTBOX_COLUMNS.
+#define SEAL_COLUMNS "signed_as, sealed_for, sealed, signature"
 #define CARRIED_COLUMNS                                                                            \
     "origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, payload, "        \
     "delivered, digest, copies, path"
@@ -31,13 +33,14 @@ namespace pigeon::store {
 #define ID_PREFIX "substr(origin_id, 1, length(?1)) = ?1"
 
 extern const std::array<const char*, kSqlCount> kStatements = {
-    "INSERT INTO outbox (origin_id, recipient, body, created, expires) VALUES (?, ?, ?, ?, ?)",
+    "INSERT INTO outbox (origin_id, recipient, body, created, expires, " SEAL_COLUMNS
+    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE " OLDER_THAN("created"),
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE " ID_PREFIX " LIMIT 2",
     "SELECT id FROM outbox WHERE origin_id = ?",
     "SELECT carrier, handed FROM handoffs WHERE outbox_id = ? ORDER BY handed, carrier",
     "INSERT OR IGNORE INTO handoffs (outbox_id, carrier, handed) VALUES (?, ?, ?)",
-    "SELECT " OUTBOX_COLUMNS " FROM outbox o WHERE state = 'queued' "
+    "SELECT " OUTBOX_COLUMNS ", " SEAL_COLUMNS " FROM outbox o WHERE state = 'queued' "
     "AND (created, origin_id) > (?4, ?5) AND expires > ?6 "
     "AND (custody IS NULL OR custody = 'refused') "
     "AND (SELECT count(*) FROM handoffs h WHERE h.outbox_id = o.id) < ?2 "
@@ -227,6 +230,12 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "INSERT INTO link_pins VALUES (?1, ?2, ?3, ?4) ON CONFLICT (account) DO UPDATE SET "
     "instance = excluded.instance WHERE pin = excluded.pin",
     "DELETE FROM link_pins WHERE instance = ?1 OR account = ?2",
+    // Schema 16: seals made once (OutboxSigner). Queued messages after
+    // (?2, ?3) not signed as ?1, in queue order.
+    "SELECT " OUTBOX_COLUMNS ", " SEAL_COLUMNS " FROM outbox WHERE state = 'queued' "
+    "AND (created, origin_id) > (?2, ?3) AND signed_as != ?1 ORDER BY created, origin_id LIMIT ?4",
+    "UPDATE outbox SET signed_as = ?2, sealed_for = ?3, sealed = ?4, signature = ?5 "
+    "WHERE origin_id = ?1",
 };
 
 } // namespace pigeon::store

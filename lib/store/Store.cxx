@@ -70,18 +70,6 @@ Store::Store(const std::filesystem::path& path) : impl_(std::make_unique<Impl>(p
 
 Store::~Store() = default;
 
-OutboxItem Store::Enqueue(const std::string& to, const std::string& body, UnixMs created,
-                          UnixMs expires)
-{
-    OutboxItem item{
-        crypto::NewOriginId(), to, body, created, OutboxState::Queued, 0, 0, {}, {}, 0, expires};
-    auto& s = (*impl_)[kInsertOutbox];
-    sqlite::ScopedReset reset(s);
-    s.Bind(item.id, item.to, item.body, item.created, item.expires);
-    s.Run();
-    return item;
-}
-
 Page<OutboxItem> Store::OutboxPage(const PageRequest& request)
 {
     return impl_->ReadPage(kPageOutbox, request, 4, 0, 0,
@@ -127,13 +115,6 @@ int Store::RecordHandoffs(const std::string& carrier, std::span<const std::strin
     impl_->BumpCounter("handed_to_carriers", added);
     transaction.Commit();
     return added;
-}
-
-std::vector<OutboxItem> Store::PendingForCarrier(const std::string& carrier, int max_carriers,
-                                                 int limit, UnixMs now, const QueuePosition& after)
-{
-    return impl_->Collect(kPendingForCarrier, ReadOutbox, carrier, max_carriers, limit,
-                          after.created, after.id, now);
 }
 
 std::vector<OutboxItem> Store::PendingForRecipient(const std::string& recipient, UnixMs now)

@@ -51,9 +51,16 @@ public:
     // All the methods below throw std::system_error on SQLite failure.
 
     // Queues a message we originate, with a fresh origin-id, to be given up
-    // at `expires`.
+    // at `expires`, with the seal `seal_for` makes of it (none without), in
+    // one commit (Queue.cxx, as are the three below).
     OutboxItem Enqueue(const std::string& to, const std::string& body, UnixMs created,
-                       UnixMs expires);
+                       UnixMs expires, const SealFor& seal_for = {});
+    // Queued messages after `after` (queue order) not signed as `origin`:
+    // queued before they could be, or before our origin changed.
+    std::vector<OutboxItem> UnsealedQueue(const std::string& origin, const QueuePosition& after,
+                                          int limit);
+    // Keeps each item's seal, in one commit.
+    void SaveSeals(std::span<const OutboxItem> items);
     // Listings, a page at a time (PageRequest); the whole list, oldest first,
     // where a test or a walk needs it.
     Page<OutboxItem> OutboxPage(const PageRequest& request);

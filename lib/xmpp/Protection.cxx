@@ -30,20 +30,33 @@ std::string SignedFields(std::initializer_list<std::string_view> fields)
     return text;
 }
 
-void Protect(xml::Element& stanza, const ChatMessage& message, const crypto::Identity& us,
-             const crypto::PublicKey* recipient)
+Seal MakeSeal(const ChatMessage& message, const crypto::Identity& us,
+              const crypto::PublicKey* recipient)
 {
-    std::string content = message.body;
-    if (recipient != nullptr) {
-        content = crypto::ToBase64(crypto::Seal(*recipient, message.body));
+    Seal seal;
+    if (recipient != nullptr)
+        seal.sealed = crypto::ToBase64(crypto::Seal(*recipient, message.body));
+    const std::string_view content = recipient != nullptr ? seal.sealed : message.body;
+    seal.signature = crypto::ToBase64(us.Sign(SignedText(message, content, recipient != nullptr)));
+    return seal;
+}
+
+void ApplySeal(xml::Element& stanza, const Seal& seal)
+{
+    if (!seal.sealed.empty()) {
         if (auto* body = stanza.Child("body", ns::kClient)) {
             body->children.clear();
             body->AddText(std::string(kNotice));
         }
-        stanza.AddChild(xml::Element("sealed", std::string(ns::kPigeon))).AddText(content);
+        stanza.AddChild(xml::Element("sealed", std::string(ns::kPigeon))).AddText(seal.sealed);
     }
-    stanza.AddChild(xml::Element("signature", std::string(ns::kPigeon)))
-        .AddText(crypto::ToBase64(us.Sign(SignedText(message, content, recipient != nullptr))));
+    stanza.AddChild(xml::Element("signature", std::string(ns::kPigeon))).AddText(seal.signature);
+}
+
+void Protect(xml::Element& stanza, const ChatMessage& message, const crypto::Identity& us,
+             const crypto::PublicKey* recipient)
+{
+    ApplySeal(stanza, MakeSeal(message, us, recipient));
 }
 
 const char* ToString(Authenticity authenticity) noexcept

@@ -21,9 +21,24 @@ namespace pigeon::xmpp {
 // sets of fields read the same. The first field names what is signed.
 std::string SignedFields(std::initializer_list<std::string_view> fields);
 
-// Adds <sealed/> (replacing the body with a notice) if `recipient` is given,
-// then <signature/>, to `stanza`, made by ToStanza(message). Throws
+// What protecting a message adds to it, both base64: the body sealed to the
+// recipient (empty when not sealed) and the origin's signature. Made once,
+// when the message is queued, and kept with it (see link/OutboxSigner).
+struct Seal {
+    std::string sealed;
+    std::string signature;
+};
+
+// Seals `message`'s body to `recipient` if given, and signs. Throws
 // std::invalid_argument for an unusable recipient key.
+Seal MakeSeal(const ChatMessage& message, const crypto::Identity& us,
+              const crypto::PublicKey* recipient);
+
+// Adds `seal` to `stanza`, made by ToStanza(message): <sealed/> (replacing
+// the body with a notice) when sealed, then <signature/>.
+void ApplySeal(xml::Element& stanza, const Seal& seal);
+
+// Both at once.
 void Protect(xml::Element& stanza, const ChatMessage& message, const crypto::Identity& us,
              const crypto::PublicKey* recipient);
 

@@ -12,9 +12,12 @@ lab_add_host elaine
 lab_add_host kramer
 lab_wait_avahi elaine kramer
 node_start elaine --account elaine@example.org
+node_kill elaine
 
 # Queue the messages straight into Elaine's store, as thousands of sends
-# would, in one transaction (the daemon sees them when a carrier appears).
+# would, in one transaction. A send seals and signs its message as it queues
+# it; these get theirs when pigeond starts again (as messages queued before
+# schema 16 do), before any carrier is there.
 python3 - "$LAB_DIR/node-elaine/data/pigeon/pigeon.db" "$COUNT" <<'PY'
 import sqlite3, sys, time, uuid
 db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
@@ -27,6 +30,9 @@ for i in range(int(sys.argv[2])):
                 now + 7 * 24 * 3600 * 1000))
 db.execute("COMMIT")
 PY
+node_start elaine --account elaine@example.org
+wait_for "Elaine's queue is sealed" 120 grep -q "sealed $COUNT queued message(s)" \
+    "$LAB_DIR/node-elaine/pigeond.log"
 
 node_start kramer
 wait_for "all $COUNT messages handed over" 600 json_true elaine \

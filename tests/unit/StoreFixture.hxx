@@ -46,4 +46,9 @@ inline store::CarriedItem Carried(const std::string& origin, const std::string& 
 // Takes a store at schema 15 (vouched link-local pins) back to 14.
 #define PIGEON_UNDO_PINS "DROP TABLE link_pins;"
 
+// Takes a store at schema 16 (seals made once) back to 15.
+#define PIGEON_UNDO_SEALS                                                                          \
+    "ALTER TABLE outbox DROP COLUMN signed_as; ALTER TABLE outbox DROP COLUMN sealed_for;"         \
+    "ALTER TABLE outbox DROP COLUMN sealed; ALTER TABLE outbox DROP COLUMN signature;"
+
 } // namespace pigeon::test
