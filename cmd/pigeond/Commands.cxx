@@ -216,7 +216,7 @@ Json Commands::Send(const Json& request)
     if (daemon_.Expiry() != nullptr)
         daemon_.Expiry()->Rearm();
     if (daemon_.Link() != nullptr)
-        daemon_.Link()->OutboxChanged();
+        daemon_.Link()->Queued(item);
     if (daemon_.Uplink() != nullptr)
         daemon_.Uplink()->Flush();
     return ToJson(item);

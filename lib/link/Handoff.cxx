@@ -15,6 +15,7 @@
 #include "xmpp/Protection.hxx"
 
 #include <algorithm>
+#include <tuple>
 
 namespace pigeon::link {
 namespace asio = boost::asio;
@@ -26,6 +27,12 @@ namespace {
 constexpr std::size_t kItemOverhead = 800;
 // The carrier commits one batch while the next is on its way.
 constexpr std::size_t kBatchesInFlight = 2;
+
+// Whether queue position `a` comes before `b`.
+bool Before(const store::QueuePosition& a, const store::QueuePosition& b) noexcept
+{
+    return std::tie(a.created, a.id) < std::tie(b.created, b.id);
+}
 
 // For the log: when a carrier that refused for now is asked again.
 std::string RetryNote(const std::optional<std::chrono::milliseconds>& retry)
@@ -44,8 +51,33 @@ Handoff::Handoff(asio::io_context& io, store::Store& store, const LinkConfig& co
 
 bool Handoff::HasWork(const std::string& instance, const Neighbour& neighbour)
 {
-    return neighbour.carrier && !Refused(instance) &&
-           !store_.PendingForCarrier(instance, config_.carriers, 1, NowMs()).empty();
+    if (!neighbour.carrier || Refused(instance))
+        return false;
+    auto& carrier = carriers_[instance];
+    const UnixMs now = NowMs();
+    const auto next =
+        store_.PendingForCarrier(instance, config_.carriers, 1, now, WalkFrom(carrier));
+    // What lies before the first message it may take stays behind (see
+    // offered_up_to), up to now if none: the next look starts there.
+    const store::QueuePosition behind{next.empty() ? now : next.front().created, std::string()};
+    if (Before(carrier.offered_up_to, behind))
+        carrier.offered_up_to = behind;
+    return !next.empty();
+}
+
+const store::QueuePosition& Handoff::WalkFrom(Carrier& carrier) noexcept
+{
+    if (carrier.requeued != store_.Requeued()) {
+        carrier.requeued = store_.Requeued();
+        carrier.offered_up_to = {};
+    }
+    return carrier.offered_up_to;
+}
+
+void Handoff::RewindTo(Carrier& carrier, const store::QueuePosition& position) noexcept
+{
+    if (Before(position, carrier.offered_up_to))
+        carrier.offered_up_to = position;
 }
 
 bool Handoff::Refused(const std::string& instance) const noexcept
@@ -102,8 +134,8 @@ Handoff::Batch Handoff::NextBatch(const std::string& instance, const Neighbour& 
     std::size_t bytes = 0;
     bool blocked = false; // at a message another carrier has not answered for yet
     for (bool more = true; more && batch.items.empty() && !blocked;) {
-        const auto candidates = store_.PendingForCarrier(instance, config_.carriers, page, NowMs(),
-                                                         carrier.offered_up_to);
+        const auto candidates =
+            store_.PendingForCarrier(instance, config_.carriers, page, NowMs(), WalkFrom(carrier));
         more = int(candidates.size()) == page;
         for (const auto& item : candidates) {
             if (offered_.contains(item.id)) {
@@ -118,6 +150,8 @@ Handoff::Batch Handoff::NextBatch(const std::string& instance, const Neighbour& 
                 if (!batch.items.empty() && bytes + size > config_.batch_bytes)
                     break;
                 bytes += size;
+                if (batch.items.empty()) // where a walk starts again if it goes unanswered
+                    batch.offered.before = {item.created, std::string()};
                 batch.items.push_back(Wrap(item, origin, own_instance, keys));
                 batch.offered.ids.push_back(item.id);
                 batch.offered.copies.push_back(batch.items.back().copies);
@@ -299,6 +333,19 @@ void Handoff::Forgive(const std::string& instance) noexcept
     it->second.refused_for_now = 0;
     if (it->second.retry_timer && !it->second.rest_waits) // as in Accepted
         it->second.retry_timer->cancel();
+    it->second.offered_up_to = {}; // back: what it refused may go to it again
+}
+
+void Handoff::Queued(const store::OutboxItem& item) noexcept
+{
+    for (auto& [instance, carrier] : carriers_)
+        RewindTo(carrier, {item.created, std::string()});
+}
+
+void Handoff::Rewind() noexcept
+{
+    for (auto& [instance, carrier] : carriers_)
+        carrier.offered_up_to = {};
 }
 
 void Handoff::EndContact(const std::string& instance) noexcept
@@ -307,11 +354,12 @@ void Handoff::EndContact(const std::string& instance) noexcept
     if (it == carriers_.end())
         return;
     auto& carrier = it->second;
-    while (!carrier.pending.empty()) // unanswered: those messages are offered again
+    while (!carrier.pending.empty()) { // unanswered: those messages are offered again
+        RewindTo(carrier, carrier.pending.begin()->second.before);
         Release(carrier, carrier.pending.begin()->first);
+    }
     if (carrier.deadline)
         carrier.deadline->Disarm();
-    carrier.offered_up_to = {}; // the next contact walks the queue afresh
 }
 
 void Handoff::Forget(const std::string& instance) noexcept

@@ -19,6 +19,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -76,6 +77,11 @@ public:
     // other carriers, and the next contact walks our queue afresh.
     void EndContact(const std::string& instance) noexcept;
     void Forget(const std::string& instance) noexcept;
+    // `item` was just queued: each carrier's walk takes it in (its position
+    // may be behind theirs: the same millisecond, or the clock went back).
+    void Queued(const store::OutboxItem& item) noexcept;
+    // Every carrier's walk starts again from the start of our queue (K grew).
+    void Rewind() noexcept;
     // What seals our messages, at queue time or, failing that, here.
     OutboxSigner& Signer() noexcept { return signer_; }
 
@@ -84,6 +90,7 @@ private:
     struct Offered {
         std::vector<std::string> ids;
         std::vector<int> copies;
+        store::QueuePosition before; // just before its first message
     };
     struct Carrier {
         bool refused = false;    // it refused to carry for us: stop asking until it reappears
@@ -92,9 +99,14 @@ private:
         std::unique_ptr<boost::asio::steady_timer> retry_timer; // while refused for now
         // Our unanswered carry requests, by iq id.
         std::map<std::string, Offered> pending;
-        // How far this contact's handoffs got through our queue: each contact
-        // offers each message once (a refused one waits for the next contact).
+        // How far our handoffs to it got through our queue, kept from one
+        // contact to the next: what is behind is held by it, has its K
+        // carriers, expired or was refused by it, and stays so, unless the
+        // carrier reappears (Forgive), a recipient refused a carrier's upload
+        // (Store::Requeued) or K grew (Rewind). So a send costs one step of
+        // the walk, not a walk over all it holds (issue 13).
         store::QueuePosition offered_up_to;
+        std::uint64_t requeued = 0; // Store::Requeued() when offered_up_to was last valid
         std::unique_ptr<ReplyDeadline> deadline; // while a request awaits its answer
     };
     struct Batch {
@@ -103,6 +115,11 @@ private:
     };
 
     bool Refused(const std::string& instance) const noexcept;
+    // Where the next walk for `carrier` starts: offered_up_to, or the start
+    // of the queue if an older message became eligible again since.
+    const store::QueuePosition& WalkFrom(Carrier& carrier) noexcept;
+    // The walk starts again no later than `position`.
+    static void RewindTo(Carrier& carrier, const store::QueuePosition& position) noexcept;
     // Sends the next batch of our queue to a carrier; false if nothing was left.
     bool OfferBatch(const std::string& instance, const Neighbour& neighbour, Carrier& carrier,
                     Stream& stream, const std::string& origin, const std::string& own_instance);

@@ -97,7 +97,8 @@ void LinkManager::Reconfigure(const LinkConfig& fresh)
         config_.profile = fresh.profile;
         presence_.UpdateTxt(Txt());
     }
-    OutboxChanged(); // a larger K may find carriers for more
+    handoff_.Rewind(); // a larger K may find carriers for more
+    OutboxChanged();
 }
 
 std::string LinkManager::OwnInstance() const
@@ -159,6 +160,12 @@ bool LinkManager::ForgetPin(const std::string& instance)
     if (neighbour != nullptr && neighbour->present && HasWork(instance))
         connections_.Contact(instance); // refused until now
     return forgotten;
+}
+
+void LinkManager::Queued(const store::OutboxItem& item) noexcept
+{
+    handoff_.Queued(item);
+    OutboxChanged();
 }
 
 void LinkManager::OutboxChanged() noexcept

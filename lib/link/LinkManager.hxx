@@ -70,8 +70,12 @@ public:
     LinkManager(const LinkManager&) = delete;
     LinkManager& operator=(const LinkManager&) = delete;
 
-    // A message was queued: offer it to whoever can take it now.
+    // Something in our queue or what we carry changed: offer to whoever can
+    // take something now.
     void OutboxChanged() noexcept;
+    // `item` was just queued: as OutboxChanged, once each carrier's walk
+    // through our queue takes it in.
+    void Queued(const store::OutboxItem& item) noexcept;
     // avail, away or dnd, published in place in our TXT record.
     void SetStatus(const std::string& status);
     // Our account changed (empty: none): republished in our TXT `jid`, and

@@ -87,8 +87,8 @@ void OutboxSigner::SealPage()
             return;
         }
         if (sealed_ > 0)
-            log::Info("outbox", "sealed " + std::to_string(sealed_) + " queued message(s) as " +
-                                    origin_);
+            log::Info("outbox",
+                      "sealed " + std::to_string(sealed_) + " queued message(s) as " + origin_);
     } catch (const std::exception& e) { // a handoff makes what is missing
         log::Warning("outbox", std::string("sealing queued messages: ") + e.what());
     }

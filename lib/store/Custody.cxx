@@ -39,7 +39,14 @@ bool Store::MarkReportedDelivered(const std::string& origin_id, const std::strin
 
 bool Store::MarkRefusedByRecipient(const std::string& origin_id, UnixMs when)
 {
-    return impl_->Run(kMarkRefused, origin_id, when) > 0;
+    const bool news = impl_->Run(kMarkRefused, origin_id, when) > 0;
+    impl_->requeued += news;
+    return news;
+}
+
+std::uint64_t Store::Requeued() const noexcept
+{
+    return impl_->requeued;
 }
 
 std::vector<std::pair<OutboxItem, PendingReport>> Store::PendingReports()

@@ -197,6 +197,7 @@ inline InboxItem ReadInbox(const sqlite::Statement& s)
 struct Store::Impl {
     sqlite::Database db;
     std::vector<sqlite::Statement> statements;
+    std::uint64_t requeued = 0; // Store::Requeued
 
     explicit Impl(const std::filesystem::path& path) : db(path)
     {

@@ -6,6 +6,7 @@
 
 #include "store/Model.hxx"
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -208,6 +209,10 @@ public:
     // The recipient refused a carried copy of it: no carrier's report
     // (earlier or later) holds our own send back. True if that is news.
     bool MarkRefusedByRecipient(const std::string& origin_id, UnixMs when);
+    // How many times, since the store opened, a queued message became one
+    // for carriers again (MarkRefusedByRecipient): walks of the queue that
+    // went past it must start over.
+    std::uint64_t Requeued() const noexcept;
     // Reports of delivery not checked yet, with the recipient (`to`) of each.
     std::vector<std::pair<OutboxItem, PendingReport>> PendingReports();
     // The report did not hold: the message is back to "uploaded by carrier".
