@@ -398,17 +398,18 @@ CREATE TABLE box_sizes (
     value INTEGER NOT NULL
 ) WITHOUT ROWID;
 INSERT INTO box_sizes SELECT 'outbox', count(*) FROM outbox;
-INSERT INTO box_sizes SELECT 'outbox_open', count(*) FROM outbox o WHERE )" PIGEON_OUTBOX_OPEN("o") R"(;
+INSERT INTO box_sizes SELECT 'outbox_open', count(*) FROM outbox o WHERE )" PIGEON_OUTBOX_OPEN(
+        "o") R"(;
 INSERT INTO box_sizes SELECT 'inbox', count(*) FROM inbox;
 CREATE TRIGGER outbox_size_in AFTER INSERT ON outbox BEGIN
     UPDATE box_sizes SET value = value + 1 WHERE name = 'outbox';
-    UPDATE box_sizes SET value = value + 1 WHERE name = 'outbox_open' AND )" PIGEON_OUTBOX_OPEN(
-        "NEW") R"(;
+    UPDATE box_sizes SET value = value + 1 WHERE name = 'outbox_open'
+        AND )" PIGEON_OUTBOX_OPEN("NEW") R"(;
 END;
 CREATE TRIGGER outbox_size_out AFTER DELETE ON outbox BEGIN
     UPDATE box_sizes SET value = value - 1 WHERE name = 'outbox';
-    UPDATE box_sizes SET value = value - 1 WHERE name = 'outbox_open' AND )" PIGEON_OUTBOX_OPEN("OL"
-                                                                                                "D") R"(;
+    UPDATE box_sizes SET value = value - 1 WHERE name = 'outbox_open'
+        AND )" PIGEON_OUTBOX_OPEN("OLD") R"(;
 END;
 CREATE TRIGGER outbox_size_moved AFTER UPDATE OF state, custody ON outbox
     WHEN )" PIGEON_OUTBOX_OPEN("OLD") " != " PIGEON_OUTBOX_OPEN("NEW") R"( BEGIN
