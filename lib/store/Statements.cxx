@@ -18,8 +18,10 @@ namespace pigeon::store {
 #define NOT_TOMBSTONED                                                                             \
     "NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.origin = carried.origin "                      \
     "AND t.origin_id = carried.origin_id AND t.verified)"
-// Counting them reads only the listing's index (schema 6), not the rows.
-#define CARRYING_COUNT "INDEXED BY carried_listing WHERE " CARRYING
+// How many of them: every copy we carry counts in its giver's load (schema 12).
+#define CARRYING_SIZE "(SELECT coalesce(sum(messages), 0) FROM carried_load WHERE kind = 'peer')"
+// A size kept in box_sizes (schema 17).
+#define BOX_SIZE(name) "(SELECT value FROM box_sizes WHERE name = '" name "')"
 // Carried messages whose origin has not been told the latest: as the
 // carried_news index says (schema 5).
 #define NEWS_DUE                                                                                   \
@@ -88,11 +90,9 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "INSERT INTO handshakes (at, instance, event, detail) VALUES (?, ?, ?, ?)",
     "SELECT at, instance, event, detail FROM "
     "(SELECT * FROM handshakes ORDER BY id DESC LIMIT ?) ORDER BY id",
-    "SELECT (SELECT count(*) FROM outbox WHERE state NOT IN ('delivered', 'expired') "
-    "AND custody IS NOT 'reported'), "
-    "(SELECT count(*) FROM carried " CARRYING_COUNT "), (SELECT count(*) FROM inbox)",
-    "SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM carried " CARRYING_COUNT "), "
-    "(SELECT count(*) FROM inbox)",
+    // Schema 17: status's queue sizes and the listings' totals, as kept.
+    "SELECT " BOX_SIZE("outbox_open") ", " CARRYING_SIZE ", " BOX_SIZE("inbox"),
+    "SELECT " BOX_SIZE("outbox") ", " CARRYING_SIZE ", " BOX_SIZE("inbox"),
     "SELECT t.box, coalesce(o.origin_id, i.origin_id), coalesce(o.recipient, i.sender), "
     "coalesce(o.created, i.received), snippet(message_text, 0, '[', ']', '...', 10) "
     "FROM message_text t "

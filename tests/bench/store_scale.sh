@@ -4,10 +4,12 @@
 # filled to 1,000 and then to 100,000 rows in each of outbox, carrying and
 # inbox; at each size every listing (--json, pigeond's page), send and
 # status are timed (median of 5) and the ratio 100k / 1k is printed, with
-# the daemon's peak RSS after them.
+# the daemon's peak RSS after them; then the daemon sits idle (BENCH_IDLE
+# seconds, 10 by default) and its RSS and wakeups over that time are printed.
 . "$(dirname "$0")/../integration/lib.sh"
 SMALL=${BENCH_SMALL:-1000}
 LARGE=${BENCH_LARGE:-100000}
+IDLE=${BENCH_IDLE:-10} # seconds the daemon sits idle after the commands
 
 stop_daemon() {
     kill "$DAEMON_PID"
@@ -36,17 +38,23 @@ for i in range(have, want):
     db.execute("INSERT INTO inbox (origin_id, sender, body, sent, received, via, authenticity) "
                "VALUES (?, 'elaine@example.org', ?, ?, ?, 'direct', 'server')",
                (str(uuid.uuid4()), body, now, now))
+# What AddCarried keeps up to date (schema 12): the copies' loads.
+added = max(want - have, 0)
+for kind, name in (("peer", "kramer@laptop"), ("origin", "elaine@example.org")):
+    db.execute("INSERT INTO carried_load VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+               "messages = messages + excluded.messages, bytes = bytes + excluded.bytes",
+               (kind, name, added, added * len("<m/>" * 200)))
 db.execute("COMMIT")
 PY
 }
 
 # measure LABEL: one line per command, "LABEL command median_ms bytes", then
-# "LABEL rss peak_kib".
+# "LABEL rss peak_kib", "LABEL idle rss_kib context_switches".
 measure() {
     start_daemon --link-local no
-    python3 - "$1" "$PIGEONCTL" "$DAEMON_PID" <<'PY' >>"$WORK/figures"
-import statistics, subprocess, sys, time
-label, ctl, pid = sys.argv[1], sys.argv[2], sys.argv[3]
+    python3 - "$1" "$PIGEONCTL" "$DAEMON_PID" "$IDLE" <<'PY' >>"$WORK/figures"
+import os, statistics, subprocess, sys, time
+label, ctl, pid, idle = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
 commands = {"outbox": ["outbox", "--json"], "carrying": ["carrying", "--json"],
             "inbox": ["inbox", "--json"], "send": ["send", "jerry@example.org", "one more"],
             "status": ["status", "--json"]}
@@ -58,8 +66,20 @@ for name, args in commands.items():
         times.append((time.perf_counter() - start) * 1000)
         size = len(out)
     print(label, name, f"{statistics.median(times):.1f}", size)
-status = dict(l.split(":", 1) for l in open(f"/proc/{pid}/status") if ":" in l)
-print(label, "rss", status["VmHWM"].split()[0])
+def status():
+    return dict(l.split(":", 1) for l in open(f"/proc/{pid}/status") if ":" in l)
+def switches():  # every thread's, as a wakeup is one
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        for line in open(f"/proc/{pid}/task/{task}/status"):
+            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                total += int(line.split()[1])
+    return total
+print(label, "rss", status()["VmHWM"].split()[0])
+# At rest after them: what it holds, and how often it wakes with nothing to do.
+before = switches()
+time.sleep(idle)
+print(label, "idle", status()["VmRSS"].split()[0], switches() - before)
 PY
     stop_daemon
 }
@@ -71,7 +91,7 @@ measure small
 fill "$LARGE"
 measure large
 
-python3 - "$WORK/figures" "$SMALL" "$LARGE" <<'PY'
+python3 - "$WORK/figures" "$SMALL" "$LARGE" "$IDLE" <<'PY'
 import sys
 rows = [l.split() for l in open(sys.argv[1])]
 small = {r[1]: r[2:] for r in rows if r[0] == "small"}
@@ -82,4 +102,8 @@ for name in ["outbox", "carrying", "inbox", "send", "status"]:
           f"at {sys.argv[3]} rows {l:.1f} ms ({large[name][1]} bytes): ratio {l / s:.2f}")
 print(f"store scale: daemon peak RSS at {sys.argv[2]} rows {int(small['rss'][0]) // 1024} MiB, "
       f"at {sys.argv[3]} rows {int(large['rss'][0]) // 1024} MiB")
+for figures, rows in ((small, sys.argv[2]), (large, sys.argv[3])):
+    rss, woke = map(int, figures["idle"])
+    print(f"store scale: daemon idle {sys.argv[4]} s after them at {rows} rows: RSS {rss / 1024:.1f} "
+          f"MiB, {woke / float(sys.argv[4]):.1f} wakeups/s ({woke} context switches)")
 PY

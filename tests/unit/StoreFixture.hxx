@@ -51,4 +51,11 @@ inline store::CarriedItem Carried(const std::string& origin, const std::string& 
     "ALTER TABLE outbox DROP COLUMN signed_as; ALTER TABLE outbox DROP COLUMN sealed_for;"         \
     "ALTER TABLE outbox DROP COLUMN sealed; ALTER TABLE outbox DROP COLUMN signature;"
 
+// Takes a store at schema 17 (kept box sizes) back to 16.
+#define PIGEON_UNDO_BOX_SIZES                                                                      \
+    "DROP TRIGGER outbox_size_in; DROP TRIGGER outbox_size_out; DROP TRIGGER outbox_size_moved;"   \
+    "DROP TRIGGER inbox_size_in; DROP TRIGGER inbox_size_out; DROP TABLE box_sizes;"               \
+    "CREATE INDEX outbox_open ON outbox(created)"                                                  \
+    " WHERE state NOT IN ('delivered', 'expired') AND custody IS NOT 'reported';"
+
 } // namespace pigeon::test
