@@ -193,7 +193,11 @@ void LinkManager::OnNeighbourSeen(const std::string& instance, bool fresh) noexc
         // A new TXT record may bring a pin or signature we refuse.
         if (neighbours_.Refused(instance))
             connections_.Refuse(instance, Refusal(neighbours_.Find(instance)->pin_verdict));
-        if (HasWork(instance))
+        // A stream it opened before we resolved it waited to learn that it
+        // carries: the summaries (which its side waits for) start now.
+        if (connections_.Open(instance) != nullptr)
+            Pump(instance);
+        else if (HasWork(instance))
             connections_.Contact(instance);
     } catch (const std::exception& e) {
         log::Error("link", "contacting " + instance + ": " + e.what());

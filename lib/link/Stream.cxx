@@ -382,7 +382,7 @@ void Stream::Shutdown(Ending ending, const std::string& reason) noexcept
     if (!open_)
         return;
     open_ = false;
-    ending_ = ending;
+    ending_ = role_ == Role::Initiator && !peer_opened_ ? Ending::Broken : ending;
     timer_.cancel();
     socket_.Close();
     // Not a check but a hold: the owner may drop its reference from the callback.

@@ -54,7 +54,10 @@ public:
     enum class Role { Initiator, Responder };
     // Who ended a closed stream: we did (a deadline, an error we found, our
     // own close), the peer did (its closing tag, which we answer with ours,
-    // or its end of the connection), or the connection broke.
+    // or its end of the connection), or the connection broke. A stream we
+    // dialled that the peer never opened broke, whoever closed it: refused
+    // before its header (it had not resolved us yet, as when two meet at
+    // once), it is tried again with the backoff, as a failed dial is.
     enum class Ending { ByUs, ByPeer, Broken };
 
     // `owner` is called only while `owner_alive` says it exists. Does not throw
