@@ -109,6 +109,7 @@ enum Sql {
     kForgetLinkPin,
     kUnsealedQueue,
     kSaveSeal,
+    kLegacyCarriedCopy,
     kSqlCount
 };
 
@@ -175,6 +176,12 @@ inline CarriedItem ReadCarried(const sqlite::Statement& s)
 inline std::string ReadText(const sqlite::Statement& s)
 {
     return s.Text(0);
+}
+
+// For a query whose only news is whether it has a row.
+inline bool ReadNothing(const sqlite::Statement&)
+{
+    return true;
 }
 
 inline CarrierNews ReadNews(const sqlite::Statement& s)

@@ -58,11 +58,12 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "UPDATE outbox SET state = 'sent', sent = ?2 WHERE origin_id = ?1 AND state = 'queued'",
     "UPDATE outbox SET state = 'delivered', delivered = ?2, delivered_via = nullif(?3, ''), "
     "delivered_hops = ?4 WHERE origin_id = ?1 AND state != 'delivered'",
-    // A copy stored before schema 10 has no digest: the same bytes are the same copy.
+    // VALUES, not a SELECT that reads `carried`: an INSERT whose SELECT reads
+    // the table it fills runs through a temporary table, built and freed for
+    // every copy. A copy stored before schema 10 is looked for first
+    // (kLegacyCarriedCopy).
     "INSERT OR IGNORE INTO carried (" CARRIED_COLUMNS
-    ", bytes) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, NULL, ?10, ?11, ?12, ?9 "
-    "WHERE NOT EXISTS "
-    "(SELECT 1 FROM carried WHERE origin = ?2 AND origin_id = ?1 AND digest = '' AND payload = ?8)",
+    ", bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, NULL, ?10, ?11, ?12, ?9)",
     "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING " AND expires > ? AND " NOT_TOMBSTONED
     "ORDER BY received, id",
     // What `carrying` shows: no payload, which it never prints.
@@ -236,6 +237,8 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "AND (created, origin_id) > (?2, ?3) AND signed_as != ?1 ORDER BY created, origin_id LIMIT ?4",
     "UPDATE outbox SET signed_as = ?2, sealed_for = ?3, sealed = ?4, signature = ?5 "
     "WHERE origin_id = ?1",
+    // A copy stored before schema 10 has no digest: the same bytes are the same copy.
+    "SELECT 1 FROM carried WHERE origin = ?1 AND origin_id = ?2 AND digest = '' AND payload = ?3",
 };
 
 } // namespace pigeon::store

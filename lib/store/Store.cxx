@@ -177,6 +177,10 @@ std::vector<bool> Store::AddCarried(std::span<const CarriedItem> items,
     auto& s = (*impl_)[kInsertCarried];
     for (const auto& item : items) {
         const auto bytes = std::int64_t(item.payload.size());
+        if (impl_->First(kLegacyCarriedCopy, ReadNothing, item.origin, item.id, item.payload)) {
+            added.push_back(false);
+            continue;
+        }
         sqlite::ScopedReset reset(s);
         s.Bind(item.id, item.origin, item.to, item.from_peer, item.sent, item.received,
                item.expires, item.payload, bytes, crypto::Digest(item.payload),
