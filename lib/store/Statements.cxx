@@ -220,8 +220,9 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "+from_peer = ?3 AND " CARRYING,
     // A tombstone after row ?1 of a message of ?3 or ?4 (an origin's names).
     "SELECT 1 FROM tombstones WHERE origin IN (?3, ?4) AND id > ?1 AND until > ?2 LIMIT 1",
-    // Schema 14: summary vectors (Summary.cxx). What we carry, from its index.
-    "SELECT DISTINCT origin, origin_id FROM carried INDEXED BY carried_summary WHERE " CARRYING
+    // Schema 14: summary vectors (Summary.cxx). What we carry, from the
+    // listing's index alone (schema 16), oldest first.
+    "SELECT DISTINCT origin, origin_id FROM carried INDEXED BY carried_listing WHERE " CARRYING
     " LIMIT ?1",
     "SELECT origin, origin_id, receipt != '' FROM tombstones WHERE until > ?1 "
     "ORDER BY id DESC LIMIT ?2",
