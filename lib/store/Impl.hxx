@@ -97,7 +97,6 @@ enum Sql {
     kRecordRelay,
     kSpendCopies,
     kSpendOriginCopies,
-    kDropRelayedCopies,
     kAddCarriedLoad,
     kTombstonePath,
     kRetakeCopy,
@@ -109,7 +108,7 @@ enum Sql {
     kForgetLinkPin,
     kUnsealedQueue,
     kSaveSeal,
-    kLegacyCarriedCopy,
+    kCopiesOf,
     kSqlCount
 };
 
@@ -176,12 +175,6 @@ inline CarriedItem ReadCarried(const sqlite::Statement& s)
 inline std::string ReadText(const sqlite::Statement& s)
 {
     return s.Text(0);
-}
-
-// For a query whose only news is whether it has a row.
-inline bool ReadNothing(const sqlite::Statement&)
-{
-    return true;
 }
 
 inline CarrierNews ReadNews(const sqlite::Statement& s)

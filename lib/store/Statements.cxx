@@ -61,7 +61,7 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     // VALUES, not a SELECT that reads `carried`: an INSERT whose SELECT reads
     // the table it fills runs through a temporary table, built and freed for
     // every copy. A copy stored before schema 10 is looked for first
-    // (kLegacyCarriedCopy).
+    // (kCopiesOf).
     "INSERT OR IGNORE INTO carried (" CARRIED_COLUMNS
     ", bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, NULL, ?10, ?11, ?12, ?9)",
     "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING " AND expires > ? AND " NOT_TOMBSTONED
@@ -196,9 +196,6 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "INSERT OR IGNORE INTO relays (carried_id, peer, handed, copies) VALUES (?1, ?2, ?3, ?4)",
     "UPDATE carried SET copies = max(copies - ?2, 1) WHERE id = ?1",
     "UPDATE outbox SET copies_given = copies_given + ?2 WHERE origin_id = ?1",
-    // Copies handed on by other carriers (a path of more than one name).
-    "DELETE FROM carried WHERE origin = ?1 AND origin_id = ?2 AND " CARRYING
-    " AND instr(path, char(10)) > 0",
     // Schema 12: what a batch of carried copies adds to a neighbour's or an
     // origin's load (AddCarried; deletes and updates are counted by triggers).
     "INSERT INTO carried_load VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
@@ -238,8 +235,11 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "AND (created, origin_id) > (?2, ?3) AND signed_as != ?1 ORDER BY created, origin_id LIMIT ?4",
     "UPDATE outbox SET signed_as = ?2, sealed_for = ?3, sealed = ?4, signature = ?5 "
     "WHERE origin_id = ?1",
-    // A copy stored before schema 10 has no digest: the same bytes are the same copy.
-    "SELECT 1 FROM carried WHERE origin = ?1 AND origin_id = ?2 AND digest = '' AND payload = ?3",
+    // The copies of a message we hold: whether each is the copy with bytes ?3
+    // as stored before schema 10 (with no digest), and whether it is one we
+    // carry that other carriers handed on (a path of more than one name).
+    "SELECT id, digest = '' AND payload = ?3, " CARRYING " AND instr(path, char(10)) > 0 "
+    "FROM carried WHERE origin = ?1 AND origin_id = ?2",
 };
 
 } // namespace pigeon::store
