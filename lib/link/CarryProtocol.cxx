@@ -45,12 +45,23 @@ const xml::Element* FindCarry(const xml::Element& iq) noexcept
 
 namespace {
 
-// Whether the copy `unwrapped` may be carried: not forged as far as we can tell.
-bool Authentic(const xmpp::Unwrapped& unwrapped, const OriginKeyOf& key_of)
+// The bare JID of `from`; a batch has mostly one origin, whose name is
+// prepared (stringprep) once, not once a copy.
+const std::string& CachedBareOf(const std::string& from, std::pair<std::string, std::string>& last)
+{
+    if (last.first.empty() || last.first != from)
+        last = {from, xmpp::BareOf(from)};
+    return last.second;
+}
+
+// Whether the copy `unwrapped` may be carried: not forged as far as we can
+// tell. `last` is CachedBareOf's.
+bool Authentic(const xmpp::Unwrapped& unwrapped, const OriginKeyOf& key_of,
+               std::pair<std::string, std::string>& last)
 {
     std::optional<crypto::PublicKey> key;
     if (key_of)
-        key = key_of(xmpp::BareOf(unwrapped.message.from));
+        key = key_of(CachedBareOf(unwrapped.message.from, last));
     const auto verdict =
         xmpp::CheckSignature(*unwrapped.stanza, unwrapped.message, key ? &*key : nullptr);
     return verdict == xmpp::Authenticity::Signed || (!key && verdict != xmpp::Authenticity::Forged);
@@ -96,6 +107,7 @@ std::vector<IncomingItem> ParseCarryRequest(const xml::Element& carry, UnixMs no
                                             const OriginKeyOf& key_of)
 {
     std::vector<IncomingItem> items;
+    std::pair<std::string, std::string> last_origin;
     for (const auto& child : carry.children) {
         if (child.IsText() || child.name != "item" || child.ns != xmpp::ns::kPigeon)
             continue;
@@ -124,7 +136,7 @@ std::vector<IncomingItem> ParseCarryRequest(const xml::Element& carry, UnixMs no
         if (item.expires <= now) {
             item.problem = "expired";
             item.condition = "not-acceptable";
-        } else if (!Authentic(*unwrapped, key_of)) {
+        } else if (!Authentic(*unwrapped, key_of, last_origin)) {
             item.problem = "forged";
             item.condition = "not-authorized";
         } else {

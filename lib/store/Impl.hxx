@@ -97,7 +97,6 @@ enum Sql {
     kRecordRelay,
     kSpendCopies,
     kSpendOriginCopies,
-    kDropRelayedCopies,
     kAddCarriedLoad,
     kTombstonePath,
     kRetakeCopy,
@@ -109,6 +108,7 @@ enum Sql {
     kForgetLinkPin,
     kUnsealedQueue,
     kSaveSeal,
+    kCopiesOf,
     kSqlCount
 };
 

@@ -58,11 +58,12 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "UPDATE outbox SET state = 'sent', sent = ?2 WHERE origin_id = ?1 AND state = 'queued'",
     "UPDATE outbox SET state = 'delivered', delivered = ?2, delivered_via = nullif(?3, ''), "
     "delivered_hops = ?4 WHERE origin_id = ?1 AND state != 'delivered'",
-    // A copy stored before schema 10 has no digest: the same bytes are the same copy.
+    // VALUES, not a SELECT that reads `carried`: an INSERT whose SELECT reads
+    // the table it fills runs through a temporary table, built and freed for
+    // every copy. A copy stored before schema 10 is looked for first
+    // (kCopiesOf).
     "INSERT OR IGNORE INTO carried (" CARRIED_COLUMNS
-    ", bytes) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, NULL, ?10, ?11, ?12, ?9 "
-    "WHERE NOT EXISTS "
-    "(SELECT 1 FROM carried WHERE origin = ?2 AND origin_id = ?1 AND digest = '' AND payload = ?8)",
+    ", bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, NULL, ?10, ?11, ?12, ?9)",
     "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING " AND expires > ? AND " NOT_TOMBSTONED
     "ORDER BY received, id",
     // What `carrying` shows: no payload, which it never prints.
@@ -195,9 +196,6 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "INSERT OR IGNORE INTO relays (carried_id, peer, handed, copies) VALUES (?1, ?2, ?3, ?4)",
     "UPDATE carried SET copies = max(copies - ?2, 1) WHERE id = ?1",
     "UPDATE outbox SET copies_given = copies_given + ?2 WHERE origin_id = ?1",
-    // Copies handed on by other carriers (a path of more than one name).
-    "DELETE FROM carried WHERE origin = ?1 AND origin_id = ?2 AND " CARRYING
-    " AND instr(path, char(10)) > 0",
     // Schema 12: what a batch of carried copies adds to a neighbour's or an
     // origin's load (AddCarried; deletes and updates are counted by triggers).
     "INSERT INTO carried_load VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
@@ -219,8 +217,9 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "+from_peer = ?3 AND " CARRYING,
     // A tombstone after row ?1 of a message of ?3 or ?4 (an origin's names).
     "SELECT 1 FROM tombstones WHERE origin IN (?3, ?4) AND id > ?1 AND until > ?2 LIMIT 1",
-    // Schema 14: summary vectors (Summary.cxx). What we carry, from its index.
-    "SELECT DISTINCT origin, origin_id FROM carried INDEXED BY carried_summary WHERE " CARRYING
+    // Schema 14: summary vectors (Summary.cxx). What we carry, from the
+    // listing's index alone (schema 16), oldest first.
+    "SELECT DISTINCT origin, origin_id FROM carried INDEXED BY carried_listing WHERE " CARRYING
     " LIMIT ?1",
     "SELECT origin, origin_id, receipt != '' FROM tombstones WHERE until > ?1 "
     "ORDER BY id DESC LIMIT ?2",
@@ -236,6 +235,11 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "AND (created, origin_id) > (?2, ?3) AND signed_as != ?1 ORDER BY created, origin_id LIMIT ?4",
     "UPDATE outbox SET signed_as = ?2, sealed_for = ?3, sealed = ?4, signature = ?5 "
     "WHERE origin_id = ?1",
+    // The copies of a message we hold: whether each is the copy with bytes ?3
+    // as stored before schema 10 (with no digest), and whether it is one we
+    // carry that other carriers handed on (a path of more than one name).
+    "SELECT id, digest = '' AND payload = ?3, " CARRYING " AND instr(path, char(10)) > 0 "
+    "FROM carried WHERE origin = ?1 AND origin_id = ?2",
 };
 
 } // namespace pigeon::store

@@ -1,13 +1,11 @@
 #include "store/Store.hxx"
 
-#include "crypto/Identity.hxx"
 #include "crypto/Random.hxx"
 #include "store/Impl.hxx"
 
 #include <algorithm>
 #include <array>
 #include <limits>
-#include <map>
 #include <optional>
 
 namespace pigeon::store {
@@ -163,40 +161,6 @@ bool Store::MarkDelivered(const std::string& origin_id, UnixMs when, bool via_ca
         impl_->BumpCounter("delivered_by_carriers", 1);
     transaction.Commit();
     return first;
-}
-
-std::vector<bool> Store::AddCarried(std::span<const CarriedItem> items,
-                                    std::span<const std::int64_t> evict)
-{
-    sqlite::Transaction transaction(impl_->db);
-    for (const auto row : evict)
-        impl_->Run(kEvictCarried, row);
-    std::vector<bool> added;
-    added.reserve(items.size());
-    std::map<std::pair<std::string_view, std::string>, CarriedLoad> loads; // by kind and name
-    auto& s = (*impl_)[kInsertCarried];
-    for (const auto& item : items) {
-        const auto bytes = std::int64_t(item.payload.size());
-        sqlite::ScopedReset reset(s);
-        s.Bind(item.id, item.origin, item.to, item.from_peer, item.sent, item.received,
-               item.expires, item.payload, bytes, crypto::Digest(item.payload),
-               std::int64_t{item.copies}, item.path);
-        s.Run();
-        added.push_back(impl_->db.Changes() > 0);
-        if (!added.back())
-            continue;
-        for (auto* load : {&loads[{"peer", item.from_peer}], &loads[{"origin", item.origin}]})
-            *load = {load->messages + 1, load->bytes + bytes};
-        // Straight from its origin: any copy of it another carrier handed us
-        // (which may have come first) would only be a second upload.
-        if (item.path.find('\n') == std::string::npos)
-            impl_->Run(kDropRelayedCopies, item.origin, item.id);
-    }
-    for (const auto& [key, load] : loads)
-        impl_->Run(kAddCarriedLoad, std::string(key.first), key.second, load.messages, load.bytes);
-    impl_->BumpCounter("carried_for_others", std::count(added.begin(), added.end(), true));
-    transaction.Commit();
-    return added;
 }
 
 std::vector<CarriedItem> Store::Carrying(UnixMs now)

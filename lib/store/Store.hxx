@@ -275,6 +275,8 @@ public:
 private:
     // ExpireCarried's work, inside the caller's transaction.
     int DropExpiredCarried(UnixMs now);
+    // AddCarried's work for one copy, inside its transaction: whether it is new.
+    bool AddOneCarried(const CarriedItem& item);
 
     struct Impl;
     std::unique_ptr<Impl> impl_;

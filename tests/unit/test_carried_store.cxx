@@ -137,7 +137,7 @@ TEST_CASE("the loads kept by triggers follow every way a copy comes and goes")
 TEST_CASE("schema 9 measures the copies carried before it")
 {
     test::TempDir tmp{"pigeon-carried"};
-    OneCopyThen(tmp, PIGEON_UNDO_BOX_SIZES PIGEON_UNDO_SEALS PIGEON_UNDO_PINS PIGEON_UNDO_SUMMARY
+    OneCopyThen(tmp, PIGEON_UNDO_LEAN_CARRIED PIGEON_UNDO_BOX_SIZES PIGEON_UNDO_SEALS PIGEON_UNDO_PINS PIGEON_UNDO_SUMMARY
                          PIGEON_UNDO_TOMBSTONE_PATH PIGEON_UNDO_SCHEMA_12
                 "DROP TABLE relays; DROP INDEX carried_spray; ALTER TABLE carried DROP COLUMN "
                 "copies; ALTER TABLE carried DROP COLUMN path;"
