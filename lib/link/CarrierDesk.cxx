@@ -119,7 +119,8 @@ std::vector<ItemStatus> CarrierDesk::TakeOutHeld(std::vector<IncomingItem>& item
 {
     // Offered again by the one who gave it (we died between our commit and
     // our answer): the copy we hold, taken again, not a second one; sealed
-    // per handoff, its bytes would differ. Its giver counts it as given now.
+    // again (the recipient's key came meanwhile), its bytes would differ. Its
+    // giver counts it as given now.
     std::vector<store::CarriedItem> offered;
     for (const auto& item : items) {
         if (!item.problem.empty())
