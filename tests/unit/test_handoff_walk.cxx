@@ -9,11 +9,9 @@
 #include "link/Neighbours.hxx"
 #include "store/Store.hxx"
 
-#include "StoreFixture.hxx"
+#include "StoreOnLoop.hxx"
 
 #include <doctest/doctest.h>
-
-#include <boost/asio/io_context.hpp>
 
 #include <string>
 #include <vector>
@@ -26,10 +24,7 @@ namespace {
 constexpr const char* kKramer = "kramer@kramer";
 constexpr const char* kNewman = "newman@newman";
 
-struct Queue {
-    TempDb temp;
-    store::Store store{temp.File()};
-    boost::asio::io_context io;
+struct Queue : StoreOnLoop {
     crypto::Identity identity = crypto::Identity::Generate();
     link::LinkConfig config;
     link::Neighbour carrier;

@@ -9,11 +9,9 @@
 #include "xmpp/Message.hxx"
 #include "xmpp/Protection.hxx"
 
-#include "StoreFixture.hxx"
+#include "StoreOnLoop.hxx"
 
 #include <doctest/doctest.h>
-
-#include <boost/asio/io_context.hpp>
 
 #include <string>
 
@@ -25,10 +23,7 @@ namespace {
 constexpr const char* kOrigin = "elaine@example.org";
 constexpr const char* kJerry = "jerry@example.org";
 
-struct Signing {
-    TempDb temp;
-    store::Store store{temp.File()};
-    boost::asio::io_context io;
+struct Signing : StoreOnLoop {
     crypto::Identity elaine = crypto::Identity::Generate();
     crypto::Identity jerry = crypto::Identity::Generate();
     link::OutboxSigner signer{io, store, elaine};
@@ -86,7 +81,8 @@ TEST_CASE("a kept seal is made again for another origin or a new recipient key")
     Signing s;
     const auto item = s.Queued(s.Queue("running late").id);
 
-    SUBCASE("our origin changed") {
+    SUBCASE("our origin changed")
+    {
         link::OutboxSigner::Keys keys;
         const auto seal = s.signer.SealOf(item, "elaine@elsewhere.org", keys);
         CHECK(seal.signature != item.seal.signature);
@@ -96,7 +92,8 @@ TEST_CASE("a kept seal is made again for another origin or a new recipient key")
         CHECK(s.Check(item, "elaine@elsewhere.org", {item.seal.sealed, item.seal.signature})
                   .authenticity == xmpp::Authenticity::Forged);
     }
-    SUBCASE("Jerry's key became known: sealed to it now") {
+    SUBCASE("Jerry's key became known: sealed to it now")
+    {
         s.store.SetKey(kJerry, crypto::ToBase64(s.jerry.Public()), 2000);
         link::OutboxSigner::Keys keys;
         const auto seal = s.signer.SealOf(item, kOrigin, keys);
