@@ -10,7 +10,6 @@
 #include "store/Store.hxx"
 #include "util/EventBus.hxx"
 #include "util/Log.hxx"
-#include "xmpp/Jid.hxx"
 #include "xmpp/Message.hxx"
 #include "xmpp/Protection.hxx"
 

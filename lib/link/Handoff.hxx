@@ -7,7 +7,6 @@
 // asked no more until it reappears, or, when it refused for now (its quota or
 // its disk is full), until a backoff timer of its own says to try again.
 
-#include "crypto/Identity.hxx"
 #include "link/CarryAnswer.hxx"
 #include "link/CarryProtocol.hxx"
 #include "link/OutboxSigner.hxx"
