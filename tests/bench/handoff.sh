@@ -4,7 +4,9 @@
 #    in messages per second, next to the raw SQLite durable batched-insert rate
 #    measured on the same disk in the same run (same batch size), and their ratio;
 #  - the time from the resolve event (Elaine sees Kramer) to the first durable
-#    acknowledgement.
+#    acknowledgement;
+#  - each daemon's CPU a batch, the share of the handoff it was busy, and (with
+#    strace installed) its fsyncs a batch.
 . "$(dirname "$0")/../link/lib.sh"
 COUNT=${BENCH_MESSAGES:-10000}
 
@@ -22,26 +24,64 @@ python3 - "$LAB_DIR/node-elaine/data/pigeon/pigeon.db" "$COUNT" <<'PY'
 import sqlite3, sys, time, uuid
 db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
 db.execute("BEGIN IMMEDIATE")
-now = int(time.time() * 1000)
-for i in range(int(sys.argv[2])):
+now, count = int(time.time() * 1000), int(sys.argv[2])
+# A millisecond apart, in the order they were sent, as sends made one after
+# another would be: the queue is walked in that order.
+for i in range(count):
     db.execute("INSERT INTO outbox (origin_id, recipient, body, created, expires) "
                "VALUES (?, ?, ?, ?, ?)",
-               (str(uuid.uuid4()), "jerry@example.org", f"benchmark message {i:05d} " + "x" * 100, now,
-                now + 7 * 24 * 3600 * 1000))
+               (str(uuid.uuid4()), "jerry@example.org", f"benchmark message {i:05d} " + "x" * 100,
+                now - count + i, now + 7 * 24 * 3600 * 1000))
 db.execute("COMMIT")
 PY
-node_start elaine --account elaine@example.org
+# Each daemon's fsyncs are counted under strace, which stops them at those
+# calls only (seccomp): a few microseconds each, about 2 a batch.
+fsyncs_of() {
+    [ -z "${NODE_WRAP:-}" ] && command -v strace >/dev/null || return 0
+    echo "strace -f --seccomp-bpf -qq -ttt -e trace=fsync,fdatasync -o $LAB_DIR/fsyncs.$1"
+}
+NODE_WRAP=$(fsyncs_of elaine) node_start elaine --account elaine@example.org
 wait_for "Elaine's queue is sealed" 120 grep -q "sealed $COUNT queued message(s)" \
     "$LAB_DIR/node-elaine/pigeond.log"
 
-node_start kramer
-wait_for "all $COUNT messages handed over" 600 json_true elaine \
-    "j['counters']['handed_to_carriers'] >= $COUNT" status
+# Elaine's events are read as they come, from before Kramer starts: polls
+# would take CPU from the two daemons while they work, on two cores.
+mkfifo "$LAB_DIR/events"
+exec 3<>"$LAB_DIR/events"
+"$PIGEONCTL" --runtime-dir "$LAB_DIR/node-elaine/run/pigeon" watch --json >&3 2>"$LAB_DIR/watch.err" &
+watcher=$!
+wait_for "Elaine's events are watched" 10 grep -q watching "$LAB_DIR/watch.err"
+# CPU seconds (user + system) a daemon has used so far.
+cpu_of() {
+    awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$(node_pid "$1")/stat"
+}
+# Kramer starts unseen (his avahi-daemon stopped), so that what he used to
+# start is not counted as the handoff's.
+lab_avahi_stop kramer
+NODE_WRAP=$(fsyncs_of kramer) NODE_UNANNOUNCED=1 node_start kramer
+elaine_cpu=$(cpu_of elaine)
+kramer_cpu=$(cpu_of kramer)
+lab_avahi_start kramer
+timeout 600 python3 -c '
+import json, sys
+handed = 0
+for line in sys.stdin:
+    event = json.loads(line)
+    handed += event.get("count", 0) if event.get("event") == "handoff" else 0
+    if handed >= int(sys.argv[1]):
+        sys.exit(0)
+sys.exit(1)' "$COUNT" <&3 || fail "the $COUNT messages were not all handed over: $(node_ctl elaine status)"
+kill "$watcher"
+exec 3<&-
+elaine_cpu="$(cpu_of elaine) - $elaine_cpu"
+kramer_cpu="$(cpu_of kramer) - $kramer_cpu"
 
 node_json elaine "$LAB_DIR/log.json" peers --log --limit 100000
-python3 - "$LAB_DIR/log.json" "$COUNT" "$LAB_DIR/raw.db" <<'PY'
+python3 - "$LAB_DIR/log.json" "$COUNT" "$LAB_DIR/raw.db" "$elaine_cpu" "$kramer_cpu" "$LAB_DIR" <<'PY'
 import datetime, json, os, sqlite3, sys, time, uuid
 events, count, raw_path = json.load(open(sys.argv[1])), int(sys.argv[2]), sys.argv[3]
+cpu = {"elaine": eval(sys.argv[4]), "kramer": eval(sys.argv[5])}  # "after - before"
+lab = sys.argv[6]
 t = lambda e: datetime.datetime.fromisoformat(e["at"].replace("Z", "+00:00")).timestamp()
 mine = [e for e in events if e["instance"] == "kramer@kramer"]
 seen = next(t(e) for e in mine if e["event"] == "seen")
@@ -68,4 +108,13 @@ print(f"handoff: {count} messages in {batches} batches of ~{batch}: {handoff_rat
 print(f"raw SQLite durable batched inserts (batch {batch}): {raw_rate:.0f} rows/s")
 print(f"ratio handoff/raw: {handoff_rate / raw_rate:.2f}")
 print(f"resolve event to first durable acknowledgement: {(acks[0] - seen) * 1000:.0f} ms")
+took = acks[-1] - opened
+for host in ("elaine", "kramer"):
+    line = (f"{host}: {cpu[host] * 1000 / batches:.1f} ms CPU a batch, "
+            f"busy {100 * cpu[host] / took:.0f}% of the handoff")
+    trace = os.path.join(lab, "fsyncs." + host)
+    if os.path.exists(trace):  # syncs between the stream opening and the last ack
+        syncs = sum(1 for row in open(trace) if opened <= float(row.split()[1]) <= acks[-1])
+        line += f", {syncs / batches:.2f} fsyncs a batch"
+    print(line)
 PY
