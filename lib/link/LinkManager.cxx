@@ -168,11 +168,11 @@ void LinkManager::Queued(const store::OutboxItem& item) noexcept
     OutboxChanged();
 }
 
-void LinkManager::OutboxChanged() noexcept
+void LinkManager::OutboxChanged(const std::string& giver) noexcept
 {
     try {
         for (const auto& [instance, neighbour] : neighbours_.All())
-            if (neighbour.present && HasWork(instance))
+            if (neighbour.present && instance != giver && HasWork(instance))
                 connections_.Contact(instance);
     } catch (const std::exception& e) {
         log::Error("link", std::string("offering new messages: ") + e.what());
@@ -367,8 +367,10 @@ void LinkManager::RouteIq(Stream& stream, const xml::Element& iq)
     const auto type = iq.Attr("type");
     const std::string instance = stream.PeerInstance();
     if (FindCarry(iq) != nullptr) {
+        // The recipient of what we now carry may be here. Not the giver: it
+        // holds it, and its path keeps it from coming back (RefuseRoute).
         if (desk_.Take(stream, iq, OurNames()) > 0)
-            OutboxChanged(); // the recipient of what we now carry may be here
+            OutboxChanged(instance);
     } else if (FindDeliver(iq) != nullptr) {
         courier_desk_.TakeDelivery(stream, iq, PeerName(instance), OurNames());
     } else if (FindReports(iq) != nullptr) {

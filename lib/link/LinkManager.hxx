@@ -71,8 +71,8 @@ public:
     LinkManager& operator=(const LinkManager&) = delete;
 
     // Something in our queue or what we carry changed: offer to whoever can
-    // take something now.
-    void OutboxChanged() noexcept;
+    // take something now, but `giver` if it was what it gave us.
+    void OutboxChanged(const std::string& giver = {}) noexcept;
     // `item` was just queued: as OutboxChanged, once each carrier's walk
     // through our queue takes it in.
     void Queued(const store::OutboxItem& item) noexcept;
