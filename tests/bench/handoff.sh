@@ -36,8 +36,12 @@ db.execute("COMMIT")
 PY
 # Each daemon's fsyncs are counted under strace, which stops them at those
 # calls only (seccomp): a few microseconds each, about 2 a batch.
+# A NODE_WRAP given (a profiler) is kept instead.
 fsyncs_of() {
-    [ -z "${NODE_WRAP:-}" ] && command -v strace >/dev/null || return 0
+    if [ -n "${NODE_WRAP:-}" ] || ! command -v strace >/dev/null; then
+        echo "${NODE_WRAP:-}"
+        return 0
+    fi
     echo "strace -f --seccomp-bpf -qq -ttt -e trace=fsync,fdatasync -o $LAB_DIR/fsyncs.$1"
 }
 NODE_WRAP=$(fsyncs_of elaine) node_start elaine --account elaine@example.org
@@ -51,9 +55,11 @@ exec 3<>"$LAB_DIR/events"
 "$PIGEONCTL" --runtime-dir "$LAB_DIR/node-elaine/run/pigeon" watch --json >&3 2>"$LAB_DIR/watch.err" &
 watcher=$!
 wait_for "Elaine's events are watched" 10 grep -q watching "$LAB_DIR/watch.err"
-# CPU seconds (user + system) a daemon has used so far.
+# Seconds a daemon has run on a CPU so far (the scheduler's count, in ns);
+# 0 when a NODE_WRAP (valgrind) hides its process.
 cpu_of() {
-    awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$(node_pid "$1")/stat"
+    pid=$(node_pid "$1")
+    if [ -n "$pid" ]; then awk '{ print $1 / 1e9 }' "/proc/$pid/schedstat"; else echo 0; fi
 }
 # Kramer starts unseen (his avahi-daemon stopped), so that what he used to
 # start is not counted as the handoff's.
