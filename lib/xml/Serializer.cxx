@@ -1,7 +1,9 @@
 #include "xml/Serializer.hxx"
 #include "xml/Utf8.hxx"
 
-#include <cstdio>
+#include <array>
+#include <cstdint>
+#include <cstring>
 #include <optional>
 #include <stdexcept>
 #include <vector>
@@ -19,66 +21,168 @@ void CheckChars(std::string_view s, std::string_view what)
         throw std::invalid_argument(std::string{what} + ": " + *problem);
 }
 
-// A deliberately simple approximation of the XML NCName production: it refuses every ASCII
-// character a name cannot hold, and leaves non-ASCII letters to the peer.
-void CheckName(std::string_view name, std::string_view what)
-{
-    const auto bad = [&] {
-        return std::invalid_argument("invalid " + std::string{what} + " name '" +
-                                     std::string{name} + "'");
-    };
-    if (name.empty() || !IsValidUtf8(name))
-        throw bad();
-    const char first = name.front();
-    if (first == '-' || first == '.' || (first >= '0' && first <= '9'))
-        throw bad();
-    for (const char c : name) {
-        const auto b = static_cast<unsigned char>(c);
-        const bool ok = b >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                        (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
-        if (!ok)
-            throw bad();
-    }
-}
-
-enum class Context { Text, Attribute };
+// What a byte needs when it is written: nothing, an entity, or a closer look (a byte that starts
+// a multi-byte character, or a control character XML may forbid).
+enum class ByteKind : unsigned char { Plain, Escape, Check };
+using ByteTable = std::array<ByteKind, 256>;
 
 // Escapes what XML would otherwise read differently: markup everywhere; in
 // attributes also quotes and whitespace, which value normalization would
 // turn into spaces; a raw CR anywhere, which end-of-line handling makes LF.
-void AppendEscaped(std::string& out, std::string_view s, Context context)
+constexpr ByteTable MakeByteTable(bool attribute)
 {
-    const bool attribute = context == Context::Attribute;
-    for (const char c : s) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '\r':
-            out += "&#13;";
-            break;
-        case '\'':
-            out += attribute ? "&apos;" : "'";
-            break;
-        case '"':
-            out += attribute ? "&quot;" : "\"";
-            break;
-        case '\t':
-            out += attribute ? "&#9;" : "\t";
-            break;
-        case '\n':
-            out += attribute ? "&#10;" : "\n";
-            break;
-        default:
-            out += c;
-        }
+    ByteTable table{};
+    for (unsigned b = 0; b < 256; ++b) {
+        const bool markup = b == '&' || b == '<' || b == '>' || b == '\r';
+        const bool normalized = b == '\'' || b == '"' || b == '\t' || b == '\n';
+        if (markup || (attribute && normalized))
+            table[b] = ByteKind::Escape;
+        else if ((b < 0x20 && !normalized) || b >= 0x80)
+            table[b] = ByteKind::Check;
+        else
+            table[b] = ByteKind::Plain;
     }
+    return table;
+}
+
+constexpr ByteTable kTextBytes = MakeByteTable(false);
+constexpr ByteTable kAttributeBytes = MakeByteTable(true);
+
+constexpr std::string_view Entity(char c) noexcept
+{
+    switch (c) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '\r':
+        return "&#13;";
+    case '\'':
+        return "&apos;";
+    case '"':
+        return "&quot;";
+    case '\t':
+        return "&#9;";
+    default: // '\n', the only other byte a table marks Escape
+        return "&#10;";
+    }
+}
+
+// Throws what CheckChars would for s, which the caller found to hold a character XML forbids.
+[[noreturn]] void ThrowTextProblem(std::string_view s, const std::string& what)
+{
+    CheckChars(s, what);
+    throw std::invalid_argument(what + ": it contains a character XML does not allow");
+}
+
+// Whether the 8 bytes in word may hold one that a ByteTable does not mark Plain: a control
+// character, a byte of a multi-byte character, or one of & < > ' ". Never false when one does
+// (the usual has-a-zero-byte bit trick, which errs only towards true), so whole words of plain
+// text are passed over 8 bytes at a time.
+constexpr bool MaybeSpecial(std::uint64_t word) noexcept
+{
+    constexpr std::uint64_t kOnes = 0x0101010101010101;
+    constexpr std::uint64_t kHighs = 0x8080808080808080;
+    const auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHighs; };
+    const auto has_byte = [&](char c) { return has_zero(word ^ (kOnes * std::uint8_t(c))); };
+    return ((word | ((word - kOnes * 0x20) & ~word)) & kHighs) != 0 || has_byte('&') ||
+           has_byte('<') || has_byte('>') || has_byte('\'') || has_byte('"');
+}
+
+std::uint64_t Load8(const char* p) noexcept
+{
+    std::uint64_t word = 0;
+    std::memcpy(&word, p, sizeof(word));
+    return word;
+}
+
+// The first byte from p on that table does not mark Plain, or end.
+const char* SkipPlain(const char* p, const char* const end, const ByteTable& table) noexcept
+{
+    for (;;) {
+        while (end - p >= 8 && !MaybeSpecial(Load8(p)))
+            p += 8;
+        if (p == end)
+            return end;
+        const char* const stop = end - p >= 8 ? p + 8 : end;
+        while (p != stop && table[static_cast<unsigned char>(*p)] == ByteKind::Plain)
+            ++p;
+        if (p != stop || p == end)
+            return p;
+    }
+}
+
+// Appends s escaped by table, in runs between the bytes that need something; throws as
+// CheckChars(s, what()) would. what is called only then: building it costs an allocation.
+template <class What>
+void AppendChecked(std::string& out, std::string_view s, const ByteTable& table, What what)
+{
+    const char* p = s.data();
+    const char* const end = p + s.size();
+    while (p != end) {
+        const char* const run = p;
+        p = SkipPlain(p, end, table);
+        out.append(run, static_cast<std::size_t>(p - run));
+        if (p == end)
+            break;
+        if (table[static_cast<unsigned char>(*p)] == ByteKind::Escape) {
+            out += Entity(*p++);
+            continue;
+        }
+        // Decoding character by character, as TextProblem does, finds the same first problem.
+        char32_t cp = 0;
+        const std::size_t length = DecodeUtf8({p, static_cast<std::size_t>(end - p)}, cp);
+        if (length == 0 || !IsXmlChar(cp))
+            ThrowTextProblem(s, what());
+        out.append(p, length);
+        p += length;
+    }
+}
+
+constexpr auto kNameBytes = [] {
+    std::array<bool, 256> table{};
+    for (unsigned b = 0; b < 256; ++b)
+        table[b] = b >= 0x80 || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
+                   (b >= '0' && b <= '9') || b == '-' || b == '.' || b == '_';
+    return table;
+}();
+
+// A deliberately simple approximation of the XML NCName production: it refuses every ASCII
+// character a name cannot hold, and leaves non-ASCII letters to the peer.
+void CheckName(std::string_view name, std::string_view what)
+{
+    bool ok = !name.empty();
+    unsigned char high = 0;
+    for (const char c : name) {
+        const auto b = static_cast<unsigned char>(c);
+        ok = ok && kNameBytes[b];
+        high |= b;
+    }
+    if (ok) {
+        const char first = name.front();
+        ok = first != '-' && first != '.' && !(first >= '0' && first <= '9');
+    }
+    if (!ok || ((high & 0x80) != 0 && !IsValidUtf8(name)))
+        throw std::invalid_argument("invalid " + std::string{what} + " name '" + std::string{name} +
+                                    "'");
+}
+
+// Bytes the element will take, not counting escapes (so a lower bound): reserving it once spares
+// the output the copies of growing from empty.
+std::size_t EstimateSize(const Element& node, std::string_view default_ns) noexcept
+{
+    if (node.IsText())
+        return node.text.size();
+    std::size_t size = 2 * node.name.size() + 5 + 8; // <name ...></name>, room for "stream:"
+    if (node.ns != default_ns)
+        size += node.ns.size() + 9;
+    for (const auto& a : node.attrs)
+        size += a.name.size() + a.value.size() + 4;
+    for (const auto& child : node.children)
+        size += EstimateSize(child, node.ns);
+    return size;
 }
 
 class Writer {
@@ -115,13 +219,12 @@ private:
 
 void Writer::WriteNamespaceDecl(std::string_view prefix, std::string_view ns)
 {
-    CheckChars(ns, "namespace");
     out += prefix.empty() ? " xmlns='" : " xmlns:";
     if (!prefix.empty()) {
         out += prefix;
         out += "='";
     }
-    AppendEscaped(out, ns, Context::Attribute);
+    AppendChecked(out, ns, kAttributeBytes, [] { return std::string{"namespace"}; });
     out += '\'';
 }
 
@@ -152,8 +255,9 @@ void Writer::WriteAttributes(const std::vector<Attribute>& attrs, std::size_t el
             throw std::invalid_argument("attribute '" + a->name +
                                         "': namespaces are set through ns members");
         for (auto b = attrs.begin(); b != a; ++b)
-            if (b->name == a->name || (!a->ns.empty() && b->ns == a->ns &&
-                                       b->name.substr(b->name.find(':') + 1) == local))
+            if (b->name == a->name ||
+                (!a->ns.empty() && b->ns == a->ns &&
+                 std::string_view{b->name}.substr(b->name.find(':') + 1) == local))
                 throw std::invalid_argument("duplicate attribute '" + a->name + "'");
 
         if (prefix.empty()) {
@@ -172,11 +276,11 @@ void Writer::WriteAttributes(const std::vector<Attribute>& attrs, std::size_t el
             Bind(prefix, a->ns, element_mark);
         }
 
-        CheckChars(a->value, "value of attribute '" + a->name + "'");
         out += ' ';
         out += a->name;
         out += "='";
-        AppendEscaped(out, a->value, Context::Attribute);
+        AppendChecked(out, a->value, kAttributeBytes,
+                      [&] { return "value of attribute '" + a->name + "'"; });
         out += '\'';
     }
 }
@@ -184,8 +288,7 @@ void Writer::WriteAttributes(const std::vector<Attribute>& attrs, std::size_t el
 void Writer::WriteNode(const Element& node, std::string_view default_ns)
 {
     if (node.IsText()) {
-        CheckChars(node.text, "text");
-        AppendEscaped(out, node.text, Context::Text);
+        AppendChecked(out, node.text, kTextBytes, [] { return std::string{"text"}; });
         return;
     }
     CheckName(node.name, "element");
@@ -229,6 +332,7 @@ void Writer::WriteNode(const Element& node, std::string_view default_ns)
 std::string Serialize(const Element& element, std::string_view context_ns)
 {
     Writer w;
+    w.out.reserve(EstimateSize(element, context_ns));
     w.WriteNode(element, context_ns);
     return std::move(w.out);
 }

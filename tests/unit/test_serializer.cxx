@@ -162,3 +162,99 @@ TEST_CASE("what a peer would have to reject is never written")
     dup.attrs = {{"p:a", "1", "urn:x"}, {"p:b", "2", "urn:y"}};
     CHECK_THROWS_AS(Serialize(dup), std::invalid_argument);
 }
+
+// Exact bytes for inputs that exercise every path of the writer: signatures and stored payloads
+// are made over these bytes, so a faster writer must not change a single one.
+TEST_CASE("exact output for escapes, runs and empty content")
+{
+    const std::string all = "a&b<c>d\"e'f\tg\nh\ri";
+    Element e{"m", std::string{kClient}};
+    e.SetAttr("v", all);
+    e.SetAttr("q", "it's \"quoted\"");
+    e.SetAttr("empty", "");
+    e.AddText(all);
+    CHECK(Serialize(e, kClient) == "<m v='a&amp;b&lt;c&gt;d&quot;e&apos;f&#9;g&#10;h&#13;i' "
+                                   "q='it&apos;s &quot;quoted&quot;' empty=''>"
+                                   "a&amp;b&lt;c&gt;d\"e'f\tg\nh&#13;i</m>");
+
+    // Long runs with nothing to escape, nothing but escapes, escapes at both ends, next to
+    // multi-byte characters.
+    const std::string plain(300, 'x');
+    CHECK(Serialize(Element::MakeText(plain)) == plain);
+    CHECK(Serialize(Element::MakeText("&&<<>>\r\r")) == "&amp;&amp;&lt;&lt;&gt;&gt;&#13;&#13;");
+    CHECK(Serialize(Element::MakeText("\xC3\xA9&\xC3\xA9<\xF0\x9F\x98\x80")) ==
+          "\xC3\xA9&amp;\xC3\xA9&lt;\xF0\x9F\x98\x80");
+    CHECK(Serialize(Element::MakeText("")).empty());
+    CHECK(Serialize(Element::MakeText("\x7F ~")) == "\x7F ~");
+
+    Element empty{"a", ""};
+    CHECK(Serialize(empty) == "<a/>");
+    empty.children.push_back(Element::MakeText(""));
+    CHECK(Serialize(empty) == "<a></a>");
+    empty.children.push_back(Element{"b", ""});
+    empty.children.push_back(Element::MakeText(""));
+    CHECK(Serialize(empty) == "<a><b/></a>");
+}
+
+TEST_CASE("exact output for inherited and redeclared namespaces")
+{
+    const std::string a = "urn:a";
+    const std::string b = "urn:b";
+    Element root{"r", a};
+    Element& same = root.AddChild({"same", a});
+    Element& other = same.AddChild({"other", b});
+    other.AddChild({"back", a}).AddChild({"deep", a});
+    other.AddChild({"in-b", b});
+    same.AddChild({"after", a});
+    root.AddChild({"none", ""}).AddChild({"a-again", a});
+    CHECK(Serialize(root, a) == "<r><same><other xmlns='urn:b'><back xmlns='urn:a'><deep/></back>"
+                                "<in-b/></other><after/></same><none xmlns=''>"
+                                "<a-again xmlns='urn:a'/></none></r>");
+    CHECK(Serialize(root, b).starts_with("<r xmlns='urn:a'><same><other xmlns='urn:b'>"));
+
+    // A namespace URI is escaped like any attribute value.
+    CHECK(Serialize(Element{"x", "urn:a&b'c\"d<e>"}) ==
+          "<x xmlns='urn:a&amp;b&apos;c&quot;d&lt;e&gt;'/>");
+
+    // Prefix bindings: inherited, rebound on a child, back in scope for the sibling after it,
+    // xml: never declared, the stream prefix declared once.
+    Element top{"top", a};
+    top.SetAttr("p:x", "1", a);
+    top.SetAttr("xml:lang", "en");
+    Element& rebinding = top.AddChild({"c", a});
+    rebinding.SetAttr("p:y", "2", b);
+    rebinding.AddChild({"g", a}).SetAttr("p:z", "3", b);
+    top.AddChild({"d", a}).SetAttr("p:w", "4", a);
+    top.AddChild({"features", std::string{pigeon::xml::kStreamsNs}})
+        .AddChild({"error", std::string{pigeon::xml::kStreamsNs}});
+    CHECK(Serialize(top, a) == "<top xmlns:p='urn:a' p:x='1' xml:lang='en'>"
+                               "<c xmlns:p='urn:b' p:y='2'><g p:z='3'/></c><d p:w='4'/>"
+                               "<stream:features xmlns:stream='http://etherx.jabber.org/streams'>"
+                               "<stream:error/></stream:features></top>");
+}
+
+TEST_CASE("what is wrong is named exactly")
+{
+    const auto message = [](const Element& e) {
+        try {
+            (void)Serialize(e);
+        } catch (const std::invalid_argument& error) {
+            return std::string{error.what()};
+        }
+        return std::string{"(nothing thrown)"};
+    };
+    CHECK(message(Element::MakeText("ok & fine <\x01")) ==
+          "text: it contains U+0001, which XML does not allow");
+    CHECK(message(Element::MakeText("\xC3\xA9\xC3")) == "text: it is not valid UTF-8");
+    CHECK(message(Element::MakeText("\xC3\xA9 \xEF\xBF\xBE")) ==
+          "text: it contains U+FFFE, which XML does not allow");
+    Element attr{"m", ""};
+    attr.SetAttr("to", "bob&\x1F");
+    CHECK(message(attr) == "value of attribute 'to': it contains U+001F, which XML does not allow");
+    CHECK(message(Element{"x", "urn:\xFF"}) == "namespace: it is not valid UTF-8");
+    CHECK(message(Element{"\xC3", ""}) == "invalid element name '\xC3'");
+    CHECK(message(Element{"a\xC3\xA9", ""}) == "(nothing thrown)");
+    Element dup{"m", ""};
+    dup.attrs = {{"p:a", "1", "urn:x"}, {"a", "2", ""}, {"q:a", "3", "urn:x"}};
+    CHECK(message(dup) == "duplicate attribute 'q:a'");
+}
