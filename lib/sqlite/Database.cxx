@@ -3,9 +3,26 @@
 #include <sqlite3.h>
 
 namespace pigeon::sqlite {
+namespace {
+
+// pigeond uses SQLite from its one loop thread only: no locks around every
+// allocation and page (dozens a stored row), no memory statistics. This
+// must come before SQLite's first use; later, it fails and changes nothing.
+void ConfigureOnce() noexcept
+{
+    static const bool configured = [] {
+        sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        return true;
+    }();
+    (void)configured;
+}
+
+} // namespace
 
 Database::Database(const std::filesystem::path& path) : db_(nullptr)
 {
+    ConfigureOnce();
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) {
