@@ -54,8 +54,7 @@ std::string Item(std::size_t i, std::size_t sealed)
            "'><body>[This message is encrypted end to end for its recipient&apos;s "
            "pigeon.]</body><request xmlns='urn:xmpp:receipts'/>"
            "<origin-id xmlns='urn:xmpp:sid:0' id='" +
-           id +
-           "'/><sealed xmlns='urn:xmpp:pigeon:0'>" + Base64Like(sealed, i) +
+           id + "'/><sealed xmlns='urn:xmpp:pigeon:0'>" + Base64Like(sealed, i) +
            "</sealed><signature xmlns='urn:xmpp:pigeon:0'>" + Base64Like(88, i + 1) +
            "</signature></message></forwarded></item>";
 }
