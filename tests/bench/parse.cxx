@@ -51,7 +51,7 @@ std::string Item(std::size_t i, std::size_t sealed)
            "<message xmlns='jabber:client' from='elaine@example.org' to='jerry@example.org'"
            " type='chat' id='" +
            id +
-           "'><body>[This message is encrypted end to end for its recipient&apos;s "
+           "'><body>[This message is encrypted end to end for its recipient's "
            "pigeon.]</body><request xmlns='urn:xmpp:receipts'/>"
            "<origin-id xmlns='urn:xmpp:sid:0' id='" +
            id + "'/><sealed xmlns='urn:xmpp:pigeon:0'>" + Base64Like(sealed, i) +
