@@ -8,6 +8,9 @@
 #include <libxml/xmlerror.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
 #include <new>
 #include <optional>
 #include <utility>
@@ -85,15 +88,33 @@ std::string AttributeValue(const xmlChar* begin, const xmlChar* end)
     return out;
 }
 
+// Utf8Validator::Feed, minus the 8-byte runs of ASCII between sequences: they change nothing.
+bool FeedUtf8(Utf8Validator& utf8, std::string_view bytes) noexcept
+{
+    std::size_t at = 0;
+    for (std::uint64_t word = 0; at + 8 <= bytes.size(); at += 8) {
+        std::memcpy(&word, bytes.data() + at, 8);
+        const bool skip = utf8.AtBoundary() && (word & 0x8080808080808080) == 0;
+        if (!skip && !utf8.Feed(bytes.substr(at, 8)))
+            return false;
+    }
+    return utf8.Feed(bytes.substr(at));
+}
+
+// What OnRestricted says for each construct RFC 6120 section 11 forbids.
+constexpr char kComment[] = "comment";
+constexpr char kPi[] = "processing instruction";
+constexpr char kDoctype[] = "document type declaration";
+constexpr char kEntityDecl[] = "entity declaration";
+constexpr char kNotationDecl[] = "notation declaration";
+constexpr char kEntityRef[] = "entity reference";
+constexpr char kExternalEntity[] = "external entity";
+
 std::string QualifiedName(const xmlChar* prefix, const xmlChar* local)
 {
-    std::string name;
-    if (prefix != nullptr) {
-        name = View(prefix);
-        name += ':';
-    }
-    name += View(local);
-    return name;
+    if (prefix == nullptr)
+        return std::string{View(local)};
+    return std::string{View(prefix)}.append(":").append(View(local));
 }
 
 } // namespace
@@ -111,8 +132,12 @@ struct StreamParser::Impl {
     std::size_t fed = 0;
     std::size_t last_event_end = 0;
     unsigned open_elements = 0;
-    // Elements of the current stanza that are still open, outermost first.
-    std::vector<Element> stack;
+    // The current stanza, flat: each open element (outermost first), each followed by the
+    // children it has so far; open_at holds the open ones' indexes. An element's children get
+    // one exact allocation when it ends, and then it is its parent's last child. These vectors
+    // keep their capacity from one stanza to the next, unless that was a very large one.
+    std::vector<Element> nodes;
+    std::vector<std::size_t> open_at;
     std::vector<Event> events;
     std::optional<StreamError> error;
     bool out_of_memory = false;
@@ -174,47 +199,12 @@ private:
         Self(user_data).OnCharacters(
             {reinterpret_cast<const char*>(ch), static_cast<std::size_t>(len)});
     }
-    static void Comment(void* user_data, const xmlChar*) noexcept
+    // Any SAX callback of a forbidden construct; one that returns an entity returns nullptr.
+    template <const char* What, typename R = void, typename... Args>
+    static R Refuse(void* user_data, Args...) noexcept
     {
-        Self(user_data).OnRestricted("comment");
-    }
-    static void ProcessingInstruction(void* user_data, const xmlChar*, const xmlChar*) noexcept
-    {
-        Self(user_data).OnRestricted("processing instruction");
-    }
-    static void Subset(void* user_data, const xmlChar*, const xmlChar*, const xmlChar*) noexcept
-    {
-        Self(user_data).OnRestricted("document type declaration");
-    }
-    static void EntityDecl(void* user_data, const xmlChar*, int, const xmlChar*, const xmlChar*,
-                           xmlChar*) noexcept
-    {
-        Self(user_data).OnRestricted("entity declaration");
-    }
-    static void UnparsedEntityDecl(void* user_data, const xmlChar*, const xmlChar*, const xmlChar*,
-                                   const xmlChar*) noexcept
-    {
-        Self(user_data).OnRestricted("entity declaration");
-    }
-    static void NotationDecl(void* user_data, const xmlChar*, const xmlChar*,
-                             const xmlChar*) noexcept
-    {
-        Self(user_data).OnRestricted("notation declaration");
-    }
-    // libxml2 resolves the five predefined entities itself and asks only about the others.
-    static xmlEntity* GetEntity(void* user_data, const xmlChar*) noexcept
-    {
-        Self(user_data).OnRestricted("entity reference");
-        return nullptr;
-    }
-    static void Reference(void* user_data, const xmlChar*) noexcept
-    {
-        Self(user_data).OnRestricted("entity reference");
-    }
-    static xmlParserInput* ResolveEntity(void* user_data, const xmlChar*, const xmlChar*) noexcept
-    {
-        Self(user_data).OnRestricted("external entity");
-        return nullptr;
+        Self(user_data).OnRestricted(What);
+        return R();
     }
     static void StructuredError(void* user_data, ErrorArg e) noexcept
     {
@@ -226,8 +216,7 @@ private:
 void StreamParser::Impl::Start()
 {
     // Once per process and before any parsing; a function-local static is thread-safe.
-    static const bool initialized = (xmlInitParser(), true);
-    (void)initialized;
+    [[maybe_unused]] static const bool initialized = (xmlInitParser(), true);
 
     xmlSAXHandler sax{};
     sax.initialized = XML_SAX2_MAGIC;
@@ -236,17 +225,18 @@ void StreamParser::Impl::Start()
     sax.characters = Characters;
     sax.ignorableWhitespace = Characters;
     sax.cdataBlock = Characters;
-    sax.comment = Comment;
-    sax.processingInstruction = ProcessingInstruction;
-    sax.internalSubset = Subset;
-    sax.externalSubset = Subset;
-    sax.entityDecl = EntityDecl;
-    sax.unparsedEntityDecl = UnparsedEntityDecl;
-    sax.notationDecl = NotationDecl;
-    sax.getEntity = GetEntity;
-    sax.getParameterEntity = GetEntity;
-    sax.reference = Reference;
-    sax.resolveEntity = ResolveEntity;
+    sax.comment = Refuse<kComment>;
+    sax.processingInstruction = Refuse<kPi>;
+    sax.internalSubset = Refuse<kDoctype>;
+    sax.externalSubset = Refuse<kDoctype>;
+    sax.entityDecl = Refuse<kEntityDecl>;
+    sax.unparsedEntityDecl = Refuse<kEntityDecl>;
+    sax.notationDecl = Refuse<kNotationDecl>;
+    // libxml2 resolves the five predefined entities itself and asks only about the others.
+    sax.getEntity = Refuse<kEntityRef>;
+    sax.getParameterEntity = Refuse<kEntityRef>;
+    sax.reference = Refuse<kEntityRef>;
+    sax.resolveEntity = Refuse<kExternalEntity>;
     // Errors come to us, per context; libxml2 then prints nothing.
     sax.serror = StructuredError;
 
@@ -270,7 +260,8 @@ void StreamParser::Impl::Start()
     fed = 0;
     last_event_end = 0;
     open_elements = 0;
-    stack.clear();
+    nodes.clear();
+    open_at.clear();
     events.clear();
     error.reset();
     out_of_memory = false;
@@ -329,7 +320,7 @@ void StreamParser::Impl::CheckBytes(std::string_view bytes)
     // read it as the end of its buffer.
     if (bytes.find('\0') != std::string_view::npos)
         Fail("unsupported-encoding", "NUL byte (UTF-16 or UTF-32?)");
-    else if (!utf8.Feed(bytes))
+    else if (!FeedUtf8(utf8, bytes))
         Fail("unsupported-encoding", "invalid UTF-8");
 }
 
@@ -421,9 +412,9 @@ void StreamParser::Impl::OnStartElement(const xmlChar* local, const xmlChar* uri
             return;
         }
 
-        Element element{std::string{View(local)}, std::string{View(uri)}};
-        element.attrs = std::move(attrs);
-        stack.push_back(std::move(element));
+        open_at.push_back(nodes.size());
+        nodes.emplace_back(std::string{View(local)}, std::string{View(uri)}).attrs =
+            std::move(attrs);
     });
 }
 
@@ -436,13 +427,18 @@ void StreamParser::Impl::OnEndElement() noexcept
             MarkEventEnd();
             return;
         }
-        Element done = std::move(stack.back());
-        stack.pop_back();
+        const std::size_t at = open_at.back();
+        open_at.pop_back();
+        const auto first_child = nodes.begin() + static_cast<std::ptrdiff_t>(at) + 1;
+        nodes[at].children.assign(std::make_move_iterator(first_child),
+                                  std::make_move_iterator(nodes.end()));
+        nodes.erase(first_child, nodes.end());
         if (open_elements == 1) {
-            events.push_back({Event::Kind::Stanza, {}, std::move(done)});
+            events.push_back({Event::Kind::Stanza, {}, std::move(nodes.back())});
+            nodes.clear();
+            if (nodes.capacity() > 256)
+                nodes = std::vector<Element>{};
             MarkEventEnd();
-        } else {
-            stack.back().AddChild(std::move(done));
         }
     });
 }
@@ -456,7 +452,11 @@ void StreamParser::Impl::OnCharacters(std::string_view text) noexcept
                 Fail("bad-format", "text outside of a stanza");
             return;
         }
-        stack.back().AddText(text);
+        // Adjacent text is one node, and empty text none, as in Element::AddText.
+        if (nodes.size() - 1 > open_at.back() && nodes.back().IsText())
+            nodes.back().text.append(text);
+        else if (!text.empty())
+            nodes.push_back(Element::MakeText(std::string{text}));
     });
 }
 

@@ -186,6 +186,57 @@ TEST_CASE("multi-byte UTF-8 survives a split inside any sequence")
     }
 }
 
+TEST_CASE("text around children is one node per run, in document order, and never empty")
+{
+    const Events events =
+        ParseWhole(std::string{kHeader} + "<m>a<![CDATA[]]>b&amp;c<x/><![CDATA[]]><y>t<z/></y>d"
+                                          "<![CDATA[e]]></m><n><![CDATA[]]></n>");
+    REQUIRE(events.size() == 3);
+    const Element& m = events[1].stanza;
+    REQUIRE(m.children.size() == 4);
+    CHECK(m.children[0] == Element::MakeText("ab&c"));
+    CHECK(m.children[1] == Element("x", "jabber:client"));
+    const Element& y = m.children[2];
+    REQUIRE(y.children.size() == 2);
+    CHECK(y.children[0] == Element::MakeText("t"));
+    CHECK(y.children[1] == Element("z", "jabber:client"));
+    CHECK(m.children[3] == Element::MakeText("de"));
+    CHECK(events[2].stanza.children.empty());
+}
+
+TEST_CASE("a stanza of thousands of children leaves the next one whole")
+{
+    std::string many = "<iq type='set'><carry xmlns='urn:xmpp:pigeon:0'>";
+    for (int i = 0; i < 3000; ++i)
+        many += "<item n='" + std::to_string(i) + "'><a/>x</item>";
+    many += "</carry></iq>";
+    StreamParser parser;
+    parser.Feed(kHeader);
+    const Events big = parser.Feed(many);
+    REQUIRE(big.size() == 1);
+    const Element* carry = big[0].stanza.Child("carry", "urn:xmpp:pigeon:0");
+    REQUIRE(carry != nullptr);
+    REQUIRE(carry->children.size() == 3000);
+    CHECK(carry->children[2999].Attr("n") == "2999");
+    CHECK(carry->children[2999].children.size() == 2);
+    const Events small = parser.Feed("<message><body>hi</body></message>");
+    REQUIRE(small.size() == 1);
+    CHECK(small[0].stanza.ChildText("body", "jabber:client") == "hi");
+}
+
+TEST_CASE("bad UTF-8 is found wherever it falls after a run of ASCII")
+{
+    const std::string ascii(40, 'a');
+    for (std::size_t at = 0; at <= ascii.size(); ++at) {
+        const std::string head = ascii.substr(0, at);
+        const std::string tail = ascii.substr(at);
+        CHECK(ErrorOfBody("<m>" + head + "\xC3\xA9" + tail + "</m>").empty());
+        CHECK(ErrorOfBody("<m>" + head + "\xC3" + tail + "</m>") == "unsupported-encoding");
+        CHECK(ErrorOfBody("<m>" + head + "\xA9" + tail + "</m>") == "unsupported-encoding");
+        CHECK(ErrorOfBody("<m>" + head + "\xE2\x82" + tail + "</m>") == "unsupported-encoding");
+    }
+}
+
 TEST_CASE("events come out as soon as they are complete")
 {
     StreamParser parser;
