@@ -1,5 +1,6 @@
 #include "Daemon.hxx"
 
+#include "CheckpointTimer.hxx"
 #include "Commands.hxx"
 #include "ExpiryTimer.hxx"
 #include "Options.hxx"
@@ -151,6 +152,7 @@ void Daemon::Start()
 {
     identity_ =
         std::make_unique<crypto::Identity>(crypto::Identity::LoadOrCreate(config_.IdentityFile()));
+    checkpoints_ = std::make_unique<CheckpointTimer>(io_, store_);
     expiry_ = std::make_unique<ExpiryTimer>(io_, store_, &events_);
     StartUplink();
     if (config_.link_local) {

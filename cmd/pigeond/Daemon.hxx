@@ -37,6 +37,7 @@ class Server;
 
 namespace pigeon {
 
+class CheckpointTimer;
 class Commands;
 class ExpiryTimer;
 
@@ -105,6 +106,7 @@ private:
     std::unique_ptr<crypto::Identity> identity_;
     std::unique_ptr<ssl::TlsKey> tls_key_; // for the link only
     boost::asio::io_context io_{1};
+    std::unique_ptr<CheckpointTimer> checkpoints_;
     // The uplink first: the link layer tells it when it takes on messages.
     std::unique_ptr<ExpiryTimer> expiry_;
     std::unique_ptr<uplink::Uplink> uplink_;

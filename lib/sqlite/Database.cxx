@@ -78,6 +78,31 @@ int Database::Changes() const noexcept
     return sqlite3_changes(db_);
 }
 
+void Database::OnWalCommit(std::function<void(int pages)> hook)
+{
+    if (!hook) {
+        on_wal_commit_.reset();
+        sqlite3_wal_autocheckpoint(db_, 1000); // SQLite's own hook again
+        return;
+    }
+    on_wal_commit_ = std::make_unique<std::function<void(int)>>(std::move(hook));
+    sqlite3_wal_hook(
+        db_,
+        [](void* hook, sqlite3*, const char*, int pages) {
+            (*static_cast<std::function<void(int)>*>(hook))(pages);
+            return SQLITE_OK;
+        },
+        on_wal_commit_.get());
+}
+
+void Database::Checkpoint()
+{
+    const int rc =
+        sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (rc != SQLITE_OK)
+        throw MakeError(db_, rc, "checkpoint failed");
+}
+
 Statement::~Statement()
 {
     sqlite3_finalize(stmt_);

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,7 +23,10 @@ public:
     // Opens (creating if needed) the file. Throws std::system_error.
     explicit Database(const std::filesystem::path& path);
     ~Database();
-    Database(Database&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+    Database(Database&& other) noexcept
+        : db_(std::exchange(other.db_, nullptr)), on_wal_commit_(std::move(other.on_wal_commit_))
+    {
+    }
     Database& operator=(Database&&) = delete;
 
     // Runs one or more statements that return no rows. Throws std::system_error.
@@ -33,10 +38,19 @@ public:
     std::int64_t LastInsertRowId() const noexcept;
     int Changes() const noexcept;
 
+    // Called after each commit with the pages now in the write-ahead log,
+    // instead of SQLite's own checkpoint every 1000 pages; an empty one
+    // brings that back.
+    void OnWalCommit(std::function<void(int pages)> hook);
+    // Copies what it can of the write-ahead log into the database, without
+    // waiting for readers (PASSIVE). Throws std::system_error.
+    void Checkpoint();
+
     sqlite3* Get() const noexcept { return db_; }
 
 private:
     sqlite3* db_;
+    std::unique_ptr<std::function<void(int)>> on_wal_commit_; // where SQLite's hook points
 };
 
 // A prepared statement. Bind() then Step() repeatedly; Reset() (or a

@@ -436,4 +436,14 @@ QueueSizes Store::GetQueueSizes()
     return {s.Int(0), s.Int(1), s.Int(2)};
 }
 
+void Store::OnWalCommit(std::function<void(int pages)> hook)
+{
+    impl_->db.OnWalCommit(std::move(hook));
+}
+
+void Store::Checkpoint()
+{
+    impl_->db.Checkpoint();
+}
+
 } // namespace pigeon::store

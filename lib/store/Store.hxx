@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -271,6 +272,12 @@ public:
 
     Counters GetCounters();
     QueueSizes GetQueueSizes();
+
+    // Who moves the write-ahead log into the database, and when
+    // (sqlite::Database::OnWalCommit): SQLite itself every 1000 pages, unless
+    // a hook is given; Checkpoint does it now.
+    void OnWalCommit(std::function<void(int pages)> hook);
+    void Checkpoint();
 
 private:
     // ExpireCarried's work, inside the caller's transaction.
