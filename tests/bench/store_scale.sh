@@ -4,7 +4,8 @@
 # filled to 1,000 and then to 100,000 rows in each of outbox, carrying and
 # inbox; at each size every listing (--json, pigeond's page), send and
 # status are timed (median of 5) and the ratio 100k / 1k is printed, with
-# the daemon's peak RSS after them; then the daemon sits idle (BENCH_IDLE
+# the daemon's peak RSS after them; then, a second later (its checkpoint
+# after the last commit done), the daemon sits idle (BENCH_IDLE
 # seconds, 10 by default) and its RSS and wakeups over that time are printed.
 . "$(dirname "$0")/../integration/lib.sh"
 SMALL=${BENCH_SMALL:-1000}
@@ -77,6 +78,9 @@ def switches():  # every thread's, as a wakeup is one
     return total
 print(label, "rss", status()["VmHWM"].split()[0])
 # At rest after them: what it holds, and how often it wakes with nothing to do.
+# Rest begins once the write-ahead log went into the database, 500 ms after
+# the last commit (CheckpointTimer), a second after the commands.
+time.sleep(1)
 before = switches()
 time.sleep(idle)
 print(label, "idle", status()["VmRSS"].split()[0], switches() - before)
