@@ -100,6 +100,7 @@ enum Sql {
     kAddCarriedLoad,
     kTombstonePath,
     kRetakeCopy,
+    kHeldFromPeer,
     kTombstoneOf,
     kSummaryHeld,
     kSummaryTombstones,
