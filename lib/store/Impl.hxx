@@ -100,7 +100,6 @@ enum Sql {
     kAddCarriedLoad,
     kTombstonePath,
     kRetakeCopy,
-    kHeldFromPeer,
     kTombstoneOf,
     kSummaryHeld,
     kSummaryTombstones,

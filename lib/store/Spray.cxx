@@ -30,18 +30,12 @@ void Store::RecordRelays(const std::string& peer, std::span<const Relayed> relay
 
 std::vector<bool> Store::RetakeCopies(std::span<const CarriedItem> items)
 {
-    std::vector<bool> retaken(items.size(), false);
-    std::vector<std::size_t> held;
-    const auto found = [](const sqlite::Statement&) { return true; };
-    for (std::size_t i = 0; i < items.size(); ++i)
-        if (impl_->First(kHeldFromPeer, found, items[i].origin, items[i].id, items[i].from_peer))
-            held.push_back(i);
-    if (held.empty())
-        return retaken; // nothing to write: no transaction
     sqlite::Transaction transaction(impl_->db);
-    for (const auto i : held)
-        retaken[i] = impl_->Run(kRetakeCopy, items[i].origin, items[i].id, items[i].from_peer,
-                                std::int64_t{items[i].copies}) > 0;
+    std::vector<bool> retaken;
+    retaken.reserve(items.size());
+    for (const auto& item : items)
+        retaken.push_back(impl_->Run(kRetakeCopy, item.origin, item.id, item.from_peer,
+                                     std::int64_t{item.copies}) > 0);
     transaction.Commit();
     return retaken;
 }

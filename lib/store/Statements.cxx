@@ -215,9 +215,6 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "UPDATE carried SET copies = CASE WHEN EXISTS (SELECT 1 FROM relays WHERE carried_id = "
     "carried.id) THEN copies ELSE ?4 END WHERE origin = ?1 AND origin_id = ?2 AND "
     "+from_peer = ?3 AND " CARRYING,
-    // Whether kRetakeCopy has a copy to take again: a look, cheaper than an
-    // UPDATE that finds none, as for most copies offered.
-    "SELECT 1 FROM carried WHERE origin = ?1 AND origin_id = ?2 AND +from_peer = ?3 AND " CARRYING,
     // A tombstone after row ?1 of a message of ?3 or ?4 (an origin's names).
     "SELECT 1 FROM tombstones WHERE origin IN (?3, ?4) AND id > ?1 AND until > ?2 LIMIT 1",
     // Schema 14: summary vectors (Summary.cxx). What we carry, from the
