@@ -51,20 +51,20 @@ bool Store::AddOneCarried(const CarriedItem& item)
                 relayed.push_back(copies.Int(0));
         }
     }
+    // Straight from its origin: any copy of it another carrier handed us
+    // (which may have come first) would only be a second upload. It goes
+    // first: a relay passes the bytes on unchanged, so that copy would
+    // otherwise keep this one out as a duplicate of it.
+    if (item.path.find('\n') == std::string::npos)
+        for (const auto row : relayed)
+            impl_->Run(kEvictCarried, row);
     auto& s = (*impl_)[kInsertCarried];
     sqlite::ScopedReset reset(s);
     s.Bind(item.id, item.origin, item.to, item.from_peer, item.sent, item.received, item.expires,
            item.payload, std::int64_t(item.payload.size()), crypto::Digest(item.payload),
            std::int64_t{item.copies}, item.path);
     s.Run();
-    if (impl_->db.Changes() == 0)
-        return false;
-    // Straight from its origin: any copy of it another carrier handed us
-    // (which may have come first) would only be a second upload.
-    if (item.path.find('\n') == std::string::npos)
-        for (const auto row : relayed)
-            impl_->Run(kEvictCarried, row);
-    return true;
+    return impl_->db.Changes() > 0;
 }
 
 } // namespace pigeon::store

@@ -129,6 +129,22 @@ TEST_CASE("a copy straight from its origin replaces copies other carriers handed
     CHECK(carrying[0].payload == direct.payload);
 }
 
+TEST_CASE("a copy straight from its origin replaces one handed on first with the same bytes")
+{
+    // A relay passes the bytes on as they are: the usual case.
+    TempDb tmp;
+    Store store(tmp.File());
+    const auto relayed = WithBudget("a", 2, "elaine@a\nkramer@b");
+    CHECK(store.AddCarried(std::span(&relayed, 1)) == std::vector<bool>{true});
+    const auto direct = WithBudget("a", 1, "elaine@a");
+    REQUIRE(direct.payload == relayed.payload);
+    CHECK(store.AddCarried(std::span(&direct, 1)) == std::vector<bool>{true});
+    const auto carrying = store.Carrying(kNow);
+    REQUIRE(carrying.size() == 1);
+    CHECK(carrying[0].path == "elaine@a");
+    CHECK(carrying[0].copies == 1);
+}
+
 TEST_CASE("a copy its giver offers again is the same copy, taken again")
 {
     TempDb tmp;
