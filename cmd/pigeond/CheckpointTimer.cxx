@@ -27,7 +27,7 @@ void CheckpointTimer::Committed(int wal_pages) noexcept
 {
     // Called from inside the commit, as SQLite's own checkpoint is.
     if (wal_pages >= kMaxWalPages) {
-        Checkpoint();
+        Checkpoint(false); // the log is reused as it is: no regrowing it mid-work
         return;
     }
     last_commit_ = Clock::now();
@@ -53,13 +53,16 @@ void CheckpointTimer::Fire() noexcept
         Wait(quiet_since - Clock::now());
         return;
     }
-    Checkpoint();
+    // Quiet: nothing is left in a log file. Space SQLite holds there would
+    // otherwise take new rows on a full disk and leave them there, unable
+    // to go into the database; and an idle daemon keeps no such file.
+    Checkpoint(true);
 }
 
-void CheckpointTimer::Checkpoint() noexcept
+void CheckpointTimer::Checkpoint(bool empty_log) noexcept
 {
     try {
-        store_.Checkpoint();
+        store_.Checkpoint(empty_log);
     } catch (const std::exception& e) { // the next commit tries again
         log::Warning("store", std::string("checkpoint: ") + e.what());
     }

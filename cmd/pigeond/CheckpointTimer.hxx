@@ -28,7 +28,7 @@ private:
     void Committed(int wal_pages) noexcept;
     void Wait(Clock::duration delay);
     void Fire() noexcept;
-    void Checkpoint() noexcept;
+    void Checkpoint(bool empty_log) noexcept;
 
     boost::asio::steady_timer timer_;
     store::Store& store_;

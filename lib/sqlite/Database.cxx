@@ -95,10 +95,20 @@ void Database::OnWalCommit(std::function<void(int pages)> hook)
         on_wal_commit_.get());
 }
 
-void Database::Checkpoint()
+void Database::Checkpoint(bool empty_log)
 {
-    const int rc =
-        sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (rc == SQLITE_OK && empty_log) {
+        // TRUNCATE would wait for other readers through the busy handler:
+        // not from the loop. Without it, a reader makes it give up at once.
+        auto timeout = Prepare("PRAGMA busy_timeout");
+        const int busy_ms = timeout.Step() ? int(timeout.Int(0)) : 0;
+        sqlite3_busy_timeout(db_, 0);
+        rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+        sqlite3_busy_timeout(db_, busy_ms);
+        if (rc == SQLITE_BUSY)
+            rc = SQLITE_OK; // the log stays, to be reused
+    }
     if (rc != SQLITE_OK)
         throw MakeError(db_, rc, "checkpoint failed");
 }

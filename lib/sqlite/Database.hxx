@@ -43,8 +43,10 @@ public:
     // brings that back.
     void OnWalCommit(std::function<void(int pages)> hook);
     // Copies what it can of the write-ahead log into the database, without
-    // waiting for readers (PASSIVE). Throws std::system_error.
-    void Checkpoint();
+    // waiting for readers (PASSIVE). With `empty_log`, then also truncates
+    // the log to nothing if no reader is in the way, else leaves it as it
+    // is. Throws std::system_error.
+    void Checkpoint(bool empty_log = false);
 
     sqlite3* Get() const noexcept { return db_; }
 

@@ -203,11 +203,8 @@ struct Store::Impl {
     {
         // WAL keeps readers off the writer's back; FULL makes each COMMIT
         // durable before it returns, which acknowledgements rely on.
-        // The log file shrinks back to 4 MiB when it starts over after a
-        // checkpoint, which the daemon may put off longer (CheckpointTimer).
         db.Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; "
-                "PRAGMA journal_size_limit = 4194304;");
+                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
         Migrate(db);
         statements.reserve(kSqlCount);
         for (const char* sql : kStatements)

@@ -441,9 +441,9 @@ void Store::OnWalCommit(std::function<void(int pages)> hook)
     impl_->db.OnWalCommit(std::move(hook));
 }
 
-void Store::Checkpoint()
+void Store::Checkpoint(bool empty_log)
 {
-    impl_->db.Checkpoint();
+    impl_->db.Checkpoint(empty_log);
 }
 
 } // namespace pigeon::store

@@ -275,9 +275,10 @@ public:
 
     // Who moves the write-ahead log into the database, and when
     // (sqlite::Database::OnWalCommit): SQLite itself every 1000 pages, unless
-    // a hook is given; Checkpoint does it now.
+    // a hook is given; Checkpoint does it now, and with `empty_log` leaves
+    // no log file behind (when no other reader is in the way).
     void OnWalCommit(std::function<void(int pages)> hook);
-    void Checkpoint();
+    void Checkpoint(bool empty_log = false);
 
 private:
     // ExpireCarried's work, inside the caller's transaction.
