@@ -8,8 +8,6 @@
 #include <libxml/xmlerror.h>
 
 #include <algorithm>
-#include <cstdint>
-#include <cstring>
 #include <iterator>
 #include <new>
 #include <optional>
@@ -86,19 +84,6 @@ std::string AttributeValue(const xmlChar* begin, const xmlChar* end)
     }
     out.append(raw.substr(pos));
     return out;
-}
-
-// Utf8Validator::Feed, minus the 8-byte runs of ASCII between sequences: they change nothing.
-bool FeedUtf8(Utf8Validator& utf8, std::string_view bytes) noexcept
-{
-    std::size_t at = 0;
-    for (std::uint64_t word = 0; at + 8 <= bytes.size(); at += 8) {
-        std::memcpy(&word, bytes.data() + at, 8);
-        const bool skip = utf8.AtBoundary() && (word & 0x8080808080808080) == 0;
-        if (!skip && !utf8.Feed(bytes.substr(at, 8)))
-            return false;
-    }
-    return utf8.Feed(bytes.substr(at));
 }
 
 // What OnRestricted says for each construct RFC 6120 section 11 forbids.
@@ -320,7 +305,7 @@ void StreamParser::Impl::CheckBytes(std::string_view bytes)
     // read it as the end of its buffer.
     if (bytes.find('\0') != std::string_view::npos)
         Fail("unsupported-encoding", "NUL byte (UTF-16 or UTF-32?)");
-    else if (!FeedUtf8(utf8, bytes))
+    else if (!utf8.Feed(bytes))
         Fail("unsupported-encoding", "invalid UTF-8");
 }
 
