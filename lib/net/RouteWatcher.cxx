@@ -11,9 +11,9 @@ namespace asio = boost::asio;
 using Raw = asio::generic::raw_protocol;
 
 RouteWatcher::RouteWatcher(asio::io_context& io, std::function<void()> on_change,
-                           std::chrono::milliseconds settle)
-    : socket_(io, Raw(AF_NETLINK, NETLINK_ROUTE)), settle_timer_(io),
-      on_change_(std::move(on_change)), settle_(settle)
+                           std::chrono::milliseconds quiet, std::chrono::milliseconds most)
+    : socket_(io, Raw(AF_NETLINK, NETLINK_ROUTE)), burst_timer_(io),
+      on_change_(std::move(on_change)), burst_(quiet, most)
 {
     sockaddr_nl address{};
     address.nl_family = AF_NETLINK;
@@ -52,33 +52,24 @@ void RouteWatcher::Read()
                               if (ec) {
                                   // ENOBUFS: we missed messages; something changed all the same.
                                   log::Debug("net", "netlink: " + ec.message());
-                                  OnChange();
+                                  Follow(burst_.OnChange(ChangeBurst::Clock::now()));
                               } else if (Relevant(buffer_.data(), size)) {
-                                  OnChange();
+                                  Follow(burst_.OnChange(ChangeBurst::Clock::now()));
                               }
                               Read();
                           });
 }
 
-void RouteWatcher::OnChange()
+void RouteWatcher::Follow(ChangeBurst::Step step)
 {
-    if (settling_) {
-        pending_ = true;
+    if (step.call)
+        on_change_();
+    if (!step.wake)
         return;
-    }
-    // The first change of a burst: at once. A link coming up already has its
-    // addresses and routes by the time we read its message, usually; what
-    // comes later gets the call at the end of the window.
-    settling_ = true;
-    pending_ = false;
-    on_change_();
-    settle_timer_.expires_after(settle_);
-    settle_timer_.async_wait([this](boost::system::error_code ec) {
-        if (ec)
-            return;
-        settling_ = false;
-        if (pending_)
-            OnChange();
+    burst_timer_.expires_at(*step.wake); // cancels the wait before
+    burst_timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec)
+            Follow(burst_.OnWake(ChangeBurst::Clock::now()));
     });
 }
 

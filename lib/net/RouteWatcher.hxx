@@ -1,9 +1,11 @@
 #pragma once
 // Tells when the kernel's addresses, links or routes change (rtnetlink), so
 // the connectivity probe runs at once instead of waiting for its timer.
-// The first change is reported at once; changes come in bursts (a link going
-// up adds addresses and routes), so those that follow within `settle` are
-// folded into one more call at its end.
+// Changes come in bursts (a link going up adds addresses and routes): the
+// first is reported at once, the rest in one more call once the burst is
+// over (ChangeBurst).
+
+#include "net/ChangeBurst.hxx"
 
 #include <boost/asio/generic/raw_protocol.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,8 +21,11 @@ namespace pigeon::net {
 class RouteWatcher {
 public:
     // Throws std::system_error if the netlink socket cannot be opened.
+    // A burst is over once `quiet` passes without a change; while changes
+    // keep coming, they are reported at least every `most`.
     RouteWatcher(boost::asio::io_context& io, std::function<void()> on_change,
-                 std::chrono::milliseconds settle = std::chrono::milliseconds(200));
+                 std::chrono::milliseconds quiet = std::chrono::milliseconds(20),
+                 std::chrono::milliseconds most = std::chrono::milliseconds(200));
 
     // Whether a datagram of `size` bytes read from the socket holds a change
     // of links, addresses or routes (what we subscribed to, not an error or
@@ -29,14 +34,12 @@ public:
 
 private:
     void Read();
-    void OnChange();
+    void Follow(ChangeBurst::Step step);
 
     boost::asio::generic::raw_protocol::socket socket_;
-    boost::asio::steady_timer settle_timer_;
+    boost::asio::steady_timer burst_timer_;
     std::function<void()> on_change_;
-    std::chrono::milliseconds settle_;
-    bool settling_ = false;                     // a call was made less than `settle_` ago
-    bool pending_ = false;                      // changes came since: one more call when it ends
+    ChangeBurst burst_;
     alignas(4) std::array<char, 16384> buffer_; // nlmsghdr alignment (NLMSG_ALIGNTO)
 };
 

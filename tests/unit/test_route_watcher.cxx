@@ -1,5 +1,7 @@
-// Which rtnetlink datagrams make RouteWatcher call at once: changes of links,
-// addresses and routes, not the kernel's other messages.
+// Which rtnetlink datagrams make RouteWatcher call: changes of links,
+// addresses and routes, not the kernel's other messages; and when it calls
+// for a burst of them (ChangeBurst).
+#include "net/ChangeBurst.hxx"
 #include "net/RouteWatcher.hxx"
 
 #include <doctest/doctest.h>
@@ -10,7 +12,9 @@
 #include <array>
 #include <cstring>
 
+using pigeon::net::ChangeBurst;
 using pigeon::net::RouteWatcher;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -57,4 +61,62 @@ TEST_CASE("other messages, empty and truncated datagrams are not changes")
     const auto change = Datagram<1>({RTM_NEWADDR});
     CHECK_FALSE(RouteWatcher::Relevant(change.data(), 0));
     CHECK_FALSE(RouteWatcher::Relevant(change.data(), sizeof(nlmsghdr) - 1));
+}
+
+TEST_CASE("the first change of a burst is reported at once, the rest once it is quiet")
+{
+    ChangeBurst burst(20ms, 200ms);
+    const auto t0 = ChangeBurst::Clock::time_point{} + 1h;
+    auto step = burst.OnChange(t0);
+    CHECK(step.call);
+    REQUIRE(step.wake);
+    CHECK(*step.wake == t0 + 20ms);
+
+    // A link up: its address and routes a few milliseconds later. The probe
+    // that ran at the first message found no route yet; these must not wait
+    // 200 ms (they used to).
+    for (const auto at : {3ms, 4ms, 7ms}) {
+        step = burst.OnChange(t0 + at);
+        CHECK_FALSE(step.call);
+        REQUIRE(step.wake);
+        CHECK(*step.wake == t0 + at + 20ms);
+    }
+    // A timer set before the last change goes off early: nothing yet.
+    step = burst.OnWake(t0 + 20ms);
+    CHECK_FALSE(step.call);
+    REQUIRE(step.wake);
+    CHECK(*step.wake == t0 + 27ms);
+    step = burst.OnWake(t0 + 27ms);
+    CHECK(step.call); // one call for the three
+    REQUIRE(step.wake);
+    // Quiet since: the burst is over, nothing left to wake for.
+    step = burst.OnWake(*step.wake);
+    CHECK_FALSE(step.call);
+    CHECK_FALSE(step.wake);
+    // The next change is a new burst: at once again.
+    CHECK(burst.OnChange(t0 + 1s).call);
+}
+
+TEST_CASE("changes that never stop are reported at least every `most`, never more often than each "
+          "quiet gap")
+{
+    ChangeBurst burst(20ms, 200ms);
+    const auto t0 = ChangeBurst::Clock::time_point{} + 1h;
+    int calls = 0;
+    std::optional<ChangeBurst::Clock::time_point> wake;
+    auto follow = [&](ChangeBurst::Step step) {
+        calls += step.call ? 1 : 0;
+        wake = step.wake;
+    };
+    // A change every 5 ms for a second, the timer going off when asked.
+    for (auto at = 0ms; at < 1000ms; at += 1ms) {
+        if (wake && t0 + at >= *wake)
+            follow(burst.OnWake(t0 + at));
+        if (at % 5ms == 0ms)
+            follow(burst.OnChange(t0 + at));
+    }
+    // At once, then one call each 200 ms: 1 + 4 (at 200, 400, 600, 800 ms).
+    CHECK(calls == 5);
+    REQUIRE(wake);
+    CHECK(*wake <= t0 + 1000ms);
 }
