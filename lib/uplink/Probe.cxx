@@ -56,11 +56,6 @@ void Probe::Check() noexcept
 
 void Probe::Restart() noexcept
 {
-    if (restarted_ && ((request_ && request_->Running()) || reachability_)) {
-        recheck_ = true;
-        return;
-    }
-    restarted_ = true;
     request_.reset();
     if (reachability_) // not destroyed here: a route change may come from within its call
         boost::asio::post(multi_.IoContext(), [r = std::move(reachability_)] {});
@@ -184,7 +179,6 @@ void Probe::OnHostMeta(long status, const std::string& body, const std::string& 
 void Probe::OnResponse(long status, const std::string& body, const std::string& error) noexcept
 {
     last_probe_ = NowMs();
-    restarted_ = false;
     std::string problem = error;
     if (problem.empty() && via_ == Transport::Bosh)
         problem = NotBosh(status, body);
@@ -201,18 +195,17 @@ void Probe::OnResponse(long status, const std::string& body, const std::string& 
     } else {
         interval_ = std::min(interval_ * 2, config_.max_interval);
     }
-    ScheduleNext(std::exchange(recheck_, false));
+    ScheduleNext();
     if (changed || online)
         listener_(online);
 }
 
-void Probe::ScheduleNext(bool now) noexcept
+void Probe::ScheduleNext() noexcept
 {
     // Jitter spreads the probes of many devices that lost the uplink together.
     const auto base = std::chrono::duration_cast<std::chrono::milliseconds>(interval_);
     const auto jitter = crypto::RandomBelow(std::uint32_t(base.count() / 4 + 1));
-    timer_.expires_after(now ? std::chrono::milliseconds(0)
-                             : base + std::chrono::milliseconds(jitter));
+    timer_.expires_after(base + std::chrono::milliseconds(jitter));
     timer_.async_wait([this](boost::system::error_code ec) {
         if (!ec)
             Check();

@@ -60,9 +60,10 @@ public:
     // Probes now (a probe already running is left to finish).
     void Check() noexcept;
     // Probes now, dropping a probe already running: what it found may no longer hold
-    // (the kernel's addresses or routes changed under it). A probe that an
-    // earlier Restart started is left to finish (it is the quick way online
-    // after a burst of changes) and followed by another at once.
+    // (the kernel's addresses or routes changed under it), and a probe that
+    // began as a link came up may wait a second for a SYN lost meanwhile. The
+    // changes of a burst come in two calls at most (RouteWatcher), the second
+    // once the burst is over.
     void Restart() noexcept;
 
     bool Online() const noexcept { return online_; }
@@ -83,8 +84,8 @@ private:
     void OnHostMeta(long status, const std::string& body, const std::string& error,
                     bool sent) noexcept;
     void OnResponse(long status, const std::string& body, const std::string& error) noexcept;
-    // `now`: at once (a Restart came while the last probe ran), else after interval_.
-    void ScheduleNext(bool now = false) noexcept;
+    // After interval_, with jitter.
+    void ScheduleNext() noexcept;
 
     curl::Multi& multi_;
     ProbeConfig config_;
@@ -101,8 +102,6 @@ private:
     UnixMs last_probe_ = 0;
     std::string last_result_ = "not probed yet";
     bool discovery_failed_ = false;
-    bool restarted_ = false; // the running probe was started by Restart
-    bool recheck_ = false;   // Restart came while it ran: probe again after it
 };
 
 } // namespace pigeon::uplink
