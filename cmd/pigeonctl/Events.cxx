@@ -1,4 +1,5 @@
 #include "Events.hxx"
+#include "Format.hxx"
 
 #include "util/Time.hxx"
 
@@ -17,11 +18,6 @@ std::string Text(const Json& event, const char* name)
     if (it == event.end())
         return {};
     return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
-std::string Short(const std::string& id)
-{
-    return id.substr(0, 8);
 }
 
 // "1 message", "3 messages".
@@ -44,7 +40,7 @@ using Describe = std::string (*)(const Json& e);
 // clang-format off
 // The gist of each kind, to read after the kind: "handoff  2 messages to kramer@kramer".
 const std::map<std::string, Describe, std::less<>> kDescriptions = {
-    {"queued", [](const Json& e) { return Short(Text(e, "id")) + " for " + Text(e, "to"); }},
+    {"queued", [](const Json& e) { return ShortId(Text(e, "id")) + " for " + Text(e, "to"); }},
     {"neighbour-up", [](const Json& e) {
          const std::string jid = Text(e, "jid");
          return Text(e, "instance") + " (" + Text(e, "kind") + (jid.empty() ? "" : ", " + jid) + ")"; }},
@@ -67,19 +63,19 @@ const std::map<std::string, Describe, std::less<>> kDescriptions = {
          return Messages(e, "count") + " carried for others, past their expiry" +
                 (ours > 0 ? "; " + std::to_string(ours) + " of ours" : ""); }},
     {"upload", [](const Json& e) {
-         return Short(Text(e, "id")) + " from " + Text(e, "origin") + " for " + Text(e, "to"); }},
-    {"sent", [](const Json& e) { return Short(Text(e, "id")) + " to " + Text(e, "to") + " (" + Text(e, "via") + ")"; }},
+         return ShortId(Text(e, "id")) + " from " + Text(e, "origin") + " for " + Text(e, "to"); }},
+    {"sent", [](const Json& e) { return ShortId(Text(e, "id")) + " to " + Text(e, "to") + " (" + Text(e, "via") + ")"; }},
     {"received", [](const Json& e) {
-         return Short(Text(e, "id")) + " from " + Text(e, "from") + " via " + Text(e, "via") + ", " +
+         return ShortId(Text(e, "id")) + " from " + Text(e, "from") + " via " + Text(e, "via") + ", " +
                 Text(e, "authenticity"); }},
-    {"verified", [](const Json& e) { return Short(Text(e, "id")) + " from " + Text(e, "from") + " is signed"; }},
+    {"verified", [](const Json& e) { return ShortId(Text(e, "id")) + " from " + Text(e, "from") + " is signed"; }},
     {"dropped", [](const Json& e) {
-         return Short(Text(e, "id")) + " claiming to come from " + Text(e, "from") + ": no copy bears its signature"; }},
+         return ShortId(Text(e, "id")) + " claiming to come from " + Text(e, "from") + ": no copy bears its signature"; }},
     {"forged", [](const Json& e) {
-         return Short(Text(e, "id")) + " claiming to come from " + Text(e, "from") + " via " + Text(e, "via") +
+         return ShortId(Text(e, "id")) + " claiming to come from " + Text(e, "from") + " via " + Text(e, "via") +
                 ": unsigned or forged, refused"; }},
     {"delivered", [](const Json& e) {
-         return Short(Text(e, "id")) + " to " + Text(e, "by") + " (" + Text(e, "route") + ")"; }},
+         return ShortId(Text(e, "id")) + " to " + Text(e, "by") + " (" + Text(e, "route") + ")"; }},
     {"summary", [](const Json& e) {
          return e.value("held", -1LL) < 0
                     ? "none from " + Text(e, "from") + ": it gets everything"

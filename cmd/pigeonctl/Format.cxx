@@ -16,11 +16,6 @@ using control::Json;
 
 namespace {
 
-std::string ShortId(const Json& id)
-{
-    return id.get<std::string>().substr(0, 8);
-}
-
 // One line of a body: newlines shown as spaces, cut to `width` characters.
 std::string OneLine(std::string text, std::size_t width)
 {
@@ -134,6 +129,11 @@ std::string TransportLine(const Json& connectivity)
 
 } // namespace
 
+std::string ShortId(std::string_view id)
+{
+    return std::string(id.substr(id.size() > 8 ? id.size() - 8 : 0));
+}
+
 void PrintOutbox(std::ostream& out, const Json& items)
 {
     if (items.empty())
@@ -146,9 +146,10 @@ void PrintOutbox(std::ostream& out, const Json& items)
         << "CARRIERS" << std::setw(18) << "CREATED" << std::setw(28) << "TO"
         << "BODY\n";
     for (const auto& m : items)
-        out << std::setw(10) << ShortId(m["id"]) << std::setw(width) << DisplayState(m)
-            << std::setw(9) << m["carriers"].get<int>() << std::setw(18) << Relative(m["created"])
-            << std::setw(28) << m["to"].get<std::string>() << OneLine(m["body"], 40) << '\n';
+        out << std::setw(10) << ShortId(m["id"].get<std::string>()) << std::setw(width)
+            << DisplayState(m) << std::setw(9) << m["carriers"].get<int>() << std::setw(18)
+            << Relative(m["created"]) << std::setw(28) << m["to"].get<std::string>()
+            << OneLine(m["body"], 40) << '\n';
 }
 
 void PrintCarrying(std::ostream& out, const Json& items)
@@ -159,10 +160,11 @@ void PrintCarrying(std::ostream& out, const Json& items)
         << std::setw(22) << "FROM PEER" << std::setw(18) << "RECEIVED" << std::setw(18) << "EXPIRES"
         << "COPIES\n";
     for (const auto& m : items)
-        out << std::setw(10) << ShortId(m["id"]) << std::setw(26) << m["origin"].get<std::string>()
-            << std::setw(26) << m["to"].get<std::string>() << std::setw(22)
-            << m["from_peer"].get<std::string>() << std::setw(18) << Relative(m["received"])
-            << std::setw(18) << Relative(m["expires"]) << m.value("copies", 1) << '\n';
+        out << std::setw(10) << ShortId(m["id"].get<std::string>()) << std::setw(26)
+            << m["origin"].get<std::string>() << std::setw(26) << m["to"].get<std::string>()
+            << std::setw(22) << m["from_peer"].get<std::string>() << std::setw(18)
+            << Relative(m["received"]) << std::setw(18) << Relative(m["expires"])
+            << m.value("copies", 1) << '\n';
 }
 
 void PrintInbox(std::ostream& out, const Json& items)
@@ -173,9 +175,10 @@ void PrintInbox(std::ostream& out, const Json& items)
         << std::setw(22) << "VIA" << std::setw(12) << "CHECKED"
         << "BODY\n";
     for (const auto& m : items)
-        out << std::setw(10) << ShortId(m["id"]) << std::setw(26) << m["from"].get<std::string>()
-            << std::setw(18) << Relative(m["sent"]) << std::setw(22) << m["via"].get<std::string>()
-            << std::setw(12) << m.value("authenticity", "") << OneLine(m["body"], 40) << '\n';
+        out << std::setw(10) << ShortId(m["id"].get<std::string>()) << std::setw(26)
+            << m["from"].get<std::string>() << std::setw(18) << Relative(m["sent"]) << std::setw(22)
+            << m["via"].get<std::string>() << std::setw(12) << m.value("authenticity", "")
+            << OneLine(m["body"], 40) << '\n';
 }
 
 void PrintPageNote(std::ostream& out, const Json& page, const std::string& command)
@@ -223,8 +226,8 @@ void PrintSearch(std::ostream& out, const Json& hits)
     }
     for (const auto& h : hits)
         out << std::left << std::setw(8) << h["box"].get<std::string>() << std::setw(10)
-            << ShortId(h["id"]) << std::setw(26) << h["peer"].get<std::string>() << std::setw(18)
-            << Relative(h["time"]) << OneLine(h["snippet"], 60) << '\n';
+            << ShortId(h["id"].get<std::string>()) << std::setw(26) << h["peer"].get<std::string>()
+            << std::setw(18) << Relative(h["time"]) << OneLine(h["snippet"], 60) << '\n';
 }
 
 void PrintAccount(std::ostream& out, const Json& a)

@@ -9,6 +9,11 @@
 
 namespace pigeon::ctl {
 
+// The 8 characters lists show of a message id: its end, the random part of
+// the ids pigeond makes (they begin with the time they were made). Any
+// command taking an id takes them (or a unique beginning).
+std::string ShortId(std::string_view id);
+
 void PrintOutbox(std::ostream& out, const control::Json& items);
 void PrintCarrying(std::ostream& out, const control::Json& items);
 void PrintInbox(std::ostream& out, const control::Json& items);

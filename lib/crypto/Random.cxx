@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <stdexcept>
 
@@ -30,11 +31,20 @@ std::uint32_t RandomBelow(std::uint32_t bound)
 
 std::string NewOriginId()
 {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    return OriginIdAt(
+        std::uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()));
+}
+
+std::string OriginIdAt(std::uint64_t unix_ms)
+{
     Initialise(); // cheap after the first call, and makes the function safe to call first
     std::array<std::uint8_t, 16> bytes;
-    randombytes_buf(bytes.data(), bytes.size());
-    bytes[6] = std::uint8_t((bytes[6] & 0x0f) | 0x40); // version 4
-    bytes[8] = std::uint8_t((bytes[8] & 0x3f) | 0x80); // RFC 4122 variant
+    for (std::size_t i = 0; i < 6; ++i) // 48 bits of time, most significant first
+        bytes[i] = std::uint8_t(unix_ms >> (8 * (5 - i)));
+    randombytes_buf(bytes.data() + 6, bytes.size() - 6);
+    bytes[6] = std::uint8_t((bytes[6] & 0x0f) | 0x70); // version 7
+    bytes[8] = std::uint8_t((bytes[8] & 0x3f) | 0x80); // RFC 9562 variant
 
     static constexpr char kHex[] = "0123456789abcdef";
     std::string id;

@@ -31,14 +31,15 @@ namespace pigeon::store {
 #define INBOX_COLUMNS "origin_id, sender, body, sent, received, via, authenticity"
 // A page of a listing: rows older than (?1, ?2), newest first, at most ?3.
 #define OLDER_THAN(at) "(" at ", id) < (?1, ?2) ORDER BY " at " DESC, id DESC LIMIT ?3"
-// Matches ids that start with ?1.
-#define ID_PREFIX "substr(origin_id, 1, length(?1)) = ?1"
+// Matches ids that start or end with ?1: lists show an id's end (its
+// random part; it begins with the time it was made).
+#define ID_MATCHES "(substr(origin_id, 1, length(?1)) = ?1 OR substr(origin_id, -length(?1)) = ?1)"
 
 extern const std::array<const char*, kSqlCount> kStatements = {
     "INSERT INTO outbox (origin_id, recipient, body, created, expires, " SEAL_COLUMNS
     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE " OLDER_THAN("created"),
-    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE " ID_PREFIX " LIMIT 2",
+    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE " ID_MATCHES " LIMIT 2",
     "SELECT id FROM outbox WHERE origin_id = ?",
     "SELECT carrier, handed FROM handoffs WHERE outbox_id = ? ORDER BY handed, carrier",
     "INSERT OR IGNORE INTO handoffs (outbox_id, carrier, handed) VALUES (?, ?, ?)",
@@ -70,7 +71,7 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "SELECT origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, '', "
     "delivered, digest, copies, path, id FROM carried WHERE " CARRYING
     " AND " OLDER_THAN("received"),
-    "SELECT " CARRIED_COLUMNS " FROM carried WHERE " ID_PREFIX " LIMIT 2",
+    "SELECT " CARRIED_COLUMNS " FROM carried WHERE " ID_MATCHES " LIMIT 2",
     // ?4: the copy's digest, or '' for every copy of that message.
     "UPDATE carried SET uploaded = ?3 WHERE origin = ?1 AND origin_id = ?2 AND uploaded IS NULL "
     "AND (?4 = '' OR digest = ?4)",
@@ -80,7 +81,7 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "DELETE FROM carried WHERE payload != '' AND expires <= ?1 AND NOT " NEWS_DUE,
     "INSERT OR IGNORE INTO inbox (" INBOX_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)",
     "SELECT " INBOX_COLUMNS ", id FROM inbox WHERE " OLDER_THAN("received"),
-    "SELECT " INBOX_COLUMNS " FROM inbox WHERE " ID_PREFIX " LIMIT 2",
+    "SELECT " INBOX_COLUMNS " FROM inbox WHERE " ID_MATCHES " LIMIT 2",
     "UPDATE counters SET value = value + ?2 WHERE name = ?1",
     "SELECT name, value FROM counters",
     "INSERT INTO neighbours (instance, jid, carrier, addresses, first_seen, last_seen) "

@@ -275,18 +275,18 @@ std::vector<InboxItem> Store::Inbox()
     return InboxPage({std::numeric_limits<int>::max() - 1, std::nullopt}).items;
 }
 
-FoundItem Store::Find(std::string_view id_prefix)
+FoundItem Store::Find(std::string_view id_part)
 {
-    if (id_prefix.size() < 4)
+    if (id_part.size() < 4)
         throw StoreError(StoreError::Reason::BadInput,
-                         "message id '" + std::string(id_prefix) +
+                         "message id '" + std::string(id_part) +
                              "' is too short: give at least 4 characters");
     FoundItem found;
     int matches = 0;
     auto look = [&](Sql which, auto read, auto& slot) {
         auto& s = (*impl_)[which];
         sqlite::ScopedReset reset(s);
-        s.Bind(id_prefix);
+        s.Bind(id_part);
         while (s.Step()) {
             slot = read(s);
             ++matches;
@@ -298,9 +298,9 @@ FoundItem Store::Find(std::string_view id_prefix)
     look(kFindInbox, ReadInbox, found.inbox);
     if (matches == 0)
         throw StoreError(StoreError::Reason::NotFound,
-                         "no message with id '" + std::string(id_prefix) + "'");
+                         "no message with id '" + std::string(id_part) + "'");
     if (matches > 1)
-        throw StoreError(StoreError::Reason::Ambiguous, "message id '" + std::string(id_prefix) +
+        throw StoreError(StoreError::Reason::Ambiguous, "message id '" + std::string(id_part) +
                                                             "' is ambiguous: give more characters");
     return found;
 }

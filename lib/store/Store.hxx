@@ -240,9 +240,10 @@ public:
     // The origin now knows `news` (never undone by older news).
     void MarkTold(const std::string& origin, const std::string& origin_id, CarriedNews news);
 
-    // Looks an id (or a unique prefix of one, at least 4 characters) up in
-    // every box. Throws StoreError if nothing or more than one message matches.
-    FoundItem Find(std::string_view id_prefix);
+    // Looks an id (or a unique beginning or end of one, at least 4
+    // characters) up in every box. Throws StoreError if nothing or more than
+    // one message matches.
+    FoundItem Find(std::string_view id_part);
     // Full-text search over outbox and inbox bodies; every word must match.
     // Throws StoreError on an empty query.
     std::vector<SearchHit> Search(std::string_view text, int limit = 100);

@@ -21,17 +21,22 @@ node_kill elaine
 # it; these get theirs when pigeond starts again (as messages queued before
 # schema 16 do), before any carrier is there.
 python3 - "$LAB_DIR/node-elaine/data/pigeon/pigeon.db" "$COUNT" <<'PY'
-import sqlite3, sys, time, uuid
+import secrets, sqlite3, sys, time, uuid
 db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
 db.execute("BEGIN IMMEDIATE")
 now, count = int(time.time() * 1000), int(sys.argv[2])
+def origin_id(ms):  # as pigeond makes them (crypto::NewOriginId): version 7, time first
+    r = secrets.randbits(74)
+    return str(uuid.UUID(int=(ms << 80) | (0x7 << 76) | ((r >> 62) << 64) | (0b10 << 62) |
+                         (r & ((1 << 62) - 1))))
 # A millisecond apart, in the order they were sent, as sends made one after
 # another would be: the queue is walked in that order.
 for i in range(count):
+    created = now - count + i
     db.execute("INSERT INTO outbox (origin_id, recipient, body, created, expires) "
                "VALUES (?, ?, ?, ?, ?)",
-               (str(uuid.uuid4()), "jerry@example.org", f"benchmark message {i:05d} " + "x" * 100,
-                now - count + i, now + 7 * 24 * 3600 * 1000))
+               (origin_id(created), "jerry@example.org", f"benchmark message {i:05d} " + "x" * 100,
+                created, now + 7 * 24 * 3600 * 1000))
 db.execute("COMMIT")
 PY
 # Each daemon's fsyncs are counted under strace, which stops them at those

@@ -68,3 +68,34 @@ TEST_CASE("random numbers stay below their bound and cover it")
     CHECK(seen.size() == 4);
     CHECK(crypto::RandomBelow(1) == 0);
 }
+
+TEST_CASE("origin ids are version 7 UUIDs: the time first, then random bits")
+{
+    // 2020-01-01T00:00:00Z is 0x016f5e66e800 ms after the epoch.
+    const std::uint64_t at = 0x016f5e66e800ULL;
+    const std::string id = crypto::OriginIdAt(at);
+    REQUIRE(id.size() == 36);
+    CHECK(id.substr(0, 13) == "016f5e66-e800");
+    CHECK(id[8] == '-');
+    CHECK(id[13] == '-');
+    CHECK(id[14] == '7'); // version
+    CHECK(id[18] == '-');
+    CHECK(std::string("89ab").find(id[19]) != std::string::npos); // variant
+    CHECK(id[23] == '-');
+    CHECK(id.find_first_not_of("0123456789abcdef-") == std::string::npos);
+
+    // Made in the same millisecond: different all the same, and in their
+    // random end, which lists show.
+    std::set<std::string> ends;
+    for (int i = 0; i < 1000; ++i) {
+        const std::string same_ms = crypto::OriginIdAt(at);
+        CHECK(same_ms.substr(0, 13) == id.substr(0, 13));
+        ends.insert(same_ms.substr(28));
+    }
+    CHECK(ends.size() == 1000);
+
+    // Made later: sorts after, as text (how the store's indexes order them).
+    CHECK(crypto::OriginIdAt(at + 1) > crypto::OriginIdAt(at));
+    CHECK(crypto::OriginIdAt(at + 1000) > crypto::OriginIdAt(at + 999));
+    CHECK(crypto::NewOriginId() > id); // now is after 2020
+}

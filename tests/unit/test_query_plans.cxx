@@ -20,8 +20,10 @@ namespace {
 
 // Known full walks, each found by a piece of its SQL.
 constexpr std::array kMayWalk = {
-    // `show ID`: a prefix of an id, typed by a person, at most once a command.
-    std::string_view("WHERE substr(origin_id, 1, length(?1)) = ?1"),
+    // `show ID`: a beginning or end of an id, typed by a person, at most once
+    // a command.
+    std::string_view(
+        "WHERE (substr(origin_id, 1, length(?1)) = ?1 OR substr(origin_id, -length(?1)) = ?1)"),
     // Receipts left to resend after a login: once per login.
     std::string_view("WHERE custody = 'reported' AND state != 'delivered'"),
     // A receipt for a message we carried: once per receipt. (Left as it is:

@@ -164,7 +164,7 @@ TEST_CASE("the inbox keeps one copy per sender and origin-id")
     CHECK(inbox[0].sent == 100);
 }
 
-TEST_CASE("find takes a unique id prefix across boxes")
+TEST_CASE("find takes a unique beginning or end of an id across boxes")
 {
     TempDb tmp;
     Store store(tmp.File());
@@ -173,6 +173,12 @@ TEST_CASE("find takes a unique id prefix across boxes")
     REQUIRE(found.outbox);
     CHECK(found.outbox->id == m.id);
     CHECK_FALSE(found.inbox);
+    // The end lists show (ids made within a minute begin alike).
+    auto other = store.Enqueue("jerry@example.org", "hello again", 1, kFarOff);
+    REQUIRE(store.Find(m.id.substr(m.id.size() - 8)).outbox);
+    CHECK(store.Find(m.id.substr(m.id.size() - 8)).outbox->id == m.id);
+    CHECK(store.Find(other.id.substr(other.id.size() - 8)).outbox->id == other.id);
+    CHECK(store.Find(m.id).outbox->id == m.id);
     CHECK_THROWS_AS(store.Find("abc"), StoreError);
     CHECK_THROWS_AS(store.Find("zzzzzzzz"), StoreError);
 
@@ -180,6 +186,10 @@ TEST_CASE("find takes a unique id prefix across boxes")
     store.AddReceived({"abcd-2", "b@example.org", "y", 1, 1, "direct"});
     CHECK_THROWS_WITH_AS(store.Find("abcd"), doctest::Contains("ambiguous"), StoreError);
     CHECK(store.Find("abcd-2").inbox->from == "b@example.org");
+    store.AddReceived({"1-wxyz", "c@example.org", "z", 1, 1, "direct"});
+    store.AddReceived({"2-wxyz", "d@example.org", "z", 1, 1, "direct"});
+    CHECK_THROWS_WITH_AS(store.Find("wxyz"), doctest::Contains("ambiguous"), StoreError);
+    CHECK(store.Find("1-wxyz").inbox->from == "c@example.org");
 }
 
 TEST_CASE("full-text search covers outbox and inbox, not carried payloads")
