@@ -16,13 +16,13 @@ constexpr auto Named = &xml::Element::Named;
 
 } // namespace
 
-xml::Element MakeCarryRequest(const std::string& iq_id, std::span<const OutgoingItem> items)
+xml::Element MakeCarryRequest(const std::string& iq_id, std::vector<OutgoingItem> items)
 {
     auto iq = Named("iq", xmpp::ns::kClient);
     iq.SetAttr("type", "set");
     iq.SetAttr("id", iq_id);
     auto& carry = iq.AddChild(Named("carry", xmpp::ns::kPigeon));
-    for (const auto& item : items) {
+    for (auto& item : items) {
         auto& element = carry.AddChild(Named("item", xmpp::ns::kPigeon));
         element.SetAttr("expires", FormatRfc3339(item.expires));
         element.SetAttr("copies", std::to_string(item.copies));
@@ -31,7 +31,7 @@ xml::Element MakeCarryRequest(const std::string& iq_id, std::span<const Outgoing
             for (const auto& name : item.path)
                 path.AddChild(Named("hop", xmpp::ns::kPigeon)).SetAttr("name", name);
         }
-        element.AddChild(item.forwarded);
+        element.AddChild(std::move(item.forwarded));
     }
     return iq;
 }

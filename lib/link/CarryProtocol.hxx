@@ -37,7 +37,8 @@ struct OutgoingItem {
     std::vector<std::string> path = {}; // who held it, the origin first and the giver last
 };
 
-xml::Element MakeCarryRequest(const std::string& iq_id, std::span<const OutgoingItem> items);
+// Takes the items: each forwarded message moves into the request, uncopied.
+xml::Element MakeCarryRequest(const std::string& iq_id, std::vector<OutgoingItem> items);
 
 // The <carry/> child of an iq set, or nullptr if the stanza is something else.
 const xml::Element* FindCarry(const xml::Element& iq) noexcept;

@@ -112,10 +112,10 @@ bool Handoff::OfferBatch(const std::string& instance, const Neighbour& neighbour
     const std::string id = "carry-" + std::to_string(++next_iq_);
     offered_.insert(batch.offered.ids.begin(), batch.offered.ids.end());
     carrier.pending.emplace(id, std::move(batch.offered));
-    stream.Send(MakeCarryRequest(id, batch.items));
+    const auto count = batch.items.size();
+    stream.Send(MakeCarryRequest(id, std::move(batch.items)));
     // Journal only: a stored log row is a commit, and the handoff record follows anyway.
-    log::Debug("link",
-               instance + ": offering " + std::to_string(batch.items.size()) + " message(s)");
+    log::Debug("link", instance + ": offering " + std::to_string(count) + " message(s)");
     ArmDeadline(carrier, stream);
     return true;
 }
@@ -170,7 +170,7 @@ OutgoingItem Handoff::Wrap(const store::OutboxItem& item, const std::string& ori
     auto stanza = xmpp::ToStanza(OutboxChat(item, origin));
     xmpp::ApplySeal(stanza, signer_.SealOf(item, origin, keys));
     // Half of what budget is left goes with it (SprayRules); we head its path.
-    return {xmpp::Forward(stanza, item.created),
+    return {xmpp::Forward(std::move(stanza), item.created),
             item.expires,
             OriginGrant(config_.spray.copies, item.copies_given),
             {own_instance}};

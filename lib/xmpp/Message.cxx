@@ -65,11 +65,11 @@ std::optional<ChatMessage> ParseChatMessage(const xml::Element& stanza)
     return m;
 }
 
-xml::Element Forward(const xml::Element& message, UnixMs sent)
+xml::Element Forward(xml::Element message, UnixMs sent)
 {
     auto forwarded = Named("forwarded", kForward);
     forwarded.AddChild(Delay(sent));
-    forwarded.AddChild(message);
+    forwarded.AddChild(std::move(message));
     return forwarded;
 }
 

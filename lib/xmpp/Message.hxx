@@ -32,7 +32,7 @@ xml::Element ToStanza(const ChatMessage& message);
 std::optional<ChatMessage> ParseChatMessage(const xml::Element& message);
 
 // <forwarded><delay stamp='sent'/><message .../></forwarded>
-xml::Element Forward(const xml::Element& message, UnixMs sent);
+xml::Element Forward(xml::Element message, UnixMs sent);
 
 struct Unwrapped {
     ChatMessage message;                  // sent taken from the forwarded delay
