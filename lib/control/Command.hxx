@@ -160,7 +160,7 @@ inline constexpr Command kCommands[] = {
     {"carrying", "carrying", Reply::Now, "messages we carry for others", {kPageLimit, kPageBefore}},
     {"inbox", "inbox", Reply::Now, "messages we received", {kPageLimit, kPageBefore}},
     {"show", "show", Reply::Now,
-     "one message, by id or a unique prefix of at least 4 characters",
+     "one message, by id or a unique beginning or end of one, at least 4 characters",
      {arg::Word("id", "ID")}},
     {"search", "search", Reply::Now,
      "messages in outbox and inbox whose body has every word of TEXT",
