@@ -71,7 +71,10 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "SELECT origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, '', "
     "delivered, digest, copies, path, id FROM carried WHERE " CARRYING
     " AND " OLDER_THAN("received"),
-    "SELECT " CARRIED_COLUMNS " FROM carried WHERE " ID_MATCHES " LIMIT 2",
+    // One row a message, however many copies of it we hold (their bytes
+    // differ when resealed or relayed): the newest copy.
+    "SELECT " CARRIED_COLUMNS ", max(received) FROM carried WHERE " ID_MATCHES
+    " GROUP BY origin, origin_id LIMIT 2",
     // ?4: the copy's digest, or '' for every copy of that message.
     "UPDATE carried SET uploaded = ?3 WHERE origin = ?1 AND origin_id = ?2 AND uploaded IS NULL "
     "AND (?4 = '' OR digest = ?4)",

@@ -137,8 +137,9 @@ TEST_CASE("the loads kept by triggers follow every way a copy comes and goes")
 TEST_CASE("schema 9 measures the copies carried before it")
 {
     test::TempDir tmp{"pigeon-carried"};
-    OneCopyThen(tmp, PIGEON_UNDO_LEAN_CARRIED PIGEON_UNDO_BOX_SIZES PIGEON_UNDO_SEALS PIGEON_UNDO_PINS PIGEON_UNDO_SUMMARY
-                         PIGEON_UNDO_TOMBSTONE_PATH PIGEON_UNDO_SCHEMA_12
+    OneCopyThen(tmp,
+                PIGEON_UNDO_LEAN_CARRIED PIGEON_UNDO_BOX_SIZES PIGEON_UNDO_SEALS PIGEON_UNDO_PINS
+                    PIGEON_UNDO_SUMMARY PIGEON_UNDO_TOMBSTONE_PATH PIGEON_UNDO_SCHEMA_12
                 "DROP TABLE relays; DROP INDEX carried_spray; ALTER TABLE carried DROP COLUMN "
                 "copies; ALTER TABLE carried DROP COLUMN path;"
                 "ALTER TABLE outbox DROP COLUMN copies_given;"
@@ -179,4 +180,25 @@ TEST_CASE("a copy stored before schema 10 is the same copy only with the same by
     CHECK(store.AddCarried(std::span(&same, 1)) == std::vector<bool>{false});
     CHECK(store.AddCarried(std::span(&other, 1)) == std::vector<bool>{true});
     CHECK(store.Carrying(kNow).size() == 2);
+}
+
+TEST_CASE("show finds a message we hold two copies of, by its id, as one message")
+{
+    test::TempDir tmp{"pigeon-carried"};
+    Store store(File(tmp));
+    // Two copies of one message with different bytes (resealed, or relayed
+    // by another carrier), and another message whose id ends alike.
+    auto older = Copy("elaine@example.org", "5b3f0c2e-aaaa", "kramer@laptop", 2000);
+    auto newer = Copy("elaine@example.org", "5b3f0c2e-aaaa", "newman@newman", 2500);
+    newer.payload = "other bytes";
+    const CarriedItem batch[] = {older, newer, Copy("george@example.org", "77777777-aaaa")};
+    REQUIRE(store.AddCarried(batch) == std::vector<bool>{true, true, true});
+
+    const auto found = store.Find("5b3f0c2e-aaaa");
+    REQUIRE(found.carried);
+    CHECK(found.carried->id == "5b3f0c2e-aaaa");
+    CHECK(found.carried->from_peer == "newman@newman"); // the newest copy
+    CHECK(store.Find("5b3f").carried->id == "5b3f0c2e-aaaa");
+    // Two messages, not two copies: still ambiguous.
+    CHECK_THROWS_WITH_AS(store.Find("aaaa"), doctest::Contains("ambiguous"), StoreError);
 }
