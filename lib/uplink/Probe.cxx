@@ -56,6 +56,16 @@ void Probe::Check() noexcept
 
 void Probe::Restart() noexcept
 {
+    const bool running = (request_ && request_->Running()) || reachability_;
+    // Changes that never stop must not end every probe before it answers:
+    // of two Restarts in a row that find a Restart's probe running, the
+    // second lets it finish and probes again after it.
+    if (running && restarted_ && dropped_one_) {
+        recheck_ = true;
+        return;
+    }
+    dropped_one_ = running && restarted_;
+    restarted_ = true;
     request_.reset();
     if (reachability_) // not destroyed here: a route change may come from within its call
         boost::asio::post(multi_.IoContext(), [r = std::move(reachability_)] {});
@@ -179,6 +189,7 @@ void Probe::OnHostMeta(long status, const std::string& body, const std::string& 
 void Probe::OnResponse(long status, const std::string& body, const std::string& error) noexcept
 {
     last_probe_ = NowMs();
+    restarted_ = dropped_one_ = false;
     std::string problem = error;
     if (problem.empty() && via_ == Transport::Bosh)
         problem = NotBosh(status, body);
@@ -195,17 +206,18 @@ void Probe::OnResponse(long status, const std::string& body, const std::string& 
     } else {
         interval_ = std::min(interval_ * 2, config_.max_interval);
     }
-    ScheduleNext();
+    ScheduleNext(std::exchange(recheck_, false));
     if (changed || online)
         listener_(online);
 }
 
-void Probe::ScheduleNext() noexcept
+void Probe::ScheduleNext(bool now) noexcept
 {
     // Jitter spreads the probes of many devices that lost the uplink together.
     const auto base = std::chrono::duration_cast<std::chrono::milliseconds>(interval_);
     const auto jitter = crypto::RandomBelow(std::uint32_t(base.count() / 4 + 1));
-    timer_.expires_after(base + std::chrono::milliseconds(jitter));
+    timer_.expires_after(now ? std::chrono::milliseconds(0)
+                             : base + std::chrono::milliseconds(jitter));
     timer_.async_wait([this](boost::system::error_code ec) {
         if (!ec)
             Check();

@@ -61,9 +61,10 @@ public:
     void Check() noexcept;
     // Probes now, dropping a probe already running: what it found may no longer hold
     // (the kernel's addresses or routes changed under it), and a probe that
-    // began as a link came up may wait a second for a SYN lost meanwhile. The
-    // changes of a burst come in two calls at most (RouteWatcher), the second
-    // once the burst is over.
+    // began as a link went down waits out its timeout for a SYN sent into it.
+    // The changes of a burst come in two calls (RouteWatcher), the second once
+    // the burst is over. While changes never stop, every second call lets the
+    // probe it finds finish, and probes again at once after it.
     void Restart() noexcept;
 
     bool Online() const noexcept { return online_; }
@@ -84,8 +85,8 @@ private:
     void OnHostMeta(long status, const std::string& body, const std::string& error,
                     bool sent) noexcept;
     void OnResponse(long status, const std::string& body, const std::string& error) noexcept;
-    // After interval_, with jitter.
-    void ScheduleNext() noexcept;
+    // `now`: at once (a Restart came while the last probe ran), else after interval_.
+    void ScheduleNext(bool now = false) noexcept;
 
     curl::Multi& multi_;
     ProbeConfig config_;
@@ -102,6 +103,9 @@ private:
     UnixMs last_probe_ = 0;
     std::string last_result_ = "not probed yet";
     bool discovery_failed_ = false;
+    bool restarted_ = false;   // the running probe was started by Restart
+    bool dropped_one_ = false; // ... which dropped one a Restart had started
+    bool recheck_ = false;     // a Restart came while it ran: probe again after it
 };
 
 } // namespace pigeon::uplink
