@@ -3,6 +3,7 @@
 #include "avahi/Presence.hxx"
 #include "link/HandshakeLog.hxx"
 #include "link/Neighbours.hxx"
+#include "link/SameHost.hxx"
 #include "util/Log.hxx"
 
 #include <boost/asio/ip/v6_only.hpp>
@@ -33,27 +34,6 @@ AdmissionRules Bounded(AdmissionRules rules)
                                 std::to_string(fds) + " descriptors)");
     rules.max_streams = cap;
     return rules;
-}
-
-// Compares addresses as the kernel would see them: v4-mapped v6 is v4, and
-// the scope of a link-local v6 address does not matter for identity.
-bool SameHost(const asio::ip::address& a, const asio::ip::address& b)
-{
-    auto plain = [](const asio::ip::address& x) -> asio::ip::address {
-        if (x.is_v6() && x.to_v6().is_v4_mapped())
-            return asio::ip::make_address_v4(asio::ip::v4_mapped, x.to_v6());
-        return x;
-    };
-    const auto pa = plain(a), pb = plain(b);
-    if (pa.is_v6() && pb.is_v6())
-        return pa.to_v6().to_bytes() == pb.to_v6().to_bytes();
-    return pa == pb;
-}
-
-bool Among(const std::vector<avahi::Endpoint>& endpoints, const asio::ip::address& address)
-{
-    return std::any_of(endpoints.begin(), endpoints.end(),
-                       [&](const avahi::Endpoint& e) { return SameHost(e.address, address); });
 }
 
 } // namespace
