@@ -62,7 +62,7 @@ void Browser::Stop(bool report) noexcept
         for (auto& [id, lookup] : resolves)
             lookup->Finish();
         for (const auto& [name, neighbour] : neighbours)
-            if (neighbour.up)
+            if (neighbour.up || neighbour.announced)
                 handler_.OnDown(name);
     }
     // Pending first lookups die here, their resolvers with them.
@@ -115,6 +115,10 @@ void Browser::OnNew(Announcement where, const std::string& name) noexcept
     // Kept, and looked at again when our name changes (Recheck).
     if (neighbour.up || handler_.IsOwnName(name))
         return;
+    if (!neighbour.announced) {
+        neighbour.announced = true;
+        handler_.OnAnnounced(name);
+    }
     if (neighbour.lookup != nullptr && !neighbour.lookup->Finished())
         neighbour.lookup->Add(where.first, where.second);
     else
@@ -140,11 +144,12 @@ void Browser::OnRemove(Announcement where, const std::string& name) noexcept
     if (!i->second.seen.empty())
         return;
     const bool was_up = i->second.up;
+    const bool reported = was_up || i->second.announced;
     neighbours_.erase(i);
-    if (was_up) {
+    if (was_up)
         log::Info("avahi", "neighbour down: " + name);
+    if (reported)
         handler_.OnDown(name);
-    }
 }
 
 void Browser::OnFailure() noexcept

@@ -1,8 +1,10 @@
 #pragma once
 // Browses one service type on all interfaces and both protocols and keeps one
 // neighbour per instance name, however many (interface, protocol) pairs it is
-// announced on. A neighbour is reported up once it has been resolved, and
-// down when its last announcement is gone.
+// announced on. A neighbour is reported announced as soon as its first
+// announcement comes (its SRV and TXT records may not answer yet: a responder
+// probes them for about 0.75 s first, RFC 6762 section 8.1), up once it has
+// been resolved, and down when its last announcement is gone.
 
 #include "avahi/Handles.hxx"
 #include "avahi/Lookup.hxx"
@@ -24,6 +26,9 @@ namespace pigeon::avahi {
 class Browser {
 public:
     struct Handler {
+        // `instance` is announced, not resolved yet. OnDown follows when the
+        // announcement goes, whether it was ever up or not.
+        virtual void OnAnnounced(const std::string& instance) noexcept = 0;
         virtual void OnUp(const ServiceInfo& info) noexcept = 0;
         virtual void OnDown(const std::string& instance) noexcept = 0;
         // A neighbour that is up published a different TXT record.
@@ -71,6 +76,7 @@ private:
 
     struct Neighbour {
         std::set<Announcement> seen;
+        bool announced = false; // reported by OnAnnounced
         bool up = false;
         std::unique_ptr<TxtWatch> txt_watch;
         // The first resolve, until it is up.

@@ -65,6 +65,10 @@ public:
     std::vector<std::string> Neighbours() const { return browser_.Neighbours(); }
 
 private:
+    void OnAnnounced(const std::string& instance) noexcept override
+    {
+        listener_.OnNeighbourAnnounced(instance);
+    }
     void OnUp(const ServiceInfo& info) noexcept override { listener_.OnNeighbourUp(info); }
     void OnDown(const std::string& instance) noexcept override
     {

@@ -22,6 +22,10 @@ namespace pigeon::avahi {
 class Presence {
 public:
     struct Listener {
+        // An instance is announced that is not up: its SRV and TXT records
+        // may not answer for a while yet (see Browser). OnNeighbourUp follows
+        // once it resolves, or OnNeighbourDown when the announcement goes.
+        virtual void OnNeighbourAnnounced([[maybe_unused]] const std::string& instance) noexcept {}
         // A new instance appeared (first (interface, protocol) it is seen on),
         // already resolved once (so TXT is known).
         virtual void OnNeighbourUp(const ServiceInfo& info) noexcept = 0;

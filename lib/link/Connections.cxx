@@ -228,6 +228,13 @@ void Connections::Contact(const std::string& instance)
             owner_.OnLinkReady(instance);
         return;
     }
+    // Dialling where it was, which its records, come since, no longer name
+    // (it moved while away): the new addresses now, not after a timeout.
+    if (const auto* endpoints = neighbours_.FreshAddresses(instance);
+        link.dialer != nullptr && endpoints != nullptr && *endpoints != link.dialling) {
+        link.dialer.reset();
+        link.connecting = false;
+    }
     // A neighbour whose pin we refuse (the handshake log said why) gets no stream at all.
     if (link.connecting || link.stream || presence_.OwnInstance().empty() ||
         neighbours_.Refused(instance))
@@ -267,6 +274,7 @@ void Connections::OnResolved(const std::string& instance,
 void Connections::Dial(const std::string& instance, const std::vector<avahi::Endpoint>& endpoints)
 {
     // The Dialer is ours and calls nothing once destroyed: `this` is safe.
+    links_[instance].dialling = endpoints;
     links_[instance].dialer = std::make_unique<Dialer>(
         io_, endpoints, kDialTimeout,
         [this, instance](const std::string& error, tcp::socket socket, const tcp::endpoint& used) {

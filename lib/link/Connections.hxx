@@ -90,9 +90,10 @@ public:
 
 private:
     struct Link {
-        bool connecting = false;        // resolving or dialling
-        std::unique_ptr<Dialer> dialer; // our connection attempt, while it lasts
-        Stream* stream = nullptr;       // the stream we use with it, one of streams_
+        bool connecting = false;               // resolving or dialling
+        std::unique_ptr<Dialer> dialer;        // our connection attempt, while it lasts
+        std::vector<avahi::Endpoint> dialling; // the addresses it tries
+        Stream* stream = nullptr;              // the stream we use with it, one of streams_
         std::unique_ptr<boost::asio::steady_timer> retry;
         int retry_seconds = 2;
     };

@@ -419,7 +419,9 @@ std::string LinkManager::PeerName(const std::string& instance) const
 std::vector<std::string> LinkManager::OurNames() const
 {
     std::vector<std::string> names;
-    if (const auto own = OwnInstance(); !own.empty())
+    // Ours already while avahi-daemon probes it: a pigeon that met us before
+    // dials us then, and a copy we handed on may come back.
+    if (const auto own = presence_.PublishedName(); !own.empty())
         names.push_back(own);
     if (!config_.account.empty())
         names.push_back(config_.account);

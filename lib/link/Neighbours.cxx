@@ -8,6 +8,8 @@
 #include "util/Log.hxx"
 #include "util/Time.hxx"
 
+#include <algorithm>
+
 namespace pigeon::link {
 
 std::vector<std::string> NamesOf(const std::string& instance, const Neighbour& neighbour)
@@ -86,18 +88,72 @@ void Neighbours::ExpireAddresses(const std::string& instance) noexcept
 
 void Neighbours::Forget(const std::string& instance) noexcept
 {
-    table_.erase(instance);
+    const auto it = table_.find(instance);
+    if (it == table_.end())
+        return;
+    auto& record = it->second;
+    if (!record.pin.empty() && !record.info.endpoints.empty() &&
+        record.pin_verdict.vouch != PinVouch::Mismatch) {
+        record.present = false;
+        remembered_.insert_or_assign(
+            instance, Remembered{std::move(record), std::chrono::steady_clock::now()});
+        if (remembered_.size() > kRemembered)
+            remembered_.erase(std::min_element(
+                remembered_.begin(), remembered_.end(),
+                [](const auto& a, const auto& b) { return a.second.gone < b.second.gone; }));
+    }
+    table_.erase(it);
+}
+
+void Neighbours::OnNeighbourAnnounced(const std::string& instance) noexcept
+{
+    // A pigeon we met, announced again. Its SRV and TXT records do not answer
+    // while its responder probes them (about 0.75 s, RFC 6762 section 8.1),
+    // a good part of a contact in passing; but it most likely listens where
+    // it did. It is dialled there at once, under TLS with the pin it showed
+    // us, which only the holder of that key can answer to. If it moved, that
+    // costs one failed dial; its records, once they answer, give the next.
+    const auto returning = [](const Neighbour& n) {
+        return !n.present && !n.pin.empty() && !n.info.endpoints.empty() &&
+               n.pin_verdict.vouch != PinVouch::Mismatch;
+    };
+    try {
+        auto it = table_.find(instance);
+        if (it == table_.end()) {
+            const auto kept = remembered_.find(instance);
+            if (kept == remembered_.end())
+                return;
+            Judge(instance, kept->second.record); // a key may have come meanwhile
+            if (!returning(kept->second.record))
+                return;
+            it = table_.emplace(instance, std::move(kept->second.record)).first;
+            remembered_.erase(kept);
+        } else if (!returning(it->second)) {
+            return;
+        }
+        auto& neighbour = it->second;
+        neighbour.present = true;
+        neighbour.resolved = std::chrono::steady_clock::now();
+        LogHandshake(store_, instance, "back",
+                     "announced again: its last addresses until it resolves, " +
+                         Join(neighbour.info.endpoints));
+        owner_.OnNeighbourSeen(instance, true);
+    } catch (const std::exception& e) {
+        log::Error("link", std::string("neighbour announced: ") + e.what());
+    }
 }
 
 void Neighbours::OnNeighbourUp(const avahi::ServiceInfo& info) noexcept
 {
     try {
+        remembered_.erase(info.instance); // up again without OnNeighbourAnnounced
         auto& neighbour = table_[info.instance];
+        const bool fresh = !neighbour.present; // else back already, on its announcement
         neighbour.info = info;
         neighbour.resolved = std::chrono::steady_clock::now();
         neighbour.present = true;
         Learn(info.instance, neighbour, "seen");
-        owner_.OnNeighbourSeen(info.instance, true);
+        owner_.OnNeighbourSeen(info.instance, fresh);
     } catch (const std::exception& e) {
         log::Error("link", std::string("neighbour up: ") + e.what());
     }
@@ -182,9 +238,16 @@ std::vector<std::string> Neighbours::OnKeyArrived(const std::string& account)
 
 bool Neighbours::ForgetPin(const std::string& instance)
 {
+    std::string account;
+    // Nor dialled on that pin when it is announced again: learnt afresh then.
+    if (const auto kept = remembered_.find(instance); kept != remembered_.end()) {
+        account = kept->second.record.jid;
+        remembered_.erase(kept);
+    }
     const auto it = table_.find(instance);
-    const bool forgotten =
-        trust_.Forget(instance, it != table_.end() ? it->second.jid : std::string());
+    if (it != table_.end())
+        account = it->second.jid;
+    const bool forgotten = trust_.Forget(instance, account);
     if (it != table_.end())
         Judge(instance, it->second);
     return forgotten;
@@ -209,7 +272,7 @@ std::vector<std::string> Neighbours::UnvouchedAccounts() const
 void Neighbours::OnNeighbourDown(const std::string& instance) noexcept
 {
     const auto it = table_.find(instance);
-    if (it == table_.end())
+    if (it == table_.end() || !it->second.present) // an announcement we did not act on
         return;
     it->second.present = false;
     LogHandshake(store_, instance, "gone", {});

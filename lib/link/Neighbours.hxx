@@ -45,7 +45,9 @@ public:
     // What the owner hears, on the loop. It must not throw.
     struct Owner {
         // `instance` appeared (`fresh`) or changed its TXT record, and its
-        // record is up to date: there may be something for it now.
+        // record is up to date: there may be something for it now. A pigeon
+        // we met appears as soon as it is announced again, with the record
+        // we kept (addresses, pin); resolved, it is seen again, not fresh.
         virtual void OnNeighbourSeen(const std::string& instance, bool fresh) noexcept = 0;
         // `instance` is announced no more; its record stays until Forget().
         virtual void OnNeighbourGone(const std::string& instance) noexcept = 0;
@@ -73,6 +75,9 @@ public:
     const std::vector<avahi::Endpoint>* FreshAddresses(const std::string& instance) const noexcept;
     // They did not answer: the next contact resolves afresh.
     void ExpireAddresses(const std::string& instance) noexcept;
+    // Drops the record of `instance`. That of a pigeon with a pin is kept
+    // aside (the last kRemembered gone), so that when it is announced again
+    // it can be dialled before it resolves (OnNeighbourAnnounced).
     void Forget(const std::string& instance) noexcept;
 
     // The verdict on the pin `txt` announces for `instance` (a fresh resolve;
@@ -95,6 +100,7 @@ public:
 
 private:
     // avahi::Presence::Listener
+    void OnNeighbourAnnounced(const std::string& instance) noexcept override;
     void OnNeighbourUp(const avahi::ServiceInfo& info) noexcept override;
     void OnNeighbourDown(const std::string& instance) noexcept override;
     void OnNeighbourTxt(const std::string& instance, const avahi::TxtRecord& txt) noexcept override;
@@ -107,10 +113,19 @@ private:
     // log. Throws what the store throws.
     void Judge(const std::string& instance, Neighbour& neighbour);
 
+    // Gone pigeons whose pins we hold, with when they went: bounded, since a
+    // stranger may announce and withdraw names without end.
+    struct Remembered {
+        Neighbour record;
+        std::chrono::steady_clock::time_point gone;
+    };
+    static constexpr std::size_t kRemembered = 64;
+
     store::Store& store_;
     Owner& owner_;
     PinTrust trust_;
     std::map<std::string, Neighbour> table_;
+    std::map<std::string, Remembered> remembered_;
 };
 
 } // namespace pigeon::link

@@ -1,0 +1,75 @@
+#!/bin/bash
+# A carrier Elaine met before comes back (issue 13): its avahi-daemon announces
+# it at once but answers for its SRV and TXT records only after probing them
+# (about 0.75 s, RFC 6762 section 8.1). Elaine dials it at once where it was,
+# under TLS with the pin it showed her, so her message is handed over before
+# Kramer can even be resolved. Back with a new key, the first dial is refused
+# (its certificate is not the pinned one) and the handoff waits for Kramer's
+# records, as with a stranger.
+. "$(dirname "$0")/lib.sh"
+
+lab_add_host elaine
+lab_add_host kramer
+lab_wait_avahi elaine kramer
+node_start elaine --account elaine@example.org --link-idle 60
+
+# The handshake log's events for Kramer since row AFTER, as "event;detail" lines.
+kramer_log() {
+    node_ctl elaine peers --log --limit 100000 --json | python3 -c '
+import json, sys
+for e in json.load(sys.stdin)[int(sys.argv[1]):]:
+    if e["instance"] == "kramer@kramer":
+        print(e["event"] + ";" + e["detail"])' "$1"
+}
+log_rows() { node_ctl elaine peers --log --limit 100000 --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
+present() { json_true elaine "any(p['instance'] == 'kramer@kramer' and p['present'] for p in j)" peers; }
+# in_order "EVENTS" A B...: A, B... come in that order among the EVENTS (words).
+in_order() {
+    python3 -c 'import sys; e = iter(sys.argv[1].split()); sys.exit(0 if all(w in e for w in sys.argv[2:]) else 1)' "$@"
+}
+resolved_since() { kramer_log "$1" | grep -q '^seen;'; }
+handed() { json_true elaine "any(m['id'] == '$1' and m['carriers'] == 1 for m in j)" outbox; }
+# Kramer goes, and Elaine's avahi-daemon forgets his records: they live one
+# second after his goodbye (RFC 6762 section 10.1).
+kramer_goes() {
+    node_kill kramer
+    wait_for "elaine sees kramer go" 20 eval '! present'
+    sleep 1.5
+}
+
+# First meeting: found the usual way, once resolved.
+node_start kramer
+first=$(node_ctl elaine send jerry@example.org "first")
+wait_for "kramer takes the first message" 30 handed "$first"
+kramer_goes
+
+# Back, same key: the handoff comes before Kramer resolves.
+second=$(node_ctl elaine send jerry@example.org "second")
+rows=$(log_rows)
+node_start kramer
+wait_for "kramer takes the second message" 30 handed "$second"
+wait_for "elaine resolves kramer again" 30 resolved_since "$rows"
+events=$(kramer_log "$rows" | cut -d';' -f1 | tr '\n' ' ')
+in_order "$events" back connected handoff seen ||
+    fail "the handoff did not come before kramer resolved: $events"
+kramer_log "$rows" | grep -q '^back;announced again: its last addresses until it resolves, ' ||
+    fail "no 'back' row that says what it dials: $(kramer_log "$rows")"
+kramer_goes
+
+# Back with a new key: refused on the old pin, taken once resolved.
+rm "$LAB_DIR/node-kramer/data/pigeon/tls-key.pem" "$LAB_DIR/node-kramer/data/pigeon/tls-cert.pem"
+third=$(node_ctl elaine send jerry@example.org "third")
+rows=$(log_rows)
+node_start kramer
+wait_for "kramer takes the third message" 30 handed "$third"
+events=$(kramer_log "$rows")
+echo "$events" | grep -q '^back;' || fail "elaine did not dial kramer back: $events"
+echo "$events" | grep -q '^refused;.*is not the one it announces' ||
+    fail "the old pin did not refuse kramer's new key: $events"
+in_order "$(echo "$events" | cut -d';' -f1)" refused seen handoff ||
+    fail "the handoff did not wait for kramer's new pin: $events"
+expect kramer "sorted(m['id'] for m in j) == sorted(['$first', '$second', '$third'])" carrying
+
+node_kill elaine
+node_kill kramer
+echo "ok"
