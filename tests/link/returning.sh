@@ -3,7 +3,8 @@
 # it at once but answers for its SRV and TXT records only after probing them
 # (about 0.75 s, RFC 6762 section 8.1). Elaine dials it at once where it was,
 # under TLS with the pin it showed her, so her message is handed over before
-# Kramer can even be resolved. Back with a new key, the first dial is refused
+# Kramer can even be resolved. Back at new addresses, the dial goes there as
+# soon as his records answer. Back with a new key, the first dial is refused
 # (its certificate is not the pinned one) and the handoff waits for Kramer's
 # records, as with a stranger.
 . "$(dirname "$0")/lib.sh"
@@ -56,6 +57,29 @@ kramer_log "$rows" | grep -q '^back;announced again: its last addresses until it
     fail "no 'back' row that says what it dials: $(kramer_log "$rows")"
 kramer_goes
 
+# Back at new addresses: the dial to the old ones gives way as soon as
+# Kramer's records answer, instead of waiting out its timeout (seconds: no
+# host answers there any more).
+kramer_ns="$(_lab_ns kramer)"
+old6=$(lab_ip6 kramer)
+ip -n "$kramer_ns" addr del "$(lab_ip kramer)/24" dev mesh0
+ip -n "$kramer_ns" addr del "$old6/64" dev mesh0
+ip -n "$kramer_ns" addr add 169.254.1.200/24 dev mesh0
+ip -n "$kramer_ns" addr add fe80::c8:200/64 dev mesh0 nodad
+sleep 2 # avahi-daemon withdraws the old addresses and announces the new ones
+moved=$(node_ctl elaine send jerry@example.org "moved")
+rows=$(log_rows)
+node_start kramer
+wait_for "kramer takes the message sent while he moved" 30 handed "$moved"
+events=$(kramer_log "$rows")
+in_order "$(echo "$events" | cut -d';' -f1)" back seen connected handoff ||
+    fail "elaine did not dial kramer's new addresses once resolved: $events"
+echo "$events" | grep '^connected;' | tail -n 1 | grep -Eq ';(169\.254\.1\.200|fe80::c8:200%mesh0) ' ||
+    fail "the handoff did not go to kramer's new addresses: $events"
+! echo "$events" | grep -q '^connect failed;' ||
+    fail "the dial to kramer's old addresses ran out its time: $events"
+kramer_goes
+
 # Back with a new key: refused on the old pin, taken once resolved.
 rm "$LAB_DIR/node-kramer/data/pigeon/tls-key.pem" "$LAB_DIR/node-kramer/data/pigeon/tls-cert.pem"
 third=$(node_ctl elaine send jerry@example.org "third")
@@ -68,7 +92,7 @@ echo "$events" | grep -q '^refused;.*is not the one it announces' ||
     fail "the old pin did not refuse kramer's new key: $events"
 in_order "$(echo "$events" | cut -d';' -f1)" refused seen handoff ||
     fail "the handoff did not wait for kramer's new pin: $events"
-expect kramer "sorted(m['id'] for m in j) == sorted(['$first', '$second', '$third'])" carrying
+expect kramer "sorted(m['id'] for m in j) == sorted(['$first', '$second', '$moved', '$third'])" carrying
 
 node_kill elaine
 node_kill kramer
