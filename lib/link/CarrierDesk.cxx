@@ -49,7 +49,7 @@ int CarrierDesk::Take(Stream& stream, const xml::Element& iq,
             Refuse(stream, iq, *decision.refusal);
             return 0;
         }
-        answer = Keep(from_peer, items, decision, now);
+        answer = Keep(from_peer, std::move(items), decision, now);
     } catch (const std::system_error& e) {
         if (!sqlite::IsOutOfSpace(e.code()))
             throw;
@@ -197,30 +197,31 @@ CarryHoldings CarrierDesk::Holdings(std::span<const IncomingItem> items, UnixMs 
 }
 
 std::vector<ItemStatus> CarrierDesk::Keep(const std::string& from_peer,
-                                          std::span<const IncomingItem> items,
+                                          std::vector<IncomingItem> items,
                                           const CarryDecision& decision, UnixMs now)
 {
     const auto& decided = decision.statuses;
     std::vector<ItemStatus> answer;
     std::vector<store::CarriedItem> to_store;
+    to_store.reserve(items.size());
     for (std::size_t i = 0; i < items.size(); ++i) {
         if (decided[i].status != "stored") {
             answer.push_back(decided[i]);
             continue;
         }
-        const auto& item = items[i];
+        auto& item = items[i];
         // Our own policy caps how long we hold anything, whatever the origin asks.
         const UnixMs expires = std::min(item.expires, now + config_.ttl);
         // Our own L caps the budget we take on; the giver joins the path.
-        to_store.push_back({item.origin_id,
-                            item.origin,
-                            item.to,
+        to_store.push_back({std::move(item.origin_id),
+                            std::move(item.origin),
+                            std::move(item.to),
                             from_peer,
                             item.sent,
                             now,
                             expires,
                             0,
-                            item.payload,
+                            std::move(item.payload),
                             0,
                             {},
                             TakenBudget(item.copies),

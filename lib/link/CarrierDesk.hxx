@@ -45,9 +45,10 @@ private:
                                         const std::string& from_peer);
     // The budget we take on for a copy offered with `offered`: our own L caps it.
     int TakenBudget(int offered) const noexcept;
-    // Commits the items `decided` stores; the statuses to answer with, those
-    // it refused first, then "stored" or "duplicate" as the store found them.
-    std::vector<ItemStatus> Keep(const std::string& from_peer, std::span<const IncomingItem> items,
+    // Commits the items `decided` stores, moved out of `items`; the statuses
+    // to answer with, those it refused first, then "stored" or "duplicate"
+    // as the store found them.
+    std::vector<ItemStatus> Keep(const std::string& from_peer, std::vector<IncomingItem> items,
                                  const CarryDecision& decision, UnixMs now);
     // What we hold now (after dropping what expired), with the origins of `items`.
     CarryHoldings Holdings(std::span<const IncomingItem> items, UnixMs now);
