@@ -157,21 +157,22 @@ bool Statement::IsNull(int column) const noexcept
     return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-void Statement::BindOne(int index, std::int64_t value)
+void Statement::BindOne(int index, std::int64_t value, bool /*borrowed*/)
 {
     if (const int rc = sqlite3_bind_int64(stmt_, index, value); rc != SQLITE_OK)
         throw MakeError(db_, rc, "cannot bind parameter");
 }
 
-void Statement::BindOne(int index, std::string_view value)
+void Statement::BindOne(int index, std::string_view value, bool borrowed)
 {
-    if (const int rc = sqlite3_bind_text64(stmt_, index, value.data(), value.size(),
-                                           SQLITE_TRANSIENT, SQLITE_UTF8);
+    if (const int rc =
+            sqlite3_bind_text64(stmt_, index, value.data(), value.size(),
+                                borrowed ? SQLITE_STATIC : SQLITE_TRANSIENT, SQLITE_UTF8);
         rc != SQLITE_OK)
         throw MakeError(db_, rc, "cannot bind parameter");
 }
 
-void Statement::BindOne(int index, std::nullptr_t)
+void Statement::BindOne(int index, std::nullptr_t, bool /*borrowed*/)
 {
     if (const int rc = sqlite3_bind_null(stmt_, index); rc != SQLITE_OK)
         throw MakeError(db_, rc, "cannot bind parameter");

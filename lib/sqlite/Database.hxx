@@ -67,11 +67,20 @@ public:
     }
     Statement& operator=(Statement&&) = delete;
 
-    // Binds parameters 1..N in order. Throws std::system_error.
+    // Binds parameters 1..N in order; SQLite keeps its own copy of each
+    // text. Throws std::system_error.
     template <typename... Args> void Bind(const Args&... args)
     {
         [[maybe_unused]] int index = 1;
-        (BindOne(index++, args), ...);
+        (BindOne(index++, args, false), ...);
+    }
+    // As Bind, but SQLite reads each text where it is, uncopied, until the
+    // statement is reset: the caller keeps every argument alive until then
+    // (the store's helpers, which bind, step and reset in one call).
+    template <typename... Args> void BindBorrowed(const Args&... args)
+    {
+        [[maybe_unused]] int index = 1;
+        (BindOne(index++, args, true), ...);
     }
 
     // True while a row is available. Throws std::system_error.
@@ -85,12 +94,21 @@ public:
     bool IsNull(int column) const noexcept;
 
 private:
-    void BindOne(int index, std::int64_t value);
-    void BindOne(int index, int value) { BindOne(index, std::int64_t{value}); }
-    void BindOne(int index, std::string_view value);
-    void BindOne(int index, const std::string& value) { BindOne(index, std::string_view(value)); }
-    void BindOne(int index, const char* value) { BindOne(index, std::string_view(value)); }
-    void BindOne(int index, std::nullptr_t);
+    void BindOne(int index, std::int64_t value, bool borrowed);
+    void BindOne(int index, int value, bool borrowed)
+    {
+        BindOne(index, std::int64_t{value}, borrowed);
+    }
+    void BindOne(int index, std::string_view value, bool borrowed);
+    void BindOne(int index, const std::string& value, bool borrowed)
+    {
+        BindOne(index, std::string_view(value), borrowed);
+    }
+    void BindOne(int index, const char* value, bool borrowed)
+    {
+        BindOne(index, std::string_view(value), borrowed);
+    }
+    void BindOne(int index, std::nullptr_t, bool borrowed);
 
     sqlite3* db_;
     sqlite3_stmt* stmt_;

@@ -43,7 +43,7 @@ bool Store::AddOneCarried(const CarriedItem& item)
     {
         auto& copies = (*impl_)[kCopiesOf];
         sqlite::ScopedReset reset(copies);
-        copies.Bind(item.origin, item.id, item.payload);
+        copies.BindBorrowed(item.origin, item.id, item.payload);
         while (copies.Step()) {
             if (copies.Int(1) != 0)
                 return false;
@@ -58,11 +58,12 @@ bool Store::AddOneCarried(const CarriedItem& item)
     if (item.path.find('\n') == std::string::npos)
         for (const auto row : relayed)
             impl_->Run(kEvictCarried, row);
+    const std::string digest = crypto::Digest(item.payload);
     auto& s = (*impl_)[kInsertCarried];
-    sqlite::ScopedReset reset(s);
-    s.Bind(item.id, item.origin, item.to, item.from_peer, item.sent, item.received, item.expires,
-           item.payload, std::int64_t(item.payload.size()), crypto::Digest(item.payload),
-           std::int64_t{item.copies}, item.path);
+    sqlite::ScopedReset reset(s); // before `digest` goes
+    s.BindBorrowed(item.id, item.origin, item.to, item.from_peer, item.sent, item.received,
+                   item.expires, item.payload, std::int64_t(item.payload.size()), digest,
+                   std::int64_t{item.copies}, item.path);
     s.Run();
     return impl_->db.Changes() > 0;
 }

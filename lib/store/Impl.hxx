@@ -99,7 +99,7 @@ enum Sql {
     kSpendOriginCopies,
     kAddCarriedLoad,
     kTombstonePath,
-    kRetakeCopy,
+    kHeldCopy,
     kTombstoneOf,
     kSummaryHeld,
     kSummaryTombstones,
@@ -109,6 +109,7 @@ enum Sql {
     kUnsealedQueue,
     kSaveSeal,
     kCopiesOf,
+    kRetakeCopy,
     kSqlCount
 };
 
@@ -223,7 +224,7 @@ struct Store::Impl {
         try {
             auto& s = (*this)[which];
             sqlite::ScopedReset reset(s);
-            s.Bind(args...);
+            s.BindBorrowed(args...); // alive until `reset`
             s.Run();
         } catch (...) {
             Run(kSyncFull);
@@ -245,7 +246,7 @@ struct Store::Impl {
     {
         auto& s = (*this)[which];
         sqlite::ScopedReset reset(s);
-        s.Bind(args...);
+        s.BindBorrowed(args...); // alive until `reset`
         std::vector<decltype(read(s))> rows;
         while (s.Step())
             rows.push_back(read(s));
@@ -286,7 +287,7 @@ struct Store::Impl {
     {
         auto& s = (*this)[which];
         sqlite::ScopedReset reset(s);
-        s.Bind(args...);
+        s.BindBorrowed(args...); // alive until `reset`
         if (!s.Step())
             return std::nullopt;
         return read(s);
@@ -297,7 +298,7 @@ struct Store::Impl {
     {
         auto& s = (*this)[which];
         sqlite::ScopedReset reset(s);
-        s.Bind(args...);
+        s.BindBorrowed(args...); // alive until `reset`
         s.Run();
         return db.Changes();
     }

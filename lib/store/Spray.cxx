@@ -33,9 +33,22 @@ std::vector<bool> Store::RetakeCopies(std::span<const CarriedItem> items)
     sqlite::Transaction transaction(impl_->db);
     std::vector<bool> retaken;
     retaken.reserve(items.size());
-    for (const auto& item : items)
-        retaken.push_back(impl_->Run(kRetakeCopy, item.origin, item.id, item.from_peer,
-                                     std::int64_t{item.copies}) > 0);
+    std::vector<std::int64_t> budget_to; // rows of ours none of whose share is spent
+    for (const auto& item : items) {
+        auto& held = (*impl_)[kHeldCopy];
+        sqlite::ScopedReset reset(held);
+        held.BindBorrowed(item.origin, item.id, item.from_peer);
+        bool found = false;
+        budget_to.clear();
+        while (held.Step()) {
+            found = true;
+            if (held.Int(1) == 0)
+                budget_to.push_back(held.Int(0));
+        }
+        retaken.push_back(found);
+        for (const auto row : budget_to)
+            impl_->Run(kRetakeCopy, row, std::int64_t{item.copies});
+    }
     transaction.Commit();
     return retaken;
 }

@@ -216,9 +216,10 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     // `+from_peer`: found by (origin, origin_id), not by walking every copy
     // from that peer, which SQLite's planner otherwise picks (carried_by_peer
     // matches CARRYING) and which made each handoff quadratic.
-    "UPDATE carried SET copies = CASE WHEN EXISTS (SELECT 1 FROM relays WHERE carried_id = "
-    "carried.id) THEN copies ELSE ?4 END WHERE origin = ?1 AND origin_id = ?2 AND "
-    "+from_peer = ?3 AND " CARRYING,
+    // Looked for first, read-only: a giver offers again rarely, and an UPDATE
+    // that finds nothing still opens the table and indexes it could write.
+    "SELECT id, EXISTS (SELECT 1 FROM relays WHERE carried_id = carried.id) FROM carried "
+    "WHERE origin = ?1 AND origin_id = ?2 AND +from_peer = ?3 AND " CARRYING,
     // A tombstone after row ?1 of a message of ?3 or ?4 (an origin's names).
     "SELECT 1 FROM tombstones WHERE origin IN (?3, ?4) AND id > ?1 AND until > ?2 LIMIT 1",
     // Schema 14: summary vectors (Summary.cxx). What we carry, from the
@@ -244,6 +245,8 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     // carry that other carriers handed on (a path of more than one name).
     "SELECT id, digest = '' AND payload = ?3, " CARRYING " AND instr(path, char(10)) > 0 "
     "FROM carried WHERE origin = ?1 AND origin_id = ?2",
+    // The copy kHeldCopy found takes the budget offered now.
+    "UPDATE carried SET copies = ?2 WHERE id = ?1",
 };
 
 } // namespace pigeon::store
