@@ -185,6 +185,7 @@ std::string HashHex(const unsigned char* data, std::size_t length, std::size_t g
     crypto_generichash(hash.data(), hash.size(), data, length, nullptr, 0);
     static constexpr char kHex[] = "0123456789abcdef";
     std::string text;
+    text.reserve(3 * size); // two digits a byte, and the spaces between groups
     for (std::size_t i = 0; i < hash.size(); ++i) {
         if (group > 0 && i > 0 && i % group == 0)
             text += ' ';
