@@ -146,7 +146,12 @@ void Neighbours::OnNeighbourAnnounced(const std::string& instance) noexcept
 void Neighbours::OnNeighbourUp(const avahi::ServiceInfo& info) noexcept
 {
     try {
-        remembered_.erase(info.instance); // up again without OnNeighbourAnnounced
+        // Up again without OnNeighbourAnnounced taking it back: what we kept
+        // (its pin above all) still holds.
+        if (const auto kept = remembered_.find(info.instance); kept != remembered_.end()) {
+            table_.try_emplace(info.instance, std::move(kept->second.record));
+            remembered_.erase(kept);
+        }
         auto& neighbour = table_[info.instance];
         const bool fresh = !neighbour.present; // else back already, on its announcement
         neighbour.info = info;

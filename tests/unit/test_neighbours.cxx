@@ -114,6 +114,18 @@ TEST_CASE("no one else is back before it resolves")
     CHECK(f.owner.seen.empty());
 }
 
+TEST_CASE("a pigeon met before keeps its pin when it resolves without being announced back")
+{
+    // Resolved without its announcement taking it back first (a name that was
+    // held back under ours, looked at again), with a TXT record that drops
+    // the pin: it is still held to the pin.
+    Fixture f;
+    f.MeetAndPart(Pigeon("kramer@kramer", 7));
+    f.avahi.OnNeighbourUp(Pigeon("kramer@kramer", 7, false));
+    CHECK(f.owner.seen == std::vector<Seen>{{"kramer@kramer", true}});
+    CHECK(f.neighbours.Find("kramer@kramer")->pin == kPin);
+}
+
 TEST_CASE("what we keep of pigeons gone is bounded")
 {
     Fixture f;
