@@ -274,8 +274,9 @@ void Connections::OnResolved(const std::string& instance,
 void Connections::Dial(const std::string& instance, const std::vector<avahi::Endpoint>& endpoints)
 {
     // The Dialer is ours and calls nothing once destroyed: `this` is safe.
-    links_[instance].dialling = endpoints;
-    links_[instance].dialer = std::make_unique<Dialer>(
+    auto& link = links_[instance];
+    link.dialling = endpoints;
+    link.dialer = std::make_unique<Dialer>(
         io_, endpoints, kDialTimeout,
         [this, instance](const std::string& error, tcp::socket socket, const tcp::endpoint& used) {
             OnDialled(instance, error, std::move(socket), used);

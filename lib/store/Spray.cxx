@@ -33,21 +33,17 @@ std::vector<bool> Store::RetakeCopies(std::span<const CarriedItem> items)
     sqlite::Transaction transaction(impl_->db);
     std::vector<bool> retaken;
     retaken.reserve(items.size());
-    std::vector<std::int64_t> budget_to; // rows of ours none of whose share is spent
     for (const auto& item : items) {
-        auto& held = (*impl_)[kHeldCopy];
-        sqlite::ScopedReset reset(held);
-        held.BindBorrowed(item.origin, item.id, item.from_peer);
-        bool found = false;
-        budget_to.clear();
-        while (held.Step()) {
-            found = true;
-            if (held.Int(1) == 0)
-                budget_to.push_back(held.Int(0));
-        }
-        retaken.push_back(found);
-        for (const auto row : budget_to)
-            impl_->Run(kRetakeCopy, row, std::int64_t{item.copies});
+        const auto held = impl_->Collect(
+            kHeldCopy,
+            [](const sqlite::Statement& s) {
+                return std::pair{s.Int(0), s.Int(1) != 0};
+            },
+            item.origin, item.id, item.from_peer);
+        retaken.push_back(!held.empty());
+        for (const auto& [row, relayed] : held)
+            if (!relayed) // else some of its share is spent: its budget stays
+                impl_->Run(kRetakeCopy, row, std::int64_t{item.copies});
     }
     transaction.Commit();
     return retaken;
