@@ -214,23 +214,34 @@ struct Store::Impl {
 
     sqlite::Statement& operator[](Sql which) { return statements[which]; }
 
-    // Runs `which` with `args` as a commit of its own that does not wait for
-    // the disk: for diagnostics (who was seen, the handshake log) written on
-    // the way to an acknowledgement. WAL stays consistent; a crash loses at
-    // most these rows, and the next durable commit syncs them too.
+    // While one lives, commits do not wait for the disk: WAL stays
+    // consistent, a crash loses at most the commits made under it, and the
+    // next durable commit syncs them too. For what nothing
+    // outside relies on: diagnostics, a note that a carrier took a message
+    // (lost, it is offered again and answered "duplicate").
+    class Unsynced {
+    public:
+        explicit Unsynced(Impl& impl) : impl_(impl) { impl_.Run(kSyncNormal); }
+        // Failing to go back to FULL would leave every later acknowledgement
+        // undurable: it throws out of a noexcept destructor, ending the daemon.
+        ~Unsynced() { impl_.Run(kSyncFull); }
+        Unsynced(const Unsynced&) = delete;
+        Unsynced& operator=(const Unsynced&) = delete;
+
+    private:
+        Impl& impl_;
+    };
+
+    // Runs `which` with `args` as an unsynced commit of its own: for
+    // diagnostics (who was seen, the handshake log) written on the way to an
+    // acknowledgement.
     template <typename... Args> void RunUnsynced(Sql which, const Args&... args)
     {
-        Run(kSyncNormal);
-        try {
-            auto& s = (*this)[which];
-            sqlite::ScopedReset reset(s);
-            s.BindBorrowed(args...); // alive until `reset`
-            s.Run();
-        } catch (...) {
-            Run(kSyncFull);
-            throw;
-        }
-        Run(kSyncFull);
+        Unsynced unsynced(*this);
+        auto& s = (*this)[which];
+        sqlite::ScopedReset reset(s);
+        s.BindBorrowed(args...); // alive until `reset`
+        s.Run();
     }
 
     void Run(Sql which)

@@ -92,6 +92,10 @@ std::vector<OutboxItem> Store::Outbox()
 int Store::RecordHandoffs(const std::string& carrier, std::span<const std::string> origin_ids,
                           UnixMs handed, std::span<const int> copies)
 {
+    // Unsynced: the carrier answered after its own durable commit. Lost in a
+    // crash, these messages are offered to it again, and its answer
+    // ("duplicate", or "stored" for a copy it retakes) records them again.
+    Impl::Unsynced unsynced(*impl_);
     sqlite::Transaction transaction(impl_->db);
     int added = 0;
     for (std::size_t i = 0; i < origin_ids.size(); ++i) {
