@@ -10,9 +10,11 @@
 #include "crypto/Random.hxx"
 #include "link/LinkManager.hxx"
 #include "ssl/TlsKey.hxx"
+#include "store/WalSync.hxx"
 #include "systemd/Notify.hxx"
 #include "uplink/HostMeta.hxx"
 #include "uplink/Uplink.hxx"
+#include "uring/FsyncRing.hxx"
 #include "util/DiskSpace.hxx"
 #include "util/Log.hxx"
 
@@ -153,6 +155,7 @@ void Daemon::Start()
     identity_ =
         std::make_unique<crypto::Identity>(crypto::Identity::LoadOrCreate(config_.IdentityFile()));
     checkpoints_ = std::make_unique<CheckpointTimer>(io_, store_);
+    StartWalSync();
     expiry_ = std::make_unique<ExpiryTimer>(io_, store_, &events_);
     StartUplink();
     if (config_.link_local) {
@@ -163,6 +166,7 @@ void Daemon::Start()
         link_config.identity = identity_.get();
         link_config.stream.tls_key = tls_key_.get();
         link_config.events = &events_;
+        link_config.wal_sync = wal_sync_.get();
         link_config.on_carried = [this] {
             expiry_->Rearm();
             if (uplink_) // there may be none yet, or a new one since
@@ -239,6 +243,18 @@ void Daemon::Reload() noexcept
         log::Error("pigeond",
                    std::string("cannot reload the settings, keeping those in use: ") + e.what());
     }
+}
+
+// A carrier's batches wait for the disk through io_uring where it can.
+void Daemon::StartWalSync()
+{
+    try {
+        fsync_ring_ = std::make_unique<uring::FsyncRing>(io_);
+    } catch (const std::system_error& e) { // as durable, but the loop waits for each batch
+        log::Info("pigeond",
+                  std::string("no io_uring (") + e.what() + "): a carrier syncs each batch inline");
+    }
+    wal_sync_ = std::make_unique<store::WalSync>(store_, fsync_ring_.get());
 }
 
 // The uplink for the configured account, or none without one.

@@ -28,6 +28,12 @@ class TlsKey;
 namespace pigeon::link {
 class LinkManager;
 }
+namespace pigeon::store {
+class WalSync;
+}
+namespace pigeon::uring {
+class FsyncRing;
+}
 namespace pigeon::uplink {
 class Uplink;
 }
@@ -95,6 +101,7 @@ private:
     void Stop(int signal);
     void AwaitHangUp();
     void StartUplink();
+    void StartWalSync();
     void LogReady();
 
     DaemonConfig config_;
@@ -107,6 +114,8 @@ private:
     std::unique_ptr<ssl::TlsKey> tls_key_; // for the link only
     boost::asio::io_context io_{1};
     std::unique_ptr<CheckpointTimer> checkpoints_;
+    std::unique_ptr<uring::FsyncRing> fsync_ring_; // null: no io_uring here
+    std::unique_ptr<store::WalSync> wal_sync_;
     // The uplink first: the link layer tells it when it takes on messages.
     std::unique_ptr<ExpiryTimer> expiry_;
     std::unique_ptr<uplink::Uplink> uplink_;

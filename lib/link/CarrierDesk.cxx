@@ -6,6 +6,7 @@
 #include "link/Stream.hxx"
 #include "sqlite/Error.hxx"
 #include "store/Store.hxx"
+#include "store/WalSync.hxx"
 #include "util/EventBus.hxx"
 #include "xmpp/Message.hxx"
 
@@ -38,7 +39,7 @@ int CarrierDesk::Take(Stream& stream, const xml::Element& iq,
     CheckRoutes(items, our_names);
     const auto held = TakeOutHeld(items, from_peer);
     if (items.empty() && !held.empty()) {
-        stream.Send(MakeCarryResult(iq, held));
+        Answer(stream, MakeCarryResult(iq, held));
         return 0;
     }
     std::vector<ItemStatus> answer;
@@ -60,7 +61,7 @@ int CarrierDesk::Take(Stream& stream, const xml::Element& iq,
         return 0;
     }
     answer.insert(answer.end(), held.begin(), held.end());
-    stream.Send(MakeCarryResult(iq, answer));
+    Answer(stream, MakeCarryResult(iq, answer));
     const auto count = [&answer](std::string_view status) {
         return std::count_if(answer.begin(), answer.end(),
                              [status](const ItemStatus& s) { return s.status == status; });
@@ -73,6 +74,19 @@ int CarrierDesk::Take(Stream& stream, const xml::Element& iq,
                      " already held, " + std::to_string(count("refused")) + " refused");
     PublishCarrying(from_peer, answer);
     return int(stored);
+}
+
+void CarrierDesk::Answer(Stream& stream, xml::Element answer)
+{
+    if (config_.wal_sync == nullptr) {
+        stream.Send(answer);
+        return;
+    }
+    // After the commits it answers for, in the order of the answers before it.
+    config_.wal_sync->WhenDurable([stream = stream.weak_from_this(), answer = std::move(answer)] {
+        if (const auto open = stream.lock(); open && open->IsOpen())
+            open->Send(answer);
+    });
 }
 
 CarryDecision CarrierDesk::Decide(const std::string& from_peer, std::span<const IncomingItem> items,
@@ -89,7 +103,7 @@ CarryDecision CarrierDesk::Decide(const std::string& from_peer, std::span<const 
 void CarrierDesk::Refuse(Stream& stream, const xml::Element& iq, const CarryRefusal& refusal)
 {
     const std::string from_peer = stream.PeerInstance();
-    stream.Send(xmpp::MakeIqError(iq, refusal.type, refusal.condition, refusal.text));
+    Answer(stream, xmpp::MakeIqError(iq, refusal.type, refusal.condition, refusal.text));
     if (!refusal.reason.empty())
         LogHandshake(store_, from_peer, "carry refused", refusal.reason);
     Publish(config_.events, [&] {
@@ -230,7 +244,9 @@ std::vector<ItemStatus> CarrierDesk::Keep(const std::string& from_peer,
     std::vector<std::int64_t> evict;
     for (const auto& [holder, copy] : decision.evict)
         evict.push_back(copy.row);
-    const auto added = store_.AddCarried(to_store, evict); // durable before we answer
+    // Durable before we answer: now, or once WalSync says so (Answer).
+    const auto added = store_.AddCarried(
+        to_store, evict, config_.wal_sync ? store::Commit::kDeferred : store::Commit::kDurable);
     NoteEvictions(from_peer, decision.evict);
     for (std::size_t i = 0; i < to_store.size(); ++i)
         answer.push_back(

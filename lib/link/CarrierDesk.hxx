@@ -1,8 +1,9 @@
 #pragma once
 // A carrier's desk: takes in what neighbours hand us to carry
 // (doc/carry-protocol.md). DecideCarry says what to take; whatever is taken is
-// committed to the store before the answer leaves, so that an acknowledged
-// message survives a crash. A request the disk has no room for is refused
+// committed to the store, and on disk before the answer leaves (with a
+// WalSync, the loop goes on meanwhile), so that an acknowledged message
+// survives a crash. A request the disk has no room for is refused
 // like one past the quotas: resource-constraint, type wait.
 
 #include "link/LinkConfig.hxx"
@@ -34,6 +35,9 @@ private:
     // What to store, evict and refuse. Throws what the store throws.
     CarryDecision Decide(const std::string& from_peer, std::span<const IncomingItem> items,
                          UnixMs now);
+    // Sends `answer` once every commit made so far is on disk, after the
+    // answers before it, if `stream` is still open then.
+    void Answer(Stream& stream, xml::Element answer);
     // Refuses the whole request `iq`, and says so.
     void Refuse(Stream& stream, const xml::Element& iq, const CarryRefusal& refusal);
     // Refuses the items whose path holds us or is past the hop limit.

@@ -19,6 +19,9 @@ class EventBus;
 namespace pigeon::crypto {
 class Identity;
 } // namespace pigeon::crypto
+namespace pigeon::store {
+class WalSync;
+} // namespace pigeon::store
 
 namespace pigeon::link {
 
@@ -48,6 +51,10 @@ struct LinkConfig {
     // Hears what happens on the link (neighbours, handoffs, what we carry);
     // may be null. Must outlive the LinkManager.
     EventBus* events = nullptr;
+    // Where what we take to carry waits for the disk before we answer, while
+    // the loop goes on; null: each batch is committed durably at once. Must
+    // outlive the LinkManager.
+    store::WalSync* wal_sync = nullptr;
 };
 
 } // namespace pigeon::link

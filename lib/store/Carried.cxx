@@ -6,12 +6,16 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 namespace pigeon::store {
 
 std::vector<bool> Store::AddCarried(std::span<const CarriedItem> items,
-                                    std::span<const std::int64_t> evict)
+                                    std::span<const std::int64_t> evict, Commit commit)
 {
+    std::optional<Impl::Unsynced> unsynced;
+    if (commit == Commit::kDeferred)
+        unsynced.emplace(*impl_);
     sqlite::Transaction transaction(impl_->db);
     for (const auto row : evict)
         impl_->Run(kEvictCarried, row);
@@ -30,6 +34,8 @@ std::vector<bool> Store::AddCarried(std::span<const CarriedItem> items,
         impl_->Run(kAddCarriedLoad, std::string(key.first), key.second, load.messages, load.bytes);
     impl_->BumpCounter("carried_for_others", std::count(added.begin(), added.end(), true));
     transaction.Commit();
+    if (unsynced)
+        ++impl_->deferred_commits;
     return added;
 }
 

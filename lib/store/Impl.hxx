@@ -199,8 +199,10 @@ struct Store::Impl {
     sqlite::Database db;
     std::vector<sqlite::Statement> statements;
     std::uint64_t requeued = 0; // Store::Requeued
+    std::filesystem::path path;
+    std::uint64_t deferred_commits = 0; // Store::DeferredCommits
 
-    explicit Impl(const std::filesystem::path& path) : db(path)
+    explicit Impl(const std::filesystem::path& db_path) : db(db_path), path(db_path)
     {
         // WAL keeps readers off the writer's back; FULL makes each COMMIT
         // durable before it returns, which acknowledgements rely on.
@@ -216,7 +218,7 @@ struct Store::Impl {
 
     // While one lives, commits do not wait for the disk: WAL stays
     // consistent, a crash loses at most the commits made under it, and the
-    // next durable commit syncs them too. For what nothing
+    // next durable commit (or a WalSync) syncs them too. For what nothing
     // outside relies on: diagnostics, a note that a carrier took a message
     // (lost, it is offered again and answered "duplicate").
     class Unsynced {

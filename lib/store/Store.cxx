@@ -450,4 +450,16 @@ void Store::Checkpoint(bool empty_log)
     impl_->db.Checkpoint(empty_log);
 }
 
+std::filesystem::path Store::WalPath() const
+{
+    auto wal = impl_->path;
+    wal += "-wal"; // SQLite's name for it, beside the database
+    return wal;
+}
+
+std::uint64_t Store::DeferredCommits() const noexcept
+{
+    return impl_->deferred_commits;
+}
+
 } // namespace pigeon::store

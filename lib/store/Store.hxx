@@ -2,7 +2,9 @@
 // The store is the daemon's source of truth. Every method that records
 // something other peers will be told about (a handoff accepted, a message
 // received) commits durably (WAL, synchronous=FULL) before it returns, so an
-// acknowledgement sent after the call can never outlive the data.
+// acknowledgement sent after the call can never outlive the data. The one
+// exception is asked for by name: AddCarried with Commit::kDeferred, whose
+// acknowledgement waits for WalSync instead of the loop waiting for the disk.
 
 #include "store/Model.hxx"
 
@@ -41,6 +43,10 @@ struct FoundItem {
     std::optional<CarriedItem> carried;
     std::optional<InboxItem> inbox;
 };
+
+// How a commit meets the disk: before the call returns, or once a WalSync
+// says so (the caller then acknowledges nothing before that).
+enum class Commit { kDurable, kDeferred };
 
 class Store {
 public:
@@ -103,7 +109,8 @@ public:
     // bytes is kept beside it). A new copy straight from its origin (a path
     // of one name) replaces the copies of it other carriers handed on to us.
     std::vector<bool> AddCarried(std::span<const CarriedItem> items,
-                                 std::span<const std::int64_t> evict = {});
+                                 std::span<const std::int64_t> evict = {},
+                                 Commit commit = Commit::kDurable);
     // Fair storage (Quota.cxx): what we carry, by the neighbour that handed
     // it to us; what we carry for `origin`; `limit` copies from `peer` in
     // the order they are evicted (nearest expiry, then oldest received),
@@ -280,6 +287,10 @@ public:
     // no log file behind (when no other reader is in the way).
     void OnWalCommit(std::function<void(int pages)> hook);
     void Checkpoint(bool empty_log = false);
+    // For WalSync: the write-ahead log's file, and how many Commit::kDeferred
+    // commits were made so far.
+    std::filesystem::path WalPath() const;
+    std::uint64_t DeferredCommits() const noexcept;
 
 private:
     // ExpireCarried's work, inside the caller's transaction.
