@@ -24,8 +24,10 @@ namespace {
 // What a handed-over item adds to its body: the forwarded message around it,
 // the signature, and when sealed the notice and the seal's own bytes.
 constexpr std::size_t kItemOverhead = 800;
-// The carrier commits one batch while the next is on its way.
-constexpr std::size_t kBatchesInFlight = 2;
+// The carrier parses and commits the next batches while the disk syncs one
+// (store::WalSync): with two in flight it waited for us a quarter of the
+// time; with four the handoff bench's median ratio went from ~0.41 to ~0.50.
+constexpr std::size_t kBatchesInFlight = 4;
 
 // Whether queue position `a` comes before `b`.
 bool Before(const store::QueuePosition& a, const store::QueuePosition& b) noexcept
