@@ -8,6 +8,9 @@ TEST_CASE("RFC 3339 formatting is UTC with milliseconds")
 {
     CHECK(FormatRfc3339(0) == "1970-01-01T00:00:00.000Z");
     CHECK(FormatRfc3339(1'795'321'361'123) == "2026-11-22T04:22:41.123Z");
+    CHECK(FormatRfc3339(951'868'799'999) == "2000-02-29T23:59:59.999Z");
+    CHECK(FormatRfc3339(-1) == "1969-12-31T23:59:59.999Z");
+    CHECK(FormatRfc3339(253'402'300'800'000) == "10000-01-01T00:00:00.000Z"); // past what parses
 }
 
 TEST_CASE("RFC 3339 parsing")
