@@ -5,12 +5,12 @@
 #include "store/WalSync.hxx"
 #include "uring/FsyncRing.hxx"
 
+#include "RingOrRefusal.hxx"
 #include "StoreOnLoop.hxx"
 
 #include <doctest/doctest.h>
 
 #include <chrono>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,27 +30,6 @@ void Carry(Store& store, const std::string& id, Commit commit)
 {
     const CarriedItem batch[] = {Copy(id)};
     REQUIRE(store.AddCarried(batch, {}, commit) == std::vector<bool>{true});
-}
-
-// What the kernel says of io_uring: 0 allows it to all.
-bool KernelAllowsIoUring()
-{
-    std::ifstream file("/proc/sys/kernel/io_uring_disabled");
-    int disabled = 0;
-    return !(file >> disabled) || disabled == 0;
-}
-
-// Opens `ring`; false, having checked that the kernel forbids io_uring (the
-// daemon then syncs inline), if it cannot.
-bool OpenRing(boost::asio::io_context& io, std::optional<uring::FsyncRing>& ring)
-{
-    try {
-        ring.emplace(io);
-        return true;
-    } catch (const std::system_error& e) {
-        CHECK_MESSAGE(!KernelAllowsIoUring(), e.what());
-        return false;
-    }
 }
 
 // Runs the loop until `done` or 5 s.
@@ -78,7 +57,7 @@ TEST_CASE("with a ring, answers wait for the sync that covers their commit, in o
 {
     test::StoreOnLoop s;
     std::optional<uring::FsyncRing> ring;
-    if (!OpenRing(s.io, ring))
+    if (!test::OpenRing(s.io, ring))
         return;
     WalSync wal(s.store, &*ring);
     std::vector<int> answered;
@@ -108,7 +87,7 @@ TEST_CASE("answers for a sync in flight die quietly with the WalSync")
 {
     test::StoreOnLoop s;
     std::optional<uring::FsyncRing> ring;
-    if (!OpenRing(s.io, ring))
+    if (!test::OpenRing(s.io, ring))
         return;
     bool answered = false;
     {
