@@ -1,6 +1,7 @@
 #include "crypto/Identity.hxx"
 
 #include "crypto/Random.hxx"
+#include "util/UniqueFd.hxx"
 
 #include <sodium.h>
 
@@ -19,32 +20,22 @@ namespace {
     throw std::system_error(errno, std::generic_category(), what);
 }
 
-// Closes the descriptor whatever happens between open and the end of scope.
-struct Fd {
-    int fd;
-    ~Fd()
-    {
-        if (fd >= 0)
-            ::close(fd);
-    }
-};
-
 using Seed = std::array<unsigned char, crypto_sign_SEEDBYTES>;
 
 std::optional<Seed> ReadSeed(const std::filesystem::path& file)
 {
-    Fd in{::open(file.c_str(), O_RDONLY | O_CLOEXEC)};
-    if (in.fd < 0) {
+    const UniqueFd in(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in.IsOpen()) {
         if (errno == ENOENT)
             return std::nullopt;
         ThrowErrno("cannot read " + file.string());
     }
     Seed seed;
     unsigned char extra;
-    const ssize_t n = ::read(in.fd, seed.data(), seed.size());
+    const ssize_t n = ::read(in.Get(), seed.data(), seed.size());
     if (n < 0)
         ThrowErrno("cannot read " + file.string());
-    if (std::size_t(n) != seed.size() || ::read(in.fd, &extra, 1) != 0)
+    if (std::size_t(n) != seed.size() || ::read(in.Get(), &extra, 1) != 0)
         throw std::runtime_error(file.string() + " is not a pigeon identity (" +
                                  std::to_string(crypto_sign_SEEDBYTES) +
                                  " bytes expected); move it away to make a new one");
@@ -57,11 +48,11 @@ void WriteSeed(const std::filesystem::path& file, const Seed& seed)
 {
     const std::filesystem::path temp = file.string() + ".new";
     {
-        Fd out{::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)};
-        if (out.fd < 0)
+        const UniqueFd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        if (!out.IsOpen())
             ThrowErrno("cannot create " + temp.string());
-        if (::write(out.fd, seed.data(), seed.size()) != ssize_t(seed.size()) ||
-            ::fsync(out.fd) != 0)
+        if (::write(out.Get(), seed.data(), seed.size()) != ssize_t(seed.size()) ||
+            ::fsync(out.Get()) != 0)
             ThrowErrno("cannot write " + temp.string());
     }
     if (::rename(temp.c_str(), file.c_str()) != 0)

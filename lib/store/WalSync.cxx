@@ -15,13 +15,13 @@ namespace {
 
 std::system_error Failure(const char* what, const std::filesystem::path& path)
 {
-    return {errno, std::system_category(), std::string(what) + " " + path.string()};
+    return {errno, std::generic_category(), std::string(what) + " " + path.string()};
 }
 
-int OpenOrThrow(const std::filesystem::path& path, int flags)
+UniqueFd OpenOrThrow(const std::filesystem::path& path, int flags)
 {
-    const int fd = open(path.c_str(), flags | O_CLOEXEC);
-    if (fd < 0)
+    UniqueFd fd(open(path.c_str(), flags | O_CLOEXEC));
+    if (!fd.IsOpen())
         throw Failure("cannot open", path);
     return fd;
 }
@@ -32,11 +32,7 @@ WalSync::WalSync(Store& store, uring::FsyncRing* ring) noexcept : store_(store),
 {
 }
 
-WalSync::~WalSync()
-{
-    if (log_fd_ >= 0)
-        close(log_fd_); // a sync in flight holds the file itself
-}
+WalSync::~WalSync() = default; // a sync in flight holds the file itself
 
 void WalSync::WhenDurable(std::function<void()> then)
 {
@@ -103,24 +99,18 @@ int WalSync::LogFile()
     if (stat(path.c_str(), &now) != 0)
         throw Failure("cannot find", path);
     struct stat held {};
-    if (log_fd_ >= 0 && fstat(log_fd_, &held) == 0 && held.st_dev == now.st_dev &&
+    if (log_.IsOpen() && fstat(log_.Get(), &held) == 0 && held.st_dev == now.st_dev &&
         held.st_ino == now.st_ino)
-        return log_fd_;
-    if (log_fd_ >= 0)
-        close(log_fd_);
-    log_fd_ = -1;
-    const int fd = OpenOrThrow(path, O_RDONLY);
+        return log_.Get();
+    log_ = UniqueFd();
+    auto log = OpenOrThrow(path, O_RDONLY);
     // A new log file's name must be on disk too, once.
-    const int dir =
+    const auto dir =
         OpenOrThrow(path.parent_path().empty() ? "." : path.parent_path(), O_RDONLY | O_DIRECTORY);
-    const int synced = fsync(dir);
-    close(dir);
-    if (synced != 0) {
-        close(fd);
+    if (fsync(dir.Get()) != 0)
         throw Failure("cannot sync the directory of", path);
-    }
-    log_fd_ = fd;
-    return log_fd_;
+    log_ = std::move(log);
+    return log_.Get();
 }
 
 } // namespace pigeon::store

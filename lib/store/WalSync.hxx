@@ -12,6 +12,7 @@
 
 #include "store/Store.hxx"
 #include "util/Alive.hxx"
+#include "util/UniqueFd.hxx"
 
 #include <cstdint>
 #include <deque>
@@ -50,7 +51,7 @@ private:
 
     Store& store_;
     uring::FsyncRing* ring_;
-    int log_fd_ = -1;
+    UniqueFd log_;              // the log file, as LogFile() last checked it
     std::uint64_t durable_ = 0; // deferred commits known to be on disk
     bool syncing_ = false;
     std::uint64_t syncs_ = 0;

@@ -13,14 +13,14 @@ namespace {
 // liburing reports errors as negated errno values.
 std::system_error Failure(int negated_errno, const char* what)
 {
-    return {std::error_code(-negated_errno, std::system_category()), what};
+    return {std::error_code(-negated_errno, std::generic_category()), what};
 }
 
 int NewEventFd()
 {
     const int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (fd < 0)
-        throw std::system_error(errno, std::system_category(), "eventfd");
+        throw std::system_error(errno, std::generic_category(), "eventfd");
     return fd;
 }
 
@@ -53,7 +53,7 @@ void FsyncRing::DataSync(int fd, Done done)
 {
     io_uring_sqe* sqe = io_uring_get_sqe(&ring_->ring);
     if (sqe == nullptr)
-        throw std::system_error(EBUSY, std::system_category(), "io_uring: ring full");
+        throw std::system_error(EBUSY, std::generic_category(), "io_uring: ring full");
     io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
     const auto id = ++last_id_;
     io_uring_sqe_set_data64(sqe, id);
@@ -96,7 +96,7 @@ void FsyncRing::Reap()
     for (auto& [done, result] : finished) {
         if (alive.Gone())
             return;
-        done(result < 0 ? std::error_code(-result, std::system_category()) : std::error_code{});
+        done(result < 0 ? std::error_code(-result, std::generic_category()) : std::error_code{});
     }
 }
 
