@@ -3,7 +3,6 @@
 // meanwhile); without one, the commit itself was durable and the answer
 // leaves at once.
 
-#include "crypto/Identity.hxx"
 #include "link/CarrierDesk.hxx"
 #include "link/CarryProtocol.hxx"
 #include "link/LinkConfig.hxx"
@@ -11,6 +10,7 @@
 #include "store/WalSync.hxx"
 #include "xmpp/Message.hxx"
 
+#include "CarriedCopy.hxx"
 #include "LoopbackStream.hxx"
 #include "OverTheWire.hxx"
 #include "RingOrRefusal.hxx"
@@ -26,16 +26,14 @@ using namespace pigeon::test;
 
 namespace {
 
-constexpr UnixMs kSent = 1'795'321'361'000;
-
 // Elaine's request that we carry `ids`, as it reaches us.
 xml::Element Request(const std::vector<std::string>& ids)
 {
     std::vector<link::OutgoingItem> items;
     for (const auto& id : ids) {
-        const xmpp::ChatMessage m{
-            "elaine@example.org/phone", "jerry@example.org", id, "running late", kSent, true};
-        items.push_back({xmpp::Forward(xmpp::ToStanza(m), kSent), NowMs() + 3'600'000});
+        auto m = SampleMessage();
+        m.id = id;
+        items.push_back({xmpp::Forward(xmpp::ToStanza(m), m.sent), NowMs() + 3'600'000});
     }
     return OverTheWire(link::MakeCarryRequest("carry-1", std::move(items)));
 }
