@@ -19,6 +19,9 @@ namespace {
 
 constexpr auto kRestartDelay = std::chrono::seconds(5);
 constexpr auto kFirstRetry = std::chrono::seconds(5);
+// A responder on the link answers within milliseconds, or after the one
+// query avahi-daemon repeats a second later if the first was lost.
+constexpr auto kUnannouncedTimeout = std::chrono::milliseconds(1500);
 constexpr auto kMaxRetry = std::chrono::minutes(5);
 
 } // namespace
@@ -288,8 +291,7 @@ void Browser::PostDone(Lookup::Done done, std::optional<ServiceInfo> info) noexc
 
 void Browser::Resolve(const std::string& instance, Lookup::Done done, Lookup::Enough enough)
 {
-    auto i = neighbours_.find(instance);
-    if (client_ == nullptr || browser_ == nullptr || i == neighbours_.end()) {
+    if (client_ == nullptr || browser_ == nullptr) {
         PostDone(std::move(done), std::nullopt);
         return;
     }
@@ -301,9 +303,20 @@ void Browser::Resolve(const std::string& instance, Lookup::Done done, Lookup::En
             PostDone(std::move(done), std::move(info));
         },
         std::move(enough));
-    for (const auto& [interface, protocol] : i->second.seen)
-        lookup->Add(interface, protocol);
-    lookup->Start();
+    if (const auto i = neighbours_.find(instance);
+        i != neighbours_.end() && !i->second.seen.empty()) {
+        for (const auto& [interface, protocol] : i->second.seen)
+            lookup->Add(interface, protocol);
+        lookup->Start();
+    } else {
+        // Not announced to us yet: a pigeon publishes without probing (see
+        // Publisher.hxx), so it may dial us before its first announcement
+        // arrives, and it answers already. Asked on every interface, briefly:
+        // a name nobody holds must not keep a stranger's stream waiting.
+        for (const auto protocol : {AVAHI_PROTO_INET, AVAHI_PROTO_INET6})
+            lookup->Add(AVAHI_IF_UNSPEC, protocol);
+        lookup->Start(kUnannouncedTimeout);
+    }
     resolves_.emplace(id, std::move(lookup));
 }
 

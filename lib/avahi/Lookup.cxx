@@ -11,8 +11,6 @@
 namespace pigeon::avahi {
 namespace {
 
-// Avahi's own resolvers give up after about 5 s.
-constexpr auto kTimeout = std::chrono::seconds(6);
 // Once one answer is in, the others (the other address family, other
 // interfaces) come within milliseconds on a link, or not at all: an A record
 // is usually not published over IPv6 mDNS. Only a lookup whose first answers
@@ -96,9 +94,9 @@ void Lookup::Add(AvahiIfIndex interface, AvahiProtocol protocol)
     }
 }
 
-void Lookup::Start() noexcept
+void Lookup::Start(std::chrono::steady_clock::duration timeout) noexcept
 {
-    deadline_ = std::chrono::steady_clock::now() + kTimeout;
+    deadline_ = std::chrono::steady_clock::now() + timeout;
     // With no resolver at all, the timer still reports the failure from the loop.
     ArmTimer(resolvers_.empty() ? std::chrono::steady_clock::now() : deadline_);
 }

@@ -45,8 +45,11 @@ public:
     // Resolves on one more announcement. A resolver Avahi refuses counts as
     // failed. Throws std::bad_alloc only.
     void Add(AvahiIfIndex interface, AvahiProtocol protocol);
+    // Avahi's own resolvers give up after about 5 s.
+    static constexpr std::chrono::seconds kTimeout{6};
+
     // Arms the deadline; call once, after the first Add.
-    void Start() noexcept;
+    void Start(std::chrono::steady_clock::duration timeout = kTimeout) noexcept;
     // Frees the resolvers and hands on what was found so far (the daemon went away).
     void Finish() noexcept;
     bool Finished() const noexcept { return finished_; }

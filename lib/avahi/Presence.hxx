@@ -77,11 +77,12 @@ public:
     std::string PublishedName() const;
 
     // Resolves `instance` afresh (new resolvers, not our copy from
-    // OnNeighbourUp) on every (interface, protocol) it is announced on, and
+    // OnNeighbourUp) on every (interface, protocol) it is announced on (on
+    // every interface if it is not announced to us yet), and
     // calls `done` once, later, from the loop, with the endpoints found so
     // far merged, as soon as `enough` holds for them (empty: one address
-    // connect() can use), else once every answer is in; nullopt if it is
-    // unknown or nothing resolved within a few seconds.
+    // connect() can use), else once every answer is in; nullopt if nothing
+    // resolved within a few seconds.
     void Resolve(const std::string& instance, std::function<void(std::optional<ServiceInfo>)> done,
                  std::function<bool(const ServiceInfo&)> enough = {});
     // Instances announced and resolved (those reported up), without ourselves.
