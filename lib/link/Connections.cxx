@@ -321,15 +321,8 @@ void Connections::RetryLater(const std::string& instance)
     link.retry->expires_after(std::chrono::seconds(link.retry_seconds));
     link.retry_seconds = std::min(link.retry_seconds * 2, kMaxRetrySeconds);
     link.retry->async_wait([this, alive = alive_.Watch(), instance](boost::system::error_code ec) {
-        if (ec || alive.Gone() || stopping_)
-            return;
-        try {
-            const auto* neighbour = neighbours_.Find(instance);
-            if (neighbour != nullptr && neighbour->present && owner_.HasWork(instance))
-                Contact(instance);
-        } catch (const std::exception& e) {
-            log::Error("link", "retrying " + instance + ": " + e.what());
-        }
+        if (!ec && !alive.Gone() && !stopping_)
+            ContactIfWanted(instance, "retrying");
     });
 }
 
@@ -484,6 +477,23 @@ void Connections::OnStreamClosed(Stream& stream, const std::string& reason) noex
     if (stream.GetEnding() == Stream::Ending::ByUs)
         link->retry_seconds = 2;
     owner_.OnLinkLost(instance, stream.GetEnding());
+    // Refused under the pin we dialled a returning pigeon with, while its
+    // records, answering meanwhile, brought a new one: dial under that now.
+    const auto* neighbour = neighbours_.Find(instance);
+    if (!stream.Refusal().empty() && neighbour != nullptr && !neighbour->pin.empty() &&
+        neighbour->pin != stream.RequiredPin())
+        ContactIfWanted(instance, "dialling again under a new pin");
+}
+
+void Connections::ContactIfWanted(const std::string& instance, const char* what) noexcept
+{
+    try {
+        const auto* neighbour = neighbours_.Find(instance);
+        if (neighbour != nullptr && neighbour->present && owner_.HasWork(instance))
+            Contact(instance);
+    } catch (const std::exception& e) {
+        log::Error("link", std::string(what) + " " + instance + ": " + e.what());
+    }
 }
 
 } // namespace pigeon::link

@@ -127,6 +127,9 @@ private:
                             const std::optional<avahi::ServiceInfo>& info);
     // The responder's stream with a peer identified (and under TLS if it has a pin): in use.
     void Opened(Stream& stream, const xml::StreamHeader& header);
+    // Contacts `instance` if it is present and the owner has work for it;
+    // logs a failure as `what` (what we were doing).
+    void ContactIfWanted(const std::string& instance, const char* what) noexcept;
     // The link whose stream `stream` is, or nullptr for a second stream.
     Link* LinkOf(const Stream& stream) noexcept;
 

@@ -108,6 +108,8 @@ public:
     bool Encrypted() const noexcept { return tls_ == Tls::Done; }
     // Why the TLS the peer's pin calls for failed (a mismatch, a plain peer); empty if it did not.
     const std::string& Refusal() const noexcept { return refusal_; }
+    // The pin RequireTls was given; empty without one.
+    const std::string& RequiredPin() const noexcept { return pin_; }
 
 private:
     // Where STARTTLS stands: Plain without a pin; then Wanted, Offered (the
