@@ -1,7 +1,6 @@
 #include "avahi/Publisher.hxx"
 
 #include "avahi/Error.hxx"
-#include "avahi/Txt.hxx"
 #include "util/Log.hxx"
 
 #include <avahi-common/alternative.h>
@@ -10,9 +9,9 @@
 namespace pigeon::avahi {
 namespace {
 
-// Without the cookie avahi-daemon would add, the TXT record on the wire is
-// exactly the caller's.
-constexpr auto kFlags = AVAHI_PUBLISH_NO_COOKIE;
+// Unique records go out unprobed (see Publisher.hxx). Being raw records,
+// they carry no cookie: the TXT record on the wire is exactly the caller's.
+constexpr int kUnique = AVAHI_PUBLISH_UNIQUE | AVAHI_PUBLISH_NO_PROBE;
 // Names taken locally are reported at once; give up after this many.
 constexpr int kMaxRenames = 100;
 
@@ -30,6 +29,7 @@ void Publisher::Publish(AvahiClient* client, std::string user, std::uint16_t por
     group_.reset();
     own_.clear();
     name_.clear();
+    service_.clear();
     host_.clear();
     wanted_ = Wanted{std::move(user), port, std::move(txt)};
     if (client == nullptr)
@@ -48,13 +48,10 @@ void Publisher::UpdateTxt(TxtRecord txt)
     if (!wanted_)
         return;
     wanted_->txt = std::move(txt);
-    if (group_ == nullptr)
+    if (group_ == nullptr || service_.empty())
         return;
-    const auto list = ToStringList(wanted_->txt);
-    const int error = avahi_entry_group_update_service_txt_strlst(
-        group_.get(), AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, kFlags, name_.c_str(), type_.c_str(),
-        nullptr, list.get());
-    if (error < 0)
+    if (const int error = AddRecords({ServiceTxt(service_, wanted_->txt)}, AVAHI_PUBLISH_UPDATE);
+        error < 0)
         throw MakeError(error, "cannot update the TXT record of '" + name_ + "'");
 }
 
@@ -67,6 +64,7 @@ void Publisher::Withdraw() noexcept
     group_.reset();
     own_.clear();
     name_.clear();
+    service_.clear();
     host_.clear();
 }
 
@@ -106,13 +104,18 @@ void Publisher::Register(AvahiClient& client)
         avahi_entry_group_reset(group_.get());
     }
 
-    const auto txt = ToStringList(wanted_->txt);
+    const char* domain = avahi_client_get_domain_name(&client);
+    const char* fqdn = avahi_client_get_host_name_fqdn(&client);
+    if (domain == nullptr || fqdn == nullptr)
+        throw MakeError(&client, "cannot get the Avahi domain and host name");
+    service_.clear();
     for (int renames = 0;; ++renames) {
-        const int error = avahi_entry_group_add_service_strlst(
-            group_.get(), AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, kFlags, name_.c_str(), type_.c_str(),
-            nullptr, nullptr, wanted_->port, txt.get());
+        const auto records =
+            ServiceRecords(name_, type_, domain, fqdn, wanted_->port, wanted_->txt);
+        const int error = AddRecords(records);
         // Another client of this avahi-daemon has the name: no probing needed to know.
         if (error == AVAHI_ERR_COLLISION && renames < kMaxRenames) {
+            avahi_entry_group_reset(group_.get());
             Rename("is taken on this host");
             continue;
         }
@@ -120,6 +123,7 @@ void Publisher::Register(AvahiClient& client)
             group_.reset();
             throw MakeError(error, "cannot publish '" + name_ + "'");
         }
+        service_ = records.front().name;
         break;
     }
     if (const int error = avahi_entry_group_commit(group_.get()); error < 0) {
@@ -127,6 +131,19 @@ void Publisher::Register(AvahiClient& client)
         throw MakeError(error, "cannot publish '" + name_ + "'");
     }
     log::Info("avahi", "publishing '" + name_ + "' on port " + std::to_string(wanted_->port));
+}
+
+int Publisher::AddRecords(const std::vector<RawRecord>& records, int extra_flags) noexcept
+{
+    for (const auto& record : records) {
+        const int error = avahi_entry_group_add_record(
+            group_.get(), AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC,
+            AvahiPublishFlags((record.unique ? kUnique : 0) | extra_flags), record.name.c_str(),
+            AVAHI_DNS_CLASS_IN, record.type, record.ttl, record.rdata.data(), record.rdata.size());
+        if (error < 0)
+            return error;
+    }
+    return 0;
 }
 
 void Publisher::Rename(const char* why) noexcept

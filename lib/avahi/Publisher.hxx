@@ -2,14 +2,25 @@
 // Our own announcement: one entry group holding "<user>@<host>". Renames on a
 // collision (avahi_alternative_service_name) and keeps the renamed name across
 // daemon restarts, so that two programs never swap names.
+//
+// Its SRV and TXT records are published without probing, which RFC 6762
+// section 8.1 asks for unique records, so that a neighbour can resolve us
+// (and take what we carry) at once, not ~0.75 s later. The probe would find
+// no one: the name's host part is avahi-daemon's own host name, which it has
+// probed, and a second publisher of the name on this host is refused by
+// avahi-daemon before anything is sent (a local collision, renamed here). A
+// conflicting record seen later still makes avahi-daemon announce ours again,
+// and a responder that probes, as a squatter that took our name first, yields.
 
 #include "avahi/Handles.hxx"
 #include "avahi/ServiceInfo.hxx"
+#include "avahi/ServiceRecords.hxx"
 
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pigeon::avahi {
 
@@ -56,6 +67,8 @@ private:
     void OnGroupState(AvahiEntryGroup* group, AvahiEntryGroupState state) noexcept;
     // Throws std::system_error.
     void Register(AvahiClient& client);
+    // Adds our records to the group; an AVAHI_ERR_* code if one is refused.
+    int AddRecords(const std::vector<RawRecord>& records, int extra_flags = 0) noexcept;
     void Rename(const char* why) noexcept;
 
     std::string type_;
@@ -64,6 +77,7 @@ private:
     // The Avahi host name name_ was made from.
     std::string host_;
     std::string name_;
+    std::string service_; // name_'s escaped full DNS-SD name, once registered
     std::string own_;
     EntryGroupPtr group_;
 };

@@ -1,12 +1,13 @@
 #!/bin/bash
-# A carrier Elaine met before comes back (issue 13): its avahi-daemon announces
-# it at once but answers for its SRV and TXT records only after probing them
-# (about 0.75 s, RFC 6762 section 8.1). Elaine dials it at once where it was,
-# under TLS with the pin it showed her, so her message is handed over before
-# Kramer can even be resolved. Back at new addresses, the dial goes there as
-# soon as his records answer. Back with a new key, the first dial is refused
-# (its certificate is not the pinned one) and the handoff waits for Kramer's
-# records, as with a stranger.
+# A carrier Elaine met before comes back (issue 13). Elaine dials it at once
+# where it was, under TLS with the pin it showed her, without waiting to
+# resolve it: a responder that probes (RFC 6762 section 8.1) answers for its
+# SRV and TXT records only ~0.75 s after announcing it. (pigeond publishes
+# without probing, so here the resolve may finish first; the handoff must
+# still go over that first dial.) Back at new addresses, the dial goes there
+# as soon as his records answer. Back with a new key, the first dial is
+# refused (its certificate is not the pinned one) and the handoff waits for
+# Kramer's records, as with a stranger.
 . "$(dirname "$0")/lib.sh"
 
 lab_add_host elaine
@@ -44,15 +45,18 @@ first=$(node_ctl elaine send jerry@example.org "first")
 wait_for "kramer takes the first message" 30 handed "$first"
 kramer_goes
 
-# Back, same key: the handoff comes before Kramer resolves.
+# Back, same key: the handoff goes over the dial to his last addresses, the
+# only one made.
 second=$(node_ctl elaine send jerry@example.org "second")
 rows=$(log_rows)
 node_start kramer
 wait_for "kramer takes the second message" 30 handed "$second"
 wait_for "elaine resolves kramer again" 30 resolved_since "$rows"
 events=$(kramer_log "$rows" | cut -d';' -f1 | tr '\n' ' ')
-in_order "$events" back connected handoff seen ||
-    fail "the handoff did not come before kramer resolved: $events"
+in_order "$events" back connected handoff ||
+    fail "the handoff did not go over the dial made when kramer came back: $events"
+[ "$(kramer_log "$rows" | grep -c '^connected;')" = 1 ] ||
+    fail "elaine dialled kramer more than once: $(kramer_log "$rows")"
 kramer_log "$rows" | grep -q '^back;announced again: its last addresses until it resolves, ' ||
     fail "no 'back' row that says what it dials: $(kramer_log "$rows")"
 kramer_goes
@@ -90,7 +94,10 @@ events=$(kramer_log "$rows")
 echo "$events" | grep -q '^back;' || fail "elaine did not dial kramer back: $events"
 echo "$events" | grep -q '^refused;.*is not the one it announces' ||
     fail "the old pin did not refuse kramer's new key: $events"
-in_order "$(echo "$events" | cut -d';' -f1)" refused seen handoff ||
+# His records may answer before or after the old pin's refusal: the handoff
+# waits for both.
+names=$(echo "$events" | cut -d';' -f1)
+in_order "$names" refused handoff && in_order "$names" seen handoff ||
     fail "the handoff did not wait for kramer's new pin: $events"
 expect kramer "sorted(m['id'] for m in j) == sorted(['$first', '$second', '$moved', '$third'])" carrying
 
