@@ -22,6 +22,9 @@ constexpr auto kFirstRetry = std::chrono::seconds(5);
 // A responder on the link answers within milliseconds, or after the one
 // query avahi-daemon repeats a second later if the first was lost.
 constexpr auto kUnannouncedTimeout = std::chrono::milliseconds(1500);
+// Four resolvers each, of the 1,024 objects avahi-daemon allows a client by
+// default; a pigeon refused meanwhile is resolved once it is announced.
+constexpr std::size_t kMaxUnannounced = 16;
 constexpr auto kMaxRetry = std::chrono::minutes(5);
 
 } // namespace
@@ -60,6 +63,7 @@ void Browser::Stop(bool report) noexcept
     neighbours_.clear();
     auto resolves = std::move(resolves_);
     resolves_.clear();
+    unannounced_.clear();
     browser_.reset();
     if (report) {
         for (auto& [id, lookup] : resolves)
@@ -291,7 +295,15 @@ void Browser::PostDone(Lookup::Done done, std::optional<ServiceInfo> info) noexc
 
 void Browser::Resolve(const std::string& instance, Lookup::Done done, Lookup::Enough enough)
 {
-    if (client_ == nullptr || browser_ == nullptr) {
+    // Not announced to us yet: a pigeon publishes without probing (see
+    // Publisher.hxx), so it may dial us before its first announcement
+    // arrives, and it answers already. Asked on every interface, briefly, and
+    // only so many at once: names are free to mint, and a stranger's streams
+    // must not use up the resolvers avahi-daemon lets us have.
+    const auto i = neighbours_.find(instance);
+    const bool announced = i != neighbours_.end() && !i->second.seen.empty();
+    if (client_ == nullptr || browser_ == nullptr ||
+        (!announced && unannounced_.size() >= kMaxUnannounced)) {
         PostDone(std::move(done), std::nullopt);
         return;
     }
@@ -300,22 +312,19 @@ void Browser::Resolve(const std::string& instance, Lookup::Done done, Lookup::En
         io_, *client_, instance, type_,
         [this, id, done = std::move(done)](std::optional<ServiceInfo> info) mutable {
             resolves_.erase(id);
+            unannounced_.erase(id);
             PostDone(std::move(done), std::move(info));
         },
         std::move(enough));
-    if (const auto i = neighbours_.find(instance);
-        i != neighbours_.end() && !i->second.seen.empty()) {
+    if (announced) {
         for (const auto& [interface, protocol] : i->second.seen)
             lookup->Add(interface, protocol);
         lookup->Start();
     } else {
-        // Not announced to us yet: a pigeon publishes without probing (see
-        // Publisher.hxx), so it may dial us before its first announcement
-        // arrives, and it answers already. Asked on every interface, briefly:
-        // a name nobody holds must not keep a stranger's stream waiting.
         for (const auto protocol : {AVAHI_PROTO_INET, AVAHI_PROTO_INET6})
             lookup->Add(AVAHI_IF_UNSPEC, protocol);
         lookup->Start(kUnannouncedTimeout);
+        unannounced_.insert(id);
     }
     resolves_.emplace(id, std::move(lookup));
 }

@@ -110,8 +110,9 @@ private:
     AvahiClient* client_ = nullptr;
     ServiceBrowserPtr browser_;
     std::map<std::string, Neighbour> neighbours_;
-    // Resolve() calls under way, by id.
+    // Resolve() calls under way, by id; those of names not announced to us.
     std::map<unsigned, std::shared_ptr<Lookup>> resolves_;
+    std::set<unsigned> unannounced_;
     unsigned next_resolve_ = 0;
     boost::asio::steady_timer restart_;
     // Completions still queued when we are destroyed check this first.

@@ -160,6 +160,24 @@ done
 got=$(resolve a nobody@nowhere)
 [ "$got" = 'unresolved "nobody@nowhere"' ] || fail "unknown instance: $got"
 
+echo "# names not announced: asked for briefly, at most 16 at once"
+# A pigeon may dial before its announcement reaches us, so a name nobody
+# announced is asked for too; strangers' names must not use up our
+# resolvers. The four beyond the cap are refused at once, and a neighbour's
+# resolve is not held up, while the first sixteen are still asked for.
+m=$(mark a)
+for n in $(seq 20); do
+    send a "resolve ghost-$n@nowhere"
+done
+send a "resolve b-user@b-host"
+wait_line a "$m" 'resolved "b-user@b-host" .*' 5 >/dev/null
+first=$(tail -n "+$((m + 1))" "$W/a.out" | grep -E '^(un)?resolved ' | head -n 5 | cut -d'"' -f2 | tr '\n' ' ')
+[ "$first" = "ghost-17@nowhere ghost-18@nowhere ghost-19@nowhere ghost-20@nowhere b-user@b-host " ] ||
+    fail "first answers while sixteen unknown names were asked for: $first"
+for n in $(seq 16); do
+    wait_line a "$m" "unresolved \"ghost-$n@nowhere\"" 5 >/dev/null
+done
+
 echo "# goodbye on SIGTERM"
 m=$(mark a)
 kill -TERM "$(pid b2)"
