@@ -97,8 +97,9 @@ echo "$events" | grep -q '^refused;.*is not the one it announces' ||
 # His records may answer before or after the old pin's refusal: the handoff
 # waits for both.
 names=$(echo "$events" | cut -d';' -f1)
-in_order "$names" refused handoff && in_order "$names" seen handoff ||
+if ! in_order "$names" refused handoff || ! in_order "$names" seen handoff; then
     fail "the handoff did not wait for kramer's new pin: $events"
+fi
 expect kramer "sorted(m['id'] for m in j) == sorted(['$first', '$second', '$moved', '$third'])" carrying
 
 node_kill elaine
