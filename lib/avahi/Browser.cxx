@@ -1,10 +1,10 @@
 #include "avahi/Browser.hxx"
 
+#include "avahi/ServiceRecords.hxx"
 #include "avahi/Txt.hxx"
 #include "util/Log.hxx"
 
 #include <avahi-common/defs.h>
-#include <avahi-common/domain.h>
 #include <avahi-common/error.h>
 
 #include <boost/asio/post.hpp>
@@ -227,14 +227,12 @@ void Browser::OnFirstResolved(const std::string& name, std::optional<ServiceInfo
 
 void Browser::WatchTxt(const std::string& name, Neighbour& neighbour, const TxtRecord& txt) noexcept
 {
-    char record[AVAHI_DOMAIN_NAME_MAX];
-    if (avahi_service_name_join(record, sizeof(record), name.c_str(), type_.c_str(), "local") < 0)
-        return;
     try {
+        const auto record = ServiceName(name, type_, "local");
         auto watch = std::make_unique<TxtWatch>(TxtWatch{this, name, txt, nullptr});
-        watch->handle.reset(avahi_record_browser_new(client_, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC,
-                                                     record, AVAHI_DNS_CLASS_IN, AVAHI_DNS_TYPE_TXT,
-                                                     AvahiLookupFlags(0), OnTxtEvent, watch.get()));
+        watch->handle.reset(avahi_record_browser_new(
+            client_, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, record.c_str(), AVAHI_DNS_CLASS_IN,
+            AVAHI_DNS_TYPE_TXT, AvahiLookupFlags(0), OnTxtEvent, watch.get()));
         if (watch->handle == nullptr) {
             log::Debug("avahi", "cannot follow the TXT record of '" + name +
                                     "': " + avahi_strerror(avahi_client_errno(client_)));
@@ -242,7 +240,8 @@ void Browser::WatchTxt(const std::string& name, Neighbour& neighbour, const TxtR
         }
         neighbour.txt_watch = std::move(watch);
     } catch (const std::exception&) {
-        // Without a watch we still know the TXT it was resolved with.
+        // A name DNS-SD cannot carry, or no memory: without a watch we still
+        // know the TXT it was resolved with.
     }
 }
 

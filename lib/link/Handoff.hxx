@@ -1,6 +1,6 @@
 #pragma once
 // The origin's side of the carrier handoff (doc/carry-protocol.md): offers
-// our queued messages to carriers in batches, four batches in flight per
+// our queued messages to carriers in batches, eight batches in flight per
 // carrier, each message to at most K carriers and to one carrier at a time,
 // and records a handoff only on the carrier's acknowledgement of its durable
 // copy. A carrier that stops answering is cut off; one that refuses is
