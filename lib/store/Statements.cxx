@@ -146,8 +146,12 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     " AND recipient = ?1 AND " NOT_TOMBSTONED "AND expires > ?3 ORDER BY received, id LIMIT ?2",
     "UPDATE carried SET delivered = ?3, receipt = ?4 "
     "WHERE origin = ?1 AND origin_id = ?2 AND delivered IS NULL",
+    // By the unique key's first column (schema 19).
     "SELECT origin FROM carried WHERE origin_id = ? AND recipient = ?",
-    "SELECT " NEWS_COLUMNS " FROM carried WHERE " NEWS_DUE " ORDER BY id LIMIT ?",
+    // From the index of what is due alone: the planner would rather walk the
+    // whole table in row order (40 ms at 100,000 copies) than sort a few.
+    "SELECT " NEWS_COLUMNS " FROM carried INDEXED BY carried_news WHERE " NEWS_DUE
+    " ORDER BY id LIMIT ?",
     "SELECT " NEWS_COLUMNS " FROM carried WHERE " NEWS_DUE " AND origin = ? ORDER BY id LIMIT ?",
     "UPDATE carried SET told = ?3 WHERE origin = ?1 AND origin_id = ?2 AND told IS NOT 'delivered'",
     // The recipient's own word: no carrier's report holds our send back any more.

@@ -202,3 +202,38 @@ TEST_CASE("show finds a message we hold two copies of, by its id, as one message
     // Two messages, not two copies: still ambiguous.
     CHECK_THROWS_WITH_AS(store.Find("aaaa"), doctest::Contains("ambiguous"), StoreError);
 }
+
+TEST_CASE("schema 19 keeps every copy, its relays and the loads; a receipt finds its copy by id")
+{
+    test::TempDir tmp{"pigeon-carried"};
+    const auto handed_on = [](Store& store) {
+        std::vector<std::string> ids;
+        for (const auto& candidate : store.ToHandOn("newman@newman", 0, 10, kNow))
+            ids.push_back(candidate.item.id);
+        return ids;
+    };
+    {
+        Store store(File(tmp));
+        auto elaine = Copy("elaine@example.org", "e1");
+        auto george = Copy("george@example.org", "g1", "kramer@laptop", 2000, 90000, 20);
+        elaine.copies = george.copies = 4;
+        const CarriedItem batch[] = {elaine, george};
+        store.AddCarried(batch);
+        const auto candidates = store.ToHandOn("newman@newman", 0, 10, kNow);
+        REQUIRE(candidates.size() == 2);
+        const Relayed relayed[] = {{candidates[0].row, 2, true}};
+        store.RecordRelays("newman@newman", relayed, kNow);
+        CHECK(handed_on(store) == std::vector<std::string>{"g1"});
+    }
+    {
+        sqlite::Database db(File(tmp));
+        db.Exec("PRAGMA user_version = 18"); // migration 19 runs again: the table is rebuilt
+    }
+    Store store(File(tmp));
+    CHECK(handed_on(store) == std::vector<std::string>{"g1"}); // the relay to newman is kept
+    CHECK(store.CarriedByPeer() == std::map<std::string, CarriedLoad>{{"kramer@laptop", {2, 30}}});
+    CHECK(store.CarriedOrigin("g1", "jerry@example.org") == "george@example.org");
+    CHECK_FALSE(store.CarriedOrigin("g1", "newman@example.org"));
+    store.MarkUploaded("george@example.org", "g1", 5000); // the load triggers are back
+    CHECK(store.CarriedByPeer() == std::map<std::string, CarriedLoad>{{"kramer@laptop", {1, 10}}});
+}

@@ -26,12 +26,6 @@ constexpr std::array kMayWalk = {
         "WHERE (substr(origin_id, 1, length(?1)) = ?1 OR substr(origin_id, -length(?1)) = ?1)"),
     // Receipts left to resend after a login: once per login.
     std::string_view("WHERE custody = 'reported' AND state != 'delivered'"),
-    // A receipt for a message we carried: once per receipt. (Left as it is:
-    // an index on carried(origin_id) would cost every handoff an insert.)
-    std::string_view("SELECT origin FROM carried WHERE origin_id = ? AND recipient = ?"),
-    // News for any origin, in row order up to a page; the partial index
-    // carried_news holds only what is due.
-    std::string_view("told IS NULL)) ORDER BY id LIMIT ?"),
 };
 
 std::vector<std::string> Plan(pigeon::sqlite::Database& db, std::string_view sql)
