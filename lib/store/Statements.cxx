@@ -51,10 +51,13 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "ORDER BY created, origin_id LIMIT ?3",
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' AND recipient = ?1 "
     "AND custody IS NOT 'reported' AND expires > ?2 ORDER BY created, id",
-    // A carrier's word that it uploaded one holds us back until ?2.
-    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' AND expires > ?3 "
+    // A carrier's word that it uploaded one holds us back until ?2. Through
+    // the queue's own index, in its order: ordered by row id, the planner
+    // walked every message ever sent (17 ms at 100,000), at every receipt.
+    "SELECT " OUTBOX_COLUMNS " FROM outbox INDEXED BY outbox_queue WHERE state = 'queued' "
+    "AND expires > ?3 "
     "AND (custody IS NULL OR custody = 'refused' OR (custody = 'uploaded' AND custody_at <= ?2)) "
-    "ORDER BY created, id LIMIT ?1",
+    "ORDER BY created, origin_id LIMIT ?1",
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE origin_id = ?",
     "UPDATE outbox SET state = 'sent', sent = ?2 WHERE origin_id = ?1 AND state = 'queued'",
     "UPDATE outbox SET state = 'delivered', delivered = ?2, delivered_via = nullif(?3, ''), "

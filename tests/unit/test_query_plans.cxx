@@ -1,9 +1,11 @@
 // Every statement of the store's table (lib/store/Statements.cxx), as SQLite
 // plans it on a fresh store: none walks a table that grows with use (outbox,
-// carried, inbox) from end to end, nor through every copy one neighbour gave
-// us, unless it is listed below with the reason it may. A planner's choice is
-// invisible in review, and one such choice made each handoff quadratic
-// (issue 13: 8,400 messages/s down to 490); this catches the next one.
+// carried, inbox) from end to end, itself or through an index of every row
+// (a partial index, of what is queued or carried, may be walked), nor
+// through every copy one neighbour gave us, unless it is listed below with
+// the reason it may. A planner's choice is invisible in review, and one such
+// choice made each handoff quadratic (issue 13: 8,400 messages/s down to
+// 490); this catches the next one.
 #include "store/Impl.hxx"
 #include "store/Store.hxx"
 
@@ -12,6 +14,7 @@
 #include <doctest/doctest.h>
 
 #include <array>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,13 +48,33 @@ bool Listed(std::string_view sql)
     return false;
 }
 
-// A step that reads a growing table whole, or one neighbour's copies where
-// the statement does not ask for them by name.
-bool Walks(std::string_view step, std::string_view sql)
+// The indexes of the schema that hold only some rows (CREATE INDEX ... WHERE):
+// walking one of those reads what is queued or carried, not the history.
+std::set<std::string> PartialIndexes(pigeon::sqlite::Database& db)
 {
-    for (const std::string_view table : {"outbox", "carried", "inbox"})
-        if (step == "SCAN " + std::string(table))
+    std::set<std::string> names;
+    auto statement = db.Prepare("SELECT il.name FROM sqlite_master m, pragma_index_list(m.name) il "
+                                "WHERE m.type = 'table' AND il.partial");
+    while (statement.Step())
+        names.insert(statement.Text(0));
+    return names;
+}
+
+// A step that reads a growing table whole, itself or through an index that
+// holds every row, or one neighbour's copies where the statement does not ask
+// for them by name.
+bool Walks(std::string_view step, std::string_view sql, const std::set<std::string>& partial)
+{
+    for (const std::string_view table : {"outbox", "carried", "inbox"}) {
+        const std::string scan = "SCAN " + std::string(table);
+        if (step == scan)
             return true;
+        if (step.starts_with(scan + " USING ")) {
+            const auto index = step.substr(step.rfind(' ') + 1);
+            if (!partial.contains(std::string(index)))
+                return true;
+        }
+    }
     return step.find("INDEX carried_by_peer") != std::string_view::npos &&
            sql.find("INDEXED BY carried_by_peer") == std::string_view::npos;
 }
@@ -65,10 +88,13 @@ TEST_CASE("no statement walks a growing table unless it is listed")
         pigeon::store::Store store(temp.File()); // the whole schema
     }
     pigeon::sqlite::Database db(temp.File());
+    const auto partial = PartialIndexes(db);
+    REQUIRE(partial.contains("carried_listing"));
+    REQUIRE_FALSE(partial.contains("outbox_listing"));
     int listed_walks = 0;
     for (const char* sql : pigeon::store::kStatements)
         for (const auto& step : Plan(db, sql)) {
-            if (!Walks(step, sql))
+            if (!Walks(step, sql, partial))
                 continue;
             if (Listed(sql)) {
                 ++listed_walks;
