@@ -21,28 +21,10 @@ node_start elaine --account elaine@example.org
 node_kill elaine
 
 # Queue the messages straight into Elaine's store, as thousands of sends
-# would, in one transaction. A send seals and signs its message as it queues
-# it; these get theirs when pigeond starts again (as messages queued before
-# schema 16 do), before any carrier is there.
-python3 - "$LAB_DIR/node-elaine/data/pigeon/pigeon.db" "$COUNT" <<'PY'
-import secrets, sqlite3, sys, time, uuid
-db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
-db.execute("BEGIN IMMEDIATE")
-now, count = int(time.time() * 1000), int(sys.argv[2])
-def origin_id(ms):  # as pigeond makes them (crypto::NewOriginId): version 7, time first
-    r = secrets.randbits(74)
-    return str(uuid.UUID(int=(ms << 80) | (0x7 << 76) | ((r >> 62) << 64) | (0b10 << 62) |
-                         (r & ((1 << 62) - 1))))
-# A millisecond apart, in the order they were sent, as sends made one after
-# another would be: the queue is walked in that order.
-for i in range(count):
-    created = now - count + i
-    db.execute("INSERT INTO outbox (origin_id, recipient, body, created, expires) "
-               "VALUES (?, ?, ?, ?, ?)",
-               (origin_id(created), "jerry@example.org", f"benchmark message {i:05d} " + "x" * 100,
-                created, now + 7 * 24 * 3600 * 1000))
-db.execute("COMMIT")
-PY
+# would; they are sealed and signed when pigeond starts again, before any
+# carrier is there.
+"$(dirname "$0")/queue_messages.py" "$LAB_DIR/node-elaine/data/pigeon/pigeon.db" "$COUNT" ||
+    fail "cannot queue the messages"
 # Each daemon's fsyncs are counted under strace, which stops them at those
 # calls only (seccomp): a few microseconds each, about 2 a batch. A sync the
 # carrier hands to io_uring (store::WalSync) is one io_uring_enter: pigeond
