@@ -167,9 +167,9 @@ bool Store::MarkDelivered(const std::string& origin_id, UnixMs when, bool via_ca
     return first;
 }
 
-std::vector<CarriedItem> Store::Carrying(UnixMs now, int limit)
+std::vector<CarriedItem> Store::Carrying(UnixMs now)
 {
-    return impl_->Collect(kListCarrying, ReadCarried, now, std::int64_t{limit});
+    return impl_->Collect(kListCarrying, ReadCarried, now);
 }
 
 void Store::MarkUploaded(const std::string& origin, const std::string& origin_id, UnixMs when,

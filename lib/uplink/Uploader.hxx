@@ -52,8 +52,6 @@ public:
 private:
     void SendOwn();
     void UploadCarried();
-    // Uploads the next carried copies once half the window is free.
-    void RefillWhenHalfEmpty();
     // Flushes again when the next carrier report stops holding our own send back.
     void ArmCustodyTimer();
 
@@ -66,8 +64,7 @@ private:
     boost::asio::steady_timer custody_timer_;
     std::set<std::string> sending_;   // our origin-ids in flight to the server
     std::set<std::string> uploading_; // origin + "\n" + origin-id in flight
-    bool refill_posted_ = false;
-    Alive alive_; // last: gone before anything above
+    Alive alive_;                     // last: gone before anything above
 };
 
 } // namespace pigeon::uplink
