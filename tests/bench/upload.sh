@@ -8,8 +8,7 @@
 # all, how much Kramer's peak RSS grew, and the CPU each daemon spent a
 # message (Kramer: upload, receipt, notice to the origin). Flat is the
 # target: the same rate and no more memory for LARGE than for SMALL.
-# BENCH_SMALL (default 300) and BENCH_LARGE (default 3000, past the carrier's
-# upload window of 1024) set the lots;
+# BENCH_SMALL (default 300) and BENCH_LARGE (default 3000) set the lots;
 # PIGEON_TRANSPORT=c2s uploads over c2s instead of BOSH.
 . "$(dirname "$0")/../uplink/lib.sh"
 SMALL=${BENCH_SMALL:-300}
