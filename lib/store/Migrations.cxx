@@ -17,8 +17,7 @@ namespace {
 #define PIGEON_OUTBOX_OPEN(row)                                                                    \
     "(" row ".state NOT IN ('delivered', 'expired') AND " row ".custody IS NOT 'reported')"
 
-// Migration N (1-based) takes a database from user_version N-1 to N.
-// Never edit a released entry: append a new one.
+// In order (Migrations.hxx). Never edit a released entry: append a new one.
 const char* const kMigrations[] = {
     // 1: the initial model.
     R"(
@@ -487,6 +486,7 @@ CREATE TRIGGER carried_load_done AFTER UPDATE OF uploaded, delivered ON carried
     WHEN OLD.uploaded IS NULL AND OLD.delivered IS NULL BEGIN )" PIGEON_LOAD_LESS_OLD R"( END;
 )",
 };
+
 } // namespace
 
 const std::span<const char* const> kSchemaMigrations(kMigrations);

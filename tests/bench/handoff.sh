@@ -48,12 +48,6 @@ exec 3<>"$LAB_DIR/events"
 "$PIGEONCTL" --runtime-dir "$LAB_DIR/node-elaine/run/pigeon" watch --json >&3 2>"$LAB_DIR/watch.err" &
 watcher=$!
 wait_for "Elaine's events are watched" 10 grep -q watching "$LAB_DIR/watch.err"
-# Seconds a daemon has run on a CPU so far (the scheduler's count, in ns);
-# 0 when a NODE_WRAP (valgrind) hides its process.
-cpu_of() {
-    pid=$(node_pid "$1")
-    if [ -n "$pid" ]; then awk '{ print $1 / 1e9 }' "/proc/$pid/schedstat"; else echo 0; fi
-}
 # Kramer starts unseen (his avahi-daemon stopped), so that what he used to
 # start is not counted as the handoff's.
 lab_avahi_stop kramer
@@ -63,8 +57,8 @@ NODE_WRAP=$(fsyncs_of kramer) NODE_UNANNOUNCED=1 node_start kramer \
     --carry-quota $((2 * COUNT)) --carry-neighbour-quota $((2 * COUNT)) \
     --carry-origin-quota $((2 * COUNT)) --carry-bytes $((1 << 30)) \
     --carry-neighbour-bytes $((1 << 30)) --carry-origin-bytes $((1 << 30))
-elaine_cpu=$(cpu_of elaine)
-kramer_cpu=$(cpu_of kramer)
+elaine_cpu=$(node_cpu_ms elaine)
+kramer_cpu=$(node_cpu_ms kramer)
 lab_avahi_start kramer
 timeout 600 python3 -c '
 import json, sys
@@ -77,8 +71,8 @@ for line in sys.stdin:
 sys.exit(1)' "$COUNT" <&3 || fail "the $COUNT messages were not all handed over: $(node_ctl elaine status)"
 kill "$watcher"
 exec 3<&-
-elaine_cpu="$(cpu_of elaine) - $elaine_cpu"
-kramer_cpu="$(cpu_of kramer) - $kramer_cpu"
+elaine_cpu="$(node_cpu_ms elaine) - $elaine_cpu"
+kramer_cpu="$(node_cpu_ms kramer) - $kramer_cpu"
 
 node_json elaine "$LAB_DIR/log.json" peers --log --limit 100000
 # The baseline runs with both daemons stopped and their writes on disk: half
@@ -92,7 +86,7 @@ python3 - "$LAB_DIR/log.json" "$COUNT" "$LAB_DIR/raw.db" "$elaine_cpu" "$kramer_
     "$LAB_DIR/node-kramer/data/pigeon/pigeon.db" <<'PY'
 import datetime, json, os, sqlite3, sys, time, uuid
 events, count, raw_path = json.load(open(sys.argv[1])), int(sys.argv[2]), sys.argv[3]
-cpu = {"elaine": eval(sys.argv[4]), "kramer": eval(sys.argv[5])}  # "after - before"
+cpu = {"elaine": eval(sys.argv[4]) / 1000, "kramer": eval(sys.argv[5]) / 1000}  # "after - before", ms
 lab, carrier_db = sys.argv[6], sys.argv[7]
 t = lambda e: datetime.datetime.fromisoformat(e["at"].replace("Z", "+00:00")).timestamp()
 mine = [e for e in events if e["instance"] == "kramer@kramer"]

@@ -27,7 +27,6 @@ account_node kramer --carry-quota "$QUOTA" --carry-neighbour-quota "$QUOTA" \
     --carry-neighbour-bytes $((1 << 30)) --carry-origin-bytes $((1 << 30))
 
 peak_kib() { awk '/^VmHWM/ { print $2 }' "/proc/$(node_pid kramer)/status"; }
-cpu_ms() { awk '{ printf "%d", $1 / 1e6 }' "/proc/$(node_pid "$1")/schedstat"; } # HOST
 inbox_size() { node_ctl jerry status --json | python3 -c \
     'import json,sys; print(json.load(sys.stdin)["queues"]["inbox"])'; }
 
@@ -42,7 +41,7 @@ for lot in "$SMALL" "$LARGE"; do
         json_true kramer "j['queues']['carrying'] == $lot" status
     before_inbox=$(inbox_size)
     before_peak=$(peak_kib)
-    before_cpu="$(cpu_ms kramer) $(cpu_ms jerry)"
+    before_cpu="$(node_cpu_ms kramer) $(node_cpu_ms jerry)"
     start=$(date +%s%N)
     lab_uplink kramer up
     wait_for "kramer uploads the lot of $lot" 900 \
@@ -53,7 +52,7 @@ for lot in "$SMALL" "$LARGE"; do
     received=$(date +%s%N)
     read -r kramer_cpu jerry_cpu <<<"$before_cpu"
     figures+=("$lot $((uploaded - start)) $((received - start)) $before_peak $(peak_kib) \
-$(($(cpu_ms kramer) - kramer_cpu)) $(($(cpu_ms jerry) - jerry_cpu))")
+$(($(node_cpu_ms kramer) - kramer_cpu)) $(($(node_cpu_ms jerry) - jerry_cpu))")
     lab_uplink kramer down
     wait_for "kramer offline" 30 json_true kramer "j['connectivity']['state'] == 'offline'" status
 done

@@ -48,6 +48,13 @@ node_pid() {
     return 0
 }
 
+# node_cpu_ms HOST: milliseconds HOST's pigeond has run on a CPU so far (the
+# scheduler's count); 0 when no pigeond is found (one under valgrind).
+node_cpu_ms() {
+    pid=$(node_pid "$1")
+    if [ -n "$pid" ]; then awk '{ printf "%d", $1 / 1e6 }' "/proc/$pid/schedstat"; else echo 0; fi
+}
+
 # node_kill HOST [SIGNAL]: stops HOST's pigeond and waits until it is gone.
 node_kill() {
     pid=$(node_pid "$1")
