@@ -84,6 +84,37 @@ struct TlsStream::Impl : std::enable_shared_from_this<Impl> {
         stream.set_verify_mode(options.insecure ? asio::ssl::verify_none : asio::ssl::verify_peer);
     }
 
+    void OnHandshake(const boost::system::error_code& ec, const HandshakeDone& done)
+    {
+        if (closed) {
+            done("the connection was closed", false);
+            return;
+        }
+        if (key) {
+            const std::string refusal = ec ? std::string() : CheckPin();
+            verified = !ec && refusal.empty();
+            if (ec)
+                done("TLS handshake failed: " + ec.message(), false);
+            else
+                done(refusal, !refusal.empty());
+            return;
+        }
+        const long result = SSL_get_verify_result(stream.native_handle());
+        if (ec) {
+            if (result != X509_V_OK && !options.insecure)
+                done(Refusal(result, domain), true);
+            else
+                done("TLS handshake failed: " + ec.message(), false);
+            return;
+        }
+        verified = result == X509_V_OK;
+        if (!verified)
+            log::Warning(kLog, "tls-insecure is set: accepting a certificate that fails "
+                               "verification: " +
+                                   Refusal(result, domain));
+        done({}, false);
+    }
+
     // Whether the peer's certificate has the pin it announced; an error if not.
     std::string CheckPin()
     {
@@ -105,6 +136,7 @@ struct TlsStream::Impl : std::enable_shared_from_this<Impl> {
     TlsOptions options;
     asio::ssl::stream<asio::ip::tcp::socket> stream;
     bool verified = false;
+    bool closed = false; // by Close: a handshake still running has failed
 };
 
 TlsStream::TlsStream(asio::ip::tcp::socket socket, const std::string& domain,
@@ -128,37 +160,12 @@ void TlsStream::Handshake(HandshakeDone done)
 {
     const auto side = impl_->side == Side::Server ? asio::ssl::stream_base::server
                                                   : asio::ssl::stream_base::client;
-    impl_->stream.async_handshake(side, [weak = std::weak_ptr<Impl>(impl_), done = std::move(done)](
-                                            const boost::system::error_code& ec) {
-        const auto impl = weak.lock();
-        if (!impl) {
-            done("the connection was closed", false);
-            return;
-        }
-        if (impl->key) {
-            const std::string refusal = ec ? std::string() : impl->CheckPin();
-            impl->verified = !ec && refusal.empty();
-            if (ec)
-                done("TLS handshake failed: " + ec.message(), false);
-            else
-                done(refusal, !refusal.empty());
-            return;
-        }
-        const long result = SSL_get_verify_result(impl->stream.native_handle());
-        if (ec) {
-            if (result != X509_V_OK && !impl->options.insecure)
-                done(Refusal(result, impl->domain), true);
-            else
-                done("TLS handshake failed: " + ec.message(), false);
-            return;
-        }
-        impl->verified = result == X509_V_OK;
-        if (!impl->verified)
-            log::Warning(kLog, "tls-insecure is set: accepting a certificate that fails "
-                               "verification: " +
-                                   Refusal(result, impl->domain));
-        done({}, false);
-    });
+    // The handler holds the stream, as ReadSome's and Write's do: a step of the handshake
+    // whose I/O had completed when the TlsStream went still runs, into OpenSSL's state.
+    impl_->stream.async_handshake(
+        side, [impl = impl_, done = std::move(done)](const boost::system::error_code& ec) {
+            impl->OnHandshake(ec, done);
+        });
 }
 
 // The stream lives until the operations on it have completed: the handlers hold it.
@@ -181,6 +188,7 @@ void TlsStream::Close() noexcept
     // No close_notify: SSL_shutdown under the engine's running operations would confuse
     // them, and the XMPP stream has said goodbye already (</stream:stream>).
     boost::system::error_code ignored;
+    impl_->closed = true;
     impl_->stream.next_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     impl_->stream.next_layer().close(ignored);
 }
