@@ -69,7 +69,7 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "INSERT OR IGNORE INTO carried (" CARRIED_COLUMNS
     ", bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, NULL, ?10, ?11, ?12, ?9)",
     "SELECT " CARRIED_COLUMNS " FROM carried WHERE " CARRYING " AND expires > ? AND " NOT_TOMBSTONED
-    "ORDER BY received, id",
+    "ORDER BY received, id LIMIT ?",
     // What `carrying` shows: no payload, which it never prints.
     "SELECT origin_id, origin, recipient, from_peer, sent, received, expires, uploaded, '', "
     "delivered, digest, copies, path, id FROM carried WHERE " CARRYING

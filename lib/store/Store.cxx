@@ -167,9 +167,9 @@ bool Store::MarkDelivered(const std::string& origin_id, UnixMs when, bool via_ca
     return first;
 }
 
-std::vector<CarriedItem> Store::Carrying(UnixMs now)
+std::vector<CarriedItem> Store::Carrying(UnixMs now, int limit)
 {
-    return impl_->Collect(kListCarrying, ReadCarried, now);
+    return impl_->Collect(kListCarrying, ReadCarried, now, std::int64_t{limit});
 }
 
 void Store::MarkUploaded(const std::string& origin, const std::string& origin_id, UnixMs when,

@@ -131,8 +131,9 @@ public:
     // is that copy, now with budget `copies` unless we handed some on; per
     // item, whether it was one. In one transaction.
     std::vector<bool> RetakeCopies(std::span<const CarriedItem> items);
-    // Carried messages neither uploaded nor taken by their recipient, nor expired by `now`.
-    std::vector<CarriedItem> Carrying(UnixMs now);
+    // Carried messages neither uploaded nor taken by their recipient, nor
+    // expired by `now`: the `limit` received first (-1: all of them).
+    std::vector<CarriedItem> Carrying(UnixMs now, int limit = -1);
     // The copy with `digest` (CarriedItem::digest) went up; every copy when empty.
     void MarkUploaded(const std::string& origin, const std::string& origin_id, UnixMs when,
                       const std::string& digest = {});

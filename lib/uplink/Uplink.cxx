@@ -29,8 +29,8 @@ Uplink::Uplink(boost::asio::io_context& io, store::Store& store, UplinkConfig co
                 if (link_.Config().on_key)
                     link_.Config().on_key(jid);
             }),
-      roster_(store, link_),
-      uploader_(io, store, link_, keys_, link_.Config().only_pigeons, link_.Config().custody_wait),
+      roster_(store, link_), uploader_(io, store, link_, keys_, link_.Config().only_pigeons,
+                                       link_.Config().custody_wait, [this] { FlushNotices(); }),
       notices_(store, link_, keys_, identity_),
       inbox_(store, identity_, link_, keys_, [this](const std::string&) { OnNews(); }),
       catch_up_(store, link_, [this](const xml::Element& message, UnixMs archived) {
@@ -51,7 +51,15 @@ void Uplink::Flush() noexcept
     if (!link_.Online())
         return;
     uploader_.Flush();
-    notices_.Flush();
+    FlushNotices();
+}
+
+void Uplink::FlushNotices() noexcept
+{
+    // Behind the uploads: they are what the recipients wait for, the origin
+    // is usually away, and a notice queued ahead of them would hold them back.
+    if (link_.Online() && !uploader_.Uploading())
+        notices_.Flush();
 }
 
 void Uplink::Shutdown(std::function<void()> done) noexcept
@@ -126,7 +134,7 @@ void Uplink::OnCaughtUp() noexcept
 void Uplink::OnNews() noexcept
 {
     try {
-        notices_.Flush();
+        FlushNotices();
         if (!catch_up_.CaughtUp())
             return;
         uploader_.Flush(); // a carrier's report may hold back, or free, our own send

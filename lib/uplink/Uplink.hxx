@@ -77,6 +77,8 @@ private:
     void OnCaughtUp() noexcept;
     // ServerInbox's news: a carrier reported on ours, or what we carried arrived.
     void OnNews() noexcept;
+    // Custody notices, once no carried copy is on its way up.
+    void FlushNotices() noexcept;
 
     store::Store& store_;
     const crypto::Identity& identity_;

@@ -8,6 +8,9 @@
 // reported one uploaded or delivered), and one a carrier reported uploaded
 // waits `custody_wait` for the recipient's receipt before we send it anyway:
 // a carrier that lies cannot make a message vanish.
+// Carried copies go up a window at a time (see kUploadWindow), refilled as
+// the server takes them; `drained` is called (from the loop) once none is
+// left in flight, so that what waits behind them (custody notices) goes then.
 
 #include "util/Alive.hxx"
 #include "util/Time.hxx"
@@ -15,6 +18,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -34,7 +38,8 @@ public:
     // All must outlive the Uploader. `only_pigeons`: never send our own
     // messages to the server directly, only through carriers.
     Uploader(boost::asio::io_context& io, store::Store& store, ServerLink& link,
-             const KeyDirectory& keys, bool only_pigeons, UnixMs custody_wait);
+             const KeyDirectory& keys, bool only_pigeons, UnixMs custody_wait,
+             std::function<void()> drained);
 
     // Sends what we can now; to be called while the link is online.
     void Flush() noexcept;
@@ -42,6 +47,8 @@ public:
     void CaughtUp() noexcept;
     // The session ended: nothing is in flight any more.
     void Forget() noexcept;
+    // Carried copies are on their way to the server.
+    bool Uploading() const noexcept { return !uploading_.empty(); }
 
     // The origin-id of the message we carried that a stanza id of ours (a
     // recipient's receipt quotes it) names, if it names one.
@@ -52,6 +59,9 @@ public:
 private:
     void SendOwn();
     void UploadCarried();
+    // Uploads the next carried copies once half the window is free; says
+    // when none is left in flight.
+    void RefillWhenHalfEmpty();
     // Flushes again when the next carrier report stops holding our own send back.
     void ArmCustodyTimer();
 
@@ -62,9 +72,11 @@ private:
     UnixMs custody_wait_;
     bool caught_up_ = false;
     boost::asio::steady_timer custody_timer_;
+    std::function<void()> drained_;
     std::set<std::string> sending_;   // our origin-ids in flight to the server
     std::set<std::string> uploading_; // origin + "\n" + origin-id in flight
-    Alive alive_;                     // last: gone before anything above
+    bool refill_posted_ = false;
+    Alive alive_; // last: gone before anything above
 };
 
 } // namespace pigeon::uplink
