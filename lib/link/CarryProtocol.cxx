@@ -36,6 +36,15 @@ xml::Element MakeCarryRequest(const std::string& iq_id, std::vector<OutgoingItem
     return iq;
 }
 
+std::span<const xml::NamespacePrefix> CarryPrefixes() noexcept
+{
+    static constexpr xml::NamespacePrefix kPrefixes[] = {
+        {"f", xmpp::ns::kForward},  {"d", xmpp::ns::kDelay},    {"c", xmpp::ns::kClient},
+        {"r", xmpp::ns::kReceipts}, {"s", xmpp::ns::kStanzaId},
+    };
+    return kPrefixes;
+}
+
 const xml::Element* FindCarry(const xml::Element& iq) noexcept
 {
     if (iq.name != "iq" || iq.Attr("type") != "set")

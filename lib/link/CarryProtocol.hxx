@@ -21,6 +21,7 @@
 #include "crypto/Identity.hxx"
 #include "util/Time.hxx"
 #include "xml/Element.hxx"
+#include "xml/Serializer.hxx"
 
 #include <functional>
 #include <optional>
@@ -39,6 +40,10 @@ struct OutgoingItem {
 
 // Takes the items: each forwarded message moves into the request, uncopied.
 xml::Element MakeCarryRequest(const std::string& iq_id, std::vector<OutgoingItem> items);
+// The prefixes a carry request is sent with (Stream::Send): declared once on
+// the <iq>, they spare each item its own five namespace declarations, which
+// were a quarter of what the carrier's parser spent on it.
+std::span<const xml::NamespacePrefix> CarryPrefixes() noexcept;
 
 // The <carry/> child of an iq set, or nullptr if the stanza is something else.
 const xml::Element* FindCarry(const xml::Element& iq) noexcept;

@@ -116,7 +116,7 @@ bool Handoff::OfferBatch(const std::string& instance, const Neighbour& neighbour
     offered_.insert(batch.offered.ids.begin(), batch.offered.ids.end());
     carrier.pending.emplace(id, std::move(batch.offered));
     const auto count = batch.items.size();
-    stream.Send(MakeCarryRequest(id, std::move(batch.items)));
+    stream.Send(MakeCarryRequest(id, std::move(batch.items)), CarryPrefixes());
     // Journal only: a stored log row is a commit, and the handoff record follows anyway.
     log::Debug("link", instance + ": offering " + std::to_string(count) + " message(s)");
     ArmDeadline(carrier, stream);

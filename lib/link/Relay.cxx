@@ -124,7 +124,7 @@ void Relay::Offer(const std::string& instance, const Neighbour& neighbour, Strea
     if (items.empty())
         return;
     peer.iq_id = "relay-" + std::to_string(++next_iq_);
-    stream.Send(MakeCarryRequest(peer.iq_id, std::move(items)));
+    stream.Send(MakeCarryRequest(peer.iq_id, std::move(items)), CarryPrefixes());
     if (!peer.deadline)
         peer.deadline = std::make_unique<ReplyDeadline>(io_, store_);
     peer.deadline->Arm(stream, "relay");

@@ -157,12 +157,12 @@ void Stream::Refuse(const std::string& why)
     Close("policy-violation");
 }
 
-void Stream::Send(const xml::Element& stanza)
+void Stream::Send(const xml::Element& stanza, std::span<const xml::NamespacePrefix> prefixes)
 {
     if (!open_ || closing_)
         return;
     try {
-        Write(xml::Serialize(stanza, xmpp::ns::kClient));
+        Write(xml::Serialize(stanza, xmpp::ns::kClient, prefixes));
     } catch (const std::exception& e) {
         log::Error("link", std::string("dropped a stanza we could not serialise: ") + e.what());
     }

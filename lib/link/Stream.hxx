@@ -7,6 +7,7 @@
 #include "ssl/Socket.hxx"
 #include "util/Alive.hxx"
 #include "xml/Element.hxx"
+#include "xml/Serializer.hxx"
 #include "xml/StreamHeader.hxx"
 #include "xml/StreamParser.hxx"
 
@@ -16,6 +17,7 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <span>
 #include <string>
 
 namespace pigeon::link {
@@ -79,9 +81,10 @@ public:
     // header comes to the owner as OnStreamHeader again, to be accepted again.
     void Accept(const std::string& local_instance, const xml::StreamHeader& peer_header);
 
-    // Queues a stanza. Never throws: an element that cannot be serialised is
-    // logged and dropped (it is our bug, not the peer's).
-    void Send(const xml::Element& stanza);
+    // Queues a stanza, with `prefixes` declared on it (xml::Serialize). Never
+    // throws: an element that cannot be serialised is logged and dropped (it
+    // is our bug, not the peer's).
+    void Send(const xml::Element& stanza, std::span<const xml::NamespacePrefix> prefixes = {});
     // Sends a stream error (RFC 6120 condition) if given, closes the stream.
     // The owner hears OnStreamClosed, now or once the queue is written.
     void Close(const std::string& error_condition = {});

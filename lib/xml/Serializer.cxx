@@ -189,7 +189,8 @@ class Writer {
 public:
     std::string out;
 
-    void WriteNode(const Element& node, std::string_view default_ns);
+    void WriteNode(const Element& node, std::string_view default_ns,
+                   std::span<const NamespacePrefix> declare = {});
 
     // Writes " xmlns:prefix='ns'" unless that binding is already in scope.
     void Bind(std::string_view prefix, std::string_view ns, std::size_t element_mark);
@@ -208,6 +209,17 @@ public:
     std::vector<Binding> scope;
 
 private:
+    // The prefix in scope that stands for ns, if one does.
+    std::optional<std::string_view> PrefixOf(std::string_view ns) const noexcept
+    {
+        for (auto it = scope.rbegin(); it != scope.rend(); ++it)
+            if (it->ns == ns && Lookup(it->prefix) == ns)
+                return it->prefix;
+        return std::nullopt;
+    }
+    // Puts `declare` in scope from element_mark on (written by WriteNode).
+    void Declare(std::span<const NamespacePrefix> declare, std::size_t element_mark);
+
     std::optional<std::string_view> Lookup(std::string_view prefix) const noexcept
     {
         for (auto it = scope.rbegin(); it != scope.rend(); ++it)
@@ -285,7 +297,23 @@ void Writer::WriteAttributes(const std::vector<Attribute>& attrs, std::size_t el
     }
 }
 
-void Writer::WriteNode(const Element& node, std::string_view default_ns)
+void Writer::Declare(std::span<const NamespacePrefix> declare, std::size_t element_mark)
+{
+    for (const auto& d : declare) {
+        CheckName(d.prefix, "prefix");
+        if (d.prefix == "xml" || d.prefix == "xmlns" || d.ns.empty())
+            throw std::invalid_argument("prefix '" + std::string{d.prefix} +
+                                        "' cannot be declared for '" + std::string{d.ns} + "'");
+        for (std::size_t i = element_mark; i < scope.size(); ++i)
+            if (scope[i].prefix == d.prefix)
+                throw std::invalid_argument("prefix '" + std::string{d.prefix} +
+                                            "' declared twice");
+        scope.push_back({d.prefix, d.ns});
+    }
+}
+
+void Writer::WriteNode(const Element& node, std::string_view default_ns,
+                       std::span<const NamespacePrefix> declare)
 {
     if (node.IsText()) {
         AppendChecked(out, node.text, kTextBytes, [] { return std::string{"text"}; });
@@ -294,17 +322,26 @@ void Writer::WriteNode(const Element& node, std::string_view default_ns)
     CheckName(node.name, "element");
 
     const std::size_t element_mark = scope.size();
+    Declare(declare, element_mark);
     const bool stream_element = node.ns == kStreamsNs;
     std::string_view child_default = default_ns;
+    std::string_view prefix = stream_element ? kStreamPrefix : std::string_view{};
+    if (!stream_element && node.ns != default_ns)
+        prefix = PrefixOf(node.ns).value_or(std::string_view{});
+    const auto write_name = [&] {
+        if (!prefix.empty()) {
+            out += prefix;
+            out += ':';
+        }
+        out += node.name;
+    };
     out += '<';
-    if (stream_element) {
-        out += kStreamPrefix;
-        out += ':';
-    }
-    out += node.name;
+    write_name();
+    for (const auto& d : declare)
+        WriteNamespaceDecl(d.prefix, d.ns);
     if (stream_element) {
         Bind(kStreamPrefix, kStreamsNs, element_mark);
-    } else if (node.ns != default_ns) {
+    } else if (node.ns != default_ns && prefix.empty()) {
         WriteNamespaceDecl({}, node.ns);
         child_default = node.ns;
     }
@@ -317,11 +354,7 @@ void Writer::WriteNode(const Element& node, std::string_view default_ns)
         for (const auto& child : node.children)
             WriteNode(child, child_default);
         out += "</";
-        if (stream_element) {
-            out += kStreamPrefix;
-            out += ':';
-        }
-        out += node.name;
+        write_name();
         out += '>';
     }
     scope.resize(element_mark);
@@ -331,9 +364,15 @@ void Writer::WriteNode(const Element& node, std::string_view default_ns)
 
 std::string Serialize(const Element& element, std::string_view context_ns)
 {
+    return Serialize(element, context_ns, {});
+}
+
+std::string Serialize(const Element& element, std::string_view context_ns,
+                      std::span<const NamespacePrefix> prefixes)
+{
     Writer w;
     w.out.reserve(EstimateSize(element, context_ns));
-    w.WriteNode(element, context_ns);
+    w.WriteNode(element, context_ns, prefixes);
     return std::move(w.out);
 }
 

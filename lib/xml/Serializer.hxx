@@ -3,6 +3,7 @@
 #include "xml/Element.hxx"
 #include "xml/StreamHeader.hxx"
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,21 @@ namespace pigeon::xml {
 // one with one; xmlns attributes (namespaces come from the ns members); duplicate attributes;
 // one prefix bound to two namespaces on the same element.
 std::string Serialize(const Element& element, std::string_view context_ns = {});
+
+// A prefix to declare once on the element written, for the elements below it
+// in that namespace: a request holding a hundred items in four namespaces
+// then carries four declarations, not four hundred (libxml2 checks each one
+// it reads as a URI).
+struct NamespacePrefix {
+    std::string_view prefix;
+    std::string_view ns;
+};
+// As Serialize, with `prefixes` declared on `element`: an element in one of
+// their namespaces that is not the default in scope is written with its
+// prefix. Throws std::invalid_argument also for a prefix that is not a name,
+// is xml or xmlns, or comes twice.
+std::string Serialize(const Element& element, std::string_view context_ns,
+                      std::span<const NamespacePrefix> prefixes);
 
 // "<?xml version='1.0'?><stream:stream xmlns='<content_ns>' xmlns:stream='...' <attrs>>".
 // Throws std::invalid_argument for the same reasons as Serialize.

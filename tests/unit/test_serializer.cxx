@@ -258,3 +258,56 @@ TEST_CASE("what is wrong is named exactly")
     dup.attrs = {{"p:a", "1", "urn:x"}, {"a", "2", ""}, {"q:a", "3", "urn:x"}};
     CHECK(message(dup) == "duplicate attribute 'q:a'");
 }
+
+TEST_CASE("prefixes declared once on the element written stand for their namespaces below it")
+{
+    using pigeon::xml::NamespacePrefix;
+    const NamespacePrefix prefixes[] = {{"c", kClient}, {"s", kSid}};
+    Element iq{"iq", std::string{kClient}};
+    iq.SetAttr("type", "set");
+    Element& carry = iq.AddChild({"carry", std::string{kPigeon}});
+    Element& message = carry.AddChild({"message", std::string{kClient}});
+    message.SetAttr("to", "bob@desk");
+    message.AddChild({"body", std::string{kClient}}).AddText("hi");
+    message.AddChild({"origin-id", std::string{kSid}}).SetAttr("id", "1");
+    message.AddChild({"sealed", std::string{kPigeon}}).AddText("x");
+    // In the default namespace in scope, an element needs no prefix: the iq
+    // and the sealed element inside c:message (whose default stays pigeon's).
+    CHECK(Serialize(iq, kClient, prefixes) ==
+          "<iq xmlns:c='jabber:client' xmlns:s='urn:xmpp:sid:0' type='set'>"
+          "<carry xmlns='urn:xmpp:pigeon:0'><c:message to='bob@desk'><c:body>hi</c:body>"
+          "<s:origin-id id='1'/><sealed>x</sealed></c:message></carry></iq>");
+    CHECK(RoundTrip(iq)[1].stanza == iq); // the plain form still reads the same
+    const std::string wire = StreamOpenTag(ClientHeader()) + Serialize(iq, kClient, prefixes);
+    StreamParser parser;
+    const auto events = parser.Feed(wire);
+    REQUIRE(events.size() == 2);
+    CHECK(events[1].stanza == iq);
+
+    // An attribute's own binding of a declared prefix wins on its element and below.
+    Element rebound{"r", std::string{kPigeon}};
+    Element& child = rebound.AddChild({"x", std::string{kPigeon}});
+    child.SetAttr("c:a", "1", "urn:other");
+    child.AddChild({"m", std::string{kClient}});
+    rebound.AddChild({"m", std::string{kClient}});
+    CHECK(Serialize(rebound, kPigeon, prefixes) ==
+          "<r xmlns:c='jabber:client' xmlns:s='urn:xmpp:sid:0'><x xmlns:c='urn:other' c:a='1'>"
+          "<m xmlns='jabber:client'/></x><c:m/></r>");
+
+    const auto refused = [&](std::span<const NamespacePrefix> p) {
+        try {
+            (void)Serialize(iq, kClient, p);
+        } catch (const std::invalid_argument& error) {
+            return std::string{error.what()};
+        }
+        return std::string{"(nothing thrown)"};
+    };
+    const NamespacePrefix twice[] = {{"c", kClient}, {"c", kSid}};
+    CHECK(refused(twice) == "prefix 'c' declared twice");
+    const NamespacePrefix xmlns[] = {{"xmlns", kClient}};
+    CHECK(refused(xmlns) == "prefix 'xmlns' cannot be declared for 'jabber:client'");
+    const NamespacePrefix unbound[] = {{"u", ""}};
+    CHECK(refused(unbound) == "prefix 'u' cannot be declared for ''");
+    const NamespacePrefix bad[] = {{"1x", kSid}};
+    CHECK(refused(bad) == "invalid prefix name '1x'");
+}
