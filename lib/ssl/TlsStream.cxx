@@ -187,8 +187,8 @@ void TlsStream::Close() noexcept
 {
     // No close_notify: SSL_shutdown under the engine's running operations would confuse
     // them, and the XMPP stream has said goodbye already (</stream:stream>).
-    boost::system::error_code ignored;
     impl_->closed = true;
+    boost::system::error_code ignored;
     impl_->stream.next_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     impl_->stream.next_layer().close(ignored);
 }

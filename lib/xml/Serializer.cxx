@@ -362,11 +362,6 @@ void Writer::WriteNode(const Element& node, std::string_view default_ns,
 
 } // namespace
 
-std::string Serialize(const Element& element, std::string_view context_ns)
-{
-    return Serialize(element, context_ns, {});
-}
-
 std::string Serialize(const Element& element, std::string_view context_ns,
                       std::span<const NamespacePrefix> prefixes)
 {
