@@ -96,7 +96,6 @@ enum Sql {
     kToHandOn,
     kRecordRelay,
     kSpendCopies,
-    kSpendOriginCopies,
     kAddCarriedLoad,
     kTombstonePath,
     kHeldCopy,

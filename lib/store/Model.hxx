@@ -61,7 +61,8 @@ struct OutboxItem {
     // brought it; empty if unknown. `hops`: carriers on the way.
     std::string delivered_via = {};
     int delivered_hops = 0;
-    // How much of its copy budget went to carriers (schema 11).
+    // How much of its copy budget went to carriers (schema 11; counted from
+    // its handoffs since schema 20).
     int copies_given = 0;
     // Read only where a handoff needs it (PendingForCarrier, UnsealedQueue).
     OutboxSeal seal = {};

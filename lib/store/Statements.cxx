@@ -4,9 +4,13 @@
 
 namespace pigeon::store {
 
+// The budget given (OutboxItem::copies_given) is what the row kept before
+// schema 20 and what its handoffs gave since.
 #define OUTBOX_COLUMNS                                                                             \
     "id, origin_id, recipient, body, created, state, sent, delivered, custody, custody_by, "       \
-    "custody_at, expires, coalesce(delivered_via, ''), coalesce(delivered_hops, 0), copies_given"
+    "custody_at, expires, coalesce(delivered_via, ''), coalesce(delivered_hops, 0), "              \
+    "copies_given + (SELECT coalesce(sum(h.copies), 0) FROM handoffs h WHERE h.outbox_id = "       \
+    "outbox.id)"
 // Schema 16: a queued message's seal (OutboxSeal), after OUTBOX_COLUMNS.
 #define SEAL_COLUMNS "signed_as, sealed_for, sealed, signature"
 #define CARRIED_COLUMNS                                                                            \
@@ -42,12 +46,12 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE " ID_MATCHES " LIMIT 2",
     "SELECT id FROM outbox WHERE origin_id = ?",
     "SELECT carrier, handed FROM handoffs WHERE outbox_id = ? ORDER BY handed, carrier",
-    "INSERT OR IGNORE INTO handoffs (outbox_id, carrier, handed) VALUES (?, ?, ?)",
-    "SELECT " OUTBOX_COLUMNS ", " SEAL_COLUMNS " FROM outbox o WHERE state = 'queued' "
+    "INSERT OR IGNORE INTO handoffs (outbox_id, carrier, handed, copies) VALUES (?, ?, ?, ?)",
+    "SELECT " OUTBOX_COLUMNS ", " SEAL_COLUMNS " FROM outbox WHERE state = 'queued' "
     "AND (created, origin_id) > (?4, ?5) AND expires > ?6 "
     "AND (custody IS NULL OR custody = 'refused') "
-    "AND (SELECT count(*) FROM handoffs h WHERE h.outbox_id = o.id) < ?2 "
-    "AND NOT EXISTS (SELECT 1 FROM handoffs h WHERE h.outbox_id = o.id AND h.carrier = ?1) "
+    "AND (SELECT count(*) FROM handoffs h WHERE h.outbox_id = outbox.id) < ?2 "
+    "AND NOT EXISTS (SELECT 1 FROM handoffs h WHERE h.outbox_id = outbox.id AND h.carrier = ?1) "
     "ORDER BY created, origin_id LIMIT ?3",
     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' AND recipient = ?1 "
     "AND custody IS NOT 'reported' AND expires > ?2 ORDER BY created, id",
@@ -206,7 +210,6 @@ extern const std::array<const char*, kSqlCount> kStatements = {
     "AND r.peer = ?1) ORDER BY id LIMIT ?4",
     "INSERT OR IGNORE INTO relays (carried_id, peer, handed, copies) VALUES (?1, ?2, ?3, ?4)",
     "UPDATE carried SET copies = max(copies - ?2, 1) WHERE id = ?1",
-    "UPDATE outbox SET copies_given = copies_given + ?2 WHERE origin_id = ?1",
     // Schema 12: what a batch of carried copies adds to a neighbour's or an
     // origin's load (AddCarried; deletes and updates are counted by triggers).
     "INSERT INTO carried_load VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "

@@ -105,14 +105,12 @@ int Store::RecordHandoffs(const std::string& carrier, std::span<const std::strin
         row.Bind(origin_id);
         if (!row.Step())
             continue; // not ours (any more): nothing to record
+        // Its budget goes with it, on the handoff's own row (schema 20).
         auto& insert = (*impl_)[kInsertHandoff];
         sqlite::ScopedReset insert_reset(insert);
-        insert.Bind(row.Int(0), carrier, handed);
+        insert.Bind(row.Int(0), carrier, handed, std::int64_t{i < copies.size() ? copies[i] : 0});
         insert.Run();
-        const int changes = impl_->db.Changes();
-        added += changes;
-        if (changes > 0 && i < copies.size()) // its budget went with it, in this transaction
-            impl_->Run(kSpendOriginCopies, origin_id, std::int64_t{copies[i]});
+        added += impl_->db.Changes();
     }
     impl_->BumpCounter("handed_to_carriers", added);
     transaction.Commit();

@@ -57,6 +57,8 @@ inline store::CarriedItem Carried(const std::string& origin, const std::string& 
     "DROP TRIGGER inbox_size_in; DROP TRIGGER inbox_size_out; DROP TABLE box_sizes;"               \
     "CREATE INDEX outbox_open ON outbox(created)"                                                  \
     " WHERE state NOT IN ('delivered', 'expired') AND custody IS NOT 'reported';"
+// Takes a store at schema 20 (budgets on handoffs) back to 19.
+#define PIGEON_UNDO_HANDOFF_COPIES "ALTER TABLE handoffs DROP COLUMN copies;"
 // Takes a store at schema 18 (fewer carried indexes) back to 17.
 #define PIGEON_UNDO_LEAN_CARRIED                                                                   \
     "DROP INDEX carried_listing; CREATE INDEX carried_listing ON carried(received, id)"            \

@@ -113,7 +113,8 @@ TEST_CASE("schema 17 counts the rows a store already has")
     }
     {
         sqlite::Database db(tmp.File());
-        db.Exec(PIGEON_UNDO_LEAN_CARRIED PIGEON_UNDO_BOX_SIZES "PRAGMA user_version = 16;");
+        db.Exec(PIGEON_UNDO_HANDOFF_COPIES PIGEON_UNDO_LEAN_CARRIED PIGEON_UNDO_BOX_SIZES
+                "PRAGMA user_version = 16;");
     }
     Store store(tmp.File());
     CHECK(CheckSizes(store, tmp).outbox_pending == 1);

@@ -290,8 +290,9 @@ TEST_CASE("what a carrier uploaded before schema 5 is not news for its origin")
         sqlite::Database db(file);
         db.Exec(
             // schemas 11's to 7's
-            PIGEON_UNDO_LEAN_CARRIED PIGEON_UNDO_BOX_SIZES PIGEON_UNDO_SEALS PIGEON_UNDO_PINS PIGEON_UNDO_SUMMARY
-                PIGEON_UNDO_TOMBSTONE_PATH PIGEON_UNDO_SCHEMA_12
+            PIGEON_UNDO_HANDOFF_COPIES PIGEON_UNDO_LEAN_CARRIED PIGEON_UNDO_BOX_SIZES
+                PIGEON_UNDO_SEALS PIGEON_UNDO_PINS PIGEON_UNDO_SUMMARY PIGEON_UNDO_TOMBSTONE_PATH
+                    PIGEON_UNDO_SCHEMA_12
             "DROP TABLE relays; DROP INDEX carried_spray; ALTER TABLE carried DROP COLUMN copies;"
             "ALTER TABLE carried DROP COLUMN path; ALTER TABLE outbox DROP COLUMN copies_given;"
             "DROP TABLE tombstones; DELETE FROM counters WHERE name = 'tombstones_learned';"

@@ -2,6 +2,7 @@
 // its budget and path, handing on costs budget only once the next carrier
 // stored its copy, and tombstones stop handing on.
 
+#include "sqlite/Database.hxx"
 #include "store/Store.hxx"
 
 #include "StoreFixture.hxx"
@@ -112,6 +113,32 @@ TEST_CASE("the origin's budget leaves with each new handoff, in its transaction"
     CHECK(store.Outbox()[0].copies_given == 6);
     store.RecordHandoffs("newman@c", ids, 50); // no budgets named: none spent
     CHECK(store.Outbox()[0].copies_given == 6);
+}
+
+TEST_CASE("schema 20 keeps the budget given before it and adds each later handoff's")
+{
+    TempDb tmp;
+    std::string id;
+    {
+        Store store(tmp.File());
+        id = store.Enqueue("jerry@example.org", "hi", 10, kFarOff).id;
+        const std::string ids[] = {id};
+        const int three[] = {3};
+        store.RecordHandoffs("kramer@b", ids, 20, three);
+    }
+    {
+        // As schema 19 kept it: the budget on the message's row.
+        sqlite::Database db(tmp.File());
+        db.Exec("UPDATE outbox SET copies_given = 3;" PIGEON_UNDO_HANDOFF_COPIES
+                "PRAGMA user_version = 19;");
+    }
+    Store store(tmp.File());
+    CHECK(store.Outbox()[0].copies_given == 3);
+    const std::string ids[] = {id};
+    const int two[] = {2};
+    CHECK(store.RecordHandoffs("george@d", ids, 30, two) == 1);
+    CHECK(store.Outbox()[0].copies_given == 5);
+    CHECK(store.OutboxById(id)->copies_given == 5);
 }
 
 TEST_CASE("a copy straight from its origin replaces copies other carriers handed on first")

@@ -87,8 +87,9 @@ TEST_CASE("schema 7 keeps the outbox, its handoffs and its search index")
     {
         // Back to schema 6 as it was: no expiry, the old CHECK.
         sqlite::Database db(tmp.File());
-        db.Exec("PRAGMA foreign_keys = ON;" PIGEON_UNDO_LEAN_CARRIED PIGEON_UNDO_BOX_SIZES PIGEON_UNDO_SEALS PIGEON_UNDO_PINS
-                    PIGEON_UNDO_SUMMARY PIGEON_UNDO_TOMBSTONE_PATH PIGEON_UNDO_SCHEMA_12
+        db.Exec("PRAGMA foreign_keys = ON;" PIGEON_UNDO_HANDOFF_COPIES PIGEON_UNDO_LEAN_CARRIED
+                    PIGEON_UNDO_BOX_SIZES PIGEON_UNDO_SEALS PIGEON_UNDO_PINS PIGEON_UNDO_SUMMARY
+                        PIGEON_UNDO_TOMBSTONE_PATH PIGEON_UNDO_SCHEMA_12
                 "DROP TABLE relays; DROP INDEX carried_spray;"
                 "ALTER TABLE carried DROP COLUMN copies; ALTER TABLE carried DROP COLUMN path;"
                 "DROP TABLE tombstones;"

@@ -19,9 +19,12 @@ node_start kramer --link-idle 60
 db() { # HOST SQL: what HOST's store says, read beside its running pigeond
     sqlite3 -cmd '.timeout 5000' "$LAB_DIR/node-$1/data/pigeon/pigeon.db" "$2"
 }
-copies_of() { # ID: kramer's rows of it and their budgets, then what Elaine gave away
+# ID: kramer's rows of it and their budgets, then what Elaine gave away (the
+# budgets on her handoffs of it, schema 20, and any given before that).
+copies_of() {
     echo "$(db kramer "SELECT count(*), coalesce(sum(copies), 0) FROM carried WHERE origin_id = '$1'")" \
-        "$(db elaine "SELECT copies_given FROM outbox WHERE origin_id = '$1'")"
+        "$(db elaine "SELECT copies_given + (SELECT coalesce(sum(copies), 0) FROM handoffs \
+            WHERE outbox_id = outbox.id) FROM outbox WHERE origin_id = '$1'")"
 }
 
 first=$(node_ctl elaine send jerry@example.org "first")
