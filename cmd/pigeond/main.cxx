@@ -1,6 +1,7 @@
 // pigeond: the peer-and-carrier daemon. One thread, one Boost.Asio loop;
 // see doc/error-handling.md for what is fatal here and what is survived.
 
+#include "AllocatorTuning.hxx"
 #include "Daemon.hxx"
 #include "Options.hxx"
 #include "util/Log.hxx"
@@ -13,6 +14,7 @@
 int main(int argc, char* argv[])
 {
     using namespace pigeon;
+    TuneAllocator(argv);           // before anything: it may start us again
     std::signal(SIGPIPE, SIG_IGN); // a client that hangs up must not kill us
     umask(077);                    // the store and everything else we write is private
     ParsedOptions options;
