@@ -1,5 +1,6 @@
 #include "AllocatorTuning.hxx"
 
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include <climits>
@@ -25,6 +26,11 @@ constexpr std::string_view kCacheCount = "1024";
 
 void TuneAllocator(char* argv[]) noexcept
 {
+    // Set-id or with file capabilities (AT_SECURE), glibc ignores such
+    // settings or drops them from GLIBC_TUNABLES: starting again would gain
+    // nothing, or never end.
+    if (getauxval(AT_SECURE) != 0)
+        return;
     try {
         const char* tunables = std::getenv("GLIBC_TUNABLES");
         const std::string given = tunables != nullptr ? tunables : "";
@@ -47,7 +53,7 @@ void TuneAllocator(char* argv[]) noexcept
         // Still here: it could not start again (say the file was replaced by
         // one we may not run); it runs on with glibc's usual cache.
         if (tunables != nullptr)
-            setenv("GLIBC_TUNABLES", tunables, 1);
+            setenv("GLIBC_TUNABLES", given.c_str(), 1);
         else
             unsetenv("GLIBC_TUNABLES");
     } catch (...) { // std::bad_alloc: it runs on as it is
