@@ -1,12 +1,15 @@
 #pragma once
 // What the store's tests share: a fresh database file per test case, an
-// expiry no test reaches, and a carried message to store.
+// expiry no test reaches, a carried message to store, and a store holding
+// one message handed over.
 
 #include "store/Model.hxx"
+#include "store/Store.hxx"
 
 #include "TempDir.hxx"
 
 #include <filesystem>
+#include <span>
 #include <string>
 
 namespace pigeon::test {
@@ -24,6 +27,20 @@ struct TempDb : TempDir {
 inline store::CarriedItem Carried(const std::string& origin, const std::string& id)
 {
     return {id, origin, "jerry@example.org", "kramer@laptop", 1000, 2000, 90000, 0, "<message/>"};
+}
+
+// Queues `body` for Jerry at `queued` in the store of `db` and records that
+// `carrier` took it at `handed` (with `copies` of its budget, if given), as
+// the migration tests' starting point; returns its origin-id.
+inline std::string QueueHandedOver(const TempDb& db, const std::string& body, UnixMs queued,
+                                   const std::string& carrier, UnixMs handed,
+                                   std::span<const int> copies = {})
+{
+    store::Store store(db.File());
+    std::string id = store.Enqueue("jerry@example.org", body, queued, kFarOff).id;
+    const std::string ids[] = {id};
+    store.RecordHandoffs(carrier, ids, handed, copies);
+    return id;
 }
 
 // Each takes a store back one schema version, for the tests that take it

@@ -118,14 +118,8 @@ TEST_CASE("the origin's budget leaves with each new handoff, in its transaction"
 TEST_CASE("schema 20 keeps the budget given before it and adds each later handoff's")
 {
     TempDb tmp;
-    std::string id;
-    {
-        Store store(tmp.File());
-        id = store.Enqueue("jerry@example.org", "hi", 10, kFarOff).id;
-        const std::string ids[] = {id};
-        const int three[] = {3};
-        store.RecordHandoffs("kramer@b", ids, 20, three);
-    }
+    const int three[] = {3};
+    const std::string id = test::QueueHandedOver(tmp, "hi", 10, "kramer@b", 20, three);
     {
         // As schema 19 kept it: the budget on the message's row.
         sqlite::Database db(tmp.File());

@@ -77,13 +77,7 @@ TEST_CASE("a carrier's report of delivery keeps a message from expiring")
 TEST_CASE("schema 7 keeps the outbox, its handoffs and its search index")
 {
     TempDb tmp;
-    std::string id;
-    {
-        Store store(tmp.File());
-        id = store.Enqueue("jerry@example.org", "running late", 1000, kFarOff).id;
-        const std::string ids[] = {id};
-        store.RecordHandoffs("kramer@laptop", ids, 2000);
-    }
+    const std::string id = test::QueueHandedOver(tmp, "running late", 1000, "kramer@laptop", 2000);
     {
         // Back to schema 6 as it was: no expiry, the old CHECK.
         sqlite::Database db(tmp.File());
