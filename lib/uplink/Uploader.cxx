@@ -152,7 +152,7 @@ void Uploader::UploadCarried()
         });
     // Once half the window is free: every receipt brings a flush, and
     // reading the window again for each would cost more than the uploads.
-    if (uploading_.size() > kUploadWindow / 2)
+    if (!HalfWindowFree())
         return;
     // The oldest first: those in flight, still carried until the server
     // takes them, and as many after them as there is room for.
@@ -198,9 +198,14 @@ void Uploader::UploadCarried()
     }
 }
 
+bool Uploader::HalfWindowFree() const noexcept
+{
+    return uploading_.size() <= kUploadWindow / 2;
+}
+
 void Uploader::RefillWhenHalfEmpty()
 {
-    if (refill_posted_ || uploading_.size() > kUploadWindow / 2)
+    if (refill_posted_ || !HalfWindowFree())
         return;
     // Not from inside the link's completion, which may be walking its queue.
     refill_posted_ = true;

@@ -59,6 +59,8 @@ public:
 private:
     void SendOwn();
     void UploadCarried();
+    // Whether at most half the window is in flight: then it is read again.
+    bool HalfWindowFree() const noexcept;
     // Uploads the next carried copies once half the window is free; says
     // when none is left in flight.
     void RefillWhenHalfEmpty();
