@@ -8,8 +8,12 @@
 #    and triggers, no network or parsing): about the most a handoff could reach;
 #  - the time from the resolve event (Elaine sees Kramer) to the first durable
 #    acknowledgement;
-#  - each daemon's CPU a batch, the share of the handoff it was busy, and (with
-#    strace installed) its fsyncs a batch.
+#  - each daemon's CPU a batch and the share of the handoff it was busy; and,
+#    with strace installed, each one's fsyncs a batch, counted in a second
+#    handoff of the same queue to a fresh carrier (Newman). Stopping a daemon
+#    at each sync under ptrace took a sixth of the timed handoff's rate (0.41
+#    and 0.43 of raw against 0.50 and 0.55 untraced, paired lab runs), and the
+#    baseline runs untraced.
 # BENCH_MESSAGES=100000 runs the 100,000-message handoff (a few minutes more).
 . "$(dirname "$0")/../link/lib.sh"
 COUNT=${BENCH_MESSAGES:-10000}
@@ -26,73 +30,95 @@ node_kill elaine
 "$(dirname "$0")/queue_messages.py" "$LAB_DIR/node-elaine/data/pigeon/pigeon.db" "$COUNT" ||
     fail "cannot queue the messages"
 # Each daemon's fsyncs are counted under strace, which stops them at those
-# calls only (seccomp): a few microseconds each, about 2 a batch. A sync the
-# carrier hands to io_uring (store::WalSync) is one io_uring_enter: pigeond
-# makes that call for nothing else.
-# A NODE_WRAP given (a profiler) is kept instead.
-fsyncs_of() {
-    if [ -n "${NODE_WRAP:-}" ] || ! command -v strace >/dev/null; then
-        echo "${NODE_WRAP:-}"
-        return 0
-    fi
+# calls only (seccomp), in the second handoff. A sync the carrier hands to
+# io_uring (store::WalSync) is one io_uring_enter: pigeond makes that call for
+# nothing else. With a NODE_WRAP given (a profiler) there is no second handoff.
+traced() {
     echo "strace -f --seccomp-bpf -qq -ttt -e trace=fsync,fdatasync,io_uring_enter -o $LAB_DIR/fsyncs.$1"
 }
-NODE_WRAP=$(fsyncs_of elaine) node_start elaine --account elaine@example.org
+node_start elaine --account elaine@example.org
 wait_for "Elaine's queue is sealed" 120 grep -q "sealed $COUNT queued message(s)" \
     "$LAB_DIR/node-elaine/pigeond.log"
 
-# Elaine's events are read as they come, from before Kramer starts: polls
+# hand_over CARRIER: starts CARRIER (NODE_WRAP as given) unseen, then lets
+# Elaine see it, and returns once Elaine has handed it all COUNT messages.
+# Elaine's events are read as they come, from before the carrier starts: polls
 # would take CPU from the two daemons while they work, on two cores.
-mkfifo "$LAB_DIR/events"
-exec 3<>"$LAB_DIR/events"
-"$PIGEONCTL" --runtime-dir "$LAB_DIR/node-elaine/run/pigeon" watch --json >&3 2>"$LAB_DIR/watch.err" &
-watcher=$!
-wait_for "Elaine's events are watched" 10 grep -q watching "$LAB_DIR/watch.err"
-# Kramer starts unseen (his avahi-daemon stopped), so that what he used to
-# start is not counted as the handoff's.
-lab_avahi_stop kramer
-# Kramer's quotas take the whole queue (by default one neighbour or origin
-# gets a quarter of 100,000 messages, and a tenth of the free disk in all).
-NODE_WRAP=$(fsyncs_of kramer) NODE_UNANNOUNCED=1 node_start kramer \
-    --carry-quota $((2 * COUNT)) --carry-neighbour-quota $((2 * COUNT)) \
-    --carry-origin-quota $((2 * COUNT)) --carry-bytes $((1 << 30)) \
-    --carry-neighbour-bytes $((1 << 30)) --carry-origin-bytes $((1 << 30))
-elaine_cpu=$(node_cpu_ms elaine)
-kramer_cpu=$(node_cpu_ms kramer)
-lab_avahi_start kramer
-timeout 600 python3 -c '
+hand_over() {
+    local carrier=$1 events="$LAB_DIR/events.$1" watcher
+    mkfifo "$events"
+    exec 3<>"$events"
+    "$PIGEONCTL" --runtime-dir "$LAB_DIR/node-elaine/run/pigeon" watch --json >&3 \
+        2>"$LAB_DIR/watch.err.$carrier" &
+    watcher=$!
+    wait_for "Elaine's events are watched" 10 grep -q watching "$LAB_DIR/watch.err.$carrier"
+    # The carrier starts unseen (its avahi-daemon stopped), so that what it
+    # does when it starts is not counted as the handoff's. Its quotas take the
+    # whole queue (by default one neighbour or origin gets a quarter of 100,000
+    # messages, and a tenth of the free disk in all).
+    lab_avahi_stop "$carrier"
+    NODE_UNANNOUNCED=1 node_start "$carrier" \
+        --carry-quota $((2 * COUNT)) --carry-neighbour-quota $((2 * COUNT)) \
+        --carry-origin-quota $((2 * COUNT)) --carry-bytes $((1 << 30)) \
+        --carry-neighbour-bytes $((1 << 30)) --carry-origin-bytes $((1 << 30))
+    elaine_cpu=$(node_cpu_ms elaine)
+    carrier_cpu=$(node_cpu_ms "$carrier")
+    lab_avahi_start "$carrier"
+    timeout 600 python3 -c '
 import json, sys
 handed = 0
 for line in sys.stdin:
     event = json.loads(line)
-    handed += event.get("count", 0) if event.get("event") == "handoff" else 0
+    if event.get("event") == "handoff" and event.get("carrier", "").startswith(sys.argv[2] + "@"):
+        handed += event.get("count", 0)
     if handed >= int(sys.argv[1]):
         sys.exit(0)
-sys.exit(1)' "$COUNT" <&3 || fail "the $COUNT messages were not all handed over: $(node_ctl elaine status)"
-kill "$watcher"
-exec 3<&-
-elaine_cpu="$(node_cpu_ms elaine) - $elaine_cpu"
-kramer_cpu="$(node_cpu_ms kramer) - $kramer_cpu"
+sys.exit(1)' "$COUNT" "$carrier" <&3 ||
+        fail "the $COUNT messages were not all handed to $carrier: $(node_ctl elaine status)"
+    kill "$watcher"
+    exec 3<&-
+    elaine_cpu="$(node_cpu_ms elaine) - $elaine_cpu"
+    carrier_cpu="$(node_cpu_ms "$carrier") - $carrier_cpu"
+}
 
+# The timed handoff, untraced.
+hand_over kramer
+kramer_cpu=$carrier_cpu
 node_json elaine "$LAB_DIR/log.json" peers --log --limit 100000
 # The baseline runs with both daemons stopped and their writes on disk: half
 # a second after its last commit the carrier writes its log into its
 # database (CheckpointTimer), on the same disk, which would otherwise fall in
 # the baseline's run some of the time.
 node_kill kramer
+
+# The counted handoff: the same queue, to a fresh carrier, both under strace.
+if [ -z "${NODE_WRAP:-}" ] && command -v strace >/dev/null; then
+    timed_elaine_cpu=$elaine_cpu
+    node_kill elaine
+    lab_add_host newman
+    lab_wait_avahi elaine newman
+    NODE_WRAP=$(traced elaine) node_start elaine --account elaine@example.org
+    NODE_WRAP=$(traced newman) hand_over newman
+    node_json elaine "$LAB_DIR/log.counted.json" peers --log --limit 100000
+    node_kill newman
+    elaine_cpu=$timed_elaine_cpu
+fi
 node_kill elaine
 sync
 python3 - "$LAB_DIR/log.json" "$COUNT" "$LAB_DIR/raw.db" "$elaine_cpu" "$kramer_cpu" "$LAB_DIR" \
     "$LAB_DIR/node-kramer/data/pigeon/pigeon.db" <<'PY'
 import datetime, json, os, sqlite3, sys, time, uuid
-events, count, raw_path = json.load(open(sys.argv[1])), int(sys.argv[2]), sys.argv[3]
+count, raw_path = int(sys.argv[2]), sys.argv[3]
 cpu = {"elaine": eval(sys.argv[4]) / 1000, "kramer": eval(sys.argv[5]) / 1000}  # "after - before", ms
 lab, carrier_db = sys.argv[6], sys.argv[7]
 t = lambda e: datetime.datetime.fromisoformat(e["at"].replace("Z", "+00:00")).timestamp()
-mine = [e for e in events if e["instance"] == "kramer@kramer"]
-seen = next(t(e) for e in mine if e["event"] == "seen")
-opened = next(t(e) for e in mine if e["event"] == "open")
-acks = [t(e) for e in mine if e["event"] == "handoff"]
+def handoff(log, carrier):
+    """When Elaine saw the carrier, opened the stream to it, and got each ack."""
+    mine = [e for e in json.load(open(log)) if e["instance"] == f"{carrier}@{carrier}"]
+    return (next(t(e) for e in mine if e["event"] == "seen"),
+            next(t(e) for e in mine if e["event"] == "open"),
+            [t(e) for e in mine if e["event"] == "handoff"])
+seen, opened, acks = handoff(sys.argv[1], "kramer")
 batches = len(acks)
 handoff_rate = count / (acks[-1] - opened)
 
@@ -151,12 +177,18 @@ print(f"the same rows into pigeon's carried table alone: {own_rate:.0f} rows/s, 
       f"ratio handoff/it: {handoff_rate / own_rate:.2f}")
 print(f"resolve event to first durable acknowledgement: {(acks[0] - seen) * 1000:.0f} ms")
 took = acks[-1] - opened
-for host in ("elaine", "kramer"):
+counted = os.path.join(lab, "log.counted.json")
+if os.path.exists(counted):
+    _, counted_opened, counted_acks = handoff(counted, "newman")
+for host, traced in (("elaine", "elaine"), ("kramer", "newman")):
     line = (f"{host}: {cpu[host] * 1000 / batches:.1f} ms CPU a batch, "
             f"busy {100 * cpu[host] / took:.0f}% of the handoff")
-    trace = os.path.join(lab, "fsyncs." + host)
-    if os.path.exists(trace):  # syncs between the stream opening and the last ack
-        syncs = sum(1 for row in open(trace) if opened <= float(row.split()[1]) <= acks[-1])
-        line += f", {syncs / batches:.2f} fsyncs a batch"
+    trace = os.path.join(lab, "fsyncs." + traced)
+    if os.path.exists(counted) and os.path.exists(trace):
+        # syncs between the stream opening and the last ack of the counted handoff
+        syncs = sum(1 for row in open(trace)
+                    if counted_opened <= float(row.split()[1]) <= counted_acks[-1])
+        line += (f"; {syncs / len(counted_acks):.2f} fsyncs a batch in the counted handoff"
+                 + (" (as the giver)" if host == "elaine" else " (Newman, as the carrier)"))
     print(line)
 PY
