@@ -63,6 +63,8 @@ hand_over() {
         --carry-neighbour-bytes $((1 << 30)) --carry-origin-bytes $((1 << 30))
     elaine_cpu=$(node_cpu_ms elaine)
     carrier_cpu=$(node_cpu_ms "$carrier")
+    elaine_wait=$(node_wait_ms elaine)
+    carrier_wait=$(node_wait_ms "$carrier")
     lab_avahi_start "$carrier"
     timeout 600 python3 -c '
 import json, sys
@@ -79,11 +81,14 @@ sys.exit(1)' "$COUNT" "$carrier" <&3 ||
     exec 3<&-
     elaine_cpu="$(node_cpu_ms elaine) - $elaine_cpu"
     carrier_cpu="$(node_cpu_ms "$carrier") - $carrier_cpu"
+    elaine_wait="$(node_wait_ms elaine) - $elaine_wait"
+    carrier_wait="$(node_wait_ms "$carrier") - $carrier_wait"
 }
 
 # The timed handoff, untraced.
 hand_over kramer
 kramer_cpu=$carrier_cpu
+kramer_wait=$carrier_wait
 node_json elaine "$LAB_DIR/log.json" peers --log --limit 100000
 # The baseline runs with both daemons stopped and their writes on disk: half
 # a second after its last commit the carrier writes its log into its
@@ -94,6 +99,7 @@ node_kill kramer
 # The counted handoff: the same queue, to a fresh carrier, both under strace.
 if [ -z "${NODE_WRAP:-}" ] && command -v strace >/dev/null; then
     timed_elaine_cpu=$elaine_cpu
+    timed_elaine_wait=$elaine_wait
     node_kill elaine
     lab_add_host newman
     lab_wait_avahi elaine newman
@@ -102,15 +108,17 @@ if [ -z "${NODE_WRAP:-}" ] && command -v strace >/dev/null; then
     node_json elaine "$LAB_DIR/log.counted.json" peers --log --limit 100000
     node_kill newman
     elaine_cpu=$timed_elaine_cpu
+    elaine_wait=$timed_elaine_wait
 fi
 node_kill elaine
 sync
 python3 - "$LAB_DIR/log.json" "$COUNT" "$LAB_DIR/raw.db" "$elaine_cpu" "$kramer_cpu" "$LAB_DIR" \
-    "$LAB_DIR/node-kramer/data/pigeon/pigeon.db" <<'PY'
+    "$LAB_DIR/node-kramer/data/pigeon/pigeon.db" "$elaine_wait" "$kramer_wait" <<'PY'
 import datetime, json, os, sqlite3, sys, time, uuid
 count, raw_path = int(sys.argv[2]), sys.argv[3]
 cpu = {"elaine": eval(sys.argv[4]) / 1000, "kramer": eval(sys.argv[5]) / 1000}  # "after - before", ms
 lab, carrier_db = sys.argv[6], sys.argv[7]
+wait = {"elaine": eval(sys.argv[8]) / 1000, "kramer": eval(sys.argv[9]) / 1000}  # run queue, s
 t = lambda e: datetime.datetime.fromisoformat(e["at"].replace("Z", "+00:00")).timestamp()
 def handoff(log, carrier):
     """When Elaine saw the carrier, opened the stream to it, and got each ack."""
@@ -182,7 +190,8 @@ if os.path.exists(counted):
     _, counted_opened, counted_acks = handoff(counted, "newman")
 for host, traced in (("elaine", "elaine"), ("kramer", "newman")):
     line = (f"{host}: {cpu[host] * 1000 / batches:.1f} ms CPU a batch, "
-            f"busy {100 * cpu[host] / took:.0f}% of the handoff")
+            f"busy {100 * cpu[host] / took:.0f}% of the handoff, "
+            f"waiting for a CPU {100 * wait[host] / took:.0f}%")
     trace = os.path.join(lab, "fsyncs." + traced)
     if os.path.exists(counted) and os.path.exists(trace):
         # syncs between the stream opening and the last ack of the counted handoff

@@ -55,6 +55,13 @@ node_cpu_ms() {
     if [ -n "$pid" ]; then awk '{ printf "%d", $1 / 1e6 }' "/proc/$pid/schedstat"; else echo 0; fi
 }
 
+# node_wait_ms HOST: milliseconds HOST's pigeond has been ready to run but
+# waited for a CPU so far (the scheduler's run-queue count); 0 as above.
+node_wait_ms() {
+    pid=$(node_pid "$1")
+    if [ -n "$pid" ]; then awk '{ printf "%d", $2 / 1e6 }' "/proc/$pid/schedstat"; else echo 0; fi
+}
+
 # node_kill HOST [SIGNAL]: stops HOST's pigeond and waits until it is gone.
 node_kill() {
     pid=$(node_pid "$1")
