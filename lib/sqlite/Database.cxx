@@ -1,5 +1,7 @@
 #include "sqlite/Database.hxx"
 
+#include "sqlite/WalBatchingVfs.hxx"
+
 #include <sqlite3.h>
 
 namespace pigeon::sqlite {
@@ -24,7 +26,7 @@ Database::Database(const std::filesystem::path& path) : db_(nullptr)
 {
     ConfigureOnce();
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, WalBatchingVfs::Name());
     if (rc != SQLITE_OK) {
         auto error = MakeError(db_, rc, "cannot open " + path.string());
         sqlite3_close(db_);
