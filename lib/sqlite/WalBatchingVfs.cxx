@@ -140,7 +140,9 @@ void HeldLog::NoteCommits(const unsigned char* data, int amount, sqlite3_int64 o
 struct File {
     sqlite3_file base;
     sqlite3_file* real;
-    HeldLog* log; // the write-ahead log's only
+    HeldLog* log;   // a log file's: what it holds back
+    File* database; // a log file's: the database it logs for
+    File* log_file; // a database's: its log file, while open
 };
 
 File& Of(sqlite3_file* file) noexcept
@@ -172,6 +174,10 @@ int Close(sqlite3_file* file) noexcept
     const int flushed = FlushLog(file);
     delete ours.log;
     ours.log = nullptr;
+    if (ours.database != nullptr)
+        ours.database->log_file = nullptr;
+    if (ours.log_file != nullptr)
+        ours.log_file->database = nullptr;
     const int closed = ours.real->pMethods->xClose(ours.real);
     return flushed != SQLITE_OK ? flushed : closed;
 }
@@ -212,6 +218,20 @@ int FileControl(sqlite3_file* file, int op, void* arg) noexcept
     return AfterFlush(file, [&](sqlite3_file* f) { return f->pMethods->xFileControl(f, op, arg); });
 }
 
+// A writer lets go of the log (SQLITE_SHM_UNLOCK of its write lock among
+// others): what its log still holds is a transaction's spilled frames that
+// were rolled back (a commit's went out with its commit frame). They go out
+// now, while no other connection can write where they go, as the default
+// VFS would have written them at once; never later, over another's commit.
+// Unlocking cannot fail, so neither may this: frames nobody reads are lost
+// at worst.
+int ShmLock(sqlite3_file* file, int offset, int n, int flags) noexcept
+{
+    if (auto* log_file = Of(file).log_file; log_file != nullptr && (flags & SQLITE_SHM_UNLOCK) != 0)
+        FlushLog(&log_file->base);
+    return Real(file)->pMethods->xShmLock(Real(file), offset, n, flags);
+}
+
 int Fetch(sqlite3_file* file, sqlite3_int64 offset, int amount, void** page) noexcept
 {
     return AfterFlush(
@@ -236,9 +256,7 @@ constexpr sqlite3_io_methods kMethods = {
     [](sqlite3_file* f, int region, int size, int extend, void volatile** p) {
         return Real(f)->pMethods->xShmMap(Real(f), region, size, extend, p);
     },
-    [](sqlite3_file* f, int offset, int n, int flags) {
-        return Real(f)->pMethods->xShmLock(Real(f), offset, n, flags);
-    },
+    ShmLock,
     [](sqlite3_file* f) { Real(f)->pMethods->xShmBarrier(Real(f)); },
     [](sqlite3_file* f, int remove) { return Real(f)->pMethods->xShmUnmap(Real(f), remove); },
     Fetch,
@@ -253,6 +271,8 @@ int Open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* out
     ours.base.pMethods = nullptr;
     ours.real = reinterpret_cast<sqlite3_file*>(&ours + 1);
     ours.log = nullptr;
+    ours.database = nullptr;
+    ours.log_file = nullptr;
     const int rc = base_vfs->xOpen(base_vfs, name, ours.real, flags, out_flags);
     if (rc != SQLITE_OK) {
         if (ours.real->pMethods != nullptr) // it asks to be closed even so
@@ -268,6 +288,11 @@ int Open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* out
         if (ours.log == nullptr) {
             ours.real->pMethods->xClose(ours.real);
             return SQLITE_NOMEM;
+        }
+        if (auto* database = sqlite3_database_file_object(name);
+            database != nullptr && database->pMethods == &kMethods) {
+            ours.database = &Of(database);
+            ours.database->log_file = &ours;
         }
     }
     ours.base.pMethods = &kMethods;

@@ -12,7 +12,10 @@
 //    is ever pointed at a frame the file does not have yet;
 //  - SQLite reads, syncs, sizes, truncates or closes the log, or asks it
 //    anything through a file control;
-//  - a write does not follow on from the last, or a megabyte is held.
+//  - a write does not follow on from the last, or a megabyte is held;
+//  - the connection lets go of the log's write lock: a rolled-back
+//    transaction's spilled frames go out then, under that lock, never later
+//    over another connection's commit.
 // (Out in writes of 120 KiB at most: the default VFS takes no more a call.)
 // A failed write is the failure of the SQLite call that caused it (the
 // commit among them): nothing is acknowledged that did not reach the file.

@@ -1,7 +1,8 @@
 // sqlite::WalBatchingVfs, under every sqlite::Database: a transaction's log
 // frames reach the file in a few writes, each commit before it returns (as
 // another connection, on SQLite's own VFS, sees), a read in a transaction
-// sees the frames it spilled, and a commit that cannot be written fails.
+// sees the frames it spilled, a commit that cannot be written fails, and a
+// rolled-back transaction's frames never land on another connection's.
 
 #include "sqlite/Database.hxx"
 
@@ -160,5 +161,32 @@ TEST_CASE("a commit whose frames cannot be written fails, and none of it is kept
     CHECK(WEXITSTATUS(status) == 0);
     const auto seen = SeenElsewhere(path);
     CHECK(seen.rows == 1);
+    CHECK(seen.integrity == "ok");
+}
+
+TEST_CASE("frames a rolled-back transaction spilled never overwrite another connection's commit")
+{
+    test::TempDir dir("pigeon-wal-batching");
+    const auto path = dir.dir / "t.db";
+    auto a = OpenLog(path);
+    auto b = OpenLog(path);
+    Insert(b, 1, 100);
+    b.Checkpoint(true);               // an empty log: a's transaction reads nothing from it
+    a.Exec("PRAGMA cache_size = 10"); // pages: a's transaction spills frames to the log
+    {
+        sqlite::Transaction transaction(a);
+        Insert(a, 200, 1000);
+    } // rolled back: what it spilled lies past the log's end
+    {
+        sqlite::Transaction transaction(b);
+        Insert(b, 20, 1000); // written where a's spilled frames were
+        transaction.Commit();
+    }
+    auto count = a.Prepare("SELECT count(*) FROM t"); // a reads b's frames in the log
+    REQUIRE(count.Step());
+    CHECK(count.Int(0) == 21);
+    count.Reset();
+    const auto seen = SeenElsewhere(path);
+    CHECK(seen.rows == 21);
     CHECK(seen.integrity == "ok");
 }
