@@ -85,12 +85,26 @@ Seen SeenElsewhere(const std::filesystem::path& path)
     return seen;
 }
 
+// What another connection, on SQLite's own VFS, finds: `rows` rows, in a
+// database that passes its integrity check.
+void CheckElsewhere(const std::filesystem::path& path, std::int64_t rows)
+{
+    const auto seen = SeenElsewhere(path);
+    CHECK(seen.rows == rows);
+    CHECK(seen.integrity == "ok");
+}
+
+struct Fixture {
+    test::TempDir dir{"pigeon-wal-batching"};
+    std::filesystem::path path = dir.dir / "t.db";
+};
+
 } // namespace
 
 TEST_CASE("a transaction's log frames go out in a few writes, and are in the file once it commits")
 {
-    test::TempDir dir("pigeon-wal-batching");
-    const auto path = dir.dir / "t.db";
+    const Fixture f;
+    const auto& path = f.path;
     auto db = OpenLog(path);
     const auto before = WriteCalls();
     {
@@ -109,8 +123,8 @@ TEST_CASE("a transaction's log frames go out in a few writes, and are in the fil
 
 TEST_CASE("a read in a transaction sees the frames it spilled to the log")
 {
-    test::TempDir dir("pigeon-wal-batching");
-    const auto path = dir.dir / "t.db";
+    const Fixture f;
+    const auto& path = f.path;
     auto db = OpenLog(path);
     db.Exec("PRAGMA cache_size = 10"); // pages: the transaction spills, then reads back
     {
@@ -122,15 +136,13 @@ TEST_CASE("a read in a transaction sees the frames it spilled to the log")
         CHECK(count.Int(1) == 500 * 1000);
         transaction.Commit();
     }
-    const auto seen = SeenElsewhere(path);
-    CHECK(seen.rows == 500);
-    CHECK(seen.integrity == "ok");
+    CheckElsewhere(path, 500);
 }
 
 TEST_CASE("a commit whose frames cannot be written fails, and none of it is kept")
 {
-    test::TempDir dir("pigeon-wal-batching");
-    const auto path = dir.dir / "t.db";
+    const Fixture f;
+    const auto& path = f.path;
     {
         auto db = OpenLog(path);
         Insert(db, 1, 100);
@@ -159,15 +171,13 @@ TEST_CASE("a commit whose frames cannot be written fails, and none of it is kept
     REQUIRE(waitpid(child, &status, 0) == child);
     REQUIRE(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
-    const auto seen = SeenElsewhere(path);
-    CHECK(seen.rows == 1);
-    CHECK(seen.integrity == "ok");
+    CheckElsewhere(path, 1);
 }
 
 TEST_CASE("frames a rolled-back transaction spilled never overwrite another connection's commit")
 {
-    test::TempDir dir("pigeon-wal-batching");
-    const auto path = dir.dir / "t.db";
+    const Fixture f;
+    const auto& path = f.path;
     auto a = OpenLog(path);
     auto b = OpenLog(path);
     Insert(b, 1, 100);
@@ -186,7 +196,5 @@ TEST_CASE("frames a rolled-back transaction spilled never overwrite another conn
     REQUIRE(count.Step());
     CHECK(count.Int(0) == 21);
     count.Reset();
-    const auto seen = SeenElsewhere(path);
-    CHECK(seen.rows == 21);
-    CHECK(seen.integrity == "ok");
+    CheckElsewhere(path, 21);
 }
