@@ -59,8 +59,19 @@ lab_segment() {
 # has its carrier again and its avahi-daemon is running; the neighbours of
 # the new segment appear to it within a second or two (mDNS probing and
 # announcing), as it does to them.
+# _lab_wait_mesh HOST TEXT WHAT: waits up to 5 s until HOST's mesh0 shows
+# TEXT in `ip link`; else dies saying its mesh0 WHAT.
+_lab_wait_mesh() {
+    local i=0
+    until ip -n "$(_lab_ns "$1")" -o link show mesh0 | grep -q "$2"; do
+        [ $i -lt 100 ] || _lab_die "mesh0 of $1 $3 after 5 s"
+        sleep 0.05
+        i=$((i + 1))
+    done
+}
+
 lab_move() {
-    local host seg br port d i
+    local host seg br port d
     host=${1:-}
     seg=${2:-}
     port=$(_lab_segment_port "$host") || exit 1
@@ -70,14 +81,13 @@ lab_move() {
     # Down first, so that the host sees its link go (carrier lost), as when
     # leaving the train: frames in flight are lost with it.
     ip -n "$br" link set "$port" down || _lab_die "cannot unplug $host"
+    # The kernel tells of a carrier change later (linkwatch), from the state
+    # the link is in by then: a loss undone before that is never told, and
+    # the host's avahi-daemon would keep what it learnt on the old segment.
+    _lab_wait_mesh "$host" 'NO-CARRIER' "still has a carrier"
     ip -n "$br" link set "$port" master "$seg" || _lab_die "cannot plug $host into $seg"
     ip -n "$br" link set "$port" up || _lab_die "cannot bring $host's port up on $seg"
-    i=0
-    until ip -n "$(_lab_ns "$host")" -o link show mesh0 | grep -q 'state UP'; do
-        [ $i -lt 100 ] || _lab_die "mesh0 of $host has no carrier on $seg after 5 s"
-        sleep 0.05
-        i=$((i + 1))
-    done
+    _lab_wait_mesh "$host" 'state UP' "has no carrier on $seg"
     d=$(_lab_host_dir "$host") || exit 1
     [ -f "$d/avahi.pid" ] && lab_wait_avahi "$host"
     return 0
