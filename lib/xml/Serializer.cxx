@@ -104,10 +104,10 @@ std::uint64_t Load8(const char* p) noexcept
 }
 
 #if defined(__SSE2__)
-// One bit for each of the 16 bytes at p that MaybeSpecial would look at twice: a signed compare
-// with 0x20 finds control characters and every byte of a multi-byte character at once. Text is
-// mostly long runs of plain bytes (base64 seals, bodies), where this costs a quarter of the word
-// trick per byte.
+// One bit for each of the 16 bytes at p that may need something, the bytes MaybeSpecial looks
+// for: a signed compare with 0x20 finds control characters and every byte of a multi-byte
+// character at once. Text is mostly long runs of plain bytes (base64 seals, bodies), where this
+// takes about a quarter of the word trick's instructions a byte.
 unsigned SpecialMask16(const char* p, bool quotes) noexcept
 {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
