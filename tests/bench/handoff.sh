@@ -67,9 +67,9 @@ hand_over() {
         --carry-origin-quota $((2 * COUNT)) --carry-bytes $((1 << 30)) \
         --carry-neighbour-bytes $((1 << 30)) --carry-origin-bytes $((1 << 30))
     target=$(($(handed) + COUNT))
-    elaine_cpu=$(node_cpu_ms elaine)
+    giver_cpu=$(node_cpu_ms elaine)
     carrier_cpu=$(node_cpu_ms "$carrier")
-    elaine_wait=$(node_wait_ms elaine)
+    giver_wait=$(node_wait_ms elaine)
     carrier_wait=$(node_wait_ms "$carrier")
     lab_avahi_start "$carrier"
     timeout 600 python3 -c '
@@ -84,16 +84,15 @@ with socket.socket(socket.AF_UNIX) as s:
             break
         time.sleep(0.1)' "$LAB_DIR/node-elaine/run/pigeon/control" "$target" ||
         fail "the $COUNT messages were not all handed to $carrier: $(node_ctl elaine status)"
-    elaine_cpu="$(node_cpu_ms elaine) - $elaine_cpu"
+    giver_cpu="$(node_cpu_ms elaine) - $giver_cpu"
     carrier_cpu="$(node_cpu_ms "$carrier") - $carrier_cpu"
-    elaine_wait="$(node_wait_ms elaine) - $elaine_wait"
+    giver_wait="$(node_wait_ms elaine) - $giver_wait"
     carrier_wait="$(node_wait_ms "$carrier") - $carrier_wait"
 }
 
 # The timed handoff, untraced.
 hand_over kramer
-kramer_cpu=$carrier_cpu
-kramer_wait=$carrier_wait
+elaine_cpu=$giver_cpu elaine_wait=$giver_wait kramer_cpu=$carrier_cpu kramer_wait=$carrier_wait
 node_json elaine "$LAB_DIR/log.json" peers --log --limit 100000
 # The baseline runs with both daemons stopped and their writes on disk: half
 # a second after its last commit the carrier writes its log into its
@@ -103,8 +102,6 @@ node_kill kramer
 
 # The counted handoff: the same queue, to a fresh carrier, both under strace.
 if [ -z "${NODE_WRAP:-}" ] && command -v strace >/dev/null; then
-    timed_elaine_cpu=$elaine_cpu
-    timed_elaine_wait=$elaine_wait
     node_kill elaine
     lab_add_host newman
     lab_wait_avahi elaine newman
@@ -112,8 +109,6 @@ if [ -z "${NODE_WRAP:-}" ] && command -v strace >/dev/null; then
     NODE_WRAP=$(traced newman) hand_over newman
     node_json elaine "$LAB_DIR/log.counted.json" peers --log --limit 100000
     node_kill newman
-    elaine_cpu=$timed_elaine_cpu
-    elaine_wait=$timed_elaine_wait
 fi
 node_kill elaine
 sync

@@ -48,19 +48,21 @@ node_pid() {
     return 0
 }
 
-# node_cpu_ms HOST: milliseconds HOST's pigeond has run on a CPU so far (the
-# scheduler's count); 0 when no pigeond is found (one under valgrind).
-node_cpu_ms() {
+# _node_schedstat_ms HOST FIELD: field FIELD of HOST's pigeond's
+# /proc/PID/schedstat, in milliseconds; 0 when no pigeond is found (one under
+# valgrind).
+_node_schedstat_ms() {
     pid=$(node_pid "$1")
-    if [ -n "$pid" ]; then awk '{ printf "%d", $1 / 1e6 }' "/proc/$pid/schedstat"; else echo 0; fi
+    if [ -n "$pid" ]; then awk -v f="$2" '{ printf "%d", $f / 1e6 }' "/proc/$pid/schedstat"; else echo 0; fi
 }
 
+# node_cpu_ms HOST: milliseconds HOST's pigeond has run on a CPU so far (the
+# scheduler's count).
+node_cpu_ms() { _node_schedstat_ms "$1" 1; }
+
 # node_wait_ms HOST: milliseconds HOST's pigeond has been ready to run but
-# waited for a CPU so far (the scheduler's run-queue count); 0 as above.
-node_wait_ms() {
-    pid=$(node_pid "$1")
-    if [ -n "$pid" ]; then awk '{ printf "%d", $2 / 1e6 }' "/proc/$pid/schedstat"; else echo 0; fi
-}
+# waited for a CPU so far (the scheduler's run-queue count).
+node_wait_ms() { _node_schedstat_ms "$1" 2; }
 
 # node_kill HOST [SIGNAL]: stops HOST's pigeond and waits until it is gone.
 node_kill() {
